@@ -1,0 +1,46 @@
+import crypto from "node:crypto";
+import { z } from "zod";
+import { db } from "@/lib/db/prisma";
+import { AppError } from "@/lib/errors";
+import { verifyPassword } from "./password";
+
+export const loginInputSchema = z.object({
+  username: z.string().min(1).max(256),
+  password: z.string().min(1).max(1024),
+});
+
+export type LoginInput = z.infer<typeof loginInputSchema>;
+
+const TOKEN_LIFETIME_MS = 12 * 60 * 60 * 1000;
+
+// Verifying against a real hash when the user is unknown keeps the response time from
+// telling which usernames exist.
+const DUMMY_HASH =
+  "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+export function hashToken(token: string): string {
+  return crypto.createHash("sha256").update(token).digest("hex");
+}
+
+/** Checks the credentials and issues a bearer token that carries the user's current privileges. */
+export async function login({ username, password }: LoginInput): Promise<{ bearer_token: string }> {
+  const prisma = db();
+  const user = await prisma.user.findUnique({
+    where: { username },
+    include: { role: { include: { privileges: true } } },
+  });
+  const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  if (!user || !valid || user.disabled) {
+    throw new AppError("UNAUTHENTICATED", "Invalid username or password.");
+  }
+  const token = crypto.randomBytes(32).toString("base64url");
+  await prisma.apiToken.create({
+    data: {
+      tokenHash: hashToken(token),
+      userId: user.id,
+      privileges: user.role.privileges.map((p) => p.privilege).join(","),
+      expiresAt: new Date(Date.now() + TOKEN_LIFETIME_MS),
+    },
+  });
+  return { bearer_token: token };
+}

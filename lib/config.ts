@@ -1,0 +1,54 @@
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+
+const envSchema = z.object({
+  HOST: z.string().default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  SHIFT_DATA_DIR: z.string().default("./data"),
+  SHIFT_FS_ROOT: z.string().optional(),
+  SHIFT_ADMIN_PASSWORD: z.string().min(1).optional(),
+  SHIFT_SECRET_KEY: z.string().min(1).optional(),
+  SHIFT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
+  SHIFT_WORKER_JOBS: z.coerce.number().int().min(1).max(64).optional(),
+});
+
+export interface ShiftConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  fsRoot: string;
+  databaseFile: string;
+  logDir: string;
+  trackingDir: string;
+  adminPassword?: string;
+  secretKey?: string;
+  /** Parallel transfers (objects or parts) inside one job. */
+  transferConcurrency: number;
+  /** Jobs one worker runs at once. */
+  jobConcurrency: number;
+}
+
+let cached: ShiftConfig | undefined;
+
+/** Reads the environment once; every path is absolute so a chdir cannot move the data. */
+export function getConfig(env: NodeJS.ProcessEnv = process.env): ShiftConfig {
+  if (cached && env === process.env) return cached;
+  const parsed = envSchema.parse(env);
+  const dataDir = path.resolve(parsed.SHIFT_DATA_DIR);
+  const config: ShiftConfig = {
+    host: parsed.HOST,
+    port: parsed.PORT,
+    dataDir,
+    fsRoot: path.resolve(parsed.SHIFT_FS_ROOT ?? path.join(dataDir, "fs")),
+    databaseFile: path.join(dataDir, "shift.db"),
+    logDir: path.join(dataDir, "logs"),
+    trackingDir: path.join(dataDir, "tracking"),
+    adminPassword: parsed.SHIFT_ADMIN_PASSWORD,
+    secretKey: parsed.SHIFT_SECRET_KEY,
+    transferConcurrency: parsed.SHIFT_WORKER_CONCURRENCY ?? Math.max(16, os.availableParallelism() * 16),
+    jobConcurrency: parsed.SHIFT_WORKER_JOBS ?? 4,
+  };
+  if (env === process.env) cached = config;
+  return config;
+}

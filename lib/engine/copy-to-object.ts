@@ -1,0 +1,255 @@
+import { setMaxListeners } from "node:events";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { classifyS3Error } from "@/lib/s3/classify-error";
+import { decide } from "./decide";
+import type { EngineListener, ReadMode } from "./events";
+import { copyLink, transferFile, type Landed, type TransferContext, type TransferSettings } from "./file-transfer";
+import { mergeJoin } from "./merge";
+import { UnstableFileError } from "./read-file";
+import { listRemote } from "./remote-listing";
+import { Semaphore } from "./semaphore";
+import { openTreeView } from "./snapshot";
+import type { TrackingStore } from "./tracking-store";
+import { walkTree, type LocalEntry } from "./walk";
+
+export interface CopyToObjectInput {
+  jobId: string;
+  /** Host path of the relationship's local directory. */
+  directory: string;
+  client: S3Client;
+  bucket: string;
+  /** Normalised object folder: "" or "a/b/". */
+  folder: string;
+  tracking: TrackingStore;
+  signal: AbortSignal;
+  emit: EngineListener;
+  concurrency: number;
+  bufferBudgetBytes: number;
+  transfer: Omit<TransferSettings, "stableRead">;
+}
+
+export type JobOutcome = "SUCCEEDED" | "FAILED" | "ABORTED";
+
+export interface CopyResult {
+  outcome: JobOutcome;
+  error: string;
+  readMode: ReadMode;
+}
+
+const FIRST_FAILED_PATHS = 3;
+
+/** Runs one copy-to-S3 job over a point-in-time view of the directory. */
+export async function copyToObject(input: CopyToObjectInput): Promise<CopyResult> {
+  const view = await openTreeView(input.directory, input.bucket, input.jobId);
+  input.emit({ type: "mode", mode: view.mode, detail: view.detail });
+  const run = new JobRun(input, view.root, view.mode === "stable-read");
+  try {
+    await run.execute();
+  } finally {
+    await view.release();
+  }
+  return { ...run.result(), readMode: view.mode };
+}
+
+class JobRun {
+  private readonly controller = new AbortController();
+  private readonly slots: Semaphore;
+  private readonly ctx: TransferContext;
+  private readonly tasks = new Set<Promise<void>>();
+  private readonly linkGroups = new Map<string, { key: string; landed: Promise<Landed | null> }>();
+  private readonly failedPaths: string[] = [];
+  private failedCount = 0;
+  private fatal?: string;
+
+  constructor(
+    private readonly input: CopyToObjectInput,
+    private readonly viewRoot: string,
+    stableRead: boolean,
+  ) {
+    // Every in-flight request listens to the job's signal.
+    setMaxListeners(0, this.controller.signal);
+    const abortBoth = () => this.controller.abort(input.signal.reason);
+    if (input.signal.aborted) abortBoth();
+    else input.signal.addEventListener("abort", abortBoth, { once: true });
+    this.slots = new Semaphore(input.concurrency);
+    this.ctx = {
+      client: input.client,
+      bucket: input.bucket,
+      viewRoot,
+      tracking: input.tracking,
+      emit: (event) => {
+        if (event.type === "file-failed") this.noteFailure(event.path);
+        input.emit(event);
+      },
+      signal: this.controller.signal,
+      bufferBudget: new Semaphore(input.bufferBudgetBytes),
+      settings: { ...input.transfer, stableRead },
+    };
+  }
+
+  async execute(): Promise<void> {
+    const scan = this.scanTotals();
+    let files = 0n;
+    let bytes = 0n;
+    try {
+      const local = walkTree(this.viewRoot, this.controller.signal);
+      const withTracking = mergeJoin(local, this.input.tracking.rows(), (e) => e.relPath, (t) => t.path);
+      const remote = listRemote(this.input.client, this.input.bucket, this.input.folder, this.controller.signal);
+      for await (const [[entry, tracked], object] of mergeJoin(withTracking, remote, ([e]) => e.relPath, (r) => r.relPath)) {
+        if (this.controller.signal.aborted) break;
+        if (entry.kind === "file" && !entry.error) {
+          files++;
+          bytes += entry.stat!.size;
+        }
+        await this.dispatch(entry, tracked, object);
+      }
+      if (!this.controller.signal.aborted) scan.finishWith(files, bytes);
+    } catch (error) {
+      this.handleError(error, undefined);
+    } finally {
+      scan.stop();
+      await Promise.all(this.tasks);
+      this.input.tracking.flush();
+    }
+  }
+
+  result(): Omit<CopyResult, "readMode"> {
+    if (this.fatal) return { outcome: "FAILED", error: this.fatal };
+    if (this.input.signal.aborted) return { outcome: "ABORTED", error: "The job was stopped before it finished." };
+    if (this.failedCount > 0) {
+      const shown = this.failedPaths.map((p) => `"${p}"`).join(", ");
+      const more = this.failedCount > this.failedPaths.length ? ", …" : "";
+      return {
+        outcome: "FAILED",
+        error: `${this.failedCount} file${this.failedCount === 1 ? "" : "s"} could not be copied: ${shown}${more} (see the job's file errors).`,
+      };
+    }
+    return { outcome: "SUCCEEDED", error: "" };
+  }
+
+  private async dispatch(entry: LocalEntry, tracked: Parameters<typeof decide>[0]["tracked"], remote: Parameters<typeof decide>[0]["remote"]) {
+    const key = this.input.folder + entry.relPath;
+    const stat = entry.stat;
+    const linkId = entry.kind === "file" && stat && stat.nlink > 1n ? `${stat.dev}:${stat.ino}` : undefined;
+    const group = linkId ? this.linkGroups.get(linkId) : undefined;
+    const decision = decide({ entry, key, tracked, remote, linkSourceKey: group?.key });
+    const emit = this.ctx.emit;
+
+    switch (decision.action) {
+      case "skip-unsupported":
+        emit({ type: "file-skipped", path: entry.relPath, reason: decision.reason });
+        return;
+      case "error":
+        emit({ type: "file-failed", path: entry.relPath, size: stat?.size ?? 0n, message: decision.reason });
+        return;
+      case "skip-unchanged":
+        emit({ type: "file-unchanged", path: entry.relPath, size: stat!.size, how: "fingerprint" });
+        if (linkId && !group) this.linkGroups.set(linkId, { key, landed: Promise.resolve({ sha256: tracked!.sha256, size: tracked!.size }) });
+        return;
+    }
+
+    const release = await this.slots.acquire();
+    let task: Promise<Landed | null>;
+    if (decision.action === "copy-from-link") {
+      task = this.guard(entry, async () => {
+        const source = await group!.landed;
+        if (!source) throw new LinkSourceFailed(group!.key);
+        return copyLink(this.ctx, entry, key, decision.sourceKey, source);
+      });
+    } else {
+      task = this.guard(entry, () => transferFile(this.ctx, { entry, key, decision, tracked }));
+      if (linkId && !group) this.linkGroups.set(linkId, { key, landed: task });
+    }
+    const tracked$ = task.then(() => undefined).finally(() => {
+      release();
+      this.tasks.delete(tracked$);
+    });
+    this.tasks.add(tracked$);
+  }
+
+  /** Runs a file's work; its failure becomes a per-file error, or ends the job when it is fatal. */
+  private async guard(entry: LocalEntry, work: () => Promise<Landed>): Promise<Landed | null> {
+    try {
+      return await work();
+    } catch (error) {
+      this.handleError(error, entry);
+      return null;
+    }
+  }
+
+  private handleError(error: unknown, entry: LocalEntry | undefined): void {
+    if (this.controller.signal.aborted && !this.fatal) return; // a stop, not a failure
+    const code = (error as NodeJS.ErrnoException).code;
+    if (entry && code === "ENOENT") {
+      this.ctx.emit({ type: "file-skipped", path: entry.relPath, reason: "vanished" });
+      return;
+    }
+    if (entry && (error instanceof UnstableFileError || error instanceof LinkSourceFailed || isLocalFsError(error))) {
+      this.ctx.emit({ type: "file-failed", path: entry.relPath, size: entry.stat?.size ?? 0n, message: describe(error) });
+      return;
+    }
+    const classified = classifyS3Error(error);
+    if (entry && classified.disposition === "per-file") {
+      this.ctx.emit({ type: "file-failed", path: entry.relPath, size: entry.stat?.size ?? 0n, message: classified.message });
+      return;
+    }
+    if (!entry && isLocalFsError(error)) this.fatal ??= `The local directory cannot be read (${describe(error)}).`;
+    else this.fatal ??= classified.kind !== "other" ? capitalise(classified.message) + "." : `The job failed: ${describe(error)}.`;
+    this.controller.abort(error);
+  }
+
+  private noteFailure(relPath: string): void {
+    this.failedCount++;
+    if (this.failedPaths.length < FIRST_FAILED_PATHS) this.failedPaths.push(relPath);
+  }
+
+  /** Counts files and bytes ahead of the transfers, so that percentage and ETA are honest early. */
+  private scanTotals() {
+    const scanAbort = new AbortController();
+    let done = false;
+    const announce = (files: bigint, bytes: bigint) => {
+      if (done) return;
+      done = true;
+      this.input.emit({ type: "totals", files, bytes });
+    };
+    void (async () => {
+      let files = 0n;
+      let bytes = 0n;
+      try {
+        for await (const entry of walkTree(this.viewRoot, scanAbort.signal)) {
+          if (entry.kind === "file" && !entry.error) {
+            files++;
+            bytes += entry.stat!.size;
+          }
+        }
+        announce(files, bytes);
+      } catch {
+        // The main walk reports what cannot be read; the scan only ever informs progress.
+      }
+    })();
+    return { finishWith: announce, stop: () => scanAbort.abort() };
+  }
+}
+
+class LinkSourceFailed extends Error {
+  constructor(sourceKey: string) {
+    super(`its first hard link "${sourceKey}" could not be copied`);
+  }
+}
+
+const FS_SYSCALLS = new Set(["open", "read", "stat", "lstat", "fstat", "close", "scandir", "opendir", "statfs"]);
+
+function isLocalFsError(error: unknown): boolean {
+  const e = error as NodeJS.ErrnoException;
+  return typeof e?.syscall === "string" && FS_SYSCALLS.has(e.syscall) && typeof e.path === "string";
+}
+
+function describe(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e?.syscall && e.code) return `${e.code}: cannot ${e.syscall} the file`;
+  return e instanceof Error ? e.message : String(error);
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

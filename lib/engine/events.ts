@@ -1,0 +1,19 @@
+import type { SkipReason } from "./decide";
+
+export type ReadMode = "snapshot" | "stable-read";
+
+/** What the engine reports; progress, logs and the database listen, the transfer loop does not know them. */
+export type EngineEvent =
+  | { type: "mode"; mode: ReadMode; detail: string }
+  | { type: "totals"; files: bigint; bytes: bigint }
+  | { type: "bytes-sent"; bytes: number }
+  | { type: "file-transferred"; path: string; size: bigint; multipart: boolean }
+  | { type: "file-copied-server-side"; path: string; source: string; size: bigint }
+  | { type: "file-unchanged"; path: string; size: bigint; how: "fingerprint" | "verified-hash" | "adopted" }
+  | { type: "file-skipped"; path: string; reason: SkipReason }
+  | { type: "file-failed"; path: string; size: bigint; message: string }
+  | { type: "file-reread"; path: string; attempt: number }
+  | { type: "retry"; path: string; operation: string; attempts: number }
+  | { type: "multipart-aborted"; path: string; uploadId: string; reason: string };
+
+export type EngineListener = (event: EngineEvent) => void;

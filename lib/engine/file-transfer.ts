@@ -1,0 +1,154 @@
+import path from "node:path";
+import type { BigIntStats } from "node:fs";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { sha256 as sha256Of } from "@/lib/s3/checksums";
+import { copyObject, headSha256, MAX_SINGLE_COPY_BYTES } from "@/lib/s3/copy-object";
+import { ContentChangedError, choosePartSize, multipartUpload } from "@/lib/s3/multipart-upload";
+import { putObject } from "@/lib/s3/put-object";
+import type { Decision } from "./decide";
+import type { EngineListener } from "./events";
+import { hashWhole, readConsistently, readRange, readWhole, sameVersion, UnstableFileError } from "./read-file";
+import type { Semaphore } from "./semaphore";
+import type { TrackedFile, TrackingStore } from "./tracking-store";
+import type { LocalEntry } from "./walk";
+import fs from "node:fs/promises";
+
+export interface TransferSettings {
+  multipartThreshold: number;
+  minPartSize: number;
+  parallelParts: number;
+  stableRead: boolean;
+  stableReadAttempts: number;
+  sendSha256Checksum: boolean;
+}
+
+export interface TransferContext {
+  client: S3Client;
+  bucket: string;
+  viewRoot: string;
+  tracking: TrackingStore;
+  emit: EngineListener;
+  signal: AbortSignal;
+  bufferBudget: Semaphore;
+  settings: TransferSettings;
+}
+
+export interface FileJob {
+  entry: LocalEntry;
+  key: string;
+  decision: Extract<Decision, { action: "upload" | "verify-then-upload" | "adopt-or-upload" }>;
+  tracked?: TrackedFile;
+}
+
+/** The content's digest once its object is in the bucket (what a further hard link copies). */
+export type Landed = { sha256: Buffer; size: bigint };
+
+/** Sends one regular file (or proves it need not be sent) and records it in the tracking store. */
+export async function transferFile(ctx: TransferContext, job: FileJob): Promise<Landed> {
+  const size = job.entry.stat!.size;
+  return size <= BigInt(ctx.settings.multipartThreshold) ? transferSmall(ctx, job) : transferLarge(ctx, job);
+}
+
+async function transferSmall(ctx: TransferContext, job: FileJob): Promise<Landed> {
+  const { entry, key } = job;
+  const file = path.join(ctx.viewRoot, entry.relPath);
+  const { value: body, stat } = await readConsistently(file, readOptions(ctx, entry), readWhole);
+  const digest = sha256Of(body);
+  if (await provenUnchanged(ctx, job, digest, stat)) return { sha256: digest, size: stat.size };
+  const put = await putObject({
+    client: ctx.client,
+    bucket: ctx.bucket,
+    key,
+    body,
+    sha256: digest,
+    sendSha256Checksum: ctx.settings.sendSha256Checksum,
+    signal: ctx.signal,
+  });
+  if (put.attempts > 1) ctx.emit({ type: "retry", path: entry.relPath, operation: "PutObject", attempts: put.attempts });
+  record(ctx, entry.relPath, stat, put.etag, digest);
+  ctx.emit({ type: "bytes-sent", bytes: body.length });
+  ctx.emit({ type: "file-transferred", path: entry.relPath, size: stat.size, multipart: false });
+  return { sha256: digest, size: stat.size };
+}
+
+async function transferLarge(ctx: TransferContext, job: FileJob): Promise<Landed> {
+  const { entry, key } = job;
+  const file = path.join(ctx.viewRoot, entry.relPath);
+  const attempts = ctx.settings.stableRead ? ctx.settings.stableReadAttempts : 1;
+  for (let attempt = 1; ; attempt++) {
+    // The digest goes into the object's metadata, which is fixed when the upload is created.
+    const { value: digest, stat } = await readConsistently(file, readOptions(ctx, entry), (handle, s) =>
+      hashWhole(handle, s, ctx.signal),
+    );
+    if (await provenUnchanged(ctx, job, digest, stat)) return { sha256: digest, size: stat.size };
+    try {
+      const { etag } = await multipartUpload({
+        client: ctx.client,
+        bucket: ctx.bucket,
+        key,
+        size: stat.size,
+        sha256: digest,
+        partSize: choosePartSize(stat.size, ctx.settings.minPartSize),
+        readPart: (offset, length) => readRange(file, offset, length),
+        bufferBudget: ctx.bufferBudget,
+        parallelParts: ctx.settings.parallelParts,
+        signal: ctx.signal,
+        onPartSent: (bytes) => ctx.emit({ type: "bytes-sent", bytes }),
+        beforeComplete: async () => {
+          if (!sameVersion(stat, await fs.lstat(file, { bigint: true }))) throw new ContentChangedError();
+        },
+        onAborted: (uploadId, reason) => ctx.emit({ type: "multipart-aborted", path: entry.relPath, uploadId, reason }),
+      });
+      record(ctx, entry.relPath, stat, etag, digest);
+      ctx.emit({ type: "file-transferred", path: entry.relPath, size: stat.size, multipart: true });
+      return { sha256: digest, size: stat.size };
+    } catch (error) {
+      if (!(error instanceof ContentChangedError || error instanceof UnstableFileError)) throw error;
+      if (attempt >= attempts) throw new UnstableFileError(attempt);
+      ctx.emit({ type: "file-reread", path: entry.relPath, attempt });
+    }
+  }
+}
+
+/** A server-side copy of the object already holding this inode's content: no data is sent. */
+export async function copyLink(ctx: TransferContext, entry: LocalEntry, key: string, sourceKey: string, source: Landed): Promise<Landed> {
+  const stat = entry.stat!;
+  if (source.size > MAX_SINGLE_COPY_BYTES) {
+    return transferFile(ctx, { entry, key, decision: { action: "upload" } });
+  }
+  const { etag } = await copyObject({ client: ctx.client, bucket: ctx.bucket, sourceKey, key, sha256: source.sha256, signal: ctx.signal });
+  record(ctx, entry.relPath, stat, etag, source.sha256);
+  ctx.emit({ type: "file-copied-server-side", path: entry.relPath, source: sourceKey, size: stat.size });
+  return source;
+}
+
+/** True when the object at the key already holds exactly this content; the tracking row is refreshed. */
+async function provenUnchanged(ctx: TransferContext, job: FileJob, digest: Buffer, stat: BigIntStats): Promise<boolean> {
+  const { decision, tracked, entry, key } = job;
+  if (decision.action === "verify-then-upload" && tracked && tracked.sha256.equals(digest)) {
+    record(ctx, entry.relPath, stat, tracked.etag, digest);
+    ctx.emit({ type: "file-unchanged", path: entry.relPath, size: stat.size, how: "verified-hash" });
+    return true;
+  }
+  if (decision.action === "adopt-or-upload") {
+    const head = await headSha256(ctx.client, ctx.bucket, key, ctx.signal);
+    if (head.sha256 === digest.toString("hex") && head.size === stat.size) {
+      record(ctx, entry.relPath, stat, head.etag, digest);
+      ctx.emit({ type: "file-unchanged", path: entry.relPath, size: stat.size, how: "adopted" });
+      return true;
+    }
+  }
+  return false;
+}
+
+function record(ctx: TransferContext, relPath: string, stat: BigIntStats, etag: string, digest: Buffer): void {
+  ctx.tracking.put({ path: relPath, size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino, etag, sha256: digest });
+}
+
+function readOptions(ctx: TransferContext, entry: LocalEntry) {
+  return {
+    stableRead: ctx.settings.stableRead,
+    attempts: ctx.settings.stableReadAttempts,
+    onReread: (attempt: number) => ctx.emit({ type: "file-reread", path: entry.relPath, attempt }),
+  };
+}

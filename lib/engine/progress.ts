@@ -1,0 +1,126 @@
+import type { EngineEvent, ReadMode } from "./events";
+
+const WINDOW_MS = 5_000;
+
+export interface ProgressSnapshot {
+  totalsKnown: boolean;
+  bytesTransferred: bigint;
+  bytesUnchanged: bigint;
+  bytesCopiedServerSide: bigint;
+  bytesFailed: bigint;
+  bytesTotal: bigint;
+  filesTransferred: bigint;
+  filesUnchanged: bigint;
+  filesCopiedServerSide: bigint;
+  filesFailed: bigint;
+  filesTotal: bigint;
+  entriesSkipped: bigint;
+  skippedByReason: Record<string, number>;
+  throughputCurrent: number;
+  throughputOverall: number;
+  estimatedEndTime: Date | null;
+  readMode: ReadMode | null;
+}
+
+/**
+ * Turns engine events into the job's progress. Totals come from the scan that runs ahead; until
+ * it finishes, nothing derived from them (percentage, remaining, ETA) is claimed.
+ */
+export class ProgressTracker {
+  private readonly started = Date.now();
+  private readonly samples: Array<{ at: number; bytes: number }> = [];
+  private s: ProgressSnapshot = {
+    totalsKnown: false,
+    bytesTransferred: 0n,
+    bytesUnchanged: 0n,
+    bytesCopiedServerSide: 0n,
+    bytesFailed: 0n,
+    bytesTotal: 0n,
+    filesTransferred: 0n,
+    filesUnchanged: 0n,
+    filesCopiedServerSide: 0n,
+    filesFailed: 0n,
+    filesTotal: 0n,
+    entriesSkipped: 0n,
+    skippedByReason: {},
+    throughputCurrent: 0,
+    throughputOverall: 0,
+    estimatedEndTime: null,
+    readMode: null,
+  };
+  /** Bytes on the wire, parts of unfinished files included (what throughput measures). */
+  private wireBytes = 0;
+
+  readonly listener = (event: EngineEvent): void => {
+    const s = this.s;
+    switch (event.type) {
+      case "mode":
+        s.readMode = event.mode;
+        break;
+      case "totals":
+        s.totalsKnown = true;
+        s.filesTotal = event.files;
+        s.bytesTotal = event.bytes;
+        break;
+      case "bytes-sent":
+        this.wireBytes += event.bytes;
+        this.samples.push({ at: Date.now(), bytes: event.bytes });
+        break;
+      case "file-transferred":
+        s.filesTransferred++;
+        s.bytesTransferred += event.size;
+        break;
+      case "file-copied-server-side":
+        s.filesCopiedServerSide++;
+        s.bytesCopiedServerSide += event.size;
+        break;
+      case "file-unchanged":
+        s.filesUnchanged++;
+        s.bytesUnchanged += event.size;
+        break;
+      case "file-skipped":
+        s.entriesSkipped++;
+        s.skippedByReason[event.reason] = (s.skippedByReason[event.reason] ?? 0) + 1;
+        break;
+      case "file-failed":
+        s.filesFailed++;
+        s.bytesFailed += event.size;
+        break;
+    }
+  };
+
+  snapshot(now = Date.now()): ProgressSnapshot {
+    while (this.samples.length > 0 && this.samples[0]!.at < now - WINDOW_MS) this.samples.shift();
+    const windowBytes = this.samples.reduce((sum, sample) => sum + sample.bytes, 0);
+    const windowMs = Math.min(WINDOW_MS, Math.max(1, now - this.started));
+    const s = { ...this.s, skippedByReason: { ...this.s.skippedByReason } };
+    s.throughputCurrent = (windowBytes * 1000) / windowMs;
+    s.throughputOverall = (this.wireBytes * 1000) / Math.max(1, now - this.started);
+    s.estimatedEndTime = this.estimate(s, now);
+    return s;
+  }
+
+  private estimate(s: ProgressSnapshot, now: number): Date | null {
+    if (!s.totalsKnown) return null;
+    const remaining = Number(remainingBytes(s)) - Math.max(0, this.wireBytes - Number(s.bytesTransferred));
+    if (remaining <= 0) return new Date(now);
+    const rate = s.throughputCurrent > 0 ? s.throughputCurrent : s.throughputOverall;
+    return rate > 0 ? new Date(now + (remaining / rate) * 1000) : null;
+  }
+}
+
+export function remainingBytes(s: ProgressSnapshot): bigint {
+  const done = s.bytesTransferred + s.bytesUnchanged + s.bytesCopiedServerSide + s.bytesFailed;
+  return s.bytesTotal > done ? s.bytesTotal - done : 0n;
+}
+
+export function remainingFiles(s: ProgressSnapshot): bigint {
+  const done = s.filesTransferred + s.filesUnchanged + s.filesCopiedServerSide + s.filesFailed;
+  return s.filesTotal > done ? s.filesTotal - done : 0n;
+}
+
+export function percentComplete(s: ProgressSnapshot): number | null {
+  if (!s.totalsKnown) return null;
+  if (s.bytesTotal === 0n) return s.filesTotal === 0n ? 100 : Number(((s.filesTotal - remainingFiles(s)) * 10000n) / s.filesTotal) / 100;
+  return Number(((s.bytesTotal - remainingBytes(s)) * 10000n) / s.bytesTotal) / 100;
+}

@@ -1,0 +1,93 @@
+import crypto from "node:crypto";
+import type { BigIntStats } from "node:fs";
+import fs from "node:fs/promises";
+
+export class UnstableFileError extends Error {
+  constructor(attempts: number) {
+    super(`the file kept changing while it was read (${attempts} attempts)`);
+    this.name = "UnstableFileError";
+  }
+}
+
+const HASH_CHUNK = 1024 * 1024;
+
+export function sameVersion(a: BigIntStats, b: BigIntStats): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
+}
+
+export interface StableReadOptions {
+  /** In a snapshot nothing can change, so one read is proof enough. */
+  stableRead: boolean;
+  attempts: number;
+  onReread?: (attempt: number) => void;
+}
+
+/**
+ * Runs `read` over an open file between two fstat calls and repeats it (a few times) when the
+ * file changed meanwhile: what it returns is one consistent version of the file, with the stat
+ * that describes it.
+ */
+export async function readConsistently<T>(
+  file: string,
+  options: StableReadOptions,
+  read: (handle: fs.FileHandle, stat: BigIntStats) => Promise<T>,
+): Promise<{ value: T; stat: BigIntStats }> {
+  for (let attempt = 1; ; attempt++) {
+    const handle = await fs.open(file, "r");
+    try {
+      const before = await handle.stat({ bigint: true });
+      const value = await read(handle, before);
+      if (!options.stableRead) return { value, stat: before };
+      const after = await fs.lstat(file, { bigint: true });
+      if (sameVersion(before, after)) return { value, stat: before };
+    } finally {
+      await handle.close();
+    }
+    if (attempt >= options.attempts) throw new UnstableFileError(attempt);
+    options.onReread?.(attempt);
+  }
+}
+
+/** Reads the whole file (it is small) into one buffer; holes of sparse files read as zeros. */
+export async function readWhole(handle: fs.FileHandle, stat: BigIntStats): Promise<Buffer> {
+  const size = Number(stat.size);
+  const buffer = Buffer.allocUnsafe(size);
+  let offset = 0;
+  while (offset < size) {
+    const { bytesRead } = await handle.read(buffer, offset, size - offset, offset);
+    // A file that shrank reads short; the second stat sees the change and the read is repeated.
+    if (bytesRead === 0) return buffer.subarray(0, offset);
+    offset += bytesRead;
+  }
+  return buffer;
+}
+
+export async function hashWhole(handle: fs.FileHandle, stat: BigIntStats, signal?: AbortSignal): Promise<Buffer> {
+  const hash = crypto.createHash("sha256");
+  const buffer = Buffer.allocUnsafe(HASH_CHUNK);
+  const size = Number(stat.size);
+  for (let offset = 0; offset < size; ) {
+    signal?.throwIfAborted();
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(HASH_CHUNK, size - offset), offset);
+    if (bytesRead === 0) break;
+    hash.update(buffer.subarray(0, bytesRead));
+    offset += bytesRead;
+  }
+  return hash.digest();
+}
+
+export async function readRange(file: string, offset: number, length: number): Promise<Buffer> {
+  const handle = await fs.open(file, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
+      if (bytesRead === 0) throw new UnstableFileError(1);
+      done += bytesRead;
+    }
+    return buffer;
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,138 @@
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+
+/** What was true of a file when its object was last confirmed in the bucket. */
+export interface TrackedFile {
+  path: string;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  ino: bigint;
+  etag: string;
+  sha256: Buffer;
+}
+
+const PAGE = 2000;
+const FLUSH_ROWS = 500;
+
+/**
+ * Per-relationship tracking rows in their own SQLite file (about 100 bytes a file: integers as
+ * varints, digests as blobs, no rowid). Reads page through the rows in key order by keyset;
+ * writes are buffered and flushed in one transaction so a job's hot path never waits on a commit.
+ */
+export class TrackingStore {
+  private readonly db: Database.Database;
+  private readonly pending = new Map<string, TrackedFile | null>();
+  private readonly upsert: Database.Statement;
+  private readonly remove: Database.Statement;
+  private readonly page: Database.Statement;
+  private readonly getOne: Database.Statement;
+
+  constructor(readonly file: string) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file, { timeout: 15_000 });
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.exec(`CREATE TABLE IF NOT EXISTS files (
+      path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
+      ino INTEGER NOT NULL, etag BLOB NOT NULL, sha256 BLOB NOT NULL) WITHOUT ROWID`);
+    this.upsert = this.db.prepare(
+      "INSERT OR REPLACE INTO files (path, size, mtime_ns, ctime_ns, ino, etag, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    this.remove = this.db.prepare("DELETE FROM files WHERE path = ?");
+    // SQLite's BINARY collation compares UTF-8 bytes: the order S3 lists keys in.
+    this.page = this.db.prepare("SELECT * FROM files WHERE path > ? ORDER BY path LIMIT ?").safeIntegers(true);
+    this.getOne = this.db.prepare("SELECT * FROM files WHERE path = ?").safeIntegers(true);
+  }
+
+  /** All rows in key order, a page at a time. */
+  async *rows(): AsyncGenerator<TrackedFile> {
+    let after = "";
+    for (;;) {
+      this.flush();
+      const rows = this.page.all(after, PAGE) as RawRow[];
+      for (const row of rows) yield fromRaw(row);
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1]!.path;
+      await Promise.resolve();
+    }
+  }
+
+  get(filePath: string): TrackedFile | undefined {
+    this.flush();
+    const row = this.getOne.get(filePath) as RawRow | undefined;
+    return row ? fromRaw(row) : undefined;
+  }
+
+  put(file: TrackedFile): void {
+    this.pending.set(file.path, file);
+    if (this.pending.size >= FLUSH_ROWS) this.flush();
+  }
+
+  /** Forgets a path whose object can no longer be trusted to match it. */
+  forget(filePath: string): void {
+    this.pending.set(filePath, null);
+    if (this.pending.size >= FLUSH_ROWS) this.flush();
+  }
+
+  flush(): void {
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending];
+    this.pending.clear();
+    this.db.transaction(() => {
+      for (const [key, file] of batch) {
+        if (file === null) this.remove.run(key);
+        else this.upsert.run(key, file.size, file.mtimeNs, file.ctimeNs, file.ino, encodeEtag(file.etag), file.sha256);
+      }
+    })();
+  }
+
+  count(): number {
+    this.flush();
+    return Number((this.db.prepare("SELECT count(*) AS n FROM files").get() as { n: number }).n);
+  }
+
+  close(): void {
+    this.flush();
+    this.db.close();
+  }
+}
+
+interface RawRow {
+  path: string;
+  size: bigint;
+  mtime_ns: bigint;
+  ctime_ns: bigint;
+  ino: bigint;
+  etag: Buffer;
+  sha256: Buffer;
+}
+
+function fromRaw(row: RawRow): TrackedFile {
+  return {
+    path: row.path,
+    size: row.size,
+    mtimeNs: row.mtime_ns,
+    ctimeNs: row.ctime_ns,
+    ino: row.ino,
+    etag: decodeEtag(row.etag),
+    sha256: row.sha256,
+  };
+}
+
+const HEX_ETAG = /^([0-9a-f]{32})(-\d+)?$/;
+const TEXT_MARK = 0xff;
+
+/** MD5-style ETags ("hex" or "hex-N") shrink to 16 bytes plus the suffix; others are kept as text. */
+export function encodeEtag(etag: string): Buffer {
+  const bare = etag.replace(/^"|"$/g, "");
+  const match = HEX_ETAG.exec(bare);
+  if (!match) return Buffer.concat([Buffer.from([TEXT_MARK]), Buffer.from(bare, "utf8")]);
+  return Buffer.concat([Buffer.from(match[1]!, "hex"), Buffer.from(match[2] ?? "", "ascii")]);
+}
+
+export function decodeEtag(stored: Buffer): string {
+  if (stored[0] === TEXT_MARK) return stored.subarray(1).toString("utf8");
+  return stored.subarray(0, 16).toString("hex") + stored.subarray(16).toString("ascii");
+}

@@ -1,0 +1,90 @@
+/**
+ * What an S3 failure means for a job. The SDK has already retried transient failures
+ * (5xx, throttling, resets) with backoff by the time an error reaches this point.
+ */
+export type Disposition = "fatal" | "per-file";
+
+export interface ClassifiedError {
+  disposition: Disposition;
+  kind:
+    | "credentials"
+    | "access-denied"
+    | "no-such-bucket"
+    | "unreachable"
+    | "tls"
+    | "aborted"
+    | "other";
+  message: string;
+}
+
+const TLS_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "CERT_SIGNATURE_FAILURE",
+  "EPROTO",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+]);
+
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "TimeoutError",
+  "RequestTimeout",
+]);
+
+interface SdkLikeError {
+  name?: string;
+  code?: string;
+  message?: string;
+  Code?: string;
+  $metadata?: { httpStatusCode?: number };
+  cause?: unknown;
+}
+
+function errorCode(error: SdkLikeError): string | undefined {
+  return error.code ?? error.Code ?? (error.cause as SdkLikeError | undefined)?.code ?? error.name;
+}
+
+export function httpStatusOf(error: unknown): number | undefined {
+  return (error as SdkLikeError)?.$metadata?.httpStatusCode;
+}
+
+export function classifyS3Error(error: unknown): ClassifiedError {
+  const e = (error ?? {}) as SdkLikeError;
+  const code = errorCode(e) ?? "";
+  const detail = e.message && e.message !== code ? `${code}: ${e.message}` : code || String(error);
+  if (e.name === "AbortError" || code === "AbortError") {
+    return { disposition: "fatal", kind: "aborted", message: "the job was stopped" };
+  }
+  if (code === "InvalidAccessKeyId" || code === "SignatureDoesNotMatch" || code === "InvalidToken" || code === "ExpiredToken") {
+    return { disposition: "fatal", kind: "credentials", message: `the store rejected the credentials (${code})` };
+  }
+  if (code === "NoSuchBucket") {
+    return { disposition: "fatal", kind: "no-such-bucket", message: "the bucket does not exist (NoSuchBucket)" };
+  }
+  if (code === "AccessDenied" || code === "AllAccessDisabled") {
+    return { disposition: "fatal", kind: "access-denied", message: `access denied by the store (${detail})` };
+  }
+  if (TLS_CODES.has(code)) {
+    return { disposition: "fatal", kind: "tls", message: `the store's TLS certificate could not be verified (${code})` };
+  }
+  if (NETWORK_CODES.has(code)) {
+    return { disposition: "fatal", kind: "unreachable", message: `the store is unreachable after retries (${code})` };
+  }
+  const status = httpStatusOf(error);
+  if (status !== undefined && (status >= 500 || status === 429)) {
+    return { disposition: "fatal", kind: "unreachable", message: `the store kept failing after retries (HTTP ${status}, ${detail})` };
+  }
+  return { disposition: "per-file", kind: "other", message: detail };
+}

@@ -1,0 +1,50 @@
+import https from "node:https";
+import http from "node:http";
+import tls from "node:tls";
+import { S3Client } from "@aws-sdk/client-s3";
+import { endpointUrl, type S3Location } from "./endpoint";
+
+export interface S3Settings extends S3Location {
+  region: string;
+  bucketStyle: "BUCKET_STYLE_VIRTUAL_HOSTED" | "BUCKET_STYLE_PATH";
+  caCertificate: string | null;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface ClientOptions {
+  /** Sockets kept open to the store; one per parallel transfer. */
+  maxSockets?: number;
+  /** Attempts per request, first included (the SDK's standard retry with backoff and jitter). */
+  maxAttempts?: number;
+  connectionTimeoutMs?: number;
+  /** Socket inactivity after which a request is abandoned (and retried). */
+  requestTimeoutMs?: number;
+}
+
+export function createS3Client(settings: S3Settings, options: ClientOptions = {}): S3Client {
+  const maxSockets = options.maxSockets ?? 64;
+  const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
+  return new S3Client({
+    endpoint: endpointUrl(settings),
+    region: settings.region,
+    forcePathStyle: settings.bucketStyle === "BUCKET_STYLE_PATH",
+    credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+    // Checksums are chosen and sent explicitly (Content-MD5 and sha256): the SDK's default
+    // CRC32 streaming trailers are refused or mangled by several S3-compatible stores.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    maxAttempts: options.maxAttempts ?? 6,
+    retryMode: "standard",
+    requestHandler: {
+      httpAgent: new http.Agent(agentOptions),
+      httpsAgent: new https.Agent({
+        ...agentOptions,
+        // A given CA is trusted in addition to the system's; verification is never turned off.
+        ca: settings.caCertificate ? [...tls.rootCertificates, settings.caCertificate] : undefined,
+      }),
+      connectionTimeout: options.connectionTimeoutMs ?? 10_000,
+      requestTimeout: options.requestTimeoutMs ?? 120_000,
+    },
+  });
+}

@@ -1,0 +1,146 @@
+import crypto from "node:crypto";
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  UploadPartCommand,
+  type CompletedPart,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import type { Semaphore } from "@/lib/engine/semaphore";
+import { md5Base64, SHA256_METADATA_KEY } from "./checksums";
+import { contentTypeFor } from "./content-type";
+import { normaliseEtag } from "./etag";
+
+const MiB = 1024 * 1024;
+export const MIN_PART_BYTES = 5 * MiB;
+export const MAX_PARTS = 10_000;
+
+/** The smallest whole-MiB part size (at least `floor`) that fits the file in 10,000 parts. */
+export function choosePartSize(size: bigint, floor = 8 * MiB): number {
+  const needed = Number((size + BigInt(MAX_PARTS) - 1n) / BigInt(MAX_PARTS));
+  return Math.max(floor, MIN_PART_BYTES, Math.ceil(needed / MiB) * MiB);
+}
+
+export interface MultipartInput {
+  client: S3Client;
+  bucket: string;
+  key: string;
+  size: bigint;
+  /** SHA-256 of the whole content, from a read made before the upload (it goes into metadata first). */
+  sha256: Buffer;
+  partSize: number;
+  readPart: (offset: number, length: number) => Promise<Buffer>;
+  /** Bytes of part buffers in memory across the job. */
+  bufferBudget: Semaphore;
+  parallelParts: number;
+  signal?: AbortSignal;
+  onPartSent: (bytes: number) => void;
+  /** Called once every part is sent, before completing: throws if the source changed meanwhile. */
+  beforeComplete: () => Promise<void>;
+  onAborted?: (uploadId: string, reason: string) => void;
+}
+
+export class ContentChangedError extends Error {
+  constructor(message = "the file changed while it was being uploaded") {
+    super(message);
+    this.name = "ContentChangedError";
+  }
+}
+
+/**
+ * Uploads parts in parallel, each verified by the store against its Content-MD5; the parts'
+ * bytes are hashed again on the way and must match `sha256`. Whatever goes wrong — an error,
+ * a stop, a change of the source — the upload is aborted so that no orphan parts remain.
+ */
+export async function multipartUpload(input: MultipartInput): Promise<{ etag: string }> {
+  const { client, bucket, key, signal } = input;
+  const created = await client.send(
+    new CreateMultipartUploadCommand({
+      Bucket: bucket,
+      Key: key,
+      ContentType: contentTypeFor(key),
+      Metadata: { [SHA256_METADATA_KEY]: input.sha256.toString("hex") },
+    }),
+    { abortSignal: signal },
+  );
+  const uploadId = created.UploadId!;
+  try {
+    const parts = await sendParts(input, uploadId);
+    await input.beforeComplete();
+    const done = await client.send(
+      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+      { abortSignal: signal },
+    );
+    let etag = normaliseEtag(done.ETag);
+    if (!etag) {
+      // Some stores (Ceph RGW) complete with an empty ETag; the object's own HEAD has it.
+      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+      etag = normaliseEtag(head.ETag);
+    }
+    return { etag };
+  } catch (error) {
+    await abortQuietly(client, bucket, key, uploadId);
+    input.onAborted?.(uploadId, error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}
+
+async function sendParts(input: MultipartInput, uploadId: string): Promise<CompletedPart[]> {
+  const { client, bucket, key, size, partSize, signal } = input;
+  const total = Number(size);
+  const count = Math.max(1, Math.ceil(total / partSize));
+  const parts: CompletedPart[] = new Array(count);
+  const rehash = crypto.createHash("sha256");
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown;
+
+  for (let index = 0; index < count && failure === undefined; index++) {
+    signal?.throwIfAborted();
+    const offset = index * partSize;
+    const length = Math.min(partSize, total - offset);
+    const release = await input.bufferBudget.acquire(length);
+    let body: Buffer;
+    try {
+      body = await input.readPart(offset, length);
+    } catch (error) {
+      release();
+      failure = error;
+      break;
+    }
+    rehash.update(body);
+    const partNumber = index + 1;
+    const task = client
+      .send(
+        new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: length, ContentMD5: md5Base64(body) }),
+        { abortSignal: signal },
+      )
+      .then((reply) => {
+        parts[index] = { PartNumber: partNumber, ETag: reply.ETag };
+        input.onPartSent(length);
+      })
+      .catch((error: unknown) => {
+        failure ??= error;
+      })
+      .finally(() => {
+        release();
+        inFlight.delete(task);
+      });
+    inFlight.add(task);
+    if (inFlight.size >= input.parallelParts) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  if (failure !== undefined) throw failure;
+  if (!rehash.digest().equals(input.sha256)) throw new ContentChangedError();
+  return parts;
+}
+
+async function abortQuietly(client: S3Client, bucket: string, key: string, uploadId: string): Promise<void> {
+  // Deliberately without the job's abort signal: a stopped job must still clean up.
+  try {
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+  } catch {
+    // The store will expire the upload by its lifecycle rules; the job's outcome is already decided.
+  }
+}

@@ -1,0 +1,84 @@
+import {
+  GetObjectLockConfigurationCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { validationError } from "@/lib/errors";
+import { classifyS3Error, httpStatusOf } from "./classify-error";
+
+export interface ProbeInput {
+  client: S3Client;
+  bucket: string;
+  objectFolder: string;
+  checkObjectLock: boolean;
+}
+
+/**
+ * Proves, before anything is stored, that the bucket exists and the credentials work:
+ * HeadBucket, then a one-key listing of the folder; for copies into the bucket, refuses a
+ * bucket whose Object Lock has a default retention (every upload would become undeletable).
+ */
+export async function probeBucket({ client, bucket, objectFolder, checkObjectLock }: ProbeInput): Promise<void> {
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    // HeadBucket answers without a body: a 403 cannot tell wrong keys from missing rights,
+    // so ask a listing, whose error names the cause.
+    if (httpStatusOf(error) === 404) throw noSuchBucket(bucket);
+    if (httpStatusOf(error) !== 403) throw probeFailure(error, bucket);
+  }
+  try {
+    await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: objectFolder, MaxKeys: 1 }));
+  } catch (error) {
+    throw probeFailure(error, bucket);
+  }
+  if (checkObjectLock) await refuseDefaultRetention(client, bucket);
+}
+
+async function refuseDefaultRetention(client: S3Client, bucket: string): Promise<void> {
+  let retention;
+  try {
+    const reply = await client.send(new GetObjectLockConfigurationCommand({ Bucket: bucket }));
+    retention = reply.ObjectLockConfiguration?.Rule?.DefaultRetention;
+  } catch {
+    // No configuration, or a store without Object Lock: nothing forces retention on uploads.
+    return;
+  }
+  if (retention && (retention.Days || retention.Years)) {
+    const span = retention.Days ? `${retention.Days} days` : `${retention.Years} years`;
+    throw validationError(
+      "bucket",
+      `bucket "${bucket}" has Object Lock default retention (${retention.Mode ?? "unknown mode"}, ${span}); copying into it is refused because every object written would be locked.`,
+    );
+  }
+}
+
+function noSuchBucket(bucket: string) {
+  return validationError("bucket", `bucket "${bucket}" does not exist at this object store.`);
+}
+
+function probeFailure(error: unknown, bucket: string) {
+  const classified = classifyS3Error(error);
+  switch (classified.kind) {
+    case "no-such-bucket":
+      return noSuchBucket(bucket);
+    case "credentials":
+      return validationError("access_key_id", `the object store rejected the access key or secret (${codeOf(classified.message)}).`);
+    case "access-denied":
+      return validationError("access_key_id", `these credentials may not list bucket "${bucket}" (AccessDenied).`);
+    case "tls":
+      return validationError(
+        "ca_certificate",
+        `the object store's TLS certificate could not be verified (${codeOf(classified.message)}); give the CA that signed it in ca_certificate.`,
+      );
+    case "unreachable":
+      return validationError("object_store_address", `the object store could not be reached (${codeOf(classified.message)}).`);
+    default:
+      return validationError("bucket", `the object store refused to list bucket "${bucket}" (${classified.message}).`);
+  }
+}
+
+function codeOf(message: string): string {
+  return /\(([^)]*)\)\s*$/.exec(message)?.[1] ?? message;
+}

@@ -1,0 +1,38 @@
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { md5Base64, SHA256_METADATA_KEY } from "./checksums";
+import { contentTypeFor } from "./content-type";
+import { normaliseEtag } from "./etag";
+
+export interface PutInput {
+  client: S3Client;
+  bucket: string;
+  key: string;
+  body: Buffer;
+  sha256: Buffer;
+  /** Also send x-amz-checksum-sha256, for stores that verify it (AWS); Content-MD5 is always sent. */
+  sendSha256Checksum: boolean;
+  signal?: AbortSignal;
+}
+
+export interface PutResult {
+  etag: string;
+  attempts: number;
+}
+
+/** One PUT whose body the store verifies against Content-MD5 (and SHA-256 where supported). */
+export async function putObject({ client, bucket, key, body, sha256, sendSha256Checksum, signal }: PutInput): Promise<PutResult> {
+  const reply = await client.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: body,
+      ContentLength: body.length,
+      ContentMD5: md5Base64(body),
+      ChecksumSHA256: sendSha256Checksum ? sha256.toString("base64") : undefined,
+      ContentType: contentTypeFor(key),
+      Metadata: { [SHA256_METADATA_KEY]: sha256.toString("hex") },
+    }),
+    { abortSignal: signal },
+  );
+  return { etag: normaliseEtag(reply.ETag), attempts: reply.$metadata.attempts ?? 1 };
+}

@@ -1,0 +1,37 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { getConfig } from "@/lib/config";
+
+const KEY_FILE = "secret.key";
+
+/**
+ * The 256-bit key that encrypts stored S3 secrets: derived from SHIFT_SECRET_KEY when set,
+ * otherwise read from (or created in) a 0600 key file in the data directory.
+ */
+export function loadSecretKey(): Buffer {
+  const config = getConfig();
+  if (config.secretKey) return crypto.createHash("sha256").update(config.secretKey).digest();
+  const file = path.join(config.dataDir, KEY_FILE);
+  try {
+    return decodeKeyFile(fs.readFileSync(file, "utf8"), file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const key = crypto.randomBytes(32);
+  try {
+    // "wx": two processes starting together must not each write a different key.
+    fs.writeFileSync(file, key.toString("base64") + "\n", { mode: 0o600, flag: "wx" });
+    return key;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return decodeKeyFile(fs.readFileSync(file, "utf8"), file);
+  }
+}
+
+function decodeKeyFile(text: string, file: string): Buffer {
+  const key = Buffer.from(text.trim(), "base64");
+  if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte base64 key`);
+  return key;
+}

@@ -1,0 +1,113 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import crypto from "node:crypto";
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { copyToObject, type CopyResult } from "@/lib/engine/copy-to-object";
+import type { EngineEvent } from "@/lib/engine/events";
+import { ProgressTracker, type ProgressSnapshot } from "@/lib/engine/progress";
+import { TrackingStore } from "@/lib/engine/tracking-store";
+import { createS3Client } from "@/lib/s3/client";
+import { S3RVER_KEY, S3RVER_SECRET } from "./s3-server";
+
+export function makeTempDir(prefix = "s3shift-test-"): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function writeFile(root: string, relPath: string, content: string | Buffer): string {
+  const file = path.join(root, relPath);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+export function engineClient(endpoint: string, maxAttempts = 3): S3Client {
+  return createS3Client(
+    {
+      objectStoreAddress: endpoint.replace(/:\d+$/, ""),
+      port: Number(endpoint.split(":").pop()),
+      allowPlainHttp: true,
+      region: "us-east-1",
+      bucketStyle: "BUCKET_STYLE_PATH",
+      caCertificate: null,
+      accessKeyId: S3RVER_KEY,
+      secretAccessKey: S3RVER_SECRET,
+    },
+    { maxAttempts, connectionTimeoutMs: 2_000 },
+  );
+}
+
+export interface RunOptions {
+  endpoint: string;
+  bucket: string;
+  directory: string;
+  trackingFile: string;
+  folder?: string;
+  signal?: AbortSignal;
+  multipartThreshold?: number;
+  maxAttempts?: number;
+  onEvent?: (event: EngineEvent) => void;
+}
+
+export interface RunOutcome extends CopyResult {
+  events: EngineEvent[];
+  progress: ProgressSnapshot;
+}
+
+/** Runs one copy-to-S3 job the way the worker does, collecting its events and final progress. */
+export async function runCopyJob(options: RunOptions): Promise<RunOutcome> {
+  const tracking = new TrackingStore(options.trackingFile);
+  const progress = new ProgressTracker();
+  const events: EngineEvent[] = [];
+  try {
+    const result = await copyToObject({
+      jobId: crypto.randomUUID(),
+      directory: options.directory,
+      client: engineClient(options.endpoint, options.maxAttempts),
+      bucket: options.bucket,
+      folder: options.folder ?? "",
+      tracking,
+      signal: options.signal ?? new AbortController().signal,
+      emit: (event) => {
+        events.push(event);
+        progress.listener(event);
+        options.onEvent?.(event);
+      },
+      concurrency: 8,
+      bufferBudgetBytes: 64 * 1024 * 1024,
+      transfer: {
+        multipartThreshold: options.multipartThreshold ?? 16 * 1024 * 1024,
+        minPartSize: 5 * 1024 * 1024,
+        parallelParts: 4,
+        stableReadAttempts: 4,
+        sendSha256Checksum: false,
+      },
+    });
+    return { ...result, events, progress: progress.snapshot() };
+  } finally {
+    tracking.close();
+  }
+}
+
+export async function listKeys(client: S3Client, bucket: string, prefix = ""): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
+
+export async function readObject(client: S3Client, bucket: string, key: string) {
+  const reply = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const body = Buffer.from(await reply.Body!.transformToByteArray());
+  return { body, contentType: reply.ContentType, metadata: reply.Metadata ?? {}, etag: reply.ETag };
+}
+
+export async function headObject(client: S3Client, bucket: string, key: string) {
+  return client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+}
+
+export const sha256Hex = (data: Buffer | string) => crypto.createHash("sha256").update(data).digest("hex");

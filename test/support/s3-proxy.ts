@@ -1,0 +1,104 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ProxiedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  bodyBytes: number;
+  /** When the request's first byte arrived (ms since the epoch). */
+  arrivedAt: number;
+  status?: number;
+}
+
+/** Decides what the proxy does with a request: undefined forwards it as it is. */
+export type Interceptor = (request: ProxiedRequest) =>
+  | undefined
+  | { status: number; body?: string; headers?: Record<string, string> }
+  | { delayMs: number }
+  | "reset";
+
+/**
+ * A loopback HTTP proxy in front of an S3 server: it records every request (so a test can count
+ * what the store received) and can answer some requests itself or reset their connection.
+ */
+export class S3Proxy {
+  readonly requests: ProxiedRequest[] = [];
+  interceptor?: Interceptor;
+  private server?: http.Server;
+  port = 0;
+
+  constructor(private readonly targetPort: number) {}
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+  }
+
+  count(predicate: (r: ProxiedRequest) => boolean): number {
+    return this.requests.filter(predicate).length;
+  }
+
+  /** Bytes of request bodies that carried object data (PUT without a copy source). */
+  uploadedBytes(): number {
+    return this.requests.filter((r) => r.method === "PUT").reduce((sum, r) => sum + r.bodyBytes, 0);
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = new URL(req.url ?? "/", "http://proxy");
+    const record: ProxiedRequest = {
+      method: req.method ?? "GET",
+      path: decodeURIComponent(url.pathname),
+      query: url.searchParams,
+      bodyBytes: 0,
+      arrivedAt: Date.now(),
+    };
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => {
+      chunks.push(chunk);
+      record.bodyBytes += chunk.length;
+    });
+    this.requests.push(record);
+    req.on("end", async () => {
+      let verdict = this.interceptor?.(record);
+      if (verdict && typeof verdict === "object" && "delayMs" in verdict) {
+        await new Promise((resolve) => setTimeout(resolve, verdict && "delayMs" in verdict ? verdict.delayMs : 0));
+        verdict = undefined;
+      }
+      if (verdict === "reset") {
+        req.socket.destroy();
+        return;
+      }
+      if (verdict) {
+        record.status = verdict.status;
+        res.writeHead(verdict.status, { "content-type": "application/xml", ...verdict.headers });
+        res.end(verdict.body ?? "");
+        return;
+      }
+      const upstream = http.request(
+        { host: "127.0.0.1", port: this.targetPort, method: req.method, path: req.url, headers: req.headers },
+        (reply) => {
+          record.status = reply.statusCode;
+          res.writeHead(reply.statusCode ?? 502, reply.headers);
+          reply.pipe(res);
+        },
+      );
+      upstream.on("error", () => res.destroy());
+      upstream.end(Buffer.concat(chunks));
+    });
+  }
+}
