@@ -35,12 +35,12 @@ let cached: ShiftConfig | undefined;
 export function getConfig(env: NodeJS.ProcessEnv = process.env): ShiftConfig {
   if (cached && env === process.env) return cached;
   const parsed = envSchema.parse(env);
-  const dataDir = path.resolve(parsed.SHIFT_DATA_DIR);
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ parsed.SHIFT_DATA_DIR);
   const config: ShiftConfig = {
     host: parsed.HOST,
     port: parsed.PORT,
     dataDir,
-    fsRoot: path.resolve(parsed.SHIFT_FS_ROOT ?? path.join(dataDir, "fs")),
+    fsRoot: path.resolve(/*turbopackIgnore: true*/ parsed.SHIFT_FS_ROOT ?? path.join(dataDir, "fs")),
     databaseFile: path.join(dataDir, "shift.db"),
     logDir: path.join(dataDir, "logs"),
     trackingDir: path.join(dataDir, "tracking"),

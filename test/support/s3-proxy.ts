@@ -75,8 +75,9 @@ export class S3Proxy {
     this.requests.push(record);
     req.on("end", async () => {
       let verdict = this.interceptor?.(record);
-      if (verdict && typeof verdict === "object" && "delayMs" in verdict) {
-        await new Promise((resolve) => setTimeout(resolve, verdict && "delayMs" in verdict ? verdict.delayMs : 0));
+      if (typeof verdict === "object" && "delayMs" in verdict) {
+        const delay = verdict.delayMs;
+        await new Promise((resolve) => setTimeout(resolve, delay));
         verdict = undefined;
       }
       if (verdict === "reset") {

@@ -89,6 +89,7 @@ CREATE TABLE "Job" (
     "filesTotal" BIGINT NOT NULL DEFAULT 0,
     "filesFailed" BIGINT NOT NULL DEFAULT 0,
     "filesCopiedServerSide" BIGINT NOT NULL DEFAULT 0,
+    "bytesCopiedServerSide" BIGINT NOT NULL DEFAULT 0,
     "entriesSkipped" BIGINT NOT NULL DEFAULT 0,
     "skippedDetail" TEXT NOT NULL DEFAULT '{}',
     "throughputCurrent" REAL NOT NULL DEFAULT 0,

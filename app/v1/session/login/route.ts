@@ -1,0 +1,5 @@
+import { apiRoute, readJsonBody } from "@/lib/api/handler";
+import { login, loginInputSchema } from "@/lib/auth/login";
+import { parseInput } from "@/lib/validation";
+
+export const POST = apiRoute(null, async ({ request }) => login(parseInput(loginInputSchema, await readJsonBody(request))));

@@ -1,0 +1,5 @@
+import { apiRoute } from "@/lib/api/handler";
+import { PRIVILEGES } from "@/lib/auth/privileges";
+import { getRelationshipStatus } from "@/lib/replication/get-relationship-status";
+
+export const GET = apiRoute<{ id: string }>(PRIVILEGES.REPLICATION_READ, ({ params }) => getRelationshipStatus(params));

@@ -1,0 +1,5 @@
+import { apiRoute } from "@/lib/api/handler";
+import { PRIVILEGES } from "@/lib/auth/privileges";
+import { listRelationshipStatuses } from "@/lib/replication/get-relationship-status";
+
+export const GET = apiRoute(PRIVILEGES.REPLICATION_READ, () => listRelationshipStatuses());

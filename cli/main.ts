@@ -1,0 +1,132 @@
+import fs from "node:fs";
+import { Command, Option } from "commander";
+import { ApiError, callApi, exitCodeFor } from "./api-client";
+import { promptHidden } from "./prompt";
+import { defaultTokenFile, loadLogin, saveLogin } from "./token-store";
+import { watchStatus } from "./watch";
+
+const BASE = "/v3/replication/object-relationships/";
+const DEFAULT_HOST = process.env.S3SHIFT_HOST ?? "http://127.0.0.1:3000";
+
+const program = new Command("s3shift")
+  .description("Command-line client of S3 Shift: copy directory trees between this server and S3 buckets")
+  .option("--host <url>", "the S3 Shift server", DEFAULT_HOST)
+  .option("--token-file <file>", "where `login` keeps the bearer token", defaultTokenFile())
+  .showHelpAfterError();
+
+type Globals = { host: string; tokenFile: string };
+const globals = () => program.opts<Globals>();
+
+function token(): string {
+  const { tokenFile, host } = globals();
+  const stored = loadLogin(tokenFile);
+  if (!stored) throw new ApiError(401, "unauthenticated", `not signed in: run "s3shift login" first (no token in ${tokenFile})`);
+  if (stored.host !== host) throw new ApiError(401, "unauthenticated", `the stored token is for ${stored.host}; run "s3shift --host ${host} login"`);
+  return stored.bearer_token;
+}
+
+const api = (method: string, path: string, body?: unknown) => callApi(globals().host, method, path, { token: token(), body });
+const print = (value: unknown) => {
+  if (value !== undefined) process.stdout.write(JSON.stringify(value, null, 2) + "\n");
+};
+const withId = (cmd: Command) => cmd.requiredOption("--id <id>", "the relationship's id");
+const relationshipPath = (id: string) => `${BASE}${encodeURIComponent(id)}`;
+
+program
+  .command("login")
+  .description("sign in and store a bearer token (readable by you alone)")
+  .requiredOption("--username <name>", "user name")
+  .option("--password <password>", "password (prompted for, or read from S3SHIFT_PASSWORD, when left out)")
+  .action(async (options: { username: string; password?: string }) => {
+    const password = options.password ?? process.env.S3SHIFT_PASSWORD ?? (await promptHidden("Password: "));
+    const { host, tokenFile } = globals();
+    const reply = (await callApi(host, "POST", "/v1/session/login", { body: { username: options.username, password } })) as { bearer_token: string };
+    saveLogin(tokenFile, { host, bearer_token: reply.bearer_token });
+    process.stderr.write(`signed in to ${host} as ${options.username}\n`);
+  });
+
+program
+  .command("replication_create_object_relationship")
+  .description("create a relationship between a local directory and an S3 folder, and start its first job")
+  .option("--local-directory-path <path>", "directory, absolute within the server's local namespace")
+  .addOption(new Option("--source-directory-path <path>", "alias of --local-directory-path").hideHelp())
+  .option("--local-directory-id <inode>", "directory by inode number")
+  .addOption(new Option("--direction <direction>", "copy direction").choices(["COPY_TO_OBJECT", "COPY_FROM_OBJECT"]).default("COPY_TO_OBJECT"))
+  .requiredOption("--bucket <name>", "bucket name")
+  .option("--object-folder <folder>", "folder in the bucket (\"\" or / for the root)", "")
+  .option("--region <region>", "S3 region", "us-east-1")
+  .option("--object-store-address <host>", "object store host, optionally with http:// or https:// (default s3.<region>.amazonaws.com)")
+  .option("--port <port>", "object store port (default 443, or 80 for http://)", (v) => Number(v))
+  .addOption(new Option("--bucket-style <style>", "addressing style").choices(["BUCKET_STYLE_VIRTUAL_HOSTED", "BUCKET_STYLE_PATH"]))
+  .option("--ca-certificate <file>", "PEM file of a CA to trust for the object store")
+  .option("--allow-plain-http", "allow http:// to a non-loopback address")
+  .requiredOption("--access-key-id <id>", "access key id")
+  .option("--secret-access-key <secret>", "secret key (prompted for, or read from S3SHIFT_SECRET_ACCESS_KEY, when left out)")
+  .action(async (o: Record<string, string | number | boolean | undefined>) => {
+    const secret = (o.secretAccessKey as string | undefined) ?? process.env.S3SHIFT_SECRET_ACCESS_KEY ?? (await promptHidden("Secret access key: "));
+    const body = {
+      direction: o.direction,
+      local_directory_path: o.localDirectoryPath ?? o.sourceDirectoryPath,
+      local_directory_id: o.localDirectoryId,
+      bucket: o.bucket,
+      object_folder: o.objectFolder,
+      region: o.region,
+      object_store_address: o.objectStoreAddress,
+      port: o.port,
+      bucket_style: o.bucketStyle,
+      ca_certificate: o.caCertificate ? fs.readFileSync(o.caCertificate as string, "utf8") : undefined,
+      allow_plain_http: o.allowPlainHttp ? true : undefined,
+      access_key_id: o.accessKeyId,
+      secret_access_key: secret,
+    };
+    print(await api("POST", BASE, body));
+  });
+
+program.command("replication_list_object_relationships").description("list relationships").action(async () => print(await api("GET", BASE)));
+
+withId(program.command("replication_get_object_relationship").description("show one relationship")).action(async (o: { id: string }) =>
+  print(await api("GET", relationshipPath(o.id))),
+);
+
+withId(program.command("replication_delete_object_relationship").description("delete a relationship (never its objects)")).action(
+  async (o: { id: string }) => print(await api("DELETE", relationshipPath(o.id))),
+);
+
+withId(program.command("replication_start_object_relationship").description("start a new job")).action(async (o: { id: string }) =>
+  print(await api("POST", `${relationshipPath(o.id)}/replicate`)),
+);
+
+withId(program.command("replication_abort_object_replication").description("stop the running job")).action(async (o: { id: string }) =>
+  print(await api("POST", `${relationshipPath(o.id)}/abort-replication`)),
+);
+
+withId(program.command("replication_get_object_relationship_status").description("state, current job and last job"))
+  .option("--watch", "show a live progress bar until the job ends; exit non-zero if it did not succeed")
+  .action(async (o: { id: string; watch?: boolean }) => {
+    const fetchStatus = () => api("GET", `${relationshipPath(o.id)}/status`) as Promise<Parameters<typeof print>[0] & Awaited<ReturnType<Parameters<typeof watchStatus>[0]>>>;
+    if (!o.watch) return print(await fetchStatus());
+    const final = await watchStatus(fetchStatus);
+    print(final);
+    const outcome = final.last_job?.outcome;
+    if (outcome && outcome !== "SUCCEEDED") {
+      process.stderr.write(`the job ended ${outcome}: ${final.last_job?.error}\n`);
+      process.exitCode = 1;
+    }
+  });
+
+program
+  .command("replication_list_object_relationship_statuses")
+  .description("status of every relationship")
+  .action(async () => print(await api("GET", `${BASE}status/`)));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ApiError) {
+    process.stderr.write(`s3shift: ${error.description()}\n`);
+    process.exitCode = exitCodeFor(error);
+  } else {
+    process.stderr.write(`s3shift: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,63 @@
+import cliProgress from "cli-progress";
+
+interface Status {
+  state: string;
+  current_job: null | {
+    estimated_end_time: string;
+    job_progress: {
+      percent_complete: number | null;
+      bytes_remaining: string | null;
+      files_remaining: string | null;
+      throughput_current: number;
+      bytes_total: string | null;
+    };
+  };
+  last_job: null | { outcome?: string; error: string };
+}
+
+const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${UNITS[unit]}`;
+}
+
+function formatEta(estimated: string): string {
+  if (!estimated) return "--";
+  const seconds = Math.max(0, Math.round((Date.parse(estimated) - Date.now()) / 1000));
+  return seconds >= 3600 ? `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m` : `${Math.floor(seconds / 60)}m${seconds % 60}s`;
+}
+
+/** Polls a relationship's status once a second, drawing a progress bar on stderr until no job runs. */
+export async function watchStatus(fetchStatus: () => Promise<Status>, intervalMs = 1000): Promise<Status> {
+  const bar = new cliProgress.SingleBar(
+    { format: "{bar} {percentage}% | {remaining} left | {files} files left | {speed}/s | ETA {eta}", hideCursor: true, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 5000 },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(100, 0, { remaining: "counting…", files: "?", speed: "0 B", eta: "--" });
+  try {
+    for (;;) {
+      const status = await fetchStatus();
+      const job = status.current_job;
+      if (!job) {
+        if (status.last_job?.outcome === "SUCCEEDED") bar.update(100, { remaining: "0 B", files: "0", eta: "0m0s" });
+        return status;
+      }
+      const p = job.job_progress;
+      bar.update(p.percent_complete ?? 0, {
+        remaining: p.bytes_remaining === null ? "counting…" : formatBytes(Number(p.bytes_remaining)),
+        files: p.files_remaining ?? "?",
+        speed: formatBytes(p.throughput_current),
+        eta: formatEta(job.estimated_end_time),
+      });
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  } finally {
+    bar.stop();
+  }
+}

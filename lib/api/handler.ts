@@ -1,0 +1,73 @@
+import { authenticateToken } from "@/lib/auth/authenticate-token";
+import { hasPrivilege, type Principal, type Privilege } from "@/lib/auth/privileges";
+import { AppError } from "@/lib/errors";
+import { errorResponse, jsonResponse } from "./respond";
+
+export interface HandlerContext<P> {
+  request: Request;
+  principal: Principal;
+  params: P;
+}
+
+type RouteContext<P> = { params: Promise<P> };
+
+/** An extra way to find the caller (the console's session), tried when there is no bearer token. */
+export type SessionResolver = (request: Request) => Promise<Principal | null>;
+let sessionResolver: SessionResolver | undefined;
+export function setSessionResolver(resolver: SessionResolver): void {
+  sessionResolver = resolver;
+}
+
+export async function authenticateRequest(request: Request): Promise<Principal> {
+  const header = request.headers.get("authorization");
+  if (header) {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new AppError("UNAUTHENTICATED", 'The Authorization header must be "Bearer <token>".');
+    return authenticateToken(match[1]!);
+  }
+  const session = await sessionResolver?.(request);
+  if (session) return session;
+  throw new AppError("UNAUTHENTICATED", "Sign in first: send a bearer token from POST /v1/session/login.");
+}
+
+/**
+ * The shape of every API route: authenticate, check the one privilege the route declares, run
+ * one domain function, and map its result or error. Unknown errors never leak their details.
+ */
+export function apiRoute<P = Record<string, never>>(
+  privilege: Privilege | null,
+  handler: (ctx: HandlerContext<P>) => Promise<unknown>,
+  { status = 200 }: { status?: number } = {},
+) {
+  return async (request: Request, context: RouteContext<P>): Promise<Response> => {
+    try {
+      const principal = privilege ? await authenticateRequest(request) : anonymous;
+      if (privilege && !hasPrivilege(principal, privilege)) {
+        throw new AppError("FORBIDDEN", `This action needs the ${privilege} privilege, which your role does not grant.`);
+      }
+      const result = await handler({ request, principal, params: await context.params });
+      return result === undefined ? new Response(null, { status: 204 }) : jsonResponse(result, status);
+    } catch (error) {
+      return toErrorResponse(error);
+    }
+  };
+}
+
+export function toErrorResponse(error: unknown): Response {
+  if (error instanceof AppError) return errorResponse(error);
+  console.error("unexpected error:", error instanceof Error ? `${error.name}: ${error.message}` : "unknown");
+  return errorResponse(new AppError("INTERNAL", "An unexpected error occurred; the server log has the details."));
+}
+
+const anonymous: Principal = { userId: "", username: "anonymous", privileges: new Set() };
+
+/** Reads a JSON body; anything that is not a JSON object is a 400. */
+export async function readJsonBody(request: Request): Promise<unknown> {
+  const text = await request.text();
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError("VALIDATION", "body: the request body is not valid JSON.", { field: "body" });
+  }
+}

@@ -1,0 +1,170 @@
+import { z } from "zod";
+import { loginInputSchema } from "@/lib/auth/login";
+import { PRIVILEGES } from "@/lib/auth/privileges";
+import { createRelationshipSchema } from "@/lib/replication/relationship-input";
+
+const count = { type: "string", pattern: "^[0-9]+$", description: "64-bit count as a decimal string" };
+const nullableCount = { ...count, type: ["string", "null"], description: "null until the totals are known" };
+
+const jobProgress = {
+  type: "object",
+  properties: {
+    bytes_transferred: count,
+    bytes_unchanged: count,
+    bytes_remaining: nullableCount,
+    bytes_total: nullableCount,
+    files_transferred: count,
+    files_unchanged: count,
+    files_remaining: nullableCount,
+    files_total: nullableCount,
+    percent_complete: { type: ["number", "null"] },
+    throughput_current: { type: "number", description: "bytes/s over the last 5 seconds" },
+    throughput_overall: { type: "number", description: "bytes/s since the job started" },
+    files_copied_server_side: count,
+    bytes_copied_server_side: count,
+    files_failed: count,
+    bytes_failed: count,
+    entries_skipped: count,
+    entries_skipped_by_reason: { type: "object", additionalProperties: { type: "integer" } },
+  },
+};
+
+const relationship = {
+  type: "object",
+  properties: {
+    id: { type: "string", format: "uuid" },
+    direction: { enum: ["COPY_TO_OBJECT", "COPY_FROM_OBJECT"] },
+    local_directory_id: { type: "string" },
+    local_directory_path: { type: "string" },
+    object_store_address: { type: "string" },
+    port: { type: "integer" },
+    ca_certificate: { type: ["string", "null"] },
+    bucket: { type: "string" },
+    bucket_style: { enum: ["BUCKET_STYLE_VIRTUAL_HOSTED", "BUCKET_STYLE_PATH"] },
+    object_folder: { type: "string" },
+    region: { type: "string" },
+    access_key_id: { type: "string" },
+    allow_plain_http: { type: "boolean" },
+    created_at: { type: "string", format: "date-time" },
+  },
+};
+
+const status = {
+  allOf: [
+    { $ref: "#/components/schemas/Relationship" },
+    {
+      type: "object",
+      properties: {
+        state: { enum: ["REPLICATION_RUNNING", "REPLICATION_NOT_RUNNING"] },
+        current_job: {
+          oneOf: [
+            { type: "null" },
+            {
+              type: "object",
+              properties: {
+                job_id: { type: "string" },
+                job_state: { enum: ["QUEUED", "RUNNING"] },
+                start_time: { type: "string", format: "date-time" },
+                estimated_end_time: { type: "string", description: 'RFC 3339, or "" while unknown' },
+                read_mode: { enum: ["snapshot", "stable-read", null] },
+                job_progress: { $ref: "#/components/schemas/JobProgress" },
+              },
+            },
+          ],
+        },
+        last_job: {
+          oneOf: [
+            { type: "null" },
+            {
+              type: "object",
+              properties: {
+                job_id: { type: "string" },
+                outcome: { enum: ["SUCCEEDED", "FAILED", "ABORTED", "INTERRUPTED"] },
+                start_time: { type: "string", format: "date-time" },
+                end_time: { type: "string", format: "date-time" },
+                error: { type: "string", description: "empty on success" },
+                read_mode: { enum: ["snapshot", "stable-read", null] },
+                job_progress: { $ref: "#/components/schemas/JobProgress" },
+              },
+            },
+          ],
+        },
+      },
+    },
+  ],
+};
+
+const errorResponses = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((code) => [String(code), { description: ERROR_TEXT[code], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]),
+  );
+
+const ERROR_TEXT: Record<number, string> = {
+  400: "Invalid input; the description names the field and the cause",
+  401: "No valid bearer token",
+  403: "The caller's role lacks the privilege",
+  404: "No such relationship",
+  409: "Conflicts with a running job",
+};
+
+const json = (schema: object) => ({ content: { "application/json": { schema } } });
+const idParam = [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" } }];
+const read = { security: [{ bearer: [] }], "x-privilege": PRIVILEGES.REPLICATION_READ };
+const write = { security: [{ bearer: [] }], "x-privilege": PRIVILEGES.REPLICATION_WRITE };
+
+export const openApiDocument = {
+  openapi: "3.1.0",
+  info: { title: "S3 Shift API", version: "1.0.0", description: "Copy directory trees between this server's file system and S3 buckets." },
+  components: {
+    securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+    schemas: {
+      Error: {
+        type: "object",
+        required: ["error_class", "description"],
+        properties: { error_class: { type: "string" }, description: { type: "string" }, field: { type: "string" } },
+      },
+      Relationship: relationship,
+      RelationshipCreate: z.toJSONSchema(createRelationshipSchema, { io: "input", unrepresentable: "any" }),
+      JobProgress: jobProgress,
+      RelationshipStatus: status,
+    },
+  },
+  paths: {
+    "/v1/session/login": {
+      post: {
+        summary: "Sign in and receive a bearer token",
+        requestBody: json(z.toJSONSchema(loginInputSchema)),
+        responses: { "200": { description: "Signed in", ...json({ type: "object", properties: { bearer_token: { type: "string" } } }) }, ...errorResponses(400, 401) },
+      },
+    },
+    "/v3/replication/object-relationships/": {
+      get: { ...read, summary: "List relationships", responses: { "200": { description: "All relationships", ...json({ type: "array", items: { $ref: "#/components/schemas/Relationship" } }) }, ...errorResponses(401, 403) } },
+      post: {
+        ...write,
+        summary: "Create a relationship and start its first job",
+        requestBody: json({ $ref: "#/components/schemas/RelationshipCreate" }),
+        responses: { "201": { description: "Created", ...json({ $ref: "#/components/schemas/Relationship" }) }, ...errorResponses(400, 401, 403) },
+      },
+    },
+    "/v3/replication/object-relationships/status/": {
+      get: { ...read, summary: "Status of every relationship", responses: { "200": { description: "Statuses", ...json({ type: "array", items: { $ref: "#/components/schemas/RelationshipStatus" } }) }, ...errorResponses(401, 403) } },
+    },
+    "/v3/replication/object-relationships/{id}": {
+      parameters: idParam,
+      get: { ...read, summary: "One relationship", responses: { "200": { description: "The relationship", ...json({ $ref: "#/components/schemas/Relationship" }) }, ...errorResponses(401, 403, 404) } },
+      delete: { ...write, summary: "Delete a relationship (its tracking state; never the bucket's objects)", responses: { "204": { description: "Deleted" }, ...errorResponses(401, 403, 404, 409) } },
+    },
+    "/v3/replication/object-relationships/{id}/replicate": {
+      parameters: idParam,
+      post: { ...write, summary: "Start a new job", responses: { "200": { description: "Status with the queued job", ...json({ $ref: "#/components/schemas/RelationshipStatus" }) }, ...errorResponses(401, 403, 404, 409) } },
+    },
+    "/v3/replication/object-relationships/{id}/abort-replication": {
+      parameters: idParam,
+      post: { ...write, summary: "Stop the running job", responses: { "200": { description: "Status", ...json({ $ref: "#/components/schemas/RelationshipStatus" }) }, ...errorResponses(401, 403, 404, 409) } },
+    },
+    "/v3/replication/object-relationships/{id}/status": {
+      parameters: idParam,
+      get: { ...read, summary: "Relationship, state, current job and last job", responses: { "200": { description: "Status", ...json({ $ref: "#/components/schemas/RelationshipStatus" }) }, ...errorResponses(401, 403, 404) } },
+    },
+  },
+};

@@ -1,0 +1,49 @@
+import fs from "node:fs";
+import path from "node:path";
+import { getConfig } from "@/lib/config";
+import type { EngineEvent } from "@/lib/engine/events";
+
+export function relationshipLogFile(relationshipId: string): string {
+  return path.join(getConfig().logDir, "replication", `${relationshipId}.log`);
+}
+
+/** Events worth a line in the replication log; per-file successes would drown the rest. */
+const LOGGED: ReadonlySet<EngineEvent["type"]> = new Set([
+  "mode",
+  "totals",
+  "file-failed",
+  "file-skipped",
+  "file-reread",
+  "retry",
+  "multipart-aborted",
+]);
+
+/** Appends structured (JSON) lines for one job to its relationship's replication log. */
+export class JobLog {
+  private readonly stream: fs.WriteStream;
+
+  constructor(
+    relationshipId: string,
+    private readonly jobId: string,
+  ) {
+    const file = relationshipLogFile(relationshipId);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.stream = fs.createWriteStream(file, { flags: "a" });
+  }
+
+  write(level: "info" | "warn" | "error", event: string, fields: Record<string, unknown> = {}): void {
+    const line = { time: new Date().toISOString(), level, job: this.jobId, event, ...fields };
+    this.stream.write(JSON.stringify(line, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) + "\n");
+  }
+
+  readonly listener = (event: EngineEvent): void => {
+    if (!LOGGED.has(event.type)) return;
+    const { type, ...fields } = event;
+    const level = type === "file-failed" || type === "multipart-aborted" ? "error" : type === "mode" || type === "totals" ? "info" : "warn";
+    this.write(level, type, fields);
+  };
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.stream.end(resolve));
+  }
+}

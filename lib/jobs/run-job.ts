@@ -1,0 +1,151 @@
+import type { Job } from "@/generated/prisma/client";
+import { getConfig } from "@/lib/config";
+import { db } from "@/lib/db/prisma";
+import { copyToObject, type CopyResult } from "@/lib/engine/copy-to-object";
+import type { EngineEvent } from "@/lib/engine/events";
+import { ProgressTracker, type ProgressSnapshot } from "@/lib/engine/progress";
+import { TrackingStore } from "@/lib/engine/tracking-store";
+import { resolveLocalDirectoryPath } from "@/lib/fs/namespace";
+import { createS3Client } from "@/lib/s3/client";
+import { parseAddress } from "@/lib/s3/endpoint";
+import { findRelationship, s3SettingsOf } from "@/lib/replication/find-relationship";
+import { JOB_STATES } from "@/lib/replication/job-states";
+import { JobLog } from "./job-log";
+import { trackingFileFor } from "./tracking-file";
+
+const FLUSH_INTERVAL_MS = 500;
+const MAX_FILE_ERROR_ROWS = 1000;
+const MiB = 1024 * 1024;
+
+export interface RunJobOptions {
+  /** Aborted when the worker itself shuts down. */
+  shutdown: AbortSignal;
+}
+
+/**
+ * Runs one claimed job to its end: builds the engine's inputs from the relationship, persists
+ * progress and a heartbeat twice a second, turns a stop request into an abort signal, and
+ * records the outcome.
+ */
+export async function runJob(job: Job, { shutdown }: RunJobOptions): Promise<void> {
+  const log = new JobLog(job.relationshipId, job.id);
+  const progress = new ProgressTracker();
+  const fileErrors: Array<{ path: string; message: string }> = [];
+  let fileErrorRows = 0;
+  const stop = new AbortController();
+  const onShutdown = () => stop.abort(new Error("worker shutdown"));
+  shutdown.addEventListener("abort", onShutdown, { once: true });
+
+  const emit = (event: EngineEvent) => {
+    progress.listener(event);
+    log.listener(event);
+    if (event.type === "file-failed" && fileErrorRows + fileErrors.length < MAX_FILE_ERROR_ROWS) {
+      fileErrors.push({ path: event.path, message: event.message });
+    }
+  };
+
+  const flush = async () => {
+    const rows = fileErrors.splice(0);
+    fileErrorRows += rows.length;
+    if (rows.length > 0) await db().jobFileError.createMany({ data: rows.map((r) => ({ jobId: job.id, ...r })) });
+    await db().job.update({ where: { id: job.id }, data: { ...progressColumns(progress.snapshot()), heartbeatAt: new Date() } });
+    const current = await db().job.findUnique({ where: { id: job.id }, select: { abortRequested: true } });
+    if (current?.abortRequested && !stop.signal.aborted) {
+      log.write("info", "stop-requested");
+      stop.abort(new Error("stopped by request"));
+    }
+  };
+
+  let flushing: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    flushing = flushing.then(flush).catch((error) => log.write("warn", "progress-write-failed", { message: String(error) }));
+  }, FLUSH_INTERVAL_MS);
+
+  let result: CopyResult | { outcome: "FAILED"; error: string; readMode: null };
+  log.write("info", "job-start");
+  try {
+    result = await execute(job, stop.signal, emit);
+  } catch (error) {
+    result = { outcome: "FAILED", error: error instanceof Error ? error.message : String(error), readMode: null };
+  } finally {
+    clearInterval(timer);
+    shutdown.removeEventListener("abort", onShutdown);
+  }
+  await flushing;
+  const interruptedByShutdown = result.outcome === "ABORTED" && shutdown.aborted && !(await wasStopRequested(job.id));
+  const state = interruptedByShutdown ? JOB_STATES.INTERRUPTED : JOB_STATES[result.outcome];
+  const error = interruptedByShutdown ? "The worker was shut down during this job. Start it again: files already copied are not sent again." : result.error;
+  await flush();
+  await db().job.update({
+    where: { id: job.id },
+    data: { ...progressColumns(progress.snapshot()), state, error, endTime: new Date(), readMode: result.readMode ?? undefined },
+  });
+  log.write(state === JOB_STATES.SUCCEEDED ? "info" : "error", "job-end", { outcome: state, error });
+  await log.close();
+}
+
+async function execute(job: Job, signal: AbortSignal, emit: (event: EngineEvent) => void): Promise<CopyResult> {
+  const config = getConfig();
+  const relationship = await findRelationship(job.relationshipId);
+  let directory;
+  try {
+    directory = await resolveLocalDirectoryPath(relationship.localDirectoryPath);
+  } catch (error) {
+    throw new Error(`The local directory "${relationship.localDirectoryPath}" cannot be used: ${(error as Error).message}`);
+  }
+  const settings = s3SettingsOf(relationship);
+  const client = createS3Client(settings, { maxSockets: config.transferConcurrency });
+  const tracking = new TrackingStore(trackingFileFor(relationship.id));
+  try {
+    return await copyToObject({
+      jobId: job.id,
+      directory: directory.hostPath,
+      client,
+      bucket: relationship.bucket,
+      folder: relationship.objectFolder,
+      tracking,
+      signal,
+      emit,
+      concurrency: config.transferConcurrency,
+      bufferBudgetBytes: 256 * MiB,
+      transfer: {
+        multipartThreshold: 32 * MiB,
+        minPartSize: 8 * MiB,
+        parallelParts: 8,
+        stableReadAttempts: 5,
+        // AWS verifies x-amz-checksum-sha256; other stores are sent Content-MD5, which all verify.
+        sendSha256Checksum: parseAddress(relationship.objectStoreAddress).host.endsWith(".amazonaws.com"),
+      },
+    });
+  } finally {
+    tracking.close();
+    client.destroy();
+  }
+}
+
+async function wasStopRequested(jobId: string): Promise<boolean> {
+  const row = await db().job.findUnique({ where: { id: jobId }, select: { abortRequested: true } });
+  return !!row?.abortRequested;
+}
+
+function progressColumns(s: ProgressSnapshot) {
+  return {
+    totalsKnown: s.totalsKnown,
+    bytesTransferred: s.bytesTransferred,
+    bytesUnchanged: s.bytesUnchanged,
+    bytesCopiedServerSide: s.bytesCopiedServerSide,
+    bytesFailed: s.bytesFailed,
+    bytesTotal: s.bytesTotal,
+    filesTransferred: s.filesTransferred,
+    filesUnchanged: s.filesUnchanged,
+    filesCopiedServerSide: s.filesCopiedServerSide,
+    filesFailed: s.filesFailed,
+    filesTotal: s.filesTotal,
+    entriesSkipped: s.entriesSkipped,
+    skippedDetail: JSON.stringify(s.skippedByReason),
+    throughputCurrent: s.throughputCurrent,
+    throughputOverall: s.throughputOverall,
+    estimatedEndTime: s.estimatedEndTime,
+    readMode: s.readMode,
+  };
+}

@@ -1,0 +1,29 @@
+import { recordAudit } from "@/lib/auth/audit";
+import type { Principal } from "@/lib/auth/privileges";
+import { db } from "@/lib/db/prisma";
+import { AppError } from "@/lib/errors";
+import { findRelationship } from "./find-relationship";
+import { getRelationshipStatus } from "./get-relationship-status";
+import { JOB_STATES } from "./job-states";
+
+/**
+ * A queued job is ended here; a running one is flagged, and its worker turns the flag into an
+ * abort signal within a fraction of a second.
+ */
+export async function abortObjectReplication({ id, actor }: { id: string; actor: Principal }) {
+  const relationship = await findRelationship(id);
+  const prisma = db();
+  const endedQueued = await prisma.job.updateMany({
+    where: { relationshipId: relationship.id, state: JOB_STATES.QUEUED },
+    data: { state: JOB_STATES.ABORTED, endTime: new Date(), error: "The job was stopped before it started." },
+  });
+  const flagged = await prisma.job.updateMany({
+    where: { relationshipId: relationship.id, state: JOB_STATES.RUNNING },
+    data: { abortRequested: true },
+  });
+  if (endedQueued.count + flagged.count === 0) {
+    throw new AppError("CONFLICT", "No job of this relationship is running.");
+  }
+  await recordAudit({ actor: actor.username, action: "relationship.abort", target: relationship.id });
+  return getRelationshipStatus({ id });
+}

@@ -1,0 +1,79 @@
+import { recordAudit } from "@/lib/auth/audit";
+import type { Principal } from "@/lib/auth/privileges";
+import { db } from "@/lib/db/prisma";
+import { validationError } from "@/lib/errors";
+import { resolveLocalDirectoryId, resolveLocalDirectoryPath } from "@/lib/fs/namespace";
+import { createS3Client } from "@/lib/s3/client";
+import { plainHttpRefusal } from "@/lib/s3/endpoint";
+import { probeBucket } from "@/lib/s3/probe-bucket";
+import { encryptSecret } from "@/lib/secrets/cipher";
+import { parseInput } from "@/lib/validation";
+import { JOB_STATES } from "./job-states";
+import { createRelationshipSchema } from "./relationship-input";
+import { relationshipView } from "./views";
+
+/**
+ * Validates everything before storing anything (directory, endpoint, credentials, bucket,
+ * Object Lock), then stores the relationship and queues its first job in one transaction.
+ */
+export async function createObjectRelationship({ input, actor }: { input: unknown; actor: Principal }) {
+  const valid = parseInput(createRelationshipSchema, input);
+  if (valid.direction === "COPY_FROM_OBJECT") {
+    throw validationError("direction", "COPY_FROM_OBJECT is not supported by this version; use COPY_TO_OBJECT.");
+  }
+  const directory = valid.local_directory_path
+    ? await resolveLocalDirectoryPath(valid.local_directory_path)
+    : await resolveLocalDirectoryId(valid.local_directory_id!);
+  if (valid.local_directory_path && valid.local_directory_id && valid.local_directory_id !== directory.inode) {
+    throw validationError("local_directory_id", `does not match local_directory_path (whose inode is ${directory.inode}).`);
+  }
+
+  const settings = {
+    objectStoreAddress: valid.object_store_address,
+    port: valid.port,
+    allowPlainHttp: valid.allow_plain_http,
+    region: valid.region,
+    bucketStyle: valid.bucket_style,
+    caCertificate: valid.ca_certificate,
+    accessKeyId: valid.access_key_id,
+    secretAccessKey: valid.secret_access_key,
+  };
+  const refusal = plainHttpRefusal(settings);
+  if (refusal) throw validationError("object_store_address", refusal);
+  const client = createS3Client(settings, { maxAttempts: 2, connectionTimeoutMs: 5_000, requestTimeoutMs: 15_000 });
+  try {
+    await probeBucket({ client, bucket: valid.bucket, objectFolder: valid.object_folder, checkObjectLock: true });
+  } finally {
+    client.destroy();
+  }
+
+  const relationship = await db().$transaction(async (tx) => {
+    const row = await tx.relationship.create({
+      data: {
+        direction: valid.direction,
+        localDirectoryId: directory.inode,
+        localDirectoryPath: directory.namespacePath,
+        objectStoreAddress: valid.object_store_address,
+        port: valid.port,
+        caCertificate: valid.ca_certificate,
+        bucket: valid.bucket,
+        bucketStyle: valid.bucket_style,
+        objectFolder: valid.object_folder,
+        region: valid.region,
+        accessKeyId: valid.access_key_id,
+        secretCiphertext: encryptSecret(valid.secret_access_key),
+        allowPlainHttp: valid.allow_plain_http,
+        createdBy: actor.username,
+      },
+    });
+    await tx.job.create({ data: { relationshipId: row.id, state: JOB_STATES.QUEUED } });
+    return row;
+  });
+  await recordAudit({
+    actor: actor.username,
+    action: "relationship.create",
+    target: relationship.id,
+    detail: { direction: relationship.direction, local_directory_path: relationship.localDirectoryPath, bucket: relationship.bucket, object_folder: relationship.objectFolder },
+  });
+  return relationshipView(relationship);
+}

@@ -1,0 +1,29 @@
+import fs from "node:fs/promises";
+import { recordAudit } from "@/lib/auth/audit";
+import type { Principal } from "@/lib/auth/privileges";
+import { db } from "@/lib/db/prisma";
+import { AppError } from "@/lib/errors";
+import { trackingFileFor } from "@/lib/jobs/tracking-file";
+import { findRelationship } from "./find-relationship";
+import { ACTIVE_STATES } from "./job-states";
+
+/** Removes the relationship, its jobs and its tracking rows; the bucket is never touched. */
+export async function deleteObjectRelationship({ id, actor }: { id: string; actor: Principal }) {
+  const relationship = await findRelationship(id);
+  const prisma = db();
+  const deleted = await prisma.$transaction(async (tx) => {
+    const active = await tx.job.count({ where: { relationshipId: relationship.id, state: { in: [...ACTIVE_STATES] } } });
+    if (active > 0) return false;
+    await tx.relationship.delete({ where: { id: relationship.id } });
+    return true;
+  });
+  if (!deleted) throw new AppError("CONFLICT", "The relationship is running; stop it first (abort-replication), then delete it.");
+  const file = trackingFileFor(relationship.id);
+  await Promise.all([file, `${file}-wal`, `${file}-shm`].map((f) => fs.rm(f, { force: true })));
+  await recordAudit({
+    actor: actor.username,
+    action: "relationship.delete",
+    target: relationship.id,
+    detail: { local_directory_path: relationship.localDirectoryPath, bucket: relationship.bucket, object_folder: relationship.objectFolder },
+  });
+}

@@ -1,0 +1,40 @@
+// `npm test`: builds the app (the API tests run the real Next.js server), runs every suite,
+// and ends with one plain line "N passed, N failed" summing them all.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const node = process.execPath;
+const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", NEXT_TELEMETRY_DISABLED: "1" };
+
+function run(args: string[]): number {
+  const result = spawnSync(node, args, { cwd: ROOT, stdio: "inherit", env });
+  return result.status ?? 1;
+}
+
+let passed = 0;
+let failed = 0;
+
+if (run([path.join(ROOT, "node_modules/next/dist/bin/next"), "build"]) !== 0) {
+  console.log("the build failed");
+  failed++;
+} else {
+  const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-vitest-")), "report.json");
+  const extra = process.argv.slice(2);
+  const code = run([path.join(ROOT, "node_modules/vitest/vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...extra]);
+  if (fs.existsSync(report)) {
+    const summary = JSON.parse(fs.readFileSync(report, "utf8")) as { numPassedTests: number; numFailedTests: number; numFailedTestSuites: number };
+    passed += summary.numPassedTests;
+    failed += summary.numFailedTests;
+    // A file that failed to load has no failed test, but it failed.
+    if (summary.numFailedTests === 0 && summary.numFailedTestSuites > 0) failed += summary.numFailedTestSuites;
+  } else if (code !== 0) {
+    failed++;
+  }
+  if (code !== 0 && failed === 0) failed++;
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,84 @@
+// `npm start`: prepares the database, then runs the web server, the worker and (unless
+// SHIFT_DEMO_S3=0) a local demo S3 endpoint together; Ctrl-C stops them all.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { getConfig } from "@/lib/config";
+import { ensureBuiltIns, ADMIN_USERNAME } from "@/lib/auth/ensure-built-ins";
+import { prepareDatabase } from "@/lib/db/prepare-database";
+import { DEMO_ACCESS_KEY, DEMO_BUCKET, DEMO_SECRET_KEY, startDemoS3 } from "@/lib/demo/demo-s3";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const config = getConfig();
+const children: ChildProcess[] = [];
+
+function launch(name: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env } });
+  child.on("exit", (code, signal) => {
+    if (!stopping) {
+      console.error(`${name} exited (${signal ?? code}); stopping the rest`);
+      void stopAll(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+let stopping = false;
+async function stopAll(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once("exit", () => resolve());
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
+  process.exit(exitCode);
+}
+process.on("SIGINT", () => void stopAll(0));
+process.on("SIGTERM", () => void stopAll(0));
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+prepareDatabase();
+const { generatedPassword } = await ensureBuiltIns(config.adminPassword);
+
+if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
+  console.log("building the web console (first start only)…");
+  const build = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], { cwd: ROOT, stdio: "inherit" });
+  const code = await new Promise<number | null>((resolve) => build.on("exit", resolve));
+  if (code !== 0) process.exit(code ?? 1);
+}
+
+let demo: string | undefined;
+if (process.env.SHIFT_DEMO_S3 !== "0") {
+  const started = await startDemoS3(config.dataDir, Number(process.env.SHIFT_DEMO_S3_PORT ?? 4568));
+  children.push(started.child);
+  demo = started.endpoint;
+}
+
+const env = { SHIFT_DATA_DIR: config.dataDir, SHIFT_FS_ROOT: config.fsRoot, SHIFT_DATABASE_PREPARED: "1" };
+launch("web server", [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", config.host, "-p", String(config.port)], env);
+launch("worker", ["--import", "tsx", path.join(ROOT, "scripts/worker.ts")], env);
+
+const url = `http://${config.host}:${config.port}`;
+console.log(`
+S3 Shift is starting
+  console and API   ${url}   (OpenAPI: ${url}/openapi.json)
+  data directory    ${config.dataDir}
+  local namespace   ${config.fsRoot}   (SHIFT_FS_ROOT; API paths are relative to it)`);
+if (generatedPassword) {
+  console.log(`  administrator     user "${ADMIN_USERNAME}", one-time password: ${generatedPassword}   (shown once; set SHIFT_ADMIN_PASSWORD to choose it)`);
+}
+if (demo) {
+  console.log(`  demo S3 endpoint  ${demo}   bucket "${DEMO_BUCKET}", access key ${DEMO_ACCESS_KEY}, secret ${DEMO_SECRET_KEY}   (SHIFT_DEMO_S3=0 turns it off)
+  try it:           npx s3shift login --username ${ADMIN_USERNAME}
+                    npx s3shift replication_create_object_relationship --local-directory-path / \\
+                      --object-store-address ${demo.replace(/:\d+$/, "")} --port ${demo.split(":").pop()} --bucket-style BUCKET_STYLE_PATH \\
+                      --bucket ${DEMO_BUCKET} --object-folder first-copy/ --access-key-id ${DEMO_ACCESS_KEY} --secret-access-key ${DEMO_SECRET_KEY}`);
+}
+console.log("Ctrl-C stops everything.\n");

@@ -1,0 +1,22 @@
+// The copy engine's worker: claims queued jobs from the database and runs them.
+// `npm run worker` runs it alone (for example on a second machine sharing the data directory).
+import { getConfig } from "@/lib/config";
+import { prepareDatabase } from "@/lib/db/prepare-database";
+import { startWorker } from "@/lib/jobs/worker";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+const config = getConfig();
+if (process.env.SHIFT_DATABASE_PREPARED !== "1") prepareDatabase();
+const worker = startWorker();
+console.log(`worker ${worker.id}: data directory ${config.dataDir}, local namespace ${config.fsRoot}`);
+console.log(`worker: up to ${config.jobConcurrency} jobs at once, ${config.transferConcurrency} transfers per job`);
+
+let stopping = false;
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`worker: ${signal}, interrupting running jobs`);
+  void worker.stop().then(() => process.exit(0));
+};
+process.on("SIGINT", () => stop("SIGINT"));
+process.on("SIGTERM", () => stop("SIGTERM"));
