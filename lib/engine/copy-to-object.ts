@@ -6,6 +6,7 @@ import type { EngineListener, ReadMode } from "./events";
 import { copyLink, transferFile, type Landed, type TransferContext, type TransferSettings } from "./file-transfer";
 import { mergeJoin } from "./merge";
 import { UnstableFileError } from "./read-file";
+import { RemoteIndex } from "./remote-index";
 import { listRemote } from "./remote-listing";
 import { Semaphore } from "./semaphore";
 import { openTreeView } from "./snapshot";
@@ -89,12 +90,14 @@ class JobRun {
 
   async execute(): Promise<void> {
     const scan = this.scanTotals();
+    const listing = new RemoteIndex();
     let files = 0n;
     let bytes = 0n;
     try {
+      await listing.fill(listRemote(this.input.client, this.input.bucket, this.input.folder, this.controller.signal));
       const local = walkTree(this.viewRoot, this.controller.signal);
       const withTracking = mergeJoin(local, this.input.tracking.rows(), (e) => e.relPath, (t) => t.path);
-      const remote = listRemote(this.input.client, this.input.bucket, this.input.folder, this.controller.signal);
+      const remote = listing.sorted();
       for await (const [[entry, tracked], object] of mergeJoin(withTracking, remote, ([e]) => e.relPath, (r) => r.relPath)) {
         if (this.controller.signal.aborted) break;
         if (entry.kind === "file" && !entry.error) {
@@ -110,6 +113,7 @@ class JobRun {
       scan.stop();
       await Promise.all(this.tasks);
       this.input.tracking.flush();
+      listing.close();
     }
   }
 

@@ -122,17 +122,20 @@ function fromRaw(row: RawRow): TrackedFile {
 }
 
 const HEX_ETAG = /^([0-9a-f]{32})(-\d+)?$/;
-const TEXT_MARK = 0xff;
+const FORM_HEX = 0x00;
+const FORM_TEXT = 0x01;
 
-/** MD5-style ETags ("hex" or "hex-N") shrink to 16 bytes plus the suffix; others are kept as text. */
+/**
+ * MD5-style ETags ("hex" or "hex-N") shrink to a form byte, 16 bytes and the suffix; others are
+ * kept as text. The form byte comes first so no digest byte can be mistaken for it.
+ */
 export function encodeEtag(etag: string): Buffer {
-  const bare = etag.replace(/^"|"$/g, "");
-  const match = HEX_ETAG.exec(bare);
-  if (!match) return Buffer.concat([Buffer.from([TEXT_MARK]), Buffer.from(bare, "utf8")]);
-  return Buffer.concat([Buffer.from(match[1]!, "hex"), Buffer.from(match[2] ?? "", "ascii")]);
+  const match = HEX_ETAG.exec(etag);
+  if (!match) return Buffer.concat([Buffer.from([FORM_TEXT]), Buffer.from(etag, "utf8")]);
+  return Buffer.concat([Buffer.from([FORM_HEX]), Buffer.from(match[1]!, "hex"), Buffer.from(match[2] ?? "", "ascii")]);
 }
 
 export function decodeEtag(stored: Buffer): string {
-  if (stored[0] === TEXT_MARK) return stored.subarray(1).toString("utf8");
-  return stored.subarray(0, 16).toString("hex") + stored.subarray(16).toString("ascii");
+  if (stored[0] === FORM_TEXT) return stored.subarray(1).toString("utf8");
+  return stored.subarray(1, 17).toString("hex") + stored.subarray(17).toString("ascii");
 }

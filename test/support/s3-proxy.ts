@@ -1,4 +1,5 @@
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 
 export interface ProxiedRequest {
@@ -25,17 +26,22 @@ export type Interceptor = (request: ProxiedRequest) =>
 export class S3Proxy {
   readonly requests: ProxiedRequest[] = [];
   interceptor?: Interceptor;
-  private server?: http.Server;
+  private server?: http.Server | https.Server;
   port = 0;
 
-  constructor(private readonly targetPort: number) {}
+  /** With `tls`, the proxy speaks HTTPS to its clients (and plain HTTP to the store behind it). */
+  constructor(
+    private readonly targetPort: number,
+    private readonly tls?: { key: string; cert: string },
+  ) {}
 
   get endpoint(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.tls ? "https" : "http"}://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
-    this.server = http.createServer((req, res) => this.handle(req, res));
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => this.handle(req, res);
+    this.server = this.tls ? https.createServer(this.tls, handler) : http.createServer(handler);
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     this.port = (this.server.address() as AddressInfo).port;
   }

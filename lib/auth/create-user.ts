@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { Prisma } from "@/generated/prisma/client";
+import { db } from "@/lib/db/prisma";
+import { AppError } from "@/lib/errors";
+import { parseInput } from "@/lib/validation";
+import { recordAudit } from "./audit";
+import { hashPassword } from "./password";
+
+export const createUserSchema = z.object({
+  username: z.string().regex(/^[a-zA-Z0-9._-]{1,64}$/, "must be 1 to 64 letters, digits, '.', '_' or '-'"),
+  password: z.string().min(10, "must be at least 10 characters").max(1024),
+  role: z.string().min(1).default("observers"),
+});
+
+export async function createUser({ input, actor }: { input: unknown; actor: string }) {
+  const valid = parseInput(createUserSchema, input);
+  const role = await db().role.findFirst({ where: { OR: [{ id: valid.role }, { name: valid.role }] } });
+  if (!role) throw new AppError("VALIDATION", `role: no role is named "${valid.role}".`, { field: "role" });
+  try {
+    const user = await db().user.create({
+      data: { username: valid.username, passwordHash: await hashPassword(valid.password), roleId: role.id },
+    });
+    await recordAudit({ actor, action: "user.create", target: user.username, detail: { role: role.name } });
+    return { id: user.id, username: user.username, role: role.name };
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      throw new AppError("CONFLICT", `A user named "${valid.username}" already exists.`, { field: "username" });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,133 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+export const ADMIN_PASSWORD = "admin-password-for-tests";
+export const OBSERVER = { username: "watcher", password: "observer-password-1" };
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface AppServer {
+  url: string;
+  dataDir: string;
+  fsRoot: string;
+  env: NodeJS.ProcessEnv;
+  /** Everything the web server and the worker printed. */
+  output: () => string;
+  stop(): Promise<void>;
+  login(username?: string, password?: string): Promise<string>;
+  call(method: string, path: string, options?: { token?: string; body?: unknown }): Promise<{ status: number; json: any; text: string }>;
+}
+
+/**
+ * The real thing: a fresh data directory with an administrator and an observer, the built
+ * Next.js server (`next start`) and a worker process, all on loopback.
+ */
+export async function startApp({ worker = true }: { worker?: boolean } = {}): Promise<AppServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-app-"));
+  const fsRoot = path.join(dataDir, "fs");
+  fs.mkdirSync(fsRoot, { recursive: true });
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SHIFT_DATA_DIR: dataDir,
+    SHIFT_FS_ROOT: fsRoot,
+    SHIFT_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    SHIFT_DATABASE_PREPARED: "1",
+    SHIFT_NEW_USER_PASSWORD: OBSERVER.password,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  const created = spawnSync(process.execPath, ["--import", "tsx", "scripts/create-user.ts", "--username", OBSERVER.username, "--role", "observers"], {
+    cwd: ROOT,
+    env,
+    encoding: "utf8",
+  });
+  if (created.status !== 0) throw new Error(`preparing the data directory failed: ${created.stderr}`);
+
+  let output = "";
+  const children: ChildProcess[] = [];
+  const launch = (args: string[]) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    children.push(child);
+  };
+  launch([path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)]);
+  if (worker) launch(["--import", "tsx", path.join(ROOT, "scripts/worker.ts")]);
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/openapi.json`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`the web server did not start:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  const call: AppServer["call"] = async (method, urlPath, { token, body } = {}) => {
+    const response = await fetch(url + urlPath, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, json, text };
+  };
+
+  return {
+    url,
+    dataDir,
+    fsRoot,
+    env,
+    output: () => output,
+    call,
+    async login(username = "admin", password = ADMIN_PASSWORD) {
+      const reply = await call("POST", "/v1/session/login", { body: { username, password } });
+      if (reply.status !== 200) throw new Error(`login failed: ${reply.text}`);
+      return reply.json.bearer_token as string;
+    },
+    async stop() {
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null || child.signalCode !== null) return resolve();
+              child.once("exit", () => resolve());
+              child.kill("SIGTERM");
+            }),
+        ),
+      );
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls a relationship's status until no job runs, and returns that status. */
+export async function waitForJobEnd(app: AppServer, token: string, id: string, timeoutMs = 60_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { json } = await app.call("GET", `/v3/replication/object-relationships/${id}/status`, { token });
+    if (json.state === "REPLICATION_NOT_RUNNING" && json.last_job) return json;
+    if (Date.now() > deadline) throw new Error(`job still running: ${JSON.stringify(json)}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
