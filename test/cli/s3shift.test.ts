@@ -1,0 +1,133 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_PASSWORD, OBSERVER, startApp, type AppServer } from "../support/app-server";
+import { listKeys, makeTempDir, readObject, sha256Hex } from "../support/engine-harness";
+import { inspectionClient, startS3Server, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
+
+const BIN = path.resolve(import.meta.dirname, "../../bin/s3shift.js");
+const BUCKET = "cli-bucket";
+let app: AppServer;
+let s3: S3TestServer;
+let configHome: string;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function s3shift(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, "--host", app.url, ...args], {
+      env: { ...process.env, XDG_CONFIG_HOME: configHome, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c));
+    child.stderr.on("data", (c: Buffer) => (stderr += c));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  [app, s3] = await Promise.all([startApp(), startS3Server([BUCKET])]);
+  configHome = makeTempDir("s3shift-cli-config-");
+  fs.mkdirSync(path.join(app.fsRoot, "cli-source/nested"), { recursive: true });
+  for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(app.fsRoot, "cli-source/nested", `f${i}.txt`), `cli file ${i}\n`);
+  fs.writeFileSync(path.join(app.fsRoot, "cli-source/big.bin"), Buffer.alloc(2 * 1024 * 1024, 9));
+});
+
+afterAll(async () => {
+  await Promise.all([app?.stop(), s3?.stop()]);
+});
+
+const createArgs = (folder: string) => [
+  "replication_create_object_relationship",
+  "--source-directory-path", "/cli-source",
+  "--object-store-address", "http://127.0.0.1",
+  "--port", String(s3.port),
+  "--bucket-style", "BUCKET_STYLE_PATH",
+  "--bucket", BUCKET,
+  "--object-folder", folder,
+  "--access-key-id", S3RVER_KEY,
+];
+
+describe("the s3shift command line, end to end against a running server", () => {
+  it("says to sign in first, with exit code 3", async () => {
+    const run = await s3shift(["replication_list_object_relationships"]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^s3shift: not signed in: run "s3shift login" first/);
+  });
+
+  it("refuses a wrong password with the API's message", async () => {
+    const run = await s3shift(["login", "--username", "admin", "--password", "wrong"]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe("s3shift: Invalid username or password.\n");
+  });
+
+  it("logs in, creates with the secret from the environment, watches to completion, and prints status JSON", async () => {
+    const login = await s3shift(["login", "--username", "admin"], { S3SHIFT_PASSWORD: ADMIN_PASSWORD });
+    expect(login.code).toBe(0);
+    const tokenFile = path.join(configHome, "s3shift/token.json");
+    expect(fs.statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(tokenFile)).mode & 0o777).toBe(0o700);
+
+    const created = await s3shift(createArgs("from-cli/"), { S3SHIFT_SECRET_ACCESS_KEY: S3RVER_SECRET });
+    expect(created.stderr).toBe("");
+    expect(created.code).toBe(0);
+    const relationship = JSON.parse(created.stdout);
+    expect(relationship).toMatchObject({ local_directory_path: "/cli-source/", object_folder: "from-cli/", bucket: BUCKET });
+
+    const watched = await s3shift(["replication_get_object_relationship_status", "--id", relationship.id, "--watch"]);
+    expect(watched.code).toBe(0);
+    expect(watched.stderr).toContain("100%");
+    const status = JSON.parse(watched.stdout);
+    expect(status.state).toBe("REPLICATION_NOT_RUNNING");
+    expect(status.last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
+    expect(status.last_job.job_progress.files_transferred).toBe("41");
+
+    const s3Client = inspectionClient(s3.endpoint);
+    expect(await listKeys(s3Client, BUCKET, "from-cli/")).toHaveLength(41);
+    expect((await readObject(s3Client, BUCKET, "from-cli/nested/f7.txt")).body.toString()).toBe("cli file 7\n");
+    expect((await readObject(s3Client, BUCKET, "from-cli/big.bin")).metadata.sha256).toBe(sha256Hex(Buffer.alloc(2 * 1024 * 1024, 9)));
+
+    const plain = await s3shift(["replication_get_object_relationship_status", "--id", relationship.id]);
+    expect(JSON.parse(plain.stdout).id).toBe(relationship.id);
+    const list = await s3shift(["replication_list_object_relationship_statuses"]);
+    expect(JSON.parse(list.stdout).map((s: { id: string }) => s.id)).toContain(relationship.id);
+
+    const repeat = await s3shift(["replication_start_object_relationship", "--id", relationship.id]);
+    expect(repeat.code).toBe(0);
+    const second = await s3shift(["replication_get_object_relationship_status", "--id", relationship.id, "--watch"]);
+    expect(JSON.parse(second.stdout).last_job.job_progress.files_unchanged).toBe("41");
+
+    const got = await s3shift(["replication_get_object_relationship", "--id", relationship.id]);
+    expect(JSON.parse(got.stdout).id).toBe(relationship.id);
+    const deleted = await s3shift(["replication_delete_object_relationship", "--id", relationship.id]);
+    expect(deleted.code).toBe(0);
+    const gone = await s3shift(["replication_get_object_relationship", "--id", relationship.id]);
+    expect(gone.code).toBe(4);
+    expect(gone.stderr).toBe(`s3shift: No object relationship has the id "${relationship.id}".\n`);
+  });
+
+  it("exits 2 with the API's message on invalid input, and refuses to prompt without a terminal", async () => {
+    const bad = await s3shift([...createArgs("x/"), "--secret-access-key", S3RVER_SECRET, "--bucket", "no-such-bucket"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('s3shift: bucket: bucket "no-such-bucket" does not exist at this object store.\n');
+    const noSecret = await s3shift(createArgs("y/"));
+    expect(noSecret.code).toBe(1);
+    expect(noSecret.stderr).toBe("s3shift: Secret access key is needed and no terminal is attached to prompt for it\n");
+  });
+
+  it("exits 3 when an observer tries to change something", async () => {
+    const observerHome = makeTempDir("s3shift-cli-observer-");
+    const env = { XDG_CONFIG_HOME: observerHome };
+    expect((await s3shift(["login", "--username", OBSERVER.username, "--password", OBSERVER.password], env)).code).toBe(0);
+    const refused = await s3shift([...createArgs("z/"), "--secret-access-key", S3RVER_SECRET], env);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toBe("s3shift: This action needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant.\n");
+  });
+});
