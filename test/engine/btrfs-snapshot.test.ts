@@ -1,0 +1,85 @@
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SNAPSHOT_HOLDER } from "@/lib/engine/snapshot";
+import { mountBtrfs, type BtrfsMount } from "../support/btrfs";
+import { makeTempDir, readObject, runCopyJob } from "../support/engine-harness";
+import { inspectionClient, startS3Server, type S3TestServer } from "../support/s3-server";
+
+const BUCKET = "snapshot-bucket";
+const mount = mountBtrfs();
+const available = "mountPoint" in mount;
+let server: S3TestServer;
+
+beforeAll(async () => {
+  if (!available) console.warn(`btrfs snapshot tests skipped: ${(mount as { unavailable: string }).unavailable}`);
+  server = await startS3Server([BUCKET]);
+});
+
+afterAll(async () => {
+  await server?.stop();
+  if (available) (mount as BtrfsMount).unmount();
+});
+
+describe.skipIf(!available)("copy to S3 from a btrfs snapshot", () => {
+  it("reads a read-only snapshot named replication_to_bucket_<bucket>, sees the tree as it was, and removes the snapshot", async () => {
+    const root = (mount as BtrfsMount).mountPoint;
+    execFileSync("btrfs", ["subvolume", "create", path.join(root, "vol")], { stdio: "pipe" });
+    const project = path.join(root, "vol/project");
+    fs.mkdirSync(path.join(project, "docs"), { recursive: true });
+    for (let i = 0; i < 50; i++) fs.writeFileSync(path.join(project, "docs", `doc${i}.txt`), `original ${i}`);
+    const changing = path.join(project, "docs/doc0.txt");
+    let snapshotSeen = "";
+    let snapshotListed: string[] = [];
+
+    const result = await runCopyJob({
+      endpoint: server.endpoint,
+      bucket: BUCKET,
+      directory: project,
+      folder: "snap/",
+      trackingFile: path.join(makeTempDir(), "tracking.db"),
+      onEvent: (event) => {
+        if (event.type !== "mode") return;
+        snapshotSeen = event.detail;
+        snapshotListed = fs.readdirSync(path.join(root, "vol", SNAPSHOT_HOLDER), { recursive: true }) as string[];
+        // Changes after the snapshot must not reach this job.
+        fs.writeFileSync(changing, "changed after the snapshot");
+        fs.writeFileSync(path.join(project, "docs/late.txt"), "created after the snapshot");
+      },
+    });
+
+    expect(result.outcome).toBe("SUCCEEDED");
+    expect(result.readMode).toBe("snapshot");
+    expect(snapshotSeen).toMatch(/^read-only btrfs snapshot .*\/replication_to_bucket_snapshot-bucket$/);
+    expect(snapshotListed.some((entry) => entry.endsWith(`replication_to_bucket_${BUCKET}`))).toBe(true);
+    const s3 = inspectionClient(server.endpoint);
+    expect((await readObject(s3, BUCKET, "snap/docs/doc0.txt")).body.toString()).toBe("original 0");
+    await expect(readObject(s3, BUCKET, "snap/docs/late.txt")).rejects.toThrow();
+    expect(result.progress.filesTransferred).toBe(50n);
+    // The snapshot is gone, whatever the outcome.
+    expect(fs.existsSync(path.join(root, "vol", SNAPSHOT_HOLDER))).toBe(false);
+    const subvolumes = execFileSync("btrfs", ["subvolume", "list", root], { encoding: "utf8" });
+    expect(subvolumes).not.toContain("replication_to_bucket_");
+  });
+
+  it("removes the snapshot when the job is stopped", async () => {
+    const root = (mount as BtrfsMount).mountPoint;
+    execFileSync("btrfs", ["subvolume", "create", path.join(root, "vol2")], { stdio: "pipe" });
+    for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(root, "vol2", `f${i}`), `x${i}`);
+    const controller = new AbortController();
+    const result = await runCopyJob({
+      endpoint: server.endpoint,
+      bucket: BUCKET,
+      directory: path.join(root, "vol2"),
+      folder: "snap-stop/",
+      trackingFile: path.join(makeTempDir(), "tracking.db"),
+      signal: controller.signal,
+      onEvent: (event) => event.type === "mode" && controller.abort(),
+    });
+    expect(result.outcome).toBe("ABORTED");
+    expect(result.readMode).toBe("snapshot");
+    expect(fs.existsSync(path.join(root, "vol2", SNAPSHOT_HOLDER))).toBe(false);
+    expect(execFileSync("btrfs", ["subvolume", "list", root], { encoding: "utf8" })).not.toContain("replication_to_bucket_");
+  });
+});
