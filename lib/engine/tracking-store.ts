@@ -34,11 +34,12 @@ export class TrackingStore {
     this.db = new Database(file, { timeout: 15_000 });
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
+    // ctime is kept as its distance from mtime: usually a few bytes instead of eight.
     this.db.exec(`CREATE TABLE IF NOT EXISTS files (
-      path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
+      path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_delta_ns INTEGER NOT NULL,
       ino INTEGER NOT NULL, etag BLOB NOT NULL, sha256 BLOB NOT NULL) WITHOUT ROWID`);
     this.upsert = this.db.prepare(
-      "INSERT OR REPLACE INTO files (path, size, mtime_ns, ctime_ns, ino, etag, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO files (path, size, mtime_ns, ctime_delta_ns, ino, etag, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
     this.remove = this.db.prepare("DELETE FROM files WHERE path = ?");
     // SQLite's BINARY collation compares UTF-8 bytes: the order S3 lists keys in.
@@ -78,12 +79,13 @@ export class TrackingStore {
 
   flush(): void {
     if (this.pending.size === 0) return;
-    const batch = [...this.pending];
+    // Written in key order, rows append to the B-tree's last page and pages stay full.
+    const batch = [...this.pending].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     this.pending.clear();
     this.db.transaction(() => {
       for (const [key, file] of batch) {
         if (file === null) this.remove.run(key);
-        else this.upsert.run(key, file.size, file.mtimeNs, file.ctimeNs, file.ino, encodeEtag(file.etag), file.sha256);
+        else this.upsert.run(key, file.size, file.mtimeNs, file.ctimeNs - file.mtimeNs, file.ino, encodeEtag(file.etag), file.sha256);
       }
     })();
   }
@@ -103,7 +105,7 @@ interface RawRow {
   path: string;
   size: bigint;
   mtime_ns: bigint;
-  ctime_ns: bigint;
+  ctime_delta_ns: bigint;
   ino: bigint;
   etag: Buffer;
   sha256: Buffer;
@@ -114,7 +116,7 @@ function fromRaw(row: RawRow): TrackedFile {
     path: row.path,
     size: row.size,
     mtimeNs: row.mtime_ns,
-    ctimeNs: row.ctime_ns,
+    ctimeNs: row.mtime_ns + row.ctime_delta_ns,
     ino: row.ino,
     etag: decodeEtag(row.etag),
     sha256: row.sha256,
