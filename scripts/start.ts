@@ -6,6 +6,7 @@ import path from "node:path";
 import { getConfig } from "@/lib/config";
 import { ensureBuiltIns, ADMIN_USERNAME } from "@/lib/auth/ensure-built-ins";
 import { prepareDatabase } from "@/lib/db/prepare-database";
+import { terminateAll } from "@/lib/process/child-processes";
 import { DEMO_ACCESS_KEY, DEMO_BUCKET, DEMO_SECRET_KEY, startDemoS3 } from "@/lib/demo/demo-s3";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -28,16 +29,7 @@ let stopping = false;
 async function stopAll(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once("exit", () => resolve());
-          child.kill("SIGTERM");
-        }),
-    ),
-  );
+  await terminateAll(children);
   process.exit(exitCode);
 }
 process.on("SIGINT", () => void stopAll(0));

@@ -1,6 +1,6 @@
 import type { LocalEntry } from "./walk";
 import type { RemoteObject } from "./remote-listing";
-import type { TrackedFile } from "./tracking-store";
+import { etagTag, type TrackedFile } from "./tracking-store";
 
 export const MAX_KEY_BYTES = 1024;
 export const MAX_OBJECT_BYTES = 5n * 1024n ** 4n;
@@ -46,7 +46,7 @@ export function decide({ entry, key, tracked, remote, linkSourceKey }: DecisionI
   }
   if (stat.size > MAX_OBJECT_BYTES) return { action: "error", reason: `file is ${stat.size} bytes; S3 objects may not exceed 5 TiB` };
 
-  const remoteIsTracked = !!tracked && !!remote && remote.size === tracked.size && remote.etag === tracked.etag;
+  const remoteIsTracked = !!tracked && !!remote && remote.size === tracked.size && etagTag(remote.etag) === tracked.etagTag;
   if (remoteIsTracked && fingerprintMatches(entry, tracked!)) return { action: "skip-unchanged" };
   if (linkSourceKey !== undefined) return { action: "copy-from-link", sourceKey: linkSourceKey };
   if (remoteIsTracked && stat.size === tracked!.size) return { action: "verify-then-upload" };

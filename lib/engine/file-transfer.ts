@@ -9,7 +9,7 @@ import type { Decision } from "./decide";
 import type { EngineListener } from "./events";
 import { hashWhole, readConsistently, readRange, readWhole, sameVersion, UnstableFileError } from "./read-file";
 import type { Semaphore } from "./semaphore";
-import type { TrackedFile, TrackingStore } from "./tracking-store";
+import { etagTag, type TrackedFile, type TrackingStore } from "./tracking-store";
 import type { LocalEntry } from "./walk";
 import fs from "node:fs/promises";
 
@@ -65,7 +65,7 @@ async function transferSmall(ctx: TransferContext, job: FileJob): Promise<Landed
     signal: ctx.signal,
   });
   if (put.attempts > 1) ctx.emit({ type: "retry", path: entry.relPath, operation: "PutObject", attempts: put.attempts });
-  record(ctx, entry.relPath, stat, put.etag, digest);
+  record(ctx, entry.relPath, stat, etagTag(put.etag), digest);
   ctx.emit({ type: "bytes-sent", bytes: body.length });
   ctx.emit({ type: "file-transferred", path: entry.relPath, size: stat.size, multipart: false });
   return { sha256: digest, size: stat.size };
@@ -99,7 +99,7 @@ async function transferLarge(ctx: TransferContext, job: FileJob): Promise<Landed
         },
         onAborted: (uploadId, reason) => ctx.emit({ type: "multipart-aborted", path: entry.relPath, uploadId, reason }),
       });
-      record(ctx, entry.relPath, stat, etag, digest);
+      record(ctx, entry.relPath, stat, etagTag(etag), digest);
       ctx.emit({ type: "file-transferred", path: entry.relPath, size: stat.size, multipart: true });
       return { sha256: digest, size: stat.size };
     } catch (error) {
@@ -117,7 +117,7 @@ export async function copyLink(ctx: TransferContext, entry: LocalEntry, key: str
     return transferFile(ctx, { entry, key, decision: { action: "upload" } });
   }
   const { etag } = await copyObject({ client: ctx.client, bucket: ctx.bucket, sourceKey, key, sha256: source.sha256, signal: ctx.signal });
-  record(ctx, entry.relPath, stat, etag, source.sha256);
+  record(ctx, entry.relPath, stat, etagTag(etag), source.sha256);
   ctx.emit({ type: "file-copied-server-side", path: entry.relPath, source: sourceKey, size: stat.size });
   return source;
 }
@@ -126,14 +126,14 @@ export async function copyLink(ctx: TransferContext, entry: LocalEntry, key: str
 async function provenUnchanged(ctx: TransferContext, job: FileJob, digest: Buffer, stat: BigIntStats): Promise<boolean> {
   const { decision, tracked, entry, key } = job;
   if (decision.action === "verify-then-upload" && tracked && tracked.sha256.equals(digest)) {
-    record(ctx, entry.relPath, stat, tracked.etag, digest);
+    record(ctx, entry.relPath, stat, tracked.etagTag, digest);
     ctx.emit({ type: "file-unchanged", path: entry.relPath, size: stat.size, how: "verified-hash" });
     return true;
   }
   if (decision.action === "adopt-or-upload") {
     const head = await headSha256(ctx.client, ctx.bucket, key, ctx.signal);
     if (head.sha256 === digest.toString("hex") && head.size === stat.size) {
-      record(ctx, entry.relPath, stat, head.etag, digest);
+      record(ctx, entry.relPath, stat, etagTag(head.etag), digest);
       ctx.emit({ type: "file-unchanged", path: entry.relPath, size: stat.size, how: "adopted" });
       return true;
     }
@@ -141,8 +141,8 @@ async function provenUnchanged(ctx: TransferContext, job: FileJob, digest: Buffe
   return false;
 }
 
-function record(ctx: TransferContext, relPath: string, stat: BigIntStats, etag: string, digest: Buffer): void {
-  ctx.tracking.put({ path: relPath, size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino, etag, sha256: digest });
+function record(ctx: TransferContext, relPath: string, stat: BigIntStats, tag: string, digest: Buffer): void {
+  ctx.tracking.put({ path: relPath, size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino, etagTag: tag, sha256: digest });
 }
 
 function readOptions(ctx: TransferContext, entry: LocalEntry) {

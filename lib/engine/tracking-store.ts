@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import crypto from "node:crypto";
 import Database from "better-sqlite3";
 
 /** What was true of a file when its object was last confirmed in the bucket. */
@@ -9,7 +10,8 @@ export interface TrackedFile {
   mtimeNs: bigint;
   ctimeNs: bigint;
   ino: bigint;
-  etag: string;
+  /** A 64-bit digest of the object's ETag (see `etagTag`): enough to tell that the object changed. */
+  etagTag: string;
   sha256: Buffer;
 }
 
@@ -85,7 +87,7 @@ export class TrackingStore {
     this.db.transaction(() => {
       for (const [key, file] of batch) {
         if (file === null) this.remove.run(key);
-        else this.upsert.run(key, file.size, file.mtimeNs, file.ctimeNs - file.mtimeNs, file.ino, encodeEtag(file.etag), file.sha256);
+        else this.upsert.run(key, file.size, file.mtimeNs, file.ctimeNs - file.mtimeNs, file.ino, Buffer.from(file.etagTag, "hex"), file.sha256);
       }
     })();
   }
@@ -118,26 +120,16 @@ function fromRaw(row: RawRow): TrackedFile {
     mtimeNs: row.mtime_ns,
     ctimeNs: row.mtime_ns + row.ctime_delta_ns,
     ino: row.ino,
-    etag: decodeEtag(row.etag),
+    etagTag: row.etag.toString("hex"),
     sha256: row.sha256,
   };
 }
 
-const HEX_ETAG = /^([0-9a-f]{32})(-\d+)?$/;
-const FORM_HEX = 0x00;
-const FORM_TEXT = 0x01;
-
 /**
- * MD5-style ETags ("hex" or "hex-N") shrink to a form byte, 16 bytes and the suffix; others are
- * kept as text. The form byte comes first so no digest byte can be mistaken for it.
+ * Tracking keeps 8 bytes of SHA-256 over the ETag instead of the ETag itself (17 to 40+ bytes):
+ * the row only ever asks "is it still the object we wrote?", and a 64-bit digest answers that
+ * while keeping a row near 100 bytes.
  */
-export function encodeEtag(etag: string): Buffer {
-  const match = HEX_ETAG.exec(etag);
-  if (!match) return Buffer.concat([Buffer.from([FORM_TEXT]), Buffer.from(etag, "utf8")]);
-  return Buffer.concat([Buffer.from([FORM_HEX]), Buffer.from(match[1]!, "hex"), Buffer.from(match[2] ?? "", "ascii")]);
-}
-
-export function decodeEtag(stored: Buffer): string {
-  if (stored[0] === FORM_TEXT) return stored.subarray(1).toString("utf8");
-  return stored.subarray(1, 17).toString("hex") + stored.subarray(17).toString("ascii");
+export function etagTag(etag: string): string {
+  return crypto.createHash("sha256").update(etag).digest().subarray(0, 8).toString("hex");
 }

@@ -31,18 +31,7 @@ beforeAll(async () => {
   observerToken = await app.login(OBSERVER.username, OBSERVER.password);
   fs.mkdirSync(path.join(app.fsRoot, "data"));
   fs.writeFileSync(path.join(app.fsRoot, "data/file.txt"), "content");
-  const created = await app.call("POST", `${BASE}/`, {
-    token: adminToken,
-    body: {
-      local_directory_path: "/data",
-      object_store_address: "http://127.0.0.1",
-      port: s3.port,
-      bucket: "access-bucket",
-      bucket_style: "BUCKET_STYLE_PATH",
-      access_key_id: S3RVER_KEY,
-      secret_access_key: SECRET,
-    },
-  });
+  const created = await app.call("POST", `${BASE}/`, { token: adminToken, body: createBody(S3RVER_KEY, SECRET) });
   expect(created.status).toBe(201);
   relationshipId = created.json.id;
   await waitForJobEnd(app, adminToken, relationshipId);
@@ -113,18 +102,7 @@ describe("the secret access key", () => {
   it("never appears in any response, log line or stored row, and is encrypted at rest", async () => {
     const canary = "Canary-Secret-9f8e7d6c5b4a";
     // A create that fails at the store (unknown key) still must not echo or log the secret.
-    const failed = await app.call("POST", `${BASE}/`, {
-      token: adminToken,
-      body: {
-        local_directory_path: "/data",
-        object_store_address: "http://127.0.0.1",
-        port: s3.port,
-        bucket: "access-bucket",
-        bucket_style: "BUCKET_STYLE_PATH",
-        access_key_id: "UNKNOWNKEY",
-        secret_access_key: canary,
-      },
-    });
+    const failed = await app.call("POST", `${BASE}/`, { token: adminToken, body: createBody("UNKNOWNKEY", canary) });
     expect(failed.status).toBe(400);
     const responses = [
       failed.text,
@@ -148,6 +126,18 @@ describe("the secret access key", () => {
     expect(database).toMatch(/v1:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+/);
   });
 });
+
+function createBody(accessKeyId: string, secret: string) {
+  return {
+    local_directory_path: "/data",
+    object_store_address: "http://127.0.0.1",
+    port: s3.port,
+    bucket: "access-bucket",
+    bucket_style: "BUCKET_STYLE_PATH",
+    access_key_id: accessKeyId,
+    secret_access_key: secret,
+  };
+}
 
 function readAll(dir: string, only?: RegExp): string {
   let text = "";

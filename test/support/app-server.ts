@@ -3,6 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { terminateAll } from "@/lib/process/child-processes";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 export const ADMIN_PASSWORD = "admin-password-for-tests";
@@ -106,16 +107,7 @@ export async function startApp({ worker = true }: { worker?: boolean } = {}): Pr
       return reply.json.bearer_token as string;
     },
     async stop() {
-      await Promise.all(
-        children.map(
-          (child) =>
-            new Promise<void>((resolve) => {
-              if (child.exitCode !== null || child.signalCode !== null) return resolve();
-              child.once("exit", () => resolve());
-              child.kill("SIGTERM");
-            }),
-        ),
-      );
+      await terminateAll(children);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,12 +1,13 @@
 import type { BigIntStats } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { decide, type DecisionInput } from "@/lib/engine/decide";
+import { etagTag } from "@/lib/engine/tracking-store";
 import type { LocalEntry } from "@/lib/engine/walk";
 
 const stat = (over: Partial<Record<"size" | "mtimeNs" | "ctimeNs" | "ino" | "nlink", bigint>> = {}) =>
   ({ size: 10n, mtimeNs: 1000n, ctimeNs: 2000n, ino: 42n, nlink: 1n, ...over }) as unknown as BigIntStats;
 const file = (over = {}): LocalEntry => ({ relPath: "a.txt", kind: "file", stat: stat(over) });
-const tracked = { path: "a.txt", size: 10n, mtimeNs: 1000n, ctimeNs: 2000n, ino: 42n, etag: "e1", sha256: Buffer.alloc(32) };
+const tracked = { path: "a.txt", size: 10n, mtimeNs: 1000n, ctimeNs: 2000n, ino: 42n, etagTag: etagTag("e1"), sha256: Buffer.alloc(32) };
 const remote = { relPath: "a.txt", size: 10n, etag: "e1" };
 
 const cases: Array<[string, DecisionInput, string]> = [
