@@ -275,6 +275,24 @@ describe("a relationship's life", () => {
     expect(resent).toEqual([]);
   });
 
+  it("runs several relationships at once, each on its own job", async () => {
+    for (const name of ["par-a", "par-b"]) {
+      fs.mkdirSync(path.join(app.fsRoot, name), { recursive: true });
+      for (let i = 0; i < 30; i++) fs.writeFileSync(path.join(app.fsRoot, name, `f${i}.txt`), `${name} ${i}`);
+    }
+    proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 60 } : undefined);
+    const a = (await create({ local_directory_path: "/par-a" })).json.id;
+    const b = (await create({ local_directory_path: "/par-b" })).json.id;
+    let together = false;
+    for (let i = 0; i < 100 && !together; i++) {
+      const [sa, sb] = await Promise.all([a, b].map(async (id) => (await app.call("GET", `${BASE}/${id}/status`, { token })).json));
+      together = sa.current_job?.job_state === "RUNNING" && sb.current_job?.job_state === "RUNNING" && sa.current_job.job_id !== sb.current_job.job_id;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(together).toBe(true);
+    for (const id of [a, b]) expect((await waitForJobEnd(app, token, id)).last_job.outcome).toBe("SUCCEEDED");
+  });
+
   it("answers 404 for an unknown relationship", async () => {
     const reply = await app.call("GET", `${BASE}/00000000-0000-0000-0000-000000000000/status`, { token });
     expect(reply.status).toBe(404);

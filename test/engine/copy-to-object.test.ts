@@ -370,6 +370,29 @@ describe("copy to S3: stop and failure", () => {
   });
 });
 
+describe("copy to S3: transient errors", () => {
+  it("retries 503 SlowDown and connection resets with backoff, losing no file", async () => {
+    const { directory, folder, run } = scenario();
+    for (let i = 0; i < 12; i++) writeFile(directory, `t${i}.txt`, `transient ${i}`);
+    const seen = new Map<string, number>();
+    proxy.interceptor = (r) => {
+      if (r.method !== "PUT") return undefined;
+      const attempt = (seen.get(r.path) ?? 0) + 1;
+      seen.set(r.path, attempt);
+      if (attempt > 1) return undefined;
+      return r.path.endsWith("0.txt") || r.path.endsWith("5.txt")
+        ? "reset"
+        : { status: 503, body: "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>" };
+    };
+
+    const result = await run({ maxAttempts: 4 });
+
+    expect(result.outcome).toBe("SUCCEEDED");
+    expect(result.events.filter((e) => e.type === "retry")).toHaveLength(12);
+    for (let i = 0; i < 12; i++) expect((await readObject(s3, BUCKET, `${folder}t${i}.txt`)).body.toString()).toBe(`transient ${i}`);
+  });
+});
+
 describe("copy to S3: stable reads", () => {
   it("reads again a file that changes while it is read, and uploads one consistent version", async () => {
     const { directory, folder, run } = scenario();
