@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { percentComplete, ProgressTracker, remainingBytes, remainingFiles } from "@/lib/engine/progress";
+
+describe("job progress", () => {
+  it("claims no percentage, remaining or ETA until the totals are known", () => {
+    const tracker = new ProgressTracker();
+    tracker.listener({ type: "bytes-sent", bytes: 1000 });
+    tracker.listener({ type: "file-transferred", path: "a", size: 1000n, multipart: false });
+    const early = tracker.snapshot();
+    expect(early.totalsKnown).toBe(false);
+    expect(percentComplete(early)).toBeNull();
+    expect(early.estimatedEndTime).toBeNull();
+
+    tracker.listener({ type: "totals", files: 4n, bytes: 4000n });
+    const known = tracker.snapshot();
+    expect(percentComplete(known)).toBe(25);
+    expect(remainingBytes(known)).toBe(3000n);
+    expect(remainingFiles(known)).toBe(3n);
+    expect(known.estimatedEndTime).toBeInstanceOf(Date);
+  });
+
+  it("counts unchanged, server-side copies, failures and skips towards completion, each in its own counter", () => {
+    const tracker = new ProgressTracker();
+    tracker.listener({ type: "totals", files: 4n, bytes: 400n });
+    tracker.listener({ type: "file-unchanged", path: "a", size: 100n, how: "fingerprint" });
+    tracker.listener({ type: "file-copied-server-side", path: "b", source: "a", size: 100n });
+    tracker.listener({ type: "file-failed", path: "c", size: 100n, message: "x" });
+    tracker.listener({ type: "file-skipped", path: "l", reason: "symlink" });
+    const s = tracker.snapshot();
+    expect(percentComplete(s)).toBe(75);
+    expect(remainingFiles(s)).toBe(1n);
+    expect(s.filesUnchanged).toBe(1n);
+    expect(s.filesCopiedServerSide).toBe(1n);
+    expect(s.filesFailed).toBe(1n);
+    expect(s.skippedByReason).toEqual({ symlink: 1 });
+  });
+
+  it("measures current throughput over a short window and overall throughput since the start", () => {
+    const tracker = new ProgressTracker();
+    tracker.listener({ type: "bytes-sent", bytes: 5000 });
+    const now = Date.now();
+    expect(tracker.snapshot(now + 1000).throughputOverall).toBeGreaterThan(4000);
+    expect(tracker.snapshot(now + 10_000).throughputCurrent).toBe(0);
+  });
+});
