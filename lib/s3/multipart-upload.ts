@@ -81,8 +81,9 @@ export async function multipartUpload(input: MultipartInput): Promise<{ etag: st
     }
     return { etag };
   } catch (error) {
-    await abortQuietly(client, bucket, key, uploadId);
-    input.onAborted?.(uploadId, error instanceof Error ? error.message : String(error));
+    const abortFailure = await abortUpload(client, bucket, key, uploadId);
+    const reason = error instanceof Error ? error.message : String(error);
+    input.onAborted?.(uploadId, abortFailure ? `${reason}; the abort itself failed (${abortFailure})` : reason);
     throw error;
   }
 }
@@ -136,11 +137,13 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
   return parts;
 }
 
-async function abortQuietly(client: S3Client, bucket: string, key: string, uploadId: string): Promise<void> {
+/** Returns why the abort failed, if it did; the job's outcome is decided either way. */
+async function abortUpload(client: S3Client, bucket: string, key: string, uploadId: string): Promise<string | undefined> {
   // Deliberately without the job's abort signal: a stopped job must still clean up.
   try {
     await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
-  } catch {
-    // The store will expire the upload by its lifecycle rules; the job's outcome is already decided.
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   }
 }

@@ -318,6 +318,25 @@ describe("copy to S3: large files", () => {
 });
 
 describe("copy to S3: stop and failure", () => {
+  it("aborts the in-flight multipart upload when the job is stopped", async () => {
+    const { directory, folder, run } = scenario();
+    writeFile(directory, "huge.bin", Buffer.alloc(30 * 1024 * 1024, 3));
+    proxy.interceptor = (r) => (r.method === "PUT" && r.query.has("partNumber") ? { delayMs: 300 } : undefined);
+    const controller = new AbortController();
+    const result = await run({
+      multipartThreshold: 8 * 1024 * 1024,
+      signal: controller.signal,
+      onEvent: (e) => e.type === "bytes-sent" && controller.abort(),
+    });
+    expect(result.outcome).toBe("ABORTED");
+    const uploadIds = proxy.requests.filter((r) => r.method === "POST" && r.query.has("uploads"));
+    expect(uploadIds).toHaveLength(1);
+    expect(proxy.count((r) => r.method === "DELETE" && r.query.has("uploadId"))).toBe(1);
+    expect(proxy.count((r) => r.method === "POST" && r.query.has("uploadId"))).toBe(0); // never completed
+    expect(result.events.find((e) => e.type === "multipart-aborted")).toBeDefined();
+    expect(await listKeys(s3, BUCKET, folder)).toEqual([]);
+  });
+
   it("stops a long job within two seconds and keeps what was copied tracked", async () => {
     const { directory, trackingFile, run } = scenario();
     for (let i = 0; i < 400; i++) writeFile(directory, `many/f${String(i).padStart(4, "0")}.txt`, `file ${i}`);
