@@ -7,10 +7,10 @@ import { copyLink, transferFile, type Landed, type TransferContext, type Transfe
 import { mergeJoin } from "./merge";
 import { UnstableFileError } from "./read-file";
 import { RemoteIndex } from "./remote-index";
-import { listRemote } from "./remote-listing";
+import { listRemote, type RemoteObject } from "./remote-listing";
 import { Semaphore } from "./semaphore";
 import { openTreeView } from "./snapshot";
-import type { TrackingStore } from "./tracking-store";
+import type { TrackedFile, TrackingStore } from "./tracking-store";
 import { walkTree, type LocalEntry } from "./walk";
 
 export interface CopyToObjectInput {
@@ -131,7 +131,7 @@ class JobRun {
     return { outcome: "SUCCEEDED", error: "" };
   }
 
-  private async dispatch(entry: LocalEntry, tracked: Parameters<typeof decide>[0]["tracked"], remote: Parameters<typeof decide>[0]["remote"]) {
+  private async dispatch(entry: LocalEntry, tracked: TrackedFile | undefined, remote: RemoteObject | undefined) {
     const key = this.input.folder + entry.relPath;
     const stat = entry.stat;
     const linkId = entry.kind === "file" && stat && stat.nlink > 1n ? `${stat.dev}:${stat.ino}` : undefined;
@@ -164,11 +164,11 @@ class JobRun {
       task = this.guard(entry, () => transferFile(this.ctx, { entry, key, decision, tracked }));
       if (linkId && !group) this.linkGroups.set(linkId, { key, landed: task });
     }
-    const tracked$ = task.then(() => undefined).finally(() => {
+    const settled = task.then(() => undefined).finally(() => {
       release();
-      this.tasks.delete(tracked$);
+      this.tasks.delete(settled);
     });
-    this.tasks.add(tracked$);
+    this.tasks.add(settled);
   }
 
   /** Runs a file's work; its failure becomes a per-file error, or ends the job when it is fatal. */
