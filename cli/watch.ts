@@ -1,4 +1,5 @@
 import cliProgress from "cli-progress";
+import { formatBytes, formatTimeLeft } from "@/lib/format";
 
 interface Status {
   state: string;
@@ -13,24 +14,6 @@ interface Status {
     };
   };
   last_job: null | { outcome?: string; error: string };
-}
-
-const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${UNITS[unit]}`;
-}
-
-function formatEta(estimated: string): string {
-  if (!estimated) return "--";
-  const seconds = Math.max(0, Math.round((Date.parse(estimated) - Date.now()) / 1000));
-  return seconds >= 3600 ? `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m` : `${Math.floor(seconds / 60)}m${seconds % 60}s`;
 }
 
 /** Polls a relationship's status once a second, drawing a progress bar on stderr until no job runs. */
@@ -53,7 +36,7 @@ export async function watchStatus(fetchStatus: () => Promise<Status>, intervalMs
         remaining: p.bytes_remaining === null ? "counting…" : formatBytes(Number(p.bytes_remaining)),
         files: p.files_remaining ?? "?",
         speed: formatBytes(p.throughput_current),
-        eta: formatEta(job.estimated_end_time),
+        eta: formatTimeLeft(job.estimated_end_time),
       });
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }

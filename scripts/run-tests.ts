@@ -7,7 +7,7 @@ import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const node = process.execPath;
-const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", NEXT_TELEMETRY_DISABLED: "1" };
+const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", NEXT_TELEMETRY_DISABLED: "1" };
 
 function run(args: string[]): number {
   const result = spawnSync(node, args, { cwd: ROOT, stdio: "inherit", env });
@@ -34,6 +34,18 @@ if (run([path.join(ROOT, "node_modules/next/dist/bin/next"), "build"]) !== 0) {
     failed++;
   }
   if (code !== 0 && failed === 0) failed++;
+
+  // The console, in Debian's Chromium.
+  const playwrightReport = path.join(path.dirname(report), "playwright.json");
+  process.env.PLAYWRIGHT_JSON = playwrightReport;
+  env.PLAYWRIGHT_JSON = playwrightReport;
+  const e2e = run([path.join(ROOT, "node_modules/@playwright/test/cli.js"), "test"]);
+  if (fs.existsSync(playwrightReport)) {
+    const stats = (JSON.parse(fs.readFileSync(playwrightReport, "utf8")) as { stats: { expected: number; unexpected: number; flaky: number } }).stats;
+    passed += stats.expected + stats.flaky;
+    failed += stats.unexpected;
+  }
+  if (e2e !== 0 && !fs.existsSync(playwrightReport)) failed++;
 }
 
 console.log(`${passed} passed, ${failed} failed`);

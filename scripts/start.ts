@@ -7,6 +7,7 @@ import { getConfig } from "@/lib/config";
 import { ensureBuiltIns, ADMIN_USERNAME } from "@/lib/auth/ensure-built-ins";
 import { prepareDatabase } from "@/lib/db/prepare-database";
 import { terminateAll } from "@/lib/process/child-processes";
+import { derivedKey } from "@/lib/secrets/secret-key";
 import { DEMO_ACCESS_KEY, DEMO_BUCKET, DEMO_SECRET_KEY, startDemoS3 } from "@/lib/demo/demo-s3";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -53,11 +54,18 @@ if (process.env.SHIFT_DEMO_S3 !== "0") {
   demo = started.endpoint;
 }
 
-const env = { SHIFT_DATA_DIR: config.dataDir, SHIFT_FS_ROOT: config.fsRoot, SHIFT_DATABASE_PREPARED: "1" };
+const url = `http://${config.host}:${config.port}`;
+const env = {
+  SHIFT_DATA_DIR: config.dataDir,
+  SHIFT_FS_ROOT: config.fsRoot,
+  SHIFT_DATABASE_PREPARED: "1",
+  // Console sessions are signed with a key derived from the data directory's secret key.
+  NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? url,
+  NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? derivedKey("console-session"),
+};
 launch("web server", [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", config.host, "-p", String(config.port)], env);
 launch("worker", ["--import", "tsx", path.join(ROOT, "scripts/worker.ts")], env);
 
-const url = `http://${config.host}:${config.port}`;
 console.log(`
 S3 Shift is starting
   console and API   ${url}   (OpenAPI: ${url}/openapi.json)

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors";
 import { verifyPassword } from "./password";
+import type { Principal } from "./privileges";
 
 export const loginInputSchema = z.object({
   username: z.string().min(1).max(256),
@@ -22,10 +23,12 @@ export function hashToken(token: string): string {
   return crypto.createHash("sha256").update(token).digest("hex");
 }
 
-/** Checks the credentials and issues a bearer token that carries the user's current privileges. */
-export async function login({ username, password }: LoginInput): Promise<{ bearer_token: string }> {
-  const prisma = db();
-  const user = await prisma.user.findUnique({
+/**
+ * The one check of a username and password, for bearer tokens and console sessions alike: the
+ * principal it returns carries the privileges the user's role grants now.
+ */
+export async function verifyCredentials({ username, password }: LoginInput): Promise<Principal> {
+  const user = await db().user.findUnique({
     where: { username },
     include: { role: { include: { privileges: true } } },
   });
@@ -33,12 +36,18 @@ export async function login({ username, password }: LoginInput): Promise<{ beare
   if (!user || !valid || user.disabled) {
     throw new AppError("UNAUTHENTICATED", "Invalid username or password.");
   }
+  return { userId: user.id, username: user.username, privileges: new Set(user.role.privileges.map((p) => p.privilege)) };
+}
+
+/** Checks the credentials and issues a bearer token that carries the user's current privileges. */
+export async function login(input: LoginInput): Promise<{ bearer_token: string }> {
+  const principal = await verifyCredentials(input);
   const token = crypto.randomBytes(32).toString("base64url");
-  await prisma.apiToken.create({
+  await db().apiToken.create({
     data: {
       tokenHash: hashToken(token),
-      userId: user.id,
-      privileges: user.role.privileges.map((p) => p.privilege).join(","),
+      userId: principal.userId,
+      privileges: [...principal.privileges].join(","),
       expiresAt: new Date(Date.now() + TOKEN_LIFETIME_MS),
     },
   });

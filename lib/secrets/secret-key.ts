@@ -35,3 +35,8 @@ function decodeKeyFile(text: string, file: string): Buffer {
   if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte base64 key`);
   return key;
 }
+
+/** A key for one purpose (such as signing console sessions), derived so the master key never leaves. */
+export function derivedKey(purpose: string): string {
+  return crypto.createHmac("sha256", loadSecretKey()).update(purpose).digest("base64url");
+}

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -47,6 +48,8 @@ export async function startApp({ worker = true }: { worker?: boolean } = {}): Pr
     SHIFT_NEW_USER_PASSWORD: OBSERVER.password,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     NEXT_TELEMETRY_DISABLED: "1",
+    NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+    NEXTAUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
   };
   const created = spawnSync(process.execPath, ["--import", "tsx", "scripts/create-user.ts", "--username", OBSERVER.username, "--role", "observers"], {
     cwd: ROOT,

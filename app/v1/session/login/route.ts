@@ -1,4 +1,5 @@
-import { apiRoute, readJsonBody } from "@/lib/api/handler";
+import { readJsonBody } from "@/lib/api/handler";
+import { apiRoute } from "@/web/api-route";
 import { login, loginInputSchema } from "@/lib/auth/login";
 import { parseInput } from "@/lib/validation";
 

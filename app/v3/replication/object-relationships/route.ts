@@ -1,4 +1,5 @@
-import { apiRoute, readJsonBody } from "@/lib/api/handler";
+import { readJsonBody } from "@/lib/api/handler";
+import { apiRoute } from "@/web/api-route";
 import { PRIVILEGES } from "@/lib/auth/privileges";
 import { createObjectRelationship } from "@/lib/replication/create-object-relationship";
 import { listObjectRelationships } from "@/lib/replication/list-object-relationships";

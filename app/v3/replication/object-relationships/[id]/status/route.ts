@@ -1,4 +1,4 @@
-import { apiRoute } from "@/lib/api/handler";
+import { apiRoute } from "@/web/api-route";
 import { PRIVILEGES } from "@/lib/auth/privileges";
 import { getRelationshipStatus } from "@/lib/replication/get-relationship-status";
 

@@ -1,0 +1,127 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { ADMIN_PASSWORD, OBSERVER, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
+import { S3Proxy } from "../support/s3-proxy";
+import { startS3Server, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
+
+const BASE = "/v3/replication/object-relationships";
+let app: AppServer;
+let s3: S3TestServer;
+let proxy: S3Proxy;
+let token: string;
+
+test.beforeAll(async () => {
+  [app, s3] = await Promise.all([startApp(), startS3Server(["console-bucket"])]);
+  proxy = new S3Proxy(s3.port);
+  await proxy.start();
+  token = await app.login();
+  const dir = path.join(app.fsRoot, "site");
+  for (let i = 0; i < 150; i++) {
+    fs.mkdirSync(path.join(dir, `p${i % 10}`), { recursive: true });
+    fs.writeFileSync(path.join(dir, `p${i % 10}`, `page${i}.html`), `<p>${i}</p>`);
+  }
+});
+
+test.afterAll(async () => {
+  await proxy?.stop();
+  await Promise.all([app?.stop(), s3?.stop()]);
+});
+
+async function signIn(page: Page, username: string, password: string) {
+  await page.goto(`${app.url}/copies`);
+  await expect(page).toHaveURL(/\/signin/);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Copy to/from S3" })).toBeVisible();
+}
+
+test("an administrator signs in, watches a copy's progress bar advance to completion, and signs out", async ({ page }) => {
+  await signIn(page, "admin", ADMIN_PASSWORD);
+  await expect(page.getByText("Cluster › Copy to/from S3")).toBeVisible();
+  await expect(page.getByText("No copies yet.")).toBeVisible();
+
+  proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 1200 } : undefined); // about 6 s of work
+  const created = await app.call("POST", `${BASE}/`, {
+    token,
+    body: {
+      local_directory_path: "/site",
+      object_store_address: "http://127.0.0.1",
+      port: proxy.port,
+      bucket: "console-bucket",
+      bucket_style: "BUCKET_STYLE_PATH",
+      object_folder: "site/",
+      access_key_id: S3RVER_KEY,
+      secret_access_key: S3RVER_SECRET,
+    },
+  });
+  expect(created.status).toBe(201);
+
+  const row = page.getByTestId(`relationship-${created.json.id}`);
+  await expect(row.getByText("Running")).toBeVisible();
+  const bar = row.getByRole("progressbar");
+  await expect(bar).toHaveAttribute("aria-valuenow", /\d/);
+  await expect(row.getByText(/files left/)).toBeVisible();
+  await page.screenshot({ path: "test-results/artifacts/console-list-running.png", fullPage: true });
+  // Read the bar as the page updates it, without reloading, until the job is done.
+  const seen: number[] = [];
+  await expect
+    .poll(
+      async () => {
+        const value = (await bar.count()) > 0 ? await bar.getAttribute("aria-valuenow", { timeout: 500 }).catch(() => null) : null;
+        if (value) seen.push(Number(value));
+        return (await row.getByText("Succeeded").count()) > 0;
+      },
+      { timeout: 40_000, intervals: [250] },
+    )
+    .toBe(true);
+  expect(new Set(seen).size).toBeGreaterThan(1);
+  expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  await page.screenshot({ path: "test-results/artifacts/console-list-done.png", fullPage: true });
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/signin/);
+  await page.goto(`${app.url}/copies`);
+  await expect(page).toHaveURL(/\/signin/);
+});
+
+test("a wrong password is refused on the sign-in page", async ({ page }) => {
+  await page.goto(`${app.url}/signin`);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: /\S/ })).toHaveText("Invalid username or password.");
+  await expect(page).toHaveURL(/\/signin/);
+});
+
+test("an observer sees the copies read-only, and the server refuses a forged action from that session", async ({ page }) => {
+  await signIn(page, OBSERVER.username, OBSERVER.password);
+  await expect(page.getByText(`${OBSERVER.username} (read only)`)).toBeVisible();
+  proxy.interceptor = undefined;
+  const created = await app.call("POST", `${BASE}/`, {
+    token,
+    body: {
+      local_directory_path: "/site",
+      object_store_address: "http://127.0.0.1",
+      port: proxy.port,
+      bucket: "console-bucket",
+      bucket_style: "BUCKET_STYLE_PATH",
+      object_folder: "observed/",
+      access_key_id: S3RVER_KEY,
+      secret_access_key: S3RVER_SECRET,
+    },
+  });
+  const status = created.json;
+  await waitForJobEnd(app, token, status.id);
+  await expect(page.getByTestId(`relationship-${status.id}`)).toBeVisible();
+  // The browser's session works with the API: reads succeed, writes are refused.
+  const forged = await page.evaluate(async (url) => {
+    const response = await fetch(url, { method: "POST" });
+    return { status: response.status, body: await response.json() };
+  }, `${BASE}/${status.id}/replicate`);
+  expect(forged.status).toBe(403);
+  expect(forged.body.description).toBe("This action needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant.");
+  const read = await page.evaluate(async (url) => (await fetch(url)).status, `${BASE}/${status.id}/status`);
+  expect(read).toBe(200);
+});

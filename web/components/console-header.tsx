@@ -1,0 +1,21 @@
+"use client";
+
+import { signOut } from "next-auth/react";
+
+export function ConsoleHeader({ username, canWrite }: { username: string; canWrite: boolean }) {
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <div className="mx-auto flex max-w-6xl items-center justify-between px-6 py-3">
+        <span className="text-lg font-semibold">S3 Shift</span>
+        <div className="flex items-center gap-4 text-sm">
+          <span>
+            {username} {canWrite ? "" : "(read only)"}
+          </span>
+          <button onClick={() => signOut({ callbackUrl: "/signin" })} className="rounded border border-slate-300 px-3 py-1 hover:bg-slate-100">
+            Sign out
+          </button>
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,99 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { formatBytes, formatTimeLeft } from "@/lib/format";
+
+interface Status {
+  id: string;
+  direction: string;
+  local_directory_path: string;
+  bucket: string;
+  object_folder: string;
+  state: string;
+  current_job: null | {
+    estimated_end_time: string;
+    job_progress: {
+      percent_complete: number | null;
+      bytes_remaining: string | null;
+      files_remaining: string | null;
+      throughput_current: number;
+    };
+  };
+  last_job: null | { outcome: string; error: string; end_time: string };
+}
+
+/** The relationship list, polled every second so a running job is never more than ~1 s behind. */
+export function RelationshipList() {
+  const { data, error } = useQuery({
+    queryKey: ["statuses"],
+    queryFn: async (): Promise<Status[]> => {
+      const response = await fetch("/v3/replication/object-relationships/status/", { cache: "no-store" });
+      if (!response.ok) throw new Error(((await response.json()) as { description: string }).description);
+      return response.json();
+    },
+    refetchInterval: 1000,
+  });
+  if (error) return <p role="alert" className="text-red-700">{error.message}</p>;
+  if (!data) return <p>Loading…</p>;
+  if (data.length === 0) return <p className="text-slate-600">No copies yet.</p>;
+  return (
+    <table className="w-full border-collapse text-left text-sm">
+      <thead>
+        <tr className="border-b border-slate-300 text-slate-600">
+          <th className="py-2 pr-4 font-medium">Direction</th>
+          <th className="py-2 pr-4 font-medium">Local directory</th>
+          <th className="py-2 pr-4 font-medium">Bucket / folder</th>
+          <th className="py-2 pr-4 font-medium">State</th>
+          <th className="py-2 font-medium">Progress</th>
+        </tr>
+      </thead>
+      <tbody>
+        {data.map((status) => (
+          <tr key={status.id} className="border-b border-slate-200 align-top" data-testid={`relationship-${status.id}`}>
+            <td className="py-3 pr-4">{status.direction === "COPY_TO_OBJECT" ? "Local ⇨ Remote" : "Local ⇦ Remote"}</td>
+            <td className="py-3 pr-4 font-mono">{status.local_directory_path}</td>
+            <td className="py-3 pr-4 font-mono">
+              {status.bucket}/{status.object_folder}
+            </td>
+            <td className="py-3 pr-4">{stateLabel(status)}</td>
+            <td className="py-3">
+              <Progress status={status} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function stateLabel(status: Status): string {
+  if (status.state === "REPLICATION_RUNNING") return "Running";
+  if (!status.last_job) return "Not running";
+  return { SUCCEEDED: "Succeeded", FAILED: "Failed", ABORTED: "Stopped", INTERRUPTED: "Interrupted" }[status.last_job.outcome] ?? status.last_job.outcome;
+}
+
+function Progress({ status }: { status: Status }) {
+  const job = status.current_job;
+  if (!job) return status.last_job?.error ? <span className="text-red-700">{status.last_job.error}</span> : <span className="text-slate-500">—</span>;
+  const p = job.job_progress;
+  const percent = p.percent_complete;
+  return (
+    <div className="flex min-w-64 flex-col gap-1">
+      <div
+        role="progressbar"
+        aria-label={`Progress of ${status.local_directory_path}`}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent ?? undefined}
+        className="h-2 w-full overflow-hidden rounded bg-slate-200"
+      >
+        <div className="h-full bg-blue-600 transition-all" style={{ width: `${percent ?? 0}%` }} />
+      </div>
+      <span className="text-xs text-slate-600">
+        {percent === null
+          ? "Counting files…"
+          : `${percent.toFixed(1)}% · ${formatBytes(Number(p.bytes_remaining))} and ${p.files_remaining} files left · ${formatBytes(p.throughput_current)}/s · ${formatTimeLeft(job.estimated_end_time)} left`}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+"use client";
+
+import { signIn } from "next-auth/react";
+import { useState } from "react";
+
+export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string; initialError?: string }) {
+  const [error, setError] = useState(initialError);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(form: FormData) {
+    setBusy(true);
+    setError(undefined);
+    const result = await signIn("credentials", {
+      username: String(form.get("username") ?? ""),
+      password: String(form.get("password") ?? ""),
+      redirect: false,
+    });
+    setBusy(false);
+    if (!result || result.error) setError("Invalid username or password.");
+    else window.location.assign(callbackUrl === "/" ? "/copies" : callbackUrl);
+  }
+
+  return (
+    <form action={submit} className="flex flex-col gap-4">
+      <label className="flex flex-col gap-1 text-sm font-medium">
+        Username
+        <input name="username" autoComplete="username" required className="rounded border border-slate-300 px-3 py-2 font-normal" />
+      </label>
+      <label className="flex flex-col gap-1 text-sm font-medium">
+        Password
+        <input name="password" type="password" autoComplete="current-password" required className="rounded border border-slate-300 px-3 py-2 font-normal" />
+      </label>
+      {error && (
+        <p role="alert" className="text-sm text-red-700">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={busy} className="rounded bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+        {busy ? "Signing in…" : "Sign in"}
+      </button>
+    </form>
+  );
+}
