@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { hasPrivilege, PRIVILEGES } from "@/lib/auth/privileges";
 import { ConsoleHeader } from "@/web/components/console-header";
@@ -18,7 +19,14 @@ export default async function CopiesPage() {
         <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-600">
           Cluster › Copy to/from S3
         </nav>
-        <h1 className="mb-6 text-2xl font-semibold">Copy to/from S3</h1>
+        <div className="mb-6 flex items-center justify-between">
+          <h1 className="text-2xl font-semibold">Copy to/from S3</h1>
+          {canWrite && (
+            <Link href="/copies/new" className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-800">
+              Create Copy
+            </Link>
+          )}
+        </div>
         <RelationshipList />
       </main>
     </Providers>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { formatBytes, formatTimeLeft } from "@/lib/format";
 
 interface Status {
@@ -51,7 +52,11 @@ export function RelationshipList() {
         {data.map((status) => (
           <tr key={status.id} className="border-b border-slate-200 align-top" data-testid={`relationship-${status.id}`}>
             <td className="py-3 pr-4">{status.direction === "COPY_TO_OBJECT" ? "Local ⇨ Remote" : "Local ⇦ Remote"}</td>
-            <td className="py-3 pr-4 font-mono">{status.local_directory_path}</td>
+            <td className="py-3 pr-4 font-mono">
+              <Link href={`/copies/${status.id}`} className="text-blue-800 underline">
+                {status.local_directory_path}
+              </Link>
+            </td>
             <td className="py-3 pr-4 font-mono">
               {status.bucket}/{status.object_folder}
             </td>

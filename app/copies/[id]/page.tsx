@@ -1,0 +1,141 @@
+import Link from "next/link";
+import { notFound, redirect } from "next/navigation";
+import type { ReactNode } from "react";
+import { hasPrivilege, PRIVILEGES } from "@/lib/auth/privileges";
+import { AppError } from "@/lib/errors";
+import { formatBytes, formatTimeLeft } from "@/lib/format";
+import { getRelationshipStatus } from "@/lib/replication/get-relationship-status";
+import { listJobFileErrors, listRelationshipJobs, readRelationshipLog } from "@/lib/replication/job-history";
+import { ConsoleHeader } from "@/web/components/console-header";
+import { LiveRefresh } from "@/web/components/live-refresh";
+import { RelationshipActions } from "@/web/components/relationship-actions";
+import { currentPrincipal } from "@/web/session";
+
+export const dynamic = "force-dynamic";
+
+export default async function CopyDetailsPage({ params }: { params: Promise<{ id: string }> }) {
+  const principal = await currentPrincipal();
+  if (!principal) redirect("/signin");
+  const { id } = await params;
+  let status;
+  try {
+    status = await getRelationshipStatus({ id });
+  } catch (error) {
+    if (error instanceof AppError && error.code === "NOT_FOUND") notFound();
+    throw error;
+  }
+  const [jobs, log] = await Promise.all([listRelationshipJobs({ id }), readRelationshipLog({ id, lines: 100 })]);
+  const fileErrors = status.last_job ? await listJobFileErrors({ jobId: status.last_job.job_id }) : [];
+  const canWrite = hasPrivilege(principal, PRIVILEGES.REPLICATION_WRITE);
+  const running = status.state === "REPLICATION_RUNNING";
+  const current = status.current_job;
+
+  return (
+    <>
+      <ConsoleHeader username={principal.username} canWrite={canWrite} />
+      <LiveRefresh active={running} />
+      <main className="mx-auto flex max-w-6xl flex-col gap-8 px-6 py-8">
+        <div>
+          <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-600">
+            Cluster › <Link href="/copies" className="underline">Copy to/from S3</Link> › Details
+          </nav>
+          <div className="flex items-start justify-between gap-4">
+            <h1 className="text-2xl font-semibold">
+              {status.local_directory_path} {status.direction === "COPY_TO_OBJECT" ? "⇨" : "⇦"} {status.bucket}/{status.object_folder}
+            </h1>
+            {canWrite && <RelationshipActions id={id} running={running} />}
+          </div>
+        </div>
+
+        <Section title="Configuration">
+          <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1 text-sm">
+            {[
+              ["Direction", status.direction === "COPY_TO_OBJECT" ? "Local ⇨ Remote" : "Local ⇦ Remote"],
+              ["Local directory", `${status.local_directory_path} (inode ${status.local_directory_id})`],
+              ["Bucket", status.bucket],
+              ["Folder", status.object_folder || "(bucket root)"],
+              ["Object store", `${status.object_store_address}:${status.port}`],
+              ["Bucket style", status.bucket_style === "BUCKET_STYLE_PATH" ? "Path" : "Virtual hosted"],
+              ["Region", status.region],
+              ["Access key ID", status.access_key_id],
+              ["CA certificate", status.ca_certificate ? "given" : "system trust store"],
+            ].map(([label, value]) => (
+              <div key={label} className="contents">
+                <dt className="text-slate-600">{label}</dt>
+                <dd className="font-mono">{value}</dd>
+              </div>
+            ))}
+          </dl>
+        </Section>
+
+        <Section title="Current job">
+          {current ? (
+            <p className="text-sm" data-testid="current-job">
+              {current.job_progress.percent_complete === null
+                ? "Counting files…"
+                : `${current.job_progress.percent_complete.toFixed(1)}% · ${formatBytes(Number(current.job_progress.bytes_remaining))} and ${current.job_progress.files_remaining} files left · ${formatBytes(current.job_progress.throughput_current)}/s · ${formatTimeLeft(current.estimated_end_time)} left`}
+            </p>
+          ) : (
+            <p className="text-sm text-slate-600">No job is running.</p>
+          )}
+        </Section>
+
+        <Section title="Job history">
+          <table className="w-full text-left text-sm">
+            <thead>
+              <tr className="border-b border-slate-300 text-slate-600">
+                <th className="py-1 pr-4 font-medium">Started</th>
+                <th className="py-1 pr-4 font-medium">Outcome</th>
+                <th className="py-1 pr-4 font-medium">Sent</th>
+                <th className="py-1 pr-4 font-medium">Unchanged</th>
+                <th className="py-1 pr-4 font-medium">Failed</th>
+                <th className="py-1 font-medium">Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.map((job) => (
+                <tr key={job.job_id} className="border-b border-slate-100 align-top" data-testid="job-row">
+                  <td className="py-1 pr-4">{new Date(job.start_time).toLocaleString("en-GB", { timeZone: "UTC" })} UTC</td>
+                  <td className="py-1 pr-4">{job.state}</td>
+                  <td className="py-1 pr-4">
+                    {job.job_progress.files_transferred} files, {formatBytes(Number(job.job_progress.bytes_transferred))}
+                  </td>
+                  <td className="py-1 pr-4">{job.job_progress.files_unchanged} files</td>
+                  <td className="py-1 pr-4">{job.job_progress.files_failed}</td>
+                  <td className="py-1 text-red-700">{job.error}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Section>
+
+        {fileErrors.length > 0 && (
+          <Section title="Files the last job could not copy">
+            <ul className="text-sm">
+              {fileErrors.map((e) => (
+                <li key={e.path}>
+                  <span className="font-mono">{e.path}</span>: {e.message}
+                </li>
+              ))}
+            </ul>
+          </Section>
+        )}
+
+        <Section title="Replication log">
+          <pre className="max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100">{log.join("\n") || "(empty)"}</pre>
+        </Section>
+      </main>
+    </>
+  );
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section aria-labelledby={title} className="rounded-lg border border-slate-200 bg-white p-5">
+      <h2 id={title} className="mb-3 text-lg font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}

@@ -1,0 +1,90 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { ADMIN_PASSWORD, OBSERVER, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
+import { listKeys } from "../support/engine-harness";
+import { S3Proxy } from "../support/s3-proxy";
+import { inspectionClient, startS3Server, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
+
+const BASE = "/v3/replication/object-relationships";
+let app: AppServer;
+let s3: S3TestServer;
+let proxy: S3Proxy;
+let token: string;
+let id: string;
+
+test.beforeAll(async () => {
+  [app, s3] = await Promise.all([startApp(), startS3Server(["details-bucket"])]);
+  proxy = new S3Proxy(s3.port);
+  await proxy.start();
+  token = await app.login();
+  for (let i = 0; i < 120; i++) {
+    fs.mkdirSync(path.join(app.fsRoot, "media", `m${i % 6}`), { recursive: true });
+    fs.writeFileSync(path.join(app.fsRoot, "media", `m${i % 6}`, `clip${i}.txt`), `clip ${i}`);
+  }
+  proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 1500 } : undefined); // a slow store
+  const created = await app.call("POST", `${BASE}/`, {
+    token,
+    body: {
+      local_directory_path: "/media",
+      object_store_address: "http://127.0.0.1",
+      port: proxy.port,
+      bucket: "details-bucket",
+      bucket_style: "BUCKET_STYLE_PATH",
+      object_folder: "media/",
+      access_key_id: S3RVER_KEY,
+      secret_access_key: S3RVER_SECRET,
+    },
+  });
+  id = created.json.id;
+});
+
+test.afterAll(async () => {
+  await proxy?.stop();
+  await Promise.all([app?.stop(), s3?.stop()]);
+});
+
+async function signIn(page: Page, username: string, password: string) {
+  await page.goto(`${app.url}/signin`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Copy to/from S3" })).toBeVisible();
+}
+
+test("an observer sees the details but no actions", async ({ page }) => {
+  await signIn(page, OBSERVER.username, OBSERVER.password);
+  await page.goto(`${app.url}/copies/${id}`);
+  await expect(page.getByRole("heading", { name: "Configuration" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Stop" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Repeat" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Delete" })).toHaveCount(0);
+});
+
+test("an administrator stops a long job, repeats it, and deletes the copy with confirmation", async ({ page }) => {
+  await signIn(page, "admin", ADMIN_PASSWORD);
+  await page.getByRole("link", { name: "/media/" }).click();
+  await expect(page.getByTestId("current-job")).toContainText("files left", { timeout: 15_000 });
+  await page.screenshot({ path: "test-results/artifacts/console-details-running.png", fullPage: true });
+  await page.getByRole("button", { name: "Stop" }).click();
+  await expect(page.getByText("No job is running.")).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByTestId("job-row").first()).toContainText("ABORTED");
+  await expect(page.getByTestId("job-row").first()).toContainText("The job was stopped before it finished.");
+
+  proxy.interceptor = undefined;
+  await page.getByRole("button", { name: "Repeat" }).click();
+  await expect(page.getByTestId("job-row").first()).toContainText("SUCCEEDED", { timeout: 30_000 });
+  const last = await waitForJobEnd(app, token, id);
+  expect(Number(last.last_job.job_progress.files_unchanged)).toBeGreaterThan(0);
+  await expect(page.getByTestId("job-row").first()).toContainText(`${last.last_job.job_progress.files_unchanged} files`);
+  await expect(page.locator("pre")).toContainText('"event":"job-end"');
+  await page.screenshot({ path: "test-results/artifacts/console-details-done.png", fullPage: true });
+
+  await page.getByRole("button", { name: "Delete" }).click();
+  const dialog = page.getByRole("dialog", { name: "Delete this copy?" });
+  await expect(dialog).toContainText("Nothing in the bucket is deleted.");
+  await dialog.getByRole("button", { name: "Yes, Delete" }).click();
+  await expect(page).toHaveURL(/\/copies$/);
+  await expect(page.getByText("No copies yet.")).toBeVisible();
+  expect(await listKeys(inspectionClient(s3.endpoint), "details-bucket", "media/")).toHaveLength(120);
+});
