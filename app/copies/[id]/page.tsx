@@ -122,7 +122,7 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
         )}
 
         <Section title="Replication log">
-          <pre className="max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100">{log.join("\n") || "(empty)"}</pre>
+          <pre tabIndex={0} aria-label="Replication log lines" className="max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100">{log.join("\n") || "(empty)"}</pre>
         </Section>
       </main>
     </>

@@ -1,0 +1,69 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { ADMIN_PASSWORD, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
+import { startS3Server, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
+
+const AXE = path.resolve(import.meta.dirname, "../../node_modules/axe-core/axe.min.js");
+let app: AppServer;
+let s3: S3TestServer;
+let id: string;
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+test.beforeAll(async () => {
+  [app, s3] = await Promise.all([startApp(), startS3Server(["a11y-bucket"])]);
+  fs.mkdirSync(path.join(app.fsRoot, "docs"));
+  fs.writeFileSync(path.join(app.fsRoot, "docs/a.txt"), "a");
+  const token = await app.login();
+  const created = await app.call("POST", "/v3/replication/object-relationships/", {
+    token,
+    body: {
+      local_directory_path: "/docs",
+      object_store_address: "http://127.0.0.1",
+      port: s3.port,
+      bucket: "a11y-bucket",
+      bucket_style: "BUCKET_STYLE_PATH",
+      access_key_id: S3RVER_KEY,
+      secret_access_key: S3RVER_SECRET,
+    },
+  });
+  id = created.json.id;
+  await waitForJobEnd(app, token, id);
+});
+
+test.afterAll(async () => {
+  await Promise.all([app?.stop(), s3?.stop()]);
+});
+
+/** Runs axe-core in the page; serious and critical violations fail the test. */
+async function expectAccessible(page: Page) {
+  await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: () => Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  const blocking = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(blocking.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+}
+
+test("the main pages have no serious or critical accessibility violations", async ({ page }) => {
+  await page.goto(`${app.url}/signin`);
+  await expectAccessible(page);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("Succeeded")).toBeVisible();
+  await expectAccessible(page);
+  await page.goto(`${app.url}/copies/new`);
+  await page.getByText("Advanced S3 Server Settings").click();
+  await expectAccessible(page);
+  await page.goto(`${app.url}/copies/${id}`);
+  await expect(page.getByRole("heading", { name: "Job history" })).toBeVisible();
+  await expectAccessible(page);
+});
