@@ -12,6 +12,7 @@ export const createUserSchema = z.object({
   role: z.string().min(1).default("observers"),
 });
 
+/** `actor` is who creates the user (a username, or "command line"). */
 export async function createUser({ input, actor }: { input: unknown; actor: string }) {
   const valid = parseInput(createUserSchema, input);
   const role = await db().role.findFirst({ where: { OR: [{ id: valid.role }, { name: valid.role }] } });

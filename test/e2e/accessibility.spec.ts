@@ -66,4 +66,9 @@ test("the main pages have no serious or critical accessibility violations", asyn
   await page.goto(`${app.url}/copies/${id}`);
   await expect(page.getByRole("heading", { name: "Job history" })).toBeVisible();
   await expectAccessible(page);
+  await page.goto(`${app.url}/admin/users`);
+  await expectAccessible(page);
+  await page.goto(`${app.url}/admin/audit`);
+  await expect(page.getByTestId("audit-row").first()).toBeVisible();
+  await expectAccessible(page);
 });

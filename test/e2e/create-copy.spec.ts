@@ -68,5 +68,5 @@ test("an observer gets no Create Copy action, and the form tells them why", asyn
   await signIn(page, OBSERVER.username, OBSERVER.password);
   await expect(page.getByRole("link", { name: "Create Copy" })).toHaveCount(0);
   await page.goto(`${app.url}/copies/new`);
-  await expect(page.getByRole("alert").filter({ hasText: /\S/ })).toContainText("You lack the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege");
+  await expect(page.getByRole("alert").filter({ hasText: /\S/ })).toContainText("Creating a copy needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant.");
 });

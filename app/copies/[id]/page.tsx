@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { notFound, redirect } from "next/navigation";
+import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { hasPrivilege, PRIVILEGES } from "@/lib/auth/privileges";
 import { AppError } from "@/lib/errors";
@@ -9,13 +9,12 @@ import { listJobFileErrors, listRelationshipJobs, readRelationshipLog } from "@/
 import { ConsoleHeader } from "@/web/components/console-header";
 import { LiveRefresh } from "@/web/components/live-refresh";
 import { RelationshipActions } from "@/web/components/relationship-actions";
-import { currentPrincipal } from "@/web/session";
+import { requireSession } from "@/web/console-session";
 
 export const dynamic = "force-dynamic";
 
 export default async function CopyDetailsPage({ params }: { params: Promise<{ id: string }> }) {
-  const principal = await currentPrincipal();
-  if (!principal) redirect("/signin");
+  const { principal, header } = await requireSession();
   const { id } = await params;
   let status;
   try {
@@ -26,13 +25,13 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
   }
   const [jobs, log] = await Promise.all([listRelationshipJobs({ id }), readRelationshipLog({ id, lines: 100 })]);
   const fileErrors = status.last_job ? await listJobFileErrors({ jobId: status.last_job.job_id }) : [];
-  const canWrite = hasPrivilege(principal, PRIVILEGES.REPLICATION_WRITE);
+  const { canWrite } = header;
   const running = status.state === "REPLICATION_RUNNING";
   const current = status.current_job;
 
   return (
     <>
-      <ConsoleHeader username={principal.username} canWrite={canWrite} />
+      <ConsoleHeader {...header} />
       <LiveRefresh active={running} />
       <main className="mx-auto flex max-w-6xl flex-col gap-8 px-6 py-8">
         <div>
