@@ -17,6 +17,12 @@ function run(args: string[]): number {
 let passed = 0;
 let failed = 0;
 
+// Chromium, btrfs-progs and openssl come from Debian's packages; a fresh machine gets them here.
+if (spawnSync("bash", [path.join(ROOT, "scripts/install-test-tools.sh")], { stdio: "inherit" }).status !== 0) {
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+}
+
 if (run([path.join(ROOT, "node_modules/next/dist/bin/next"), "build"]) !== 0) {
   console.log("the build failed");
   failed++;

@@ -1,6 +1,8 @@
 import type { EngineEvent, ReadMode } from "./events";
 
 const WINDOW_MS = 5_000;
+const SERIES_EVERY_MS = 2_000;
+const SERIES_MAX_POINTS = 300;
 
 export interface ProgressSnapshot {
   totalsKnown: boolean;
@@ -20,6 +22,8 @@ export interface ProgressSnapshot {
   throughputOverall: number;
   estimatedEndTime: Date | null;
   readMode: ReadMode | null;
+  /** [seconds since the start, bytes/s] samples, for a chart; resolution halves as the job grows. */
+  throughputSeries: Array<[number, number]>;
 }
 
 /**
@@ -47,7 +51,10 @@ export class ProgressTracker {
     throughputOverall: 0,
     estimatedEndTime: null,
     readMode: null,
+    throughputSeries: [],
   };
+  private seriesEvery = SERIES_EVERY_MS;
+  private lastSampleAt = 0;
   /** Bytes on the wire, parts of unfinished files included (what throughput measures). */
   private wireBytes = 0;
 
@@ -97,7 +104,21 @@ export class ProgressTracker {
     s.throughputCurrent = (windowBytes * 1000) / windowMs;
     s.throughputOverall = (this.wireBytes * 1000) / Math.max(1, now - this.started);
     s.estimatedEndTime = this.estimate(s, now);
+    this.sample(now, s.throughputCurrent);
+    s.throughputSeries = [...this.s.throughputSeries];
     return s;
+  }
+
+  private sample(now: number, rate: number): void {
+    if (now - this.lastSampleAt < this.seriesEvery) return;
+    this.lastSampleAt = now;
+    const series = this.s.throughputSeries;
+    series.push([Math.round((now - this.started) / 1000), Math.round(rate)]);
+    if (series.length > SERIES_MAX_POINTS) {
+      // Keep every other point and sample half as often: bounded, whatever the job's length.
+      this.s.throughputSeries = series.filter((_, i) => i % 2 === 0);
+      this.seriesEvery *= 2;
+    }
   }
 
   private estimate(s: ProgressSnapshot, now: number): Date | null {

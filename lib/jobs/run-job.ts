@@ -145,6 +145,7 @@ function progressColumns(s: ProgressSnapshot) {
     skippedDetail: JSON.stringify(s.skippedByReason),
     throughputCurrent: s.throughputCurrent,
     throughputOverall: s.throughputOverall,
+    throughputSeries: JSON.stringify(s.throughputSeries),
     estimatedEndTime: s.estimatedEndTime,
     readMode: s.readMode,
   };

@@ -41,6 +41,7 @@ export function jobSnapshot(job: Job): ProgressSnapshot {
     throughputOverall: job.throughputOverall,
     estimatedEndTime: job.estimatedEndTime,
     readMode: job.readMode as ProgressSnapshot["readMode"],
+    throughputSeries: JSON.parse(job.throughputSeries) as Array<[number, number]>,
   };
 }
 
@@ -78,6 +79,7 @@ function currentJobView(job: Job) {
     estimated_end_time: job.totalsKnown ? rfc3339(job.estimatedEndTime) : "",
     read_mode: job.readMode,
     job_progress: jobProgressView(job),
+    throughput_series: JSON.parse(job.throughputSeries) as Array<[number, number]>,
   };
 }
 
@@ -90,6 +92,7 @@ function lastJobView(job: Job) {
     error: job.error,
     read_mode: job.readMode,
     job_progress: jobProgressView(job),
+    throughput_series: JSON.parse(job.throughputSeries) as Array<[number, number]>,
   };
 }
 

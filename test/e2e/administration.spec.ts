@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { ADMIN_PASSWORD, OBSERVER, startApp, type AppServer } from "../support/app-server";
+import { APP_ALERT, ADMIN_PASSWORD, OBSERVER, startApp, type AppServer } from "../support/app-server";
 
 let app: AppServer;
 const OPERATOR = { username: "operator1", password: "operator-password-1" };
@@ -49,10 +49,10 @@ test("an administrator creates a user, changes their role (effective at next sig
   await promoted.getByLabel("Username").fill(OPERATOR.username);
   await promoted.getByLabel("Password").fill(OPERATOR.password);
   await promoted.getByRole("button", { name: "Sign in" }).click();
-  await expect(promoted.getByRole("alert").filter({ hasText: /\S/ })).toHaveText("Invalid username or password.");
+  await expect(promoted.locator(APP_ALERT)).toHaveText("Invalid username or password.");
 
   await admin.getByRole("button", { name: `Disable admin` }).click();
-  await expect(admin.getByRole("alert").filter({ hasText: /\S/ })).toHaveText("You cannot disable your own account.");
+  await expect(admin.locator(APP_ALERT)).toHaveText("You cannot disable your own account.");
 
   await admin.getByRole("link", { name: "Audit trail" }).click();
   for (const action of ["user.create", "user.role", "user.disable"]) {
@@ -68,7 +68,7 @@ test("an observer is shown a clear page instead of user administration and the a
   const observer = await signedIn(browser, OBSERVER.username, OBSERVER.password);
   await expect(observer.getByRole("link", { name: "Users" })).toHaveCount(0);
   await observer.goto(`${app.url}/admin/users`);
-  await expect(observer.getByRole("alert").filter({ hasText: /\S/ })).toContainText("User administration needs the PRIVILEGE_USER_ADMINISTRATION privilege");
+  await expect(observer.locator(APP_ALERT)).toContainText("User administration needs the PRIVILEGE_USER_ADMINISTRATION privilege");
   await observer.goto(`${app.url}/admin/audit`);
-  await expect(observer.getByRole("alert").filter({ hasText: /\S/ })).toContainText("The audit trail needs the PRIVILEGE_AUDIT_READ privilege");
+  await expect(observer.locator(APP_ALERT)).toContainText("The audit trail needs the PRIVILEGE_AUDIT_READ privilege");
 });

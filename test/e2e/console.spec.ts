@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN_PASSWORD, OBSERVER, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
+import { APP_ALERT, ADMIN_PASSWORD, OBSERVER, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
 import { S3Proxy } from "../support/s3-proxy";
 import { startS3Server, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
 
@@ -91,7 +91,7 @@ test("a wrong password is refused on the sign-in page", async ({ page }) => {
   await page.getByLabel("Username").fill("admin");
   await page.getByLabel("Password").fill("not the password");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: /\S/ })).toHaveText("Invalid username or password.");
+  await expect(page.locator(APP_ALERT)).toHaveText("Invalid username or password.");
   await expect(page).toHaveURL(/\/signin/);
 });
 

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN_PASSWORD, OBSERVER, startApp, type AppServer } from "../support/app-server";
+import { APP_ALERT, ADMIN_PASSWORD, OBSERVER, startApp, type AppServer } from "../support/app-server";
 import { listKeys } from "../support/engine-harness";
 import { inspectionClient, startS3Server, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
 
@@ -68,5 +68,5 @@ test("an observer gets no Create Copy action, and the form tells them why", asyn
   await signIn(page, OBSERVER.username, OBSERVER.password);
   await expect(page.getByRole("link", { name: "Create Copy" })).toHaveCount(0);
   await page.goto(`${app.url}/copies/new`);
-  await expect(page.getByRole("alert").filter({ hasText: /\S/ })).toContainText("Creating a copy needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant.");
+  await expect(page.locator(APP_ALERT)).toContainText("Creating a copy needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant.");
 });

@@ -65,6 +65,7 @@ test("an administrator stops a long job, repeats it, and deletes the copy with c
   await signIn(page, "admin", ADMIN_PASSWORD);
   await page.getByRole("link", { name: "/media/" }).click();
   await expect(page.getByTestId("current-job")).toContainText("files left", { timeout: 15_000 });
+  await expect(page.getByTestId("throughput-chart")).toHaveAttribute("aria-label", /^Throughput over \d+ s, peak .+\/s$/, { timeout: 15_000 });
   await page.screenshot({ path: "test-results/artifacts/console-details-running.png", fullPage: true });
   await page.getByRole("button", { name: "Stop" }).click();
   await expect(page.getByText("No job is running.")).toBeVisible({ timeout: 10_000 });

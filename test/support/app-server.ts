@@ -126,3 +126,6 @@ export async function waitForJobEnd(app: AppServer, token: string, id: string, t
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
 }
+
+/** The page's own alerts, not Next's route announcer (which also has role="alert"). */
+export const APP_ALERT = '[role="alert"]:not(#__next-route-announcer__)';

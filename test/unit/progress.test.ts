@@ -43,3 +43,17 @@ describe("job progress", () => {
     expect(tracker.snapshot(now + 10_000).throughputCurrent).toBe(0);
   });
 });
+
+describe("the throughput series", () => {
+  it("samples every 2 s and stays bounded on a long job by halving its resolution", () => {
+    const tracker = new ProgressTracker();
+    const start = Date.now();
+    for (let s = 0; s <= 4 * 3600; s++) tracker.snapshot(start + s * 1000);
+    const series = tracker.snapshot(start + 4 * 3600 * 1000 + 1).throughputSeries;
+    expect(series.length).toBeGreaterThan(100);
+    expect(series.length).toBeLessThanOrEqual(300);
+    expect(series[series.length - 1]![0]).toBeGreaterThan(4 * 3600 - 200);
+    const times = series.map(([t]) => t);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+});

@@ -9,6 +9,7 @@ import { listJobFileErrors, listRelationshipJobs, readRelationshipLog } from "@/
 import { ConsoleHeader } from "@/web/components/console-header";
 import { LiveRefresh } from "@/web/components/live-refresh";
 import { RelationshipActions } from "@/web/components/relationship-actions";
+import { ThroughputChart } from "@/web/components/throughput-chart";
 import { requireSession } from "@/web/console-session";
 
 export const dynamic = "force-dynamic";
@@ -78,6 +79,12 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
             <p className="text-sm text-slate-600">No job is running.</p>
           )}
         </Section>
+
+        {(current ?? status.last_job) && (
+          <Section title={current ? "Throughput of the current job" : "Throughput of the last job"}>
+            <ThroughputChart series={(current ?? status.last_job)!.throughput_series} />
+          </Section>
+        )}
 
         <Section title="Job history">
           <table className="w-full text-left text-sm">
