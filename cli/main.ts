@@ -4,6 +4,7 @@ import { ApiError, callApi, exitCodeFor } from "./api-client";
 import { promptHidden } from "./prompt";
 import { defaultTokenFile, loadLogin, saveLogin } from "./token-store";
 import { watchStatus } from "./watch";
+import type { RelationshipStatus } from "@/lib/replication/views";
 
 const BASE = "/v3/replication/object-relationships/";
 const DEFAULT_HOST = process.env.S3SHIFT_HOST ?? "http://127.0.0.1:3000";
@@ -103,7 +104,7 @@ withId(program.command("replication_abort_object_replication").description("stop
 withId(program.command("replication_get_object_relationship_status").description("state, current job and last job"))
   .option("--watch", "show a live progress bar until the job ends; exit non-zero if it did not succeed")
   .action(async (o: { id: string; watch?: boolean }) => {
-    const fetchStatus = () => api("GET", `${relationshipPath(o.id)}/status`) as Promise<Parameters<typeof print>[0] & Awaited<ReturnType<Parameters<typeof watchStatus>[0]>>>;
+    const fetchStatus = () => api("GET", `${relationshipPath(o.id)}/status`) as Promise<RelationshipStatus>;
     if (!o.watch) return print(await fetchStatus());
     const final = await watchStatus(fetchStatus);
     print(final);

@@ -1,20 +1,8 @@
 import cliProgress from "cli-progress";
 import { formatBytes, formatTimeLeft } from "@/lib/format";
+import type { RelationshipStatus } from "@/lib/replication/views";
 
-interface Status {
-  state: string;
-  current_job: null | {
-    estimated_end_time: string;
-    job_progress: {
-      percent_complete: number | null;
-      bytes_remaining: string | null;
-      files_remaining: string | null;
-      throughput_current: number;
-      bytes_total: string | null;
-    };
-  };
-  last_job: null | { outcome?: string; error: string };
-}
+type Status = RelationshipStatus;
 
 /** Polls a relationship's status once a second, drawing a progress bar on stderr until no job runs. */
 export async function watchStatus(fetchStatus: () => Promise<Status>, intervalMs = 1000): Promise<Status> {

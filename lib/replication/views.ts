@@ -108,3 +108,6 @@ export function statusView(relationship: Relationship, current: Job | null, last
 export function isActive(job: Job): boolean {
   return (ACTIVE_STATES as readonly string[]).includes(job.state);
 }
+
+/** A relationship's status as the API sends it (plain JSON: counts are strings, times RFC 3339). */
+export type RelationshipStatus = ReturnType<typeof statusView>;

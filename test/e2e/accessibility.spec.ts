@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { ADMIN_PASSWORD, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
-import { startS3Server, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
+import { relationshipBody } from "../support/e2e";
+import { startS3Server, type S3TestServer } from "../support/s3-server";
 
 const AXE = path.resolve(import.meta.dirname, "../../node_modules/axe-core/axe.min.js");
 let app: AppServer;
@@ -23,15 +24,7 @@ test.beforeAll(async () => {
   const token = await app.login();
   const created = await app.call("POST", "/v3/replication/object-relationships/", {
     token,
-    body: {
-      local_directory_path: "/docs",
-      object_store_address: "http://127.0.0.1",
-      port: s3.port,
-      bucket: "a11y-bucket",
-      bucket_style: "BUCKET_STYLE_PATH",
-      access_key_id: S3RVER_KEY,
-      secret_access_key: S3RVER_SECRET,
-    },
+    body: relationshipBody(s3.port, { local_directory_path: "/docs", bucket: "a11y-bucket" }),
   });
   id = created.json.id;
   await waitForJobEnd(app, token, id);

@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { signIn } from "../support/e2e";
 import { APP_ALERT, ADMIN_PASSWORD, OBSERVER, startApp, type AppServer } from "../support/app-server";
 
 let app: AppServer;
@@ -14,11 +15,7 @@ test.afterAll(async () => {
 
 async function signedIn(browser: Browser, username: string, password: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await page.goto(`${app.url}/signin`);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Copy to/from S3" })).toBeVisible();
+  await signIn(page, app.url, username, password);
   return page;
 }
 

@@ -3,7 +3,8 @@ import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { APP_ALERT, ADMIN_PASSWORD, OBSERVER, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
 import { S3Proxy } from "../support/s3-proxy";
-import { startS3Server, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
+import { relationshipBody, signIn } from "../support/e2e";
+import { startS3Server, type S3TestServer } from "../support/s3-server";
 
 const BASE = "/v3/replication/object-relationships";
 let app: AppServer;
@@ -28,33 +29,21 @@ test.afterAll(async () => {
   await Promise.all([app?.stop(), s3?.stop()]);
 });
 
-async function signIn(page: Page, username: string, password: string) {
+async function signInFromCopies(page: Page, username: string, password: string) {
   await page.goto(`${app.url}/copies`);
-  await expect(page).toHaveURL(/\/signin/);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Copy to/from S3" })).toBeVisible();
+  await expect(page).toHaveURL(/\/signin/); // a page that needs a session sends you to sign in
+  await signIn(page, app.url, username, password);
 }
 
 test("an administrator signs in, watches a copy's progress bar advance to completion, and signs out", async ({ page }) => {
-  await signIn(page, "admin", ADMIN_PASSWORD);
+  await signInFromCopies(page, "admin", ADMIN_PASSWORD);
   await expect(page.getByText("Cluster › Copy to/from S3")).toBeVisible();
   await expect(page.getByText("No copies yet.")).toBeVisible();
 
   proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 1200 } : undefined); // about 6 s of work
   const created = await app.call("POST", `${BASE}/`, {
     token,
-    body: {
-      local_directory_path: "/site",
-      object_store_address: "http://127.0.0.1",
-      port: proxy.port,
-      bucket: "console-bucket",
-      bucket_style: "BUCKET_STYLE_PATH",
-      object_folder: "site/",
-      access_key_id: S3RVER_KEY,
-      secret_access_key: S3RVER_SECRET,
-    },
+    body: relationshipBody(proxy.port, { local_directory_path: "/site", bucket: "console-bucket", object_folder: "site/" }),
   });
   expect(created.status).toBe(201);
 
@@ -96,21 +85,12 @@ test("a wrong password is refused on the sign-in page", async ({ page }) => {
 });
 
 test("an observer sees the copies read-only, and the server refuses a forged action from that session", async ({ page }) => {
-  await signIn(page, OBSERVER.username, OBSERVER.password);
+  await signInFromCopies(page, OBSERVER.username, OBSERVER.password);
   await expect(page.getByText(`${OBSERVER.username} (read only)`)).toBeVisible();
   proxy.interceptor = undefined;
   const created = await app.call("POST", `${BASE}/`, {
     token,
-    body: {
-      local_directory_path: "/site",
-      object_store_address: "http://127.0.0.1",
-      port: proxy.port,
-      bucket: "console-bucket",
-      bucket_style: "BUCKET_STYLE_PATH",
-      object_folder: "observed/",
-      access_key_id: S3RVER_KEY,
-      secret_access_key: S3RVER_SECRET,
-    },
+    body: relationshipBody(proxy.port, { local_directory_path: "/site", bucket: "console-bucket", object_folder: "observed/" }),
   });
   const status = created.json;
   await waitForJobEnd(app, token, status.id);

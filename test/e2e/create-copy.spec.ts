@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { APP_ALERT, ADMIN_PASSWORD, OBSERVER, startApp, type AppServer } from "../support/app-server";
+import { signIn } from "../support/e2e";
 import { listKeys } from "../support/engine-harness";
 import { inspectionClient, startS3Server, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
 
@@ -18,14 +19,6 @@ test.afterAll(async () => {
   await Promise.all([app?.stop(), s3?.stop()]);
 });
 
-async function signIn(page: Page, username: string, password: string) {
-  await page.goto(`${app.url}/signin`);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Copy to/from S3" })).toBeVisible();
-}
-
 async function fillForm(page: Page, bucket: string) {
   await page.getByLabel("Directory Path").fill("/reports");
   await page.getByLabel("Bucket Name").fill(bucket);
@@ -39,7 +32,7 @@ async function fillForm(page: Page, bucket: string) {
 }
 
 test("an administrator creates a copy through the form; a validation error appears beside its field", async ({ page }) => {
-  await signIn(page, "admin", ADMIN_PASSWORD);
+  await signIn(page, app.url, "admin", ADMIN_PASSWORD);
   await page.getByRole("link", { name: "Create Copy" }).click();
   await expect(page.getByRole("heading", { name: "Create Copy" })).toBeVisible();
   await expect(page.getByLabel("Directory Path")).toHaveValue("/");
@@ -65,7 +58,7 @@ test("an administrator creates a copy through the form; a validation error appea
 });
 
 test("an observer gets no Create Copy action, and the form tells them why", async ({ page }) => {
-  await signIn(page, OBSERVER.username, OBSERVER.password);
+  await signIn(page, app.url, OBSERVER.username, OBSERVER.password);
   await expect(page.getByRole("link", { name: "Create Copy" })).toHaveCount(0);
   await page.goto(`${app.url}/copies/new`);
   await expect(page.locator(APP_ALERT)).toContainText("Creating a copy needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant.");

@@ -1,10 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { ADMIN_PASSWORD, OBSERVER, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
 import { listKeys } from "../support/engine-harness";
 import { S3Proxy } from "../support/s3-proxy";
-import { inspectionClient, startS3Server, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
+import { relationshipBody, signIn } from "../support/e2e";
+import { inspectionClient, startS3Server, type S3TestServer } from "../support/s3-server";
 
 const BASE = "/v3/replication/object-relationships";
 let app: AppServer;
@@ -25,16 +26,7 @@ test.beforeAll(async () => {
   proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 1500 } : undefined); // a slow store
   const created = await app.call("POST", `${BASE}/`, {
     token,
-    body: {
-      local_directory_path: "/media",
-      object_store_address: "http://127.0.0.1",
-      port: proxy.port,
-      bucket: "details-bucket",
-      bucket_style: "BUCKET_STYLE_PATH",
-      object_folder: "media/",
-      access_key_id: S3RVER_KEY,
-      secret_access_key: S3RVER_SECRET,
-    },
+    body: relationshipBody(proxy.port, { local_directory_path: "/media", bucket: "details-bucket", object_folder: "media/" }),
   });
   id = created.json.id;
 });
@@ -44,16 +36,8 @@ test.afterAll(async () => {
   await Promise.all([app?.stop(), s3?.stop()]);
 });
 
-async function signIn(page: Page, username: string, password: string) {
-  await page.goto(`${app.url}/signin`);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("heading", { name: "Copy to/from S3" })).toBeVisible();
-}
-
 test("an observer sees the details but no actions", async ({ page }) => {
-  await signIn(page, OBSERVER.username, OBSERVER.password);
+  await signIn(page, app.url, OBSERVER.username, OBSERVER.password);
   await page.goto(`${app.url}/copies/${id}`);
   await expect(page.getByRole("heading", { name: "Configuration" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Stop" })).toHaveCount(0);
@@ -62,7 +46,7 @@ test("an observer sees the details but no actions", async ({ page }) => {
 });
 
 test("an administrator stops a long job, repeats it, and deletes the copy with confirmation", async ({ page }) => {
-  await signIn(page, "admin", ADMIN_PASSWORD);
+  await signIn(page, app.url, "admin", ADMIN_PASSWORD);
   await page.getByRole("link", { name: "/media/" }).click();
   await expect(page.getByTestId("current-job")).toContainText("files left", { timeout: 15_000 });
   await expect(page.getByTestId("throughput-chart")).toHaveAttribute("aria-label", /^Throughput over \d+ s, peak .+\/s$/, { timeout: 15_000 });

@@ -3,25 +3,9 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { formatBytes, formatTimeLeft } from "@/lib/format";
+import type { RelationshipStatus } from "@/lib/replication/views";
 
-interface Status {
-  id: string;
-  direction: string;
-  local_directory_path: string;
-  bucket: string;
-  object_folder: string;
-  state: string;
-  current_job: null | {
-    estimated_end_time: string;
-    job_progress: {
-      percent_complete: number | null;
-      bytes_remaining: string | null;
-      files_remaining: string | null;
-      throughput_current: number;
-    };
-  };
-  last_job: null | { outcome: string; error: string; end_time: string };
-}
+type Status = RelationshipStatus;
 
 /** The relationship list, polled every second so a running job is never more than ~1 s behind. */
 export function RelationshipList() {
