@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { formatBytes, formatTimeLeft } from "@/lib/format";
 import type { RelationshipStatus } from "@/lib/replication/views";
+import { TableHead } from "@/web/components/table-head";
 
 type Status = RelationshipStatus;
 
@@ -23,15 +24,7 @@ export function RelationshipList() {
   if (data.length === 0) return <p className="text-slate-600">No copies yet.</p>;
   return (
     <table className="w-full border-collapse text-left text-sm">
-      <thead>
-        <tr className="border-b border-slate-300 text-slate-600">
-          <th className="py-2 pr-4 font-medium">Direction</th>
-          <th className="py-2 pr-4 font-medium">Local directory</th>
-          <th className="py-2 pr-4 font-medium">Bucket / folder</th>
-          <th className="py-2 pr-4 font-medium">State</th>
-          <th className="py-2 font-medium">Progress</th>
-        </tr>
-      </thead>
+      <TableHead columns={["Direction", "Local directory", "Bucket / folder", "State", "Progress"]} />
       <tbody>
         {data.map((status) => (
           <tr key={status.id} className="border-b border-slate-200 align-top" data-testid={`relationship-${status.id}`}>

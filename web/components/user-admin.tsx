@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { assignRoleAction, createUserAction, resetPasswordAction, setDisabledAction, type AdminResult } from "@/app/admin/users/actions";
+import { TableHead } from "@/web/components/table-head";
 
 interface User {
   id: string;
@@ -33,14 +34,7 @@ export function UserAdmin({ users, roles }: { users: User[]; roles: Role[] }) {
         </p>
       )}
       <table className="w-full text-left text-sm">
-        <thead>
-          <tr className="border-b border-slate-300 text-slate-600">
-            <th className="py-2 pr-4 font-medium">User</th>
-            <th className="py-2 pr-4 font-medium">Role</th>
-            <th className="py-2 pr-4 font-medium">Status</th>
-            <th className="py-2 font-medium">Password</th>
-          </tr>
-        </thead>
+        <TableHead columns={["User", "Role", "Status", "Password"]} />
         <tbody>
           {users.map((user) => (
             <tr key={user.id} className="border-b border-slate-100" data-testid={`user-${user.username}`}>

@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import { ConsoleHeader } from "@/web/components/console-header";
 import { LacksPrivilege } from "@/web/components/lacks-privilege";
 import { requireSession } from "@/web/console-session";
+import { TableHead } from "@/web/components/table-head";
 
 export const dynamic = "force-dynamic";
 
@@ -44,15 +45,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             </form>
             {problem && <p role="alert" className="mb-4 text-sm text-red-700">{problem}</p>}
             <table className="w-full text-left text-sm">
-              <thead>
-                <tr className="border-b border-slate-300 text-slate-600">
-                  <th className="py-2 pr-4 font-medium">When (UTC)</th>
-                  <th className="py-2 pr-4 font-medium">Who</th>
-                  <th className="py-2 pr-4 font-medium">Action</th>
-                  <th className="py-2 pr-4 font-medium">Target</th>
-                  <th className="py-2 font-medium">Detail</th>
-                </tr>
-              </thead>
+              <TableHead columns={["When (UTC)", "Who", "Action", "Target", "Detail"]} />
               <tbody>
                 {events.map((e, i) => (
                   <tr key={i} className="border-b border-slate-100 align-top" data-testid="audit-row">

@@ -11,6 +11,7 @@ import { LiveRefresh } from "@/web/components/live-refresh";
 import { RelationshipActions } from "@/web/components/relationship-actions";
 import { ThroughputChart } from "@/web/components/throughput-chart";
 import { requireSession } from "@/web/console-session";
+import { TableHead } from "@/web/components/table-head";
 
 export const dynamic = "force-dynamic";
 
@@ -88,16 +89,7 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
 
         <Section title="Job history">
           <table className="w-full text-left text-sm">
-            <thead>
-              <tr className="border-b border-slate-300 text-slate-600">
-                <th className="py-1 pr-4 font-medium">Started</th>
-                <th className="py-1 pr-4 font-medium">Outcome</th>
-                <th className="py-1 pr-4 font-medium">Sent</th>
-                <th className="py-1 pr-4 font-medium">Unchanged</th>
-                <th className="py-1 pr-4 font-medium">Failed</th>
-                <th className="py-1 font-medium">Error</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Started", "Outcome", "Sent", "Unchanged", "Failed", "Error"]} />
             <tbody>
               {jobs.map((job) => (
                 <tr key={job.job_id} className="border-b border-slate-100 align-top" data-testid="job-row">
