@@ -2,8 +2,9 @@ import { setMaxListeners } from "node:events";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { classifyS3Error } from "@/lib/s3/classify-error";
 import { decide } from "./decide";
-import type { EngineListener, ReadMode } from "./events";
+import type { EngineListener } from "./events";
 import { copyLink, transferFile, type Landed, type TransferContext, type TransferSettings } from "./file-transfer";
+import { describeError, fatalMessage, isLocalFsError, JobFailures, type CopyResult } from "./job-failures";
 import { mergeJoin } from "./merge";
 import { UnstableFileError } from "./read-file";
 import { RemoteIndex } from "./remote-index";
@@ -29,16 +30,6 @@ export interface CopyToObjectInput {
   transfer: Omit<TransferSettings, "stableRead">;
 }
 
-export type JobOutcome = "SUCCEEDED" | "FAILED" | "ABORTED";
-
-export interface CopyResult {
-  outcome: JobOutcome;
-  error: string;
-  readMode: ReadMode;
-}
-
-const FIRST_FAILED_PATHS = 3;
-
 /** Runs one copy-to-S3 job over a point-in-time view of the directory. */
 export async function copyToObject(input: CopyToObjectInput): Promise<CopyResult> {
   const view = await openTreeView(input.directory, input.bucket, input.jobId);
@@ -58,9 +49,7 @@ class JobRun {
   private readonly ctx: TransferContext;
   private readonly tasks = new Set<Promise<void>>();
   private readonly linkGroups = new Map<string, { key: string; landed: Promise<Landed | null> }>();
-  private readonly failedPaths: string[] = [];
-  private failedCount = 0;
-  private fatal?: string;
+  private readonly failures = new JobFailures({ one: "file", many: "files", verb: "copied" });
 
   constructor(
     private readonly input: CopyToObjectInput,
@@ -79,7 +68,7 @@ class JobRun {
       viewRoot,
       tracking: input.tracking,
       emit: (event) => {
-        if (event.type === "file-failed") this.noteFailure(event.path);
+        if (event.type === "file-failed") this.failures.noteFile(event.path);
         input.emit(event);
       },
       signal: this.controller.signal,
@@ -118,17 +107,7 @@ class JobRun {
   }
 
   result(): Omit<CopyResult, "readMode"> {
-    if (this.fatal) return { outcome: "FAILED", error: this.fatal };
-    if (this.input.signal.aborted) return { outcome: "ABORTED", error: "The job was stopped before it finished." };
-    if (this.failedCount > 0) {
-      const shown = this.failedPaths.map((p) => `"${p}"`).join(", ");
-      const more = this.failedCount > this.failedPaths.length ? ", …" : "";
-      return {
-        outcome: "FAILED",
-        error: `${this.failedCount} file${this.failedCount === 1 ? "" : "s"} could not be copied: ${shown}${more} (see the job's file errors).`,
-      };
-    }
-    return { outcome: "SUCCEEDED", error: "" };
+    return this.failures.outcome(this.input.signal.aborted);
   }
 
   private async dispatch(entry: LocalEntry, tracked: TrackedFile | undefined, remote: RemoteObject | undefined) {
@@ -182,14 +161,14 @@ class JobRun {
   }
 
   private handleError(error: unknown, entry: LocalEntry | undefined): void {
-    if (this.controller.signal.aborted && !this.fatal) return; // a stop, not a failure
+    if (this.controller.signal.aborted && !this.failures.fatal) return; // a stop, not a failure
     const code = (error as NodeJS.ErrnoException).code;
     if (entry && code === "ENOENT") {
       this.ctx.emit({ type: "file-skipped", path: entry.relPath, reason: "vanished" });
       return;
     }
     if (entry && (error instanceof UnstableFileError || error instanceof LinkSourceFailed || isLocalFsError(error))) {
-      this.ctx.emit({ type: "file-failed", path: entry.relPath, size: entry.stat?.size ?? 0n, message: describe(error) });
+      this.ctx.emit({ type: "file-failed", path: entry.relPath, size: entry.stat?.size ?? 0n, message: describeError(error) });
       return;
     }
     const classified = classifyS3Error(error);
@@ -197,14 +176,8 @@ class JobRun {
       this.ctx.emit({ type: "file-failed", path: entry.relPath, size: entry.stat?.size ?? 0n, message: classified.message });
       return;
     }
-    if (!entry && isLocalFsError(error)) this.fatal ??= `The local directory cannot be read (${describe(error)}).`;
-    else this.fatal ??= classified.kind !== "other" ? capitalise(classified.message) + "." : `The job failed: ${describe(error)}.`;
+    this.failures.setFatal(fatalMessage(error, "read"));
     this.controller.abort(error);
-  }
-
-  private noteFailure(relPath: string): void {
-    this.failedCount++;
-    if (this.failedPaths.length < FIRST_FAILED_PATHS) this.failedPaths.push(relPath);
   }
 
   /** Counts files and bytes ahead of the transfers, so that percentage and ETA are honest early. */
@@ -239,21 +212,4 @@ class LinkSourceFailed extends Error {
   constructor(sourceKey: string) {
     super(`its first hard link "${sourceKey}" could not be copied`);
   }
-}
-
-const FS_SYSCALLS = new Set(["open", "read", "stat", "lstat", "fstat", "close", "scandir", "opendir", "statfs"]);
-
-function isLocalFsError(error: unknown): boolean {
-  const e = error as NodeJS.ErrnoException;
-  return typeof e?.syscall === "string" && FS_SYSCALLS.has(e.syscall) && typeof e.path === "string";
-}
-
-function describe(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  if (e?.syscall && e.code) return `${e.code}: cannot ${e.syscall} the file`;
-  return e instanceof Error ? e.message : String(error);
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

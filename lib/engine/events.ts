@@ -6,7 +6,7 @@ export type ReadMode = "snapshot" | "stable-read";
 export type EngineEvent =
   | { type: "mode"; mode: ReadMode; detail: string }
   | { type: "totals"; files: bigint; bytes: bigint }
-  | { type: "bytes-sent"; bytes: number }
+  | { type: "bytes-moved"; bytes: number }
   | { type: "file-transferred"; path: string; size: bigint; multipart: boolean }
   | { type: "file-copied-server-side"; path: string; source: string; size: bigint }
   | { type: "file-unchanged"; path: string; size: bigint; how: "fingerprint" | "verified-hash" | "adopted" }

@@ -66,7 +66,7 @@ async function transferSmall(ctx: TransferContext, job: FileJob): Promise<Landed
   });
   if (put.attempts > 1) ctx.emit({ type: "retry", path: entry.relPath, operation: "PutObject", attempts: put.attempts });
   record(ctx, entry.relPath, stat, etagTag(put.etag), digest);
-  ctx.emit({ type: "bytes-sent", bytes: body.length });
+  ctx.emit({ type: "bytes-moved", bytes: body.length });
   ctx.emit({ type: "file-transferred", path: entry.relPath, size: stat.size, multipart: false });
   return { sha256: digest, size: stat.size };
 }
@@ -93,7 +93,7 @@ async function transferLarge(ctx: TransferContext, job: FileJob): Promise<Landed
         bufferBudget: ctx.bufferBudget,
         parallelParts: ctx.settings.parallelParts,
         signal: ctx.signal,
-        onPartSent: (bytes) => ctx.emit({ type: "bytes-sent", bytes }),
+        onPartSent: (bytes) => ctx.emit({ type: "bytes-moved", bytes }),
         beforeComplete: async () => {
           if (!sameVersion(stat, await fs.lstat(file, { bigint: true }))) throw new ContentChangedError();
         },

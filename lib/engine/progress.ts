@@ -69,7 +69,7 @@ export class ProgressTracker {
         s.filesTotal = event.files;
         s.bytesTotal = event.bytes;
         break;
-      case "bytes-sent":
+      case "bytes-moved":
         this.wireBytes += event.bytes;
         this.samples.push({ at: Date.now(), bytes: event.bytes });
         break;

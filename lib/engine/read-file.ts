@@ -63,17 +63,23 @@ export async function readWhole(handle: fs.FileHandle, stat: BigIntStats): Promi
 }
 
 export async function hashWhole(handle: fs.FileHandle, stat: BigIntStats, signal?: AbortSignal): Promise<Buffer> {
-  const hash = crypto.createHash("sha256");
+  const [digest] = await digestFile(handle, stat.size, ["sha256"], signal);
+  return digest!;
+}
+
+/** Digests of the file's first `size` bytes, one per algorithm, in a single pass. */
+export async function digestFile(handle: fs.FileHandle, size: bigint, algorithms: string[], signal?: AbortSignal): Promise<Buffer[]> {
+  const hashes = algorithms.map((algorithm) => crypto.createHash(algorithm));
   const buffer = Buffer.allocUnsafe(HASH_CHUNK);
-  const size = Number(stat.size);
-  for (let offset = 0; offset < size; ) {
+  const total = Number(size);
+  for (let offset = 0; offset < total; ) {
     signal?.throwIfAborted();
-    const { bytesRead } = await handle.read(buffer, 0, Math.min(HASH_CHUNK, size - offset), offset);
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(HASH_CHUNK, total - offset), offset);
     if (bytesRead === 0) break;
-    hash.update(buffer.subarray(0, bytesRead));
+    for (const hash of hashes) hash.update(buffer.subarray(0, bytesRead));
     offset += bytesRead;
   }
-  return hash.digest();
+  return hashes.map((hash) => hash.digest());
 }
 
 export async function readRange(file: string, offset: number, length: number): Promise<Buffer> {

@@ -1,7 +1,9 @@
 import type { Job } from "@/generated/prisma/client";
 import { getConfig } from "@/lib/config";
 import { db } from "@/lib/db/prisma";
-import { copyToObject, type CopyResult } from "@/lib/engine/copy-to-object";
+import { copyFromObject } from "@/lib/engine/copy-from-object";
+import { copyToObject } from "@/lib/engine/copy-to-object";
+import type { CopyResult } from "@/lib/engine/job-failures";
 import type { EngineEvent } from "@/lib/engine/events";
 import { ProgressTracker, type ProgressSnapshot } from "@/lib/engine/progress";
 import { TrackingStore } from "@/lib/engine/tracking-store";
@@ -61,7 +63,7 @@ export async function runJob(job: Job, { shutdown }: RunJobOptions): Promise<voi
     flushing = flushing.then(flush).catch((error) => log.write("warn", "progress-write-failed", { message: String(error) }));
   }, FLUSH_INTERVAL_MS);
 
-  let result: CopyResult | { outcome: "FAILED"; error: string; readMode: null };
+  let result: CopyResult;
   log.write("info", "job-start");
   try {
     result = await execute(job, stop.signal, emit);
@@ -96,18 +98,27 @@ async function execute(job: Job, signal: AbortSignal, emit: (event: EngineEvent)
   const settings = s3SettingsOf(relationship);
   const client = createS3Client(settings, { maxSockets: config.transferConcurrency });
   const tracking = new TrackingStore(trackingFileFor(relationship.id));
+  const common = {
+    directory: directory.hostPath,
+    client,
+    bucket: relationship.bucket,
+    folder: relationship.objectFolder,
+    tracking,
+    signal,
+    emit,
+    concurrency: config.transferConcurrency,
+    bufferBudgetBytes: 256 * MiB,
+  };
   try {
+    if (relationship.direction === "COPY_FROM_OBJECT") {
+      return await copyFromObject({
+        ...common,
+        download: { rangeThreshold: 32 * MiB, minPartSize: 8 * MiB, parallelParts: 8, bodyAttempts: 3, durableWrites: true },
+      });
+    }
     return await copyToObject({
+      ...common,
       jobId: job.id,
-      directory: directory.hostPath,
-      client,
-      bucket: relationship.bucket,
-      folder: relationship.objectFolder,
-      tracking,
-      signal,
-      emit,
-      concurrency: config.transferConcurrency,
-      bufferBudgetBytes: 256 * MiB,
       transfer: {
         multipartThreshold: 32 * MiB,
         minPartSize: 8 * MiB,

@@ -1,3 +1,4 @@
+import fs from "node:fs/promises";
 import { recordAudit } from "@/lib/auth/audit";
 import type { Principal } from "@/lib/auth/privileges";
 import { db } from "@/lib/db/prisma";
@@ -8,25 +9,25 @@ import { plainHttpRefusal } from "@/lib/s3/endpoint";
 import { probeBucket } from "@/lib/s3/probe-bucket";
 import { encryptSecret } from "@/lib/secrets/cipher";
 import { parseInput } from "@/lib/validation";
+import { refuseOverlap } from "./directory-overlap";
 import { JOB_STATES } from "./job-states";
 import { createRelationshipSchema } from "./relationship-input";
 import { relationshipView } from "./views";
 
 /**
  * Validates everything before storing anything (directory, endpoint, credentials, bucket,
- * Object Lock), then stores the relationship and queues its first job in one transaction.
+ * Object Lock for copies into S3, overlap for copies from S3), then stores the relationship and queues its first job in one transaction.
  */
 export async function createObjectRelationship({ input, actor }: { input: unknown; actor: Principal }) {
   const valid = parseInput(createRelationshipSchema, input);
-  if (valid.direction === "COPY_FROM_OBJECT") {
-    throw validationError("direction", "COPY_FROM_OBJECT is not supported by this version; use COPY_TO_OBJECT.");
-  }
+  const directoryField = valid.local_directory_path ? "local_directory_path" : "local_directory_id";
   const directory = valid.local_directory_path
     ? await resolveLocalDirectoryPath(valid.local_directory_path)
     : await resolveLocalDirectoryId(valid.local_directory_id!);
   if (valid.local_directory_path && valid.local_directory_id && valid.local_directory_id !== directory.inode) {
     throw validationError("local_directory_id", `does not match local_directory_path (whose inode is ${directory.inode}).`);
   }
+  if (valid.direction === "COPY_FROM_OBJECT") await refuseUnwritable(directory.hostPath, directory.namespacePath, directoryField);
 
   const settings = {
     objectStoreAddress: valid.object_store_address,
@@ -42,12 +43,13 @@ export async function createObjectRelationship({ input, actor }: { input: unknow
   if (refusal) throw validationError("object_store_address", refusal);
   const client = createS3Client(settings, { maxAttempts: 2, connectionTimeoutMs: 5_000, requestTimeoutMs: 15_000 });
   try {
-    await probeBucket({ client, bucket: valid.bucket, objectFolder: valid.object_folder, checkObjectLock: true });
+    await probeBucket({ client, bucket: valid.bucket, objectFolder: valid.object_folder, checkObjectLock: valid.direction === "COPY_TO_OBJECT" });
   } finally {
     client.destroy();
   }
 
   const relationship = await db().$transaction(async (tx) => {
+    await refuseOverlap(tx, valid.direction, directory.namespacePath, directoryField);
     const row = await tx.relationship.create({
       data: {
         direction: valid.direction,
@@ -76,4 +78,12 @@ export async function createObjectRelationship({ input, actor }: { input: unknow
     detail: { direction: relationship.direction, local_directory_path: relationship.localDirectoryPath, bucket: relationship.bucket, object_folder: relationship.objectFolder },
   });
   return relationshipView(relationship);
+}
+
+async function refuseUnwritable(hostPath: string, namespacePath: string, field: string): Promise<void> {
+  try {
+    await fs.access(hostPath, fs.constants.W_OK);
+  } catch {
+    throw validationError(field, `"${namespacePath}" cannot be written by the service (permission denied); a copy from S3 writes into it.`);
+  }
 }

@@ -30,6 +30,7 @@ afterAll(async () => {
 beforeEach(() => {
   proxy.reset();
   proxy.interceptor = undefined;
+  proxy.rewriter = undefined;
 });
 
 /** Each scenario copies into its own folder with its own tracking file. */
@@ -326,7 +327,7 @@ describe("copy to S3: stop and failure", () => {
     const result = await run({
       multipartThreshold: 8 * 1024 * 1024,
       signal: controller.signal,
-      onEvent: (e) => e.type === "bytes-sent" && controller.abort(),
+      onEvent: (e) => e.type === "bytes-moved" && controller.abort(),
     });
     expect(result.outcome).toBe("ABORTED");
     const uploadIds = proxy.requests.filter((r) => r.method === "POST" && r.query.has("uploads"));

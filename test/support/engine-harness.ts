@@ -3,7 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { copyToObject, type CopyResult } from "@/lib/engine/copy-to-object";
+import { copyFromObject } from "@/lib/engine/copy-from-object";
+import { copyToObject } from "@/lib/engine/copy-to-object";
+import type { CopyResult } from "@/lib/engine/job-failures";
 import type { EngineEvent } from "@/lib/engine/events";
 import { ProgressTracker, type ProgressSnapshot } from "@/lib/engine/progress";
 import { TrackingStore } from "@/lib/engine/tracking-store";
@@ -55,24 +57,17 @@ export interface RunOutcome extends CopyResult {
 }
 
 /** Runs one copy-to-S3 job the way the worker does, collecting its events and final progress. */
-export async function runCopyJob(options: RunOptions): Promise<RunOutcome> {
-  const tracking = new TrackingStore(options.trackingFile);
-  const progress = new ProgressTracker();
-  const events: EngineEvent[] = [];
-  try {
-    const result = await copyToObject({
+export function runCopyJob(options: RunOptions): Promise<RunOutcome> {
+  return runWithHarness(options, ({ tracking, emit, client }) =>
+    copyToObject({
       jobId: crypto.randomUUID(),
       directory: options.directory,
-      client: engineClient(options.endpoint, options.maxAttempts),
+      client,
       bucket: options.bucket,
       folder: options.folder ?? "",
       tracking,
       signal: options.signal ?? new AbortController().signal,
-      emit: (event) => {
-        events.push(event);
-        progress.listener(event);
-        options.onEvent?.(event);
-      },
+      emit,
       concurrency: 8,
       bufferBudgetBytes: 64 * 1024 * 1024,
       transfer: {
@@ -82,10 +77,54 @@ export async function runCopyJob(options: RunOptions): Promise<RunOutcome> {
         stableReadAttempts: 4,
         sendSha256Checksum: false,
       },
-    });
+    }),
+  );
+}
+
+export interface DownloadRunOptions extends Omit<RunOptions, "multipartThreshold"> {
+  rangeThreshold?: number;
+}
+
+/** Runs one copy-from-S3 job the way the worker does, collecting its events and final progress. */
+export function runDownloadJob(options: DownloadRunOptions): Promise<RunOutcome> {
+  return runWithHarness(options, ({ tracking, emit, client }) =>
+    copyFromObject({
+      directory: options.directory,
+      client,
+      bucket: options.bucket,
+      folder: options.folder ?? "",
+      tracking,
+      signal: options.signal ?? new AbortController().signal,
+      emit,
+      concurrency: 8,
+      bufferBudgetBytes: 64 * 1024 * 1024,
+      download: { rangeThreshold: options.rangeThreshold ?? 16 * 1024 * 1024, minPartSize: 5 * 1024 * 1024, parallelParts: 4, bodyAttempts: 3, durableWrites: true },
+    }),
+  );
+}
+
+interface HarnessParts {
+  tracking: TrackingStore;
+  client: S3Client;
+  emit: (event: EngineEvent) => void;
+}
+
+async function runWithHarness(options: Pick<RunOptions, "trackingFile" | "endpoint" | "maxAttempts" | "onEvent">, job: (parts: HarnessParts) => Promise<CopyResult>): Promise<RunOutcome> {
+  const tracking = new TrackingStore(options.trackingFile);
+  const progress = new ProgressTracker();
+  const events: EngineEvent[] = [];
+  const client = engineClient(options.endpoint, options.maxAttempts);
+  const emit = (event: EngineEvent) => {
+    events.push(event);
+    progress.listener(event);
+    options.onEvent?.(event);
+  };
+  try {
+    const result = await job({ tracking, client, emit });
     return { ...result, events, progress: progress.snapshot() };
   } finally {
     tracking.close();
+    client.destroy();
   }
 }
 

@@ -7,6 +7,7 @@ export interface ProxiedRequest {
   path: string;
   query: URLSearchParams;
   bodyBytes: number;
+  headers: http.IncomingHttpHeaders;
   /** When the request's first byte arrived (ms since the epoch). */
   arrivedAt: number;
   status?: number;
@@ -19,6 +20,9 @@ export type Interceptor = (request: ProxiedRequest) =>
   | { delayMs: number }
   | "reset";
 
+/** Rewrites a response body from the store (e.g. to list keys the store itself cannot hold); undefined leaves it. */
+export type ResponseRewriter = (request: ProxiedRequest, body: string) => string | undefined;
+
 /**
  * A loopback HTTP proxy in front of an S3 server: it records every request (so a test can count
  * what the store received) and can answer some requests itself or reset their connection.
@@ -26,6 +30,7 @@ export type Interceptor = (request: ProxiedRequest) =>
 export class S3Proxy {
   readonly requests: ProxiedRequest[] = [];
   interceptor?: Interceptor;
+  rewriter?: ResponseRewriter;
   private server?: http.Server | https.Server;
   port = 0;
 
@@ -64,6 +69,18 @@ export class S3Proxy {
     return this.requests.filter((r) => r.method === "PUT").reduce((sum, r) => sum + r.bodyBytes, 0);
   }
 
+  private rewrite(record: ProxiedRequest, reply: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    reply.on("data", (chunk: Buffer) => chunks.push(chunk));
+    reply.on("end", () => {
+      const original = Buffer.concat(chunks);
+      const rewritten = this.rewriter?.(record, original.toString("utf8"));
+      const body = rewritten === undefined ? original : Buffer.from(rewritten, "utf8");
+      res.writeHead(reply.statusCode ?? 502, { ...reply.headers, "content-length": String(body.length) });
+      res.end(body);
+    });
+  }
+
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? "/", "http://proxy");
     const record: ProxiedRequest = {
@@ -71,6 +88,7 @@ export class S3Proxy {
       path: decodeURIComponent(url.pathname),
       query: url.searchParams,
       bodyBytes: 0,
+      headers: req.headers,
       arrivedAt: Date.now(),
     };
     const chunks: Buffer[] = [];
@@ -100,8 +118,11 @@ export class S3Proxy {
         { host: "127.0.0.1", port: this.targetPort, method: req.method, path: req.url, headers: req.headers },
         (reply) => {
           record.status = reply.statusCode;
-          res.writeHead(reply.statusCode ?? 502, reply.headers);
-          reply.pipe(res);
+          if (this.rewriter) this.rewrite(record, reply, res);
+          else {
+            res.writeHead(reply.statusCode ?? 502, reply.headers);
+            reply.pipe(res);
+          }
         },
       );
       upstream.on("error", () => res.destroy());

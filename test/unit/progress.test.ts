@@ -4,7 +4,7 @@ import { percentComplete, ProgressTracker, remainingBytes, remainingFiles } from
 describe("job progress", () => {
   it("claims no percentage, remaining or ETA until the totals are known", () => {
     const tracker = new ProgressTracker();
-    tracker.listener({ type: "bytes-sent", bytes: 1000 });
+    tracker.listener({ type: "bytes-moved", bytes: 1000 });
     tracker.listener({ type: "file-transferred", path: "a", size: 1000n, multipart: false });
     const early = tracker.snapshot();
     expect(early.totalsKnown).toBe(false);
@@ -37,7 +37,7 @@ describe("job progress", () => {
 
   it("measures current throughput over a short window and overall throughput since the start", () => {
     const tracker = new ProgressTracker();
-    tracker.listener({ type: "bytes-sent", bytes: 5000 });
+    tracker.listener({ type: "bytes-moved", bytes: 5000 });
     const now = Date.now();
     expect(tracker.snapshot(now + 1000).throughputOverall).toBeGreaterThan(4000);
     expect(tracker.snapshot(now + 10_000).throughputCurrent).toBe(0);

@@ -1,0 +1,174 @@
+import { setMaxListeners } from "node:events";
+import fs from "node:fs/promises";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { classifyS3Error, httpStatusOf } from "@/lib/s3/classify-error";
+import { ChecksumMismatchError, ObjectChangedError } from "@/lib/s3/get-object";
+import { placeObject, type DownloadContext, type DownloadSettings } from "./download-file";
+import type { EngineListener } from "./events";
+import { describeError, fatalMessage, isFatalLocalError, isLocalFsError, JobFailures, type CopyResult } from "./job-failures";
+import { placeKey, storageClassRefusal } from "./key-path";
+import { LocalConflictError, LocalTree } from "./local-tree";
+import { mergeJoin } from "./merge";
+import { RemoteIndex } from "./remote-index";
+import { listRemote, type RemoteObject } from "./remote-listing";
+import { Semaphore } from "./semaphore";
+import type { TrackingStore } from "./tracking-store";
+
+export interface CopyFromObjectInput {
+  /** Host path of the relationship's local directory (already resolved inside the namespace). */
+  directory: string;
+  client: S3Client;
+  bucket: string;
+  /** Normalised object folder: "" or "a/b/". */
+  folder: string;
+  tracking: TrackingStore;
+  signal: AbortSignal;
+  emit: EngineListener;
+  concurrency: number;
+  bufferBudgetBytes: number;
+  download: DownloadSettings;
+}
+
+/** Refused keys kept for the job's file errors; the count goes on past it. */
+const MAX_LISTED_REFUSALS = 1000;
+
+/**
+ * Runs one copy-from-S3 job: lists the folder (which gives the totals), refuses the whole folder
+ * before writing anything when some key cannot become a file here, then places each object.
+ */
+export async function copyFromObject(input: CopyFromObjectInput): Promise<CopyResult> {
+  const run = new DownloadRun(input);
+  await run.execute();
+  return { ...run.result(), readMode: null };
+}
+
+class DownloadRun {
+  private readonly controller = new AbortController();
+  private readonly slots: Semaphore;
+  private readonly ctx: DownloadContext;
+  private readonly tasks = new Set<Promise<void>>();
+  private readonly failures = new JobFailures({ one: "object", many: "objects", verb: "copied" });
+
+  constructor(private readonly input: CopyFromObjectInput) {
+    setMaxListeners(0, this.controller.signal);
+    const abortBoth = () => this.controller.abort(input.signal.reason);
+    if (input.signal.aborted) abortBoth();
+    else input.signal.addEventListener("abort", abortBoth, { once: true });
+    this.slots = new Semaphore(input.concurrency);
+    this.ctx = {
+      client: input.client,
+      bucket: input.bucket,
+      folder: input.folder,
+      tree: new LocalTree(input.directory),
+      tracking: input.tracking,
+      emit: (event) => {
+        if (event.type === "file-failed") this.failures.noteFile(input.folder + event.path);
+        input.emit(event);
+      },
+      signal: this.controller.signal,
+      bufferBudget: new Semaphore(input.bufferBudgetBytes),
+      settings: input.download,
+      partials: new Set(),
+    };
+  }
+
+  async execute(): Promise<void> {
+    const listing = new RemoteIndex();
+    try {
+      if (!(await this.listAndCheck(listing))) return;
+      const pairs = mergeJoin(listing.sorted(), this.input.tracking.rows(), (o) => o.relPath, (t) => t.path);
+      for await (const [object, tracked] of pairs) {
+        if (this.controller.signal.aborted) break;
+        const placement = placeKey(object);
+        if (placement.kind === "directory") await this.guard(object, () => this.ctx.tree.ensureDirectory(placement.relPath));
+        if (placement.kind !== "file") continue;
+        const release = await this.slots.acquire();
+        const task = this.guard(object, () => placeObject(this.ctx, object, placement.relPath, tracked)).finally(() => {
+          release();
+          this.tasks.delete(task);
+        });
+        this.tasks.add(task);
+      }
+    } catch (error) {
+      this.handleError(error, undefined);
+    } finally {
+      await Promise.all(this.tasks);
+      await this.removePartials();
+      this.input.tracking.flush();
+      listing.close();
+    }
+  }
+
+  result(): Omit<CopyResult, "readMode"> {
+    return this.failures.outcome(this.input.signal.aborted);
+  }
+
+  /**
+   * Lists the folder into the index (so the totals are known before any download) and checks every
+   * key. Returns false when the folder cannot be copied as it is: then nothing has been written.
+   */
+  private async listAndCheck(listing: RemoteIndex): Promise<boolean> {
+    const { folder } = this.input;
+    const refusals: Array<{ object: RemoteObject; reason: string }> = [];
+    let refused = 0;
+    const refuse = (object: RemoteObject, reason: string) => {
+      refused++;
+      if (refusals.length < MAX_LISTED_REFUSALS) refusals.push({ object, reason });
+    };
+    const totals = await listing.fill(listRemote(this.input.client, this.input.bucket, folder, this.controller.signal), (object) => {
+      const placement = placeKey(object);
+      const reason = placement.kind === "refused" ? placement.reason : storageClassRefusal(object);
+      if (reason) refuse(object, reason);
+    });
+    this.input.emit({ type: "totals", files: totals.files, bytes: totals.bytes });
+    for (const conflict of listing.fileDirectoryConflicts(MAX_LISTED_REFUSALS)) {
+      refuse({ relPath: conflict.file, size: 0n, etag: "" }, `is a file, yet "${folder}${conflict.inside}" needs it to be a directory`);
+    }
+    if (refused === 0) return true;
+    for (const { object, reason } of refusals) {
+      this.ctx.emit({ type: "file-failed", path: object.relPath, size: object.size, message: `the key "${folder}${object.relPath}" ${reason}` });
+    }
+    const first = refusals[0]!;
+    const others = refused > 1 ? ` (and ${refused - 1} more key${refused === 2 ? "" : "s"}, see the job's file errors)` : "";
+    this.failures.setFatal(`The folder cannot be copied: the key "${folder}${first.object.relPath}" ${first.reason}${others}. Nothing was downloaded.`);
+    return false;
+  }
+
+  private async guard(object: RemoteObject, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.handleError(error, object);
+    }
+  }
+
+  private handleError(error: unknown, object: RemoteObject | undefined): void {
+    if (this.controller.signal.aborted && !this.failures.fatal) return; // a stop, not a failure
+    const perKey = object && !isFatalLocalError(error) ? perKeyMessage(error) : undefined;
+    if (object && perKey) {
+      this.ctx.emit({ type: "file-failed", path: object.relPath, size: object.size, message: perKey });
+      return;
+    }
+    this.failures.setFatal(fatalMessage(error, "written"));
+    this.controller.abort(error);
+  }
+
+  /** Partial files of downloads that a stop or a failure cut short. */
+  private async removePartials(): Promise<void> {
+    await Promise.all([...this.ctx.partials].map((file) => fs.rm(file, { force: true }).catch(() => undefined)));
+    this.ctx.partials.clear();
+  }
+}
+
+/** The message for an error that concerns one object only; undefined when it concerns the whole job. */
+function perKeyMessage(error: unknown): string | undefined {
+  if (error instanceof LocalConflictError || error instanceof ObjectChangedError || error instanceof ChecksumMismatchError) return error.message;
+  if (isLocalFsError(error)) return describeError(error);
+  const classified = classifyS3Error(error);
+  if (classified.disposition !== "per-file") return undefined;
+  const code = (error as { name?: string }).name;
+  if (code === "NoSuchKey" || httpStatusOf(error) === 404) return "the object vanished from the bucket during the job";
+  if (code === "PreconditionFailed" || httpStatusOf(error) === 412) return "the object changed during the job (its ETag no longer matches the listing)";
+  if (code === "InvalidObjectState") return "the object is archived and must be restored before it can be copied (InvalidObjectState)";
+  return classified.message;
+}

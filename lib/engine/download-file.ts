@@ -1,0 +1,155 @@
+import crypto from "node:crypto";
+import type { BigIntStats } from "node:fs";
+import { constants } from "node:fs";
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { classifyS3Error } from "@/lib/s3/classify-error";
+import { headSha256 } from "@/lib/s3/copy-object";
+import { downloadObject, isMd5Etag } from "@/lib/s3/get-object";
+import { choosePartSize } from "@/lib/s3/multipart-upload";
+import { decideDownload, lastModifiedNs } from "./decide-download";
+import type { EngineListener } from "./events";
+import { parentOf, type LocalTree } from "./local-tree";
+import { digestFile } from "./read-file";
+import type { RemoteObject } from "./remote-listing";
+import type { Semaphore } from "./semaphore";
+import { etagTag, type TrackedFile, type TrackingStore } from "./tracking-store";
+
+export interface DownloadSettings {
+  /** Objects above this size are fetched as parallel ranged GETs. */
+  rangeThreshold: number;
+  minPartSize: number;
+  parallelParts: number;
+  /** Attempts per object when a response breaks off mid-body (the SDK retries whole requests itself). */
+  bodyAttempts: number;
+  /** fdatasync each file before it is renamed into place, so a crash cannot leave a tracked file empty. */
+  durableWrites: boolean;
+}
+
+export interface DownloadContext {
+  client: S3Client;
+  bucket: string;
+  folder: string;
+  tree: LocalTree;
+  tracking: TrackingStore;
+  emit: EngineListener;
+  signal: AbortSignal;
+  bufferBudget: Semaphore;
+  settings: DownloadSettings;
+  /** Temporary files that exist right now; whatever is left here when the job ends is removed. */
+  partials: Set<string>;
+}
+
+const TEMP_OPEN_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** Places one object at `relPath`: kept when provably unchanged, else downloaded beside it and renamed in. */
+export async function placeObject(ctx: DownloadContext, object: RemoteObject, relPath: string, tracked: TrackedFile | undefined): Promise<void> {
+  await ctx.tree.ensureDirectory(parentOf(relPath));
+  const local = await ctx.tree.inspectTarget(relPath);
+  const decision = decideDownload(object, tracked, local);
+  switch (decision.action) {
+    case "skip-unchanged":
+      ctx.emit({ type: "file-unchanged", path: relPath, size: object.size, how: "fingerprint" });
+      return;
+    case "verify-then-download": {
+      const [digest] = await hashLocal(ctx, relPath, local!, ["sha256"]);
+      if (digest!.equals(tracked!.sha256)) return keepLocal(ctx, object, relPath, digest!, "verified-hash");
+      break;
+    }
+    case "adopt-or-download": {
+      const digest = await provenEqual(ctx, object, relPath, local!);
+      if (digest) return keepLocal(ctx, object, relPath, digest, "adopted");
+      break;
+    }
+  }
+  await download(ctx, object, relPath);
+}
+
+/** The local file's SHA-256 when it holds exactly the object's content (checked by MD5 ETag, else sha256 metadata). */
+async function provenEqual(ctx: DownloadContext, object: RemoteObject, relPath: string, local: BigIntStats): Promise<Buffer | undefined> {
+  const md5Etag = isMd5Etag(object.etag);
+  const [sha256, md5] = await hashLocal(ctx, relPath, local, md5Etag ? ["sha256", "md5"] : ["sha256"]);
+  if (md5 && md5.toString("hex") === object.etag.toLowerCase()) return sha256;
+  const head = await headSha256(ctx.client, ctx.bucket, ctx.folder + object.relPath, ctx.signal);
+  return head.etag === object.etag && head.sha256 === sha256!.toString("hex") ? sha256 : undefined;
+}
+
+async function hashLocal(ctx: DownloadContext, relPath: string, stat: BigIntStats, algorithms: string[]): Promise<Buffer[]> {
+  const handle = await fs.open(ctx.tree.hostPath(relPath), constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    return await digestFile(handle, stat.size, algorithms, ctx.signal);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The local file already holds the object: give it the object's time and track it, without a download. */
+async function keepLocal(ctx: DownloadContext, object: RemoteObject, relPath: string, digest: Buffer, how: "verified-hash" | "adopted") {
+  const host = ctx.tree.hostPath(relPath);
+  await fs.utimes(host, new Date(), object.lastModified ?? new Date());
+  record(ctx, relPath, await fs.lstat(host, { bigint: true }), object, digest);
+  ctx.emit({ type: "file-unchanged", path: relPath, size: object.size, how });
+}
+
+async function download(ctx: DownloadContext, object: RemoteObject, relPath: string): Promise<void> {
+  const host = ctx.tree.hostPath(relPath);
+  // A short fixed-length name: a temporary name derived from the target's could exceed NAME_MAX.
+  const temp = path.join(path.dirname(host), `.s3shift-${crypto.randomBytes(8).toString("hex")}.partial`);
+  ctx.partials.add(temp);
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(temp, TEMP_OPEN_FLAGS, 0o666);
+    const fetched = await fetchWithRetries(ctx, object, relPath, handle);
+    if (ctx.settings.durableWrites) await handle.datasync();
+    await handle.utimes(new Date(), object.lastModified ?? new Date());
+    const written = await handle.stat({ bigint: true });
+    await handle.close();
+    handle = undefined;
+    // Something may have appeared at the target meanwhile (a directory, a link): never replace it.
+    await ctx.tree.inspectTarget(relPath);
+    await fs.rename(temp, host);
+    ctx.partials.delete(temp);
+    const placed = await fs.lstat(host, { bigint: true });
+    if (placed.ino === written.ino) record(ctx, relPath, placed, object, fetched.sha256);
+    ctx.emit({ type: "file-transferred", path: relPath, size: object.size, multipart: fetched.ranged });
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await fs.rm(temp, { force: true });
+    ctx.partials.delete(temp);
+    throw error;
+  }
+}
+
+async function fetchWithRetries(ctx: DownloadContext, object: RemoteObject, relPath: string, handle: fs.FileHandle) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await downloadObject({
+        client: ctx.client,
+        bucket: ctx.bucket,
+        key: ctx.folder + object.relPath,
+        size: object.size,
+        etag: object.etag,
+        file: handle,
+        rangeThreshold: ctx.settings.rangeThreshold,
+        partSize: choosePartSize(object.size, ctx.settings.minPartSize),
+        parallelParts: ctx.settings.parallelParts,
+        bufferBudget: ctx.bufferBudget,
+        signal: ctx.signal,
+        onBytes: (bytes) => ctx.emit({ type: "bytes-moved", bytes }),
+      });
+    } catch (error) {
+      // A body cut off mid-stream surfaces here, after the SDK's own request retries.
+      const transient = classifyS3Error(error).kind === "unreachable" && !ctx.signal.aborted;
+      if (!transient || attempt >= ctx.settings.bodyAttempts) throw error;
+      ctx.emit({ type: "retry", path: relPath, operation: "GetObject", attempts: attempt + 1 });
+      await handle.truncate(0);
+    }
+  }
+}
+
+function record(ctx: DownloadContext, relPath: string, stat: BigIntStats, object: RemoteObject, digest: Buffer): void {
+  // Only a file that carries the object's time can later be proved unchanged by its fingerprint.
+  if (lastModifiedNs(object) !== undefined && stat.mtimeNs !== lastModifiedNs(object)) return;
+  ctx.tracking.put({ path: relPath, size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino, etagTag: etagTag(object.etag), sha256: digest });
+}

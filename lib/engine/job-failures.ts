@@ -1,0 +1,84 @@
+import { classifyS3Error } from "@/lib/s3/classify-error";
+import type { ReadMode } from "./events";
+
+export type JobOutcome = "SUCCEEDED" | "FAILED" | "ABORTED";
+
+export interface CopyResult {
+  outcome: JobOutcome;
+  error: string;
+  /** How a copy-to-S3 job read its directory; null for a copy from S3. */
+  readMode: ReadMode | null;
+}
+
+const FIRST_FAILED_PATHS = 3;
+
+/**
+ * What went wrong in one job: per-file failures (counted, the first few named) and at most one
+ * fatal error (the first wins, the rest are its consequences). Turns them into the job's outcome.
+ */
+export class JobFailures {
+  private readonly firstPaths: string[] = [];
+  private count = 0;
+  private fatalMessage?: string;
+
+  constructor(private readonly noun: { one: string; many: string; verb: string }) {}
+
+  get fatal(): string | undefined {
+    return this.fatalMessage;
+  }
+
+  noteFile(name: string): void {
+    this.count++;
+    if (this.firstPaths.length < FIRST_FAILED_PATHS) this.firstPaths.push(name);
+  }
+
+  setFatal(message: string): void {
+    this.fatalMessage ??= message;
+  }
+
+  outcome(stopped: boolean): { outcome: JobOutcome; error: string } {
+    if (this.fatalMessage) return { outcome: "FAILED", error: this.fatalMessage };
+    if (stopped) return { outcome: "ABORTED", error: "The job was stopped before it finished." };
+    if (this.count > 0) {
+      const shown = this.firstPaths.map((p) => `"${p}"`).join(", ");
+      const more = this.count > this.firstPaths.length ? ", …" : "";
+      const noun = this.count === 1 ? this.noun.one : this.noun.many;
+      return { outcome: "FAILED", error: `${this.count} ${noun} could not be ${this.noun.verb}: ${shown}${more} (see the job's file errors).` };
+    }
+    return { outcome: "SUCCEEDED", error: "" };
+  }
+}
+
+const FS_SYSCALLS = new Set([
+  "open", "read", "write", "stat", "lstat", "fstat", "close", "scandir", "opendir", "statfs",
+  "mkdir", "rename", "unlink", "futime", "utime", "fsync", "fdatasync", "ftruncate",
+]);
+
+/** Errors that end every later write as well: stopping at once beats a thousand per-file errors. */
+const FATAL_FS_CODES = new Set(["ENOSPC", "EDQUOT", "EROFS"]);
+
+export function isLocalFsError(error: unknown): boolean {
+  const e = error as NodeJS.ErrnoException;
+  return typeof e?.syscall === "string" && FS_SYSCALLS.has(e.syscall) && typeof e.path === "string";
+}
+
+export function isFatalLocalError(error: unknown): boolean {
+  return isLocalFsError(error) && FATAL_FS_CODES.has((error as NodeJS.ErrnoException).code ?? "");
+}
+
+export function describeError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e?.syscall && e.code) return `${e.code}: cannot ${e.syscall} the file`;
+  return e instanceof Error ? e.message : String(error);
+}
+
+/** The job-level message for an error that is not about one file. */
+export function fatalMessage(error: unknown, localWhat: string): string {
+  if (isLocalFsError(error)) return `The local directory cannot be ${localWhat} (${describeError(error)}).`;
+  const classified = classifyS3Error(error);
+  return classified.kind !== "other" ? capitalise(classified.message) + "." : `The job failed: ${describeError(error)}.`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
