@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, OBSERVER, startApp, type AppServer } from "../support/app-server";
 import { listKeys, makeTempDir, readObject, sha256Hex } from "../support/engine-harness";
@@ -111,6 +112,23 @@ describe("the s3shift command line, end to end against a running server", () => 
     const gone = await s3shift(["replication_get_object_relationship", "--id", relationship.id]);
     expect(gone.code).toBe(4);
     expect(gone.stderr).toBe(`s3shift: No object relationship has the id "${relationship.id}".\n`);
+  });
+
+  it("pulls a bucket folder into a local directory with --direction COPY_FROM_OBJECT", async () => {
+    const s3Client = inspectionClient(s3.endpoint);
+    for (let i = 0; i < 5; i++) await s3Client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `to-pull/d${i % 2}/p${i}.txt`, Body: `pulled ${i}\n` }));
+    fs.mkdirSync(path.join(app.fsRoot, "cli-pulled"));
+    const args = createArgs("to-pull/").map((arg) => (arg === "/cli-source" ? "/cli-pulled" : arg));
+    const created = await s3shift([...args, "--direction", "COPY_FROM_OBJECT"], { S3SHIFT_SECRET_ACCESS_KEY: S3RVER_SECRET });
+    expect(created.stderr).toBe("");
+    const relationship = JSON.parse(created.stdout);
+    expect(relationship).toMatchObject({ direction: "COPY_FROM_OBJECT", local_directory_path: "/cli-pulled/", object_folder: "to-pull/" });
+    const watched = await s3shift(["replication_get_object_relationship_status", "--id", relationship.id, "--watch"]);
+    expect(watched.code).toBe(0);
+    expect(JSON.parse(watched.stdout).last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
+    for (let i = 0; i < 5; i++) {
+      expect(fs.readFileSync(path.join(app.fsRoot, "cli-pulled", `d${i % 2}`, `p${i}.txt`), "utf8")).toBe(`pulled ${i}\n`);
+    }
   });
 
   it("exits 2 with the API's message on invalid input, and refuses to prompt without a terminal", async () => {

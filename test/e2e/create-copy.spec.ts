@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { expect, test, type Page } from "@playwright/test";
 import { APP_ALERT, ADMIN_PASSWORD, OBSERVER, startApp, type AppServer } from "../support/app-server";
 import { signIn } from "../support/e2e";
@@ -19,10 +20,10 @@ test.afterAll(async () => {
   await Promise.all([app?.stop(), s3?.stop()]);
 });
 
-async function fillForm(page: Page, bucket: string) {
-  await page.getByLabel("Directory Path").fill("/reports");
+async function fillForm(page: Page, bucket: string, directory = "/reports", folder = "reports/") {
+  await page.getByLabel("Directory Path").fill(directory);
   await page.getByLabel("Bucket Name").fill(bucket);
-  await page.getByLabel("Folder").fill("reports/");
+  await page.getByLabel("Folder").fill(folder);
   await page.getByLabel("Access Key ID").fill(S3RVER_KEY);
   await page.getByLabel("Secret Access Key").fill(S3RVER_SECRET);
   await page.getByText("Advanced S3 Server Settings").click();
@@ -55,6 +56,28 @@ test("an administrator creates a copy through the form; a validation error appea
   const row = page.locator("tr", { hasText: "/reports/" });
   await expect(row.getByText("Succeeded")).toBeVisible({ timeout: 30_000 });
   expect(await listKeys(inspectionClient(s3.endpoint), "form-bucket", "reports/")).toHaveLength(12);
+});
+
+test("Local ⇦ Remote creates a copy from S3 that pulls the folder into the directory", async ({ page }) => {
+  const s3Client = inspectionClient(s3.endpoint);
+  for (let i = 0; i < 6; i++) await s3Client.send(new PutObjectCommand({ Bucket: "form-bucket", Key: `incoming/batch-${i % 2}/item-${i}.json`, Body: `{"item":${i}}` }));
+  fs.mkdirSync(path.join(app.fsRoot, "incoming"));
+  await signIn(page, app.url, "admin", ADMIN_PASSWORD);
+  await page.getByRole("link", { name: "Create Copy" }).click();
+  await page.getByRole("button", { name: "Local ⇦ Remote" }).click();
+  await expect(page.getByRole("button", { name: "Local ⇦ Remote" })).toHaveAttribute("aria-pressed", "true");
+  await fillForm(page, "form-bucket", "/incoming", "incoming/");
+  await page.getByRole("button", { name: "Create Copy" }).click();
+  const dialog = page.getByRole("dialog", { name: "Create Copy from S3?" });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole("button", { name: "Yes, Create" }).click();
+  await expect(page).toHaveURL(/\/copies$/);
+  const row = page.locator("tr", { hasText: "/incoming/" });
+  await expect(row.getByText("Local ⇦ Remote")).toBeVisible();
+  await expect(row.getByText("Succeeded")).toBeVisible({ timeout: 30_000 });
+  for (let i = 0; i < 6; i++) {
+    expect(fs.readFileSync(path.join(app.fsRoot, "incoming", `batch-${i % 2}`, `item-${i}.json`), "utf8")).toBe(`{"item":${i}}`);
+  }
 });
 
 test("an observer gets no Create Copy action, and the form tells them why", async ({ page }) => {

@@ -67,7 +67,7 @@ test("an administrator stops a long job, repeats it, and deletes the copy with c
 
   await page.getByRole("button", { name: "Delete" }).click();
   const dialog = page.getByRole("dialog", { name: "Delete this copy?" });
-  await expect(dialog).toContainText("Nothing in the bucket is deleted.");
+  await expect(dialog).toContainText("Nothing in the bucket or in the local directory is deleted.");
   await dialog.getByRole("button", { name: "Yes, Delete" }).click();
   await expect(page).toHaveURL(/\/copies$/);
   await expect(page.getByText("No copies yet.")).toBeVisible();

@@ -41,7 +41,7 @@ export function RelationshipActions({ id, running }: { id: string; running: bool
             <h2 id="delete-title" className="mb-2 text-lg font-semibold">
               Delete this copy?
             </h2>
-            <p className="text-sm">Its tracking state and job history are removed. Nothing in the bucket is deleted.</p>
+            <p className="text-sm">Its tracking state and job history are removed. Nothing in the bucket or in the local directory is deleted.</p>
             <div className="mt-6 flex justify-end gap-2">
               <button type="button" onClick={() => setConfirmingDelete(false)} className="rounded border border-slate-300 px-4 py-2 text-sm">
                 Cancel

@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { formatBytes, formatTimeLeft } from "@/lib/format";
+import { describeProgress } from "@/lib/format";
 import type { RelationshipStatus } from "@/lib/replication/views";
 import { TableHead } from "@/web/components/table-head";
 
@@ -57,8 +57,7 @@ function stateLabel(status: Status): string {
 function Progress({ status }: { status: Status }) {
   const job = status.current_job;
   if (!job) return status.last_job?.error ? <span className="text-red-700">{status.last_job.error}</span> : <span className="text-slate-500">—</span>;
-  const p = job.job_progress;
-  const percent = p.percent_complete;
+  const percent = job.job_progress.percent_complete;
   return (
     <div className="flex min-w-64 flex-col gap-1">
       <div
@@ -72,9 +71,7 @@ function Progress({ status }: { status: Status }) {
         <div className="h-full bg-blue-600 transition-all" style={{ width: `${percent ?? 0}%` }} />
       </div>
       <span className="text-xs text-slate-600">
-        {percent === null
-          ? "Counting files…"
-          : `${percent.toFixed(1)}% · ${formatBytes(Number(p.bytes_remaining))} and ${p.files_remaining} files left · ${formatBytes(p.throughput_current)}/s · ${formatTimeLeft(job.estimated_end_time)} left`}
+        {describeProgress(status, job)}
       </span>
     </div>
   );

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { hasPrivilege, PRIVILEGES } from "@/lib/auth/privileges";
 import { AppError } from "@/lib/errors";
-import { formatBytes, formatTimeLeft } from "@/lib/format";
+import { describeProgress, formatBytes } from "@/lib/format";
 import { getRelationshipStatus } from "@/lib/replication/get-relationship-status";
 import { listJobFileErrors, listRelationshipJobs, readRelationshipLog } from "@/lib/replication/job-history";
 import { ConsoleHeader } from "@/web/components/console-header";
@@ -72,9 +72,7 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
         <Section title="Current job">
           {current ? (
             <p className="text-sm" data-testid="current-job">
-              {current.job_progress.percent_complete === null
-                ? "Counting files…"
-                : `${current.job_progress.percent_complete.toFixed(1)}% · ${formatBytes(Number(current.job_progress.bytes_remaining))} and ${current.job_progress.files_remaining} files left · ${formatBytes(current.job_progress.throughput_current)}/s · ${formatTimeLeft(current.estimated_end_time)} left`}
+              {describeProgress(status, current)}
             </p>
           ) : (
             <p className="text-sm text-slate-600">No job is running.</p>
@@ -89,7 +87,7 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
 
         <Section title="Job history">
           <table className="w-full text-left text-sm">
-            <TableHead columns={["Started", "Outcome", "Sent", "Unchanged", "Failed", "Error"]} />
+            <TableHead columns={["Started", "Outcome", "Copied", "Unchanged", "Failed", "Error"]} />
             <tbody>
               {jobs.map((job) => (
                 <tr key={job.job_id} className="border-b border-slate-100 align-top" data-testid="job-row">
