@@ -1,13 +1,23 @@
-// One copy-to-S3 job in its own process, run as the worker runs it; prints one JSON line with
-// the job's duration, outcome, counters and this process's peak RSS.
+// One job in its own process, run as the worker runs it (copy to S3, or with "direction": "from",
+// copy from S3); prints one JSON line with the job's duration, outcome, counters and this
+// process's peak RSS. BENCH_DURABLE=0 turns off the per-file fdatasync of downloads.
 import crypto from "node:crypto";
+import { copyFromObject } from "@/lib/engine/copy-from-object";
 import { copyToObject } from "@/lib/engine/copy-to-object";
 import { ProgressTracker } from "@/lib/engine/progress";
 import { TrackingStore } from "@/lib/engine/tracking-store";
+import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, uploadSettings } from "@/lib/jobs/engine-settings";
 import { createS3Client } from "@/lib/s3/client";
 
-const MiB = 1024 * 1024;
-const args = JSON.parse(process.argv[2]!) as { endpoint: string; bucket: string; folder: string; directory: string; trackingFile: string; concurrency: number };
+const args = JSON.parse(process.argv[2]!) as {
+  endpoint: string;
+  bucket: string;
+  folder: string;
+  directory: string;
+  trackingFile: string;
+  concurrency: number;
+  direction?: "to" | "from";
+};
 const url = new URL(args.endpoint);
 const client = createS3Client(
   {
@@ -24,9 +34,7 @@ const client = createS3Client(
 );
 const tracking = new TrackingStore(args.trackingFile);
 const progress = new ProgressTracker();
-const started = performance.now();
-const result = await copyToObject({
-  jobId: crypto.randomUUID(),
+const common = {
   directory: args.directory,
   client,
   bucket: args.bucket,
@@ -35,9 +43,13 @@ const result = await copyToObject({
   signal: new AbortController().signal,
   emit: progress.listener,
   concurrency: args.concurrency,
-  bufferBudgetBytes: 256 * MiB,
-  transfer: { multipartThreshold: 32 * MiB, minPartSize: 8 * MiB, parallelParts: 8, stableReadAttempts: 5, sendSha256Checksum: false },
-});
+  bufferBudgetBytes: BUFFER_BUDGET_BYTES,
+};
+const started = performance.now();
+const result =
+  args.direction === "from"
+    ? await copyFromObject({ ...common, download: { ...DOWNLOAD_SETTINGS, durableWrites: process.env.BENCH_DURABLE !== "0" } })
+    : await copyToObject({ ...common, jobId: crypto.randomUUID(), transfer: uploadSettings(false) });
 const ms = performance.now() - started;
 tracking.close();
 client.destroy();

@@ -1,7 +1,10 @@
-// `npm run bench`: copy-to-S3 workloads against a local S3 server (s3rver) on loopback, each job in
-// its own process (as the worker runs it). Prints medians of RUNS runs.
-//   W1 first copy of 10,000 files of 4 KiB      W3 repeat, nothing changed
-//   W4 repeat with 1% of the files changed      W2 first copy of 8 files of 128 MiB
+// `npm run bench`: copy workloads against a local S3 server (s3rver) on loopback, each job in its
+// own process (as the worker runs it). Prints medians of RUNS runs.
+//   copy to S3:   W1 first copy of 10,000 files of 4 KiB      W3 repeat, nothing changed
+//                 W4 repeat with 1% of the files changed      W2 first copy of 8 files of 128 MiB
+//   copy from S3: D1 first pull of W1's folder, D3 its no-change repeat,
+//                 D2 first pull of W2's folder, D4 its no-change repeat; each against a reference
+//                 (a bare SDK GET loop writing files in place, no verification), run alongside.
 // Options (environment): BENCH_RUNS (3), BENCH_FILES (10000), BENCH_LARGE_MIB (128), BENCH_CONCURRENCY (32).
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
@@ -29,11 +32,12 @@ interface JobReport {
   maxRssKiB: number;
 }
 
-function runJob(endpoint: string, directory: string, folder: string, trackingFile: string): Promise<JobReport> {
+function runJob(endpoint: string, directory: string, folder: string, trackingFile: string, options: { direction?: "to" | "from"; script?: string; env?: Record<string, string> } = {}): Promise<JobReport> {
+  const args = { endpoint, bucket: BUCKET, folder, directory, trackingFile, concurrency: CONCURRENCY, direction: options.direction ?? "to" };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/job.ts"), JSON.stringify({ endpoint, bucket: BUCKET, folder, directory, trackingFile, concurrency: CONCURRENCY })], {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, options.script ?? "bench/job.ts"), JSON.stringify(args)], {
       cwd: ROOT,
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...options.env },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
@@ -85,6 +89,49 @@ function report(name: string, runs: JobReport[], files: number, bytes: number, e
   console.log(`${name}: runs ${runs.map((r) => (r.ms / 1000).toFixed(2)).join(", ")} s`);
 }
 
+/** Pulls a folder into a fresh directory RUNS times, then repeats the last pull RUNS times. */
+async function pullTwice(label: string, folder: string, files: number, bytes: number) {
+  const first: JobReport[] = [];
+  const reference: JobReport[] = [];
+  let directory = "";
+  let tracking = "";
+  for (let run = 0; run < RUNS; run++) {
+    // Reference and job alternate, so that both meet the same machine load.
+    const refDir = fs.mkdtempSync(path.join(work, "ref-"));
+    reference.push(await runJob(server.endpoint, refDir, folder, "", { script: "bench/reference-get.ts" }));
+    fs.rmSync(refDir, { recursive: true, force: true });
+    if (directory) fs.rmSync(directory, { recursive: true, force: true });
+    directory = fs.mkdtempSync(path.join(work, "pull-"));
+    tracking = path.join(work, `pull-${label}-${run}.db`);
+    first.push(await runJob(server.endpoint, directory, folder, tracking, { direction: "from" }));
+  }
+  const ratio = median(first.map((r) => r.ms)) / median(reference.map((r) => r.ms));
+  report(`reference: bare GET loop, ${label}`, reference, files, bytes, "no temp file, no verification");
+  report(`first pull ${label}`, first, files, bytes, `${ratio.toFixed(2)}× the reference's time`);
+  const repeat: JobReport[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    proxy.reset();
+    repeat.push(await runJob(proxy.endpoint, directory, folder, tracking, { direction: "from" }));
+    const gets = proxy.count((r) => r.method === "GET" && !r.query.has("list-type"));
+    if (gets !== 0 || repeat.at(-1)!.bytesTransferred !== 0) throw new Error(`no-change pull downloaded data (${gets} GETs)`);
+  }
+  report(`repeat pull ${label}, nothing changed`, repeat, files, 0, `0 GET, ${proxy.requests.length} requests`);
+  fs.rmSync(directory, { recursive: true, force: true });
+}
+
+async function benchDownloads(smallFolder: string, largeFolder: string) {
+  await pullTwice(`${FILES} × 4 KiB`, smallFolder, FILES, FILES * 4096);
+  // What writing each file durably (fdatasync before the rename) costs on this disk.
+  const fast: JobReport[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const dir = fs.mkdtempSync(path.join(work, "nosync-"));
+    fast.push(await runJob(server.endpoint, dir, smallFolder, path.join(work, `nosync-${run}.db`), { direction: "from", env: { BENCH_DURABLE: "0" } }));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  report(`first pull ${FILES} × 4 KiB without fdatasync`, fast, FILES, FILES * 4096, "for comparison only");
+  await pullTwice(`8 × ${LARGE_MIB} MiB`, largeFolder, 8, 8 * LARGE_MIB * 1024 * 1024);
+}
+
 const server = await startS3Server([BUCKET]);
 const proxy = new S3Proxy(server.port);
 await proxy.start();
@@ -131,6 +178,8 @@ try {
   const w2: JobReport[] = [];
   for (let run = 0; run < RUNS; run++) w2.push(await runJob(server.endpoint, large, `w2-${run}/`, path.join(work, `w2-${run}.db`)));
   report(`W2 first copy 8 × ${LARGE_MIB} MiB`, w2, 8, 8 * LARGE_MIB * 1024 * 1024);
+
+  await benchDownloads(lastFolder, "w2-0/");
 
   console.log("\nmedians of %d runs, s3rver on 127.0.0.1, %d transfers in parallel, %d cores\n", RUNS, CONCURRENCY, os.availableParallelism());
   const header = ["workload", "wall time", "files/s", "MB/s", "peak RSS", "notes"];

@@ -12,12 +12,12 @@ import { createS3Client } from "@/lib/s3/client";
 import { parseAddress } from "@/lib/s3/endpoint";
 import { findRelationship, s3SettingsOf } from "@/lib/replication/find-relationship";
 import { JOB_STATES } from "@/lib/replication/job-states";
+import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, uploadSettings } from "./engine-settings";
 import { JobLog } from "./job-log";
 import { trackingFileFor } from "./tracking-file";
 
 const FLUSH_INTERVAL_MS = 500;
 const MAX_FILE_ERROR_ROWS = 1000;
-const MiB = 1024 * 1024;
 
 export interface RunJobOptions {
   /** Aborted when the worker itself shuts down. */
@@ -107,26 +107,20 @@ async function execute(job: Job, signal: AbortSignal, emit: (event: EngineEvent)
     signal,
     emit,
     concurrency: config.transferConcurrency,
-    bufferBudgetBytes: 256 * MiB,
+    bufferBudgetBytes: BUFFER_BUDGET_BYTES,
   };
   try {
     if (relationship.direction === "COPY_FROM_OBJECT") {
       return await copyFromObject({
         ...common,
-        download: { rangeThreshold: 32 * MiB, minPartSize: 8 * MiB, parallelParts: 8, bodyAttempts: 3, durableWrites: true },
+        download: DOWNLOAD_SETTINGS,
       });
     }
     return await copyToObject({
       ...common,
       jobId: job.id,
-      transfer: {
-        multipartThreshold: 32 * MiB,
-        minPartSize: 8 * MiB,
-        parallelParts: 8,
-        stableReadAttempts: 5,
-        // AWS verifies x-amz-checksum-sha256; other stores are sent Content-MD5, which all verify.
-        sendSha256Checksum: parseAddress(relationship.objectStoreAddress).host.endsWith(".amazonaws.com"),
-      },
+      // AWS verifies x-amz-checksum-sha256; other stores are sent Content-MD5, which all verify.
+      transfer: uploadSettings(parseAddress(relationship.objectStoreAddress).host.endsWith(".amazonaws.com")),
     });
   } finally {
     tracking.close();
