@@ -5,7 +5,8 @@
 //   copy from S3: D1 first pull of W1's folder, D3 its no-change repeat,
 //                 D2 first pull of W2's folder, D4 its no-change repeat; each against a reference
 //                 (a bare SDK GET loop writing files in place, no verification), run alongside.
-// Options (environment): BENCH_RUNS (3), BENCH_FILES (10000), BENCH_LARGE_MIB (128), BENCH_CONCURRENCY (32).
+// Options (environment): BENCH_RUNS (3), BENCH_FILES (10000), BENCH_LARGE_MIB (128), BENCH_CONCURRENCY (32),
+// BENCH_ONLY=pull (upload each folder once, untimed, then run only the copy-from-S3 workloads).
 import { spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -18,6 +19,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const FILES = Number(process.env.BENCH_FILES ?? 10_000);
 const LARGE_MIB = Number(process.env.BENCH_LARGE_MIB ?? 128);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const PULL_ONLY = process.env.BENCH_ONLY === "pull";
 const BUCKET = "bench";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-bench-"));
@@ -132,16 +134,8 @@ async function benchDownloads(smallFolder: string, largeFolder: string) {
   await pullTwice(`8 × ${LARGE_MIB} MiB`, largeFolder, 8, 8 * LARGE_MIB * 1024 * 1024);
 }
 
-const server = await startS3Server([BUCKET]);
-const proxy = new S3Proxy(server.port);
-await proxy.start();
-try {
-  const small = path.join(work, "small");
-  console.log(`generating ${FILES} files of 4 KiB and 8 files of ${LARGE_MIB} MiB in ${work}…`);
-  makeSmallTree(small);
-  const large = path.join(work, "large");
-  makeLargeTree(large);
-
+/** The copy-to-S3 workloads; returns the folders they filled, for the pulls. */
+async function benchUploads(small: string, large: string): Promise<{ smallFolder: string; largeFolder: string }> {
   // W1: first copies, each into a new folder with a new tracking file.
   const w1: JobReport[] = [];
   let lastTracking = "";
@@ -178,8 +172,27 @@ try {
   const w2: JobReport[] = [];
   for (let run = 0; run < RUNS; run++) w2.push(await runJob(server.endpoint, large, `w2-${run}/`, path.join(work, `w2-${run}.db`)));
   report(`W2 first copy 8 × ${LARGE_MIB} MiB`, w2, 8, 8 * LARGE_MIB * 1024 * 1024);
+  return { smallFolder: lastFolder, largeFolder: "w2-0/" };
+}
 
-  await benchDownloads(lastFolder, "w2-0/");
+const server = await startS3Server([BUCKET]);
+const proxy = new S3Proxy(server.port);
+await proxy.start();
+try {
+  const small = path.join(work, "small");
+  console.log(`generating ${FILES} files of 4 KiB and 8 files of ${LARGE_MIB} MiB in ${work}…`);
+  makeSmallTree(small);
+  const large = path.join(work, "large");
+  makeLargeTree(large);
+
+  let folders = { smallFolder: "w1-0/", largeFolder: "w2-0/" };
+  if (PULL_ONLY) {
+    await runJob(server.endpoint, small, folders.smallFolder, path.join(work, "w1-0.db"));
+    await runJob(server.endpoint, large, folders.largeFolder, path.join(work, "w2-0.db"));
+  } else {
+    folders = await benchUploads(small, large);
+  }
+  await benchDownloads(folders.smallFolder, folders.largeFolder);
 
   console.log("\nmedians of %d runs, s3rver on 127.0.0.1, %d transfers in parallel, %d cores\n", RUNS, CONCURRENCY, os.availableParallelism());
   const header = ["workload", "wall time", "files/s", "MB/s", "peak RSS", "notes"];

@@ -33,7 +33,7 @@ const relationship = {
   type: "object",
   properties: {
     id: { type: "string", format: "uuid" },
-    direction: { enum: ["COPY_TO_OBJECT", "COPY_FROM_OBJECT"] },
+    direction: { enum: ["COPY_TO_OBJECT", "COPY_FROM_OBJECT"], description: "which way the job copies: into the bucket, or from it" },
     local_directory_id: { type: "string" },
     local_directory_path: { type: "string" },
     object_store_address: { type: "string" },

@@ -103,20 +103,17 @@ async function download(ctx: DownloadContext, object: RemoteObject, relPath: str
     const fetched = await fetchWithRetries(ctx, object, relPath, handle);
     if (ctx.settings.durableWrites) await handle.datasync();
     await handle.utimes(new Date(), object.lastModified ?? new Date());
-    const written = await handle.stat({ bigint: true });
-    await handle.close();
-    handle = undefined;
-    // Something may have appeared at the target meanwhile (a directory, a link): never replace it.
-    await ctx.tree.inspectTarget(relPath);
+    // rename() never follows a link at the target, and fails on a directory that appeared there.
     await fs.rename(temp, host);
     ctx.partials.delete(temp);
-    const placed = await fs.lstat(host, { bigint: true });
-    if (placed.ino === written.ino) record(ctx, relPath, placed, object, fetched.sha256);
+    // Stat through the open handle, after the rename (which sets the ctime the row must hold).
+    record(ctx, relPath, await handle.stat({ bigint: true }), object, fetched.sha256);
+    await handle.close();
+    handle = undefined;
     ctx.emit({ type: "file-transferred", path: relPath, size: object.size, multipart: fetched.ranged });
   } catch (error) {
     await handle?.close().catch(() => undefined);
-    await fs.rm(temp, { force: true });
-    ctx.partials.delete(temp);
+    if (ctx.partials.delete(temp)) await fs.rm(temp, { force: true });
     throw error;
   }
 }
@@ -137,6 +134,7 @@ async function fetchWithRetries(ctx: DownloadContext, object: RemoteObject, relP
         bufferBudget: ctx.bufferBudget,
         signal: ctx.signal,
         onBytes: (bytes) => ctx.emit({ type: "bytes-moved", bytes }),
+        flushParts: ctx.settings.durableWrites,
       });
     } catch (error) {
       // A body cut off mid-stream surfaces here, after the SDK's own request retries.

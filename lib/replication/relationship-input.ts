@@ -45,7 +45,10 @@ function addressProblem(address: string): string | undefined {
 
 export const createRelationshipSchema = z
   .object({
-    direction: z.enum(DIRECTIONS).default("COPY_TO_OBJECT"),
+    direction: z
+      .enum(DIRECTIONS)
+      .default("COPY_TO_OBJECT")
+      .describe("COPY_TO_OBJECT copies the directory into the folder; COPY_FROM_OBJECT pulls the folder into the directory, which then may not overlap any other relationship's"),
     local_directory_path: z.string().min(1).max(4096).optional(),
     local_directory_id: z.string().min(1).max(20).optional(),
     object_store_address: z.string().min(1).max(300).optional(),

@@ -37,6 +37,11 @@ export interface DownloadInput {
   bufferBudget: Semaphore;
   signal: AbortSignal;
   onBytes: (bytes: number) => void;
+  /**
+   * Flush each ranged part to disk as it lands, so that flushing a large file overlaps its
+   * download instead of following it (the caller still syncs the whole file at the end).
+   */
+  flushParts?: boolean;
 }
 
 export interface Downloaded {
@@ -104,7 +109,10 @@ async function fetchRanges(input: DownloadInput, hashes: ContentHashes): Promise
   };
 
   for (let index = 0; index < count && failure === undefined; index++) {
-    input.signal.throwIfAborted();
+    if (input.signal.aborted) {
+      failure = input.signal.reason;
+      break;
+    }
     const offset = index * input.partSize;
     const length = Math.min(input.partSize, total - offset);
     const release = await input.bufferBudget.acquire(length);
@@ -116,6 +124,7 @@ async function fetchRanges(input: DownloadInput, hashes: ContentHashes): Promise
       }
       const data = await readBody(reply.Body as Readable, length, input.onBytes);
       await writeFully(input.file, data, offset);
+      if (input.flushParts) await input.file.datasync();
       arrived.set(index, { data, release });
       hashInOrder();
     })()

@@ -85,7 +85,8 @@ describe("copy from S3: placing a folder", () => {
     const big = crypto.randomBytes(21 * MiB + 123);
     await put("readme.txt", "hello world\n", { sha256: true });
     await put("docs/guide/intro.md", "# intro\n");
-    await put("empty-dir/", "");
+    await put("empty-dir/", Buffer.alloc(0));
+    await put("docs/zero-bytes.txt", Buffer.alloc(0), { sha256: true });
     await put("ünïcödé/файл.json", '{"a":1}', { sha256: true });
     await put("data/big.bin", big, { sha256: true });
     writeFile(directory, "mine.txt", "a local file the bucket does not have");
@@ -101,6 +102,7 @@ describe("copy from S3: placing a folder", () => {
     expect(sha256Hex(fs.readFileSync(local("data/big.bin")))).toBe(sha256Hex(big));
     expect(fs.statSync(local("empty-dir")).isDirectory()).toBe(true);
     expect(fs.readdirSync(local("empty-dir"))).toEqual([]);
+    expect(fs.readFileSync(local("docs/zero-bytes.txt"))).toHaveLength(0);
     expect(fs.readFileSync(local("mine.txt"), "utf8")).toBe("a local file the bucket does not have");
     expect(partialFiles(directory)).toEqual([]);
 
@@ -112,12 +114,12 @@ describe("copy from S3: placing a folder", () => {
     const bigGets = objectGets().filter((r) => r.path.endsWith("data/big.bin"));
     expect(bigGets.length).toBe(5);
     expect(bigGets.every((r) => /^bytes=\d+-\d+$/.test(String(r.headers.range)))).toBe(true);
-    expect(objectGets().length).toBe(5 + 3);
+    expect(objectGets().length).toBe(5 + 4);
 
     expect(result.progress.totalsKnown).toBe(true);
-    expect(result.progress.filesTotal).toBe(4n);
+    expect(result.progress.filesTotal).toBe(5n);
     expect(result.progress.bytesTotal).toBe(BigInt(12 + 8 + 7 + big.length));
-    expect(result.progress.filesTransferred).toBe(4n);
+    expect(result.progress.filesTransferred).toBe(5n);
     expect(result.progress.bytesTransferred).toBe(result.progress.bytesTotal);
   });
 
@@ -246,7 +248,7 @@ describe("copy from S3: keys that cannot be a path", () => {
     await put("a/b", "a file");
     await put("a/b/c", "inside it");
     await put("m/n", "another file");
-    await put("m/n/", "");
+    await put("m/n/", Buffer.alloc(0));
     await put("a/b!", "a sibling that sorts between them");
     const result = await run();
     expect(result.outcome).toBe("FAILED");
