@@ -7,7 +7,7 @@ import { copyToObject } from "@/lib/engine/copy-to-object";
 import { ProgressTracker } from "@/lib/engine/progress";
 import { TrackingStore } from "@/lib/engine/tracking-store";
 import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, uploadSettings } from "@/lib/jobs/engine-settings";
-import { createS3Client } from "@/lib/s3/client";
+import { benchClient } from "./client";
 
 const args = JSON.parse(process.argv[2]!) as {
   endpoint: string;
@@ -18,20 +18,7 @@ const args = JSON.parse(process.argv[2]!) as {
   concurrency: number;
   direction?: "to" | "from";
 };
-const url = new URL(args.endpoint);
-const client = createS3Client(
-  {
-    objectStoreAddress: `${url.protocol}//${url.hostname}`,
-    port: Number(url.port),
-    allowPlainHttp: true,
-    region: "us-east-1",
-    bucketStyle: "BUCKET_STYLE_PATH",
-    caCertificate: null,
-    accessKeyId: "S3RVER",
-    secretAccessKey: "S3RVER",
-  },
-  { maxSockets: args.concurrency },
-);
+const client = benchClient(args.endpoint, args.concurrency);
 const tracking = new TrackingStore(args.trackingFile);
 const progress = new ProgressTracker();
 const common = {

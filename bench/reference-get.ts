@@ -4,23 +4,10 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { createS3Client } from "@/lib/s3/client";
+import { benchClient } from "./client";
 
 const args = JSON.parse(process.argv[2]!) as { endpoint: string; bucket: string; folder: string; directory: string; concurrency: number };
-const url = new URL(args.endpoint);
-const client = createS3Client(
-  {
-    objectStoreAddress: `${url.protocol}//${url.hostname}`,
-    port: Number(url.port),
-    allowPlainHttp: true,
-    region: "us-east-1",
-    bucketStyle: "BUCKET_STYLE_PATH",
-    caCertificate: null,
-    accessKeyId: "S3RVER",
-    secretAccessKey: "S3RVER",
-  },
-  { maxSockets: args.concurrency },
-);
+const client = benchClient(args.endpoint, args.concurrency);
 const started = performance.now();
 const keys: string[] = [];
 let token: string | undefined;

@@ -1,10 +1,9 @@
-import { setMaxListeners } from "node:events";
+import crypto from "node:crypto";
 import fs from "node:fs/promises";
-import type { S3Client } from "@aws-sdk/client-s3";
 import { classifyS3Error, httpStatusOf } from "@/lib/s3/classify-error";
 import { ChecksumMismatchError, ObjectChangedError } from "@/lib/s3/get-object";
 import { placeObject, type DownloadContext, type DownloadSettings } from "./download-file";
-import type { EngineListener } from "./events";
+import { jobController, type EngineJobInput } from "./job-input";
 import { describeError, fatalMessage, isFatalLocalError, isLocalFsError, JobFailures, type CopyResult } from "./job-failures";
 import { placeKey, storageClassRefusal } from "./key-path";
 import { LocalConflictError, LocalTree } from "./local-tree";
@@ -12,20 +11,8 @@ import { mergeJoin } from "./merge";
 import { RemoteIndex } from "./remote-index";
 import { listRemote, type RemoteObject } from "./remote-listing";
 import { Semaphore } from "./semaphore";
-import type { TrackingStore } from "./tracking-store";
 
-export interface CopyFromObjectInput {
-  /** Host path of the relationship's local directory (already resolved inside the namespace). */
-  directory: string;
-  client: S3Client;
-  bucket: string;
-  /** Normalised object folder: "" or "a/b/". */
-  folder: string;
-  tracking: TrackingStore;
-  signal: AbortSignal;
-  emit: EngineListener;
-  concurrency: number;
-  bufferBudgetBytes: number;
+export interface CopyFromObjectInput extends EngineJobInput {
   download: DownloadSettings;
 }
 
@@ -43,17 +30,14 @@ export async function copyFromObject(input: CopyFromObjectInput): Promise<CopyRe
 }
 
 class DownloadRun {
-  private readonly controller = new AbortController();
+  private readonly controller: AbortController;
   private readonly slots: Semaphore;
   private readonly ctx: DownloadContext;
   private readonly tasks = new Set<Promise<void>>();
   private readonly failures = new JobFailures({ one: "object", many: "objects", verb: "copied" });
 
   constructor(private readonly input: CopyFromObjectInput) {
-    setMaxListeners(0, this.controller.signal);
-    const abortBoth = () => this.controller.abort(input.signal.reason);
-    if (input.signal.aborted) abortBoth();
-    else input.signal.addEventListener("abort", abortBoth, { once: true });
+    this.controller = jobController(input.signal);
     this.slots = new Semaphore(input.concurrency);
     this.ctx = {
       client: input.client,
@@ -69,6 +53,8 @@ class DownloadRun {
       bufferBudget: new Semaphore(input.bufferBudgetBytes),
       settings: input.download,
       partials: new Set(),
+      tempPrefix: crypto.randomBytes(6).toString("hex"),
+      tempCount: 0,
     };
   }
 

@@ -1,9 +1,7 @@
-import { setMaxListeners } from "node:events";
-import type { S3Client } from "@aws-sdk/client-s3";
 import { classifyS3Error } from "@/lib/s3/classify-error";
 import { decide } from "./decide";
-import type { EngineListener } from "./events";
 import { copyLink, transferFile, type Landed, type TransferContext, type TransferSettings } from "./file-transfer";
+import { jobController, type EngineJobInput } from "./job-input";
 import { describeError, fatalMessage, isLocalFsError, JobFailures, type CopyResult } from "./job-failures";
 import { mergeJoin } from "./merge";
 import { UnstableFileError } from "./read-file";
@@ -11,22 +9,11 @@ import { RemoteIndex } from "./remote-index";
 import { listRemote, type RemoteObject } from "./remote-listing";
 import { Semaphore } from "./semaphore";
 import { openTreeView } from "./snapshot";
-import type { TrackedFile, TrackingStore } from "./tracking-store";
+import type { TrackedFile } from "./tracking-store";
 import { walkTree, type LocalEntry } from "./walk";
 
-export interface CopyToObjectInput {
+export interface CopyToObjectInput extends EngineJobInput {
   jobId: string;
-  /** Host path of the relationship's local directory. */
-  directory: string;
-  client: S3Client;
-  bucket: string;
-  /** Normalised object folder: "" or "a/b/". */
-  folder: string;
-  tracking: TrackingStore;
-  signal: AbortSignal;
-  emit: EngineListener;
-  concurrency: number;
-  bufferBudgetBytes: number;
   transfer: Omit<TransferSettings, "stableRead">;
 }
 
@@ -44,7 +31,7 @@ export async function copyToObject(input: CopyToObjectInput): Promise<CopyResult
 }
 
 class JobRun {
-  private readonly controller = new AbortController();
+  private readonly controller: AbortController;
   private readonly slots: Semaphore;
   private readonly ctx: TransferContext;
   private readonly tasks = new Set<Promise<void>>();
@@ -56,11 +43,7 @@ class JobRun {
     private readonly viewRoot: string,
     stableRead: boolean,
   ) {
-    // Every in-flight request listens to the job's signal.
-    setMaxListeners(0, this.controller.signal);
-    const abortBoth = () => this.controller.abort(input.signal.reason);
-    if (input.signal.aborted) abortBoth();
-    else input.signal.addEventListener("abort", abortBoth, { once: true });
+    this.controller = jobController(input.signal);
     this.slots = new Semaphore(input.concurrency);
     this.ctx = {
       client: input.client,

@@ -1,4 +1,3 @@
-import crypto from "node:crypto";
 import type { BigIntStats } from "node:fs";
 import { constants } from "node:fs";
 import fs from "node:fs/promises";
@@ -39,6 +38,9 @@ export interface DownloadContext {
   settings: DownloadSettings;
   /** Temporary files that exist right now; whatever is left here when the job ends is removed. */
   partials: Set<string>;
+  /** Random per job, so that temporary names never meet another job's (or a key's). */
+  tempPrefix: string;
+  tempCount: number;
 }
 
 const TEMP_OPEN_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -94,8 +96,8 @@ async function keepLocal(ctx: DownloadContext, object: RemoteObject, relPath: st
 
 async function download(ctx: DownloadContext, object: RemoteObject, relPath: string): Promise<void> {
   const host = ctx.tree.hostPath(relPath);
-  // A short fixed-length name: a temporary name derived from the target's could exceed NAME_MAX.
-  const temp = path.join(path.dirname(host), `.s3shift-${crypto.randomBytes(8).toString("hex")}.partial`);
+  // A short name of fixed length: one derived from the target's could exceed NAME_MAX.
+  const temp = path.join(path.dirname(host), `.s3shift-${ctx.tempPrefix}-${++ctx.tempCount}.partial`);
   ctx.partials.add(temp);
   let handle: fs.FileHandle | undefined;
   try {

@@ -20,6 +20,8 @@ const MAX_REMEMBERED_DIRECTORIES = 50_000;
  */
 export class LocalTree {
   private readonly verified = new Set<string>();
+  /** Directories this job created: nothing of the bucket's was in them before, so no target needs a look. */
+  private readonly created = new Set<string>();
 
   constructor(readonly root: string) {}
 
@@ -39,6 +41,7 @@ export class LocalTree {
     if (!stat) {
       try {
         await fs.mkdir(host);
+        this.remember(this.created, relDir);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       }
@@ -46,12 +49,17 @@ export class LocalTree {
     }
     if (stat.isSymbolicLink()) throw new LocalConflictError(`"${relDir}" is a symbolic link; nothing is written through links`);
     if (!stat.isDirectory()) throw new LocalConflictError(`"${relDir}" exists and is not a directory`);
-    if (this.verified.size >= MAX_REMEMBERED_DIRECTORIES) this.verified.clear();
-    this.verified.add(relDir);
+    this.remember(this.verified, relDir);
+  }
+
+  private remember(set: Set<string>, relDir: string): void {
+    if (set.size >= MAX_REMEMBERED_DIRECTORIES) set.clear();
+    set.add(relDir);
   }
 
   /** The target's current state: null when absent; a conflict when it cannot be replaced by a download. */
   async inspectTarget(relPath: string): Promise<BigIntStats | null> {
+    if (this.created.has(parentOf(relPath))) return null;
     const stat = await lstatOrNull(this.hostPath(relPath));
     if (!stat) return null;
     if (!stat.isFile()) throw new LocalConflictError(`"${relPath}" exists and is not a regular file (${describeKind(stat)})`);

@@ -1,0 +1,35 @@
+import { setMaxListeners } from "node:events";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { EngineListener } from "./events";
+import type { TrackingStore } from "./tracking-store";
+
+/** What every job of the engine needs, whichever way it copies. */
+export interface EngineJobInput {
+  /** Host path of the relationship's local directory (already resolved inside the namespace). */
+  directory: string;
+  client: S3Client;
+  bucket: string;
+  /** Normalised object folder: "" or "a/b/". */
+  folder: string;
+  tracking: TrackingStore;
+  /** Aborted by a stop request or a worker shutdown. */
+  signal: AbortSignal;
+  emit: EngineListener;
+  /** Files (or parts) in flight at once. */
+  concurrency: number;
+  /** Bytes of part buffers in memory across the job. */
+  bufferBudgetBytes: number;
+}
+
+/**
+ * The job's own abort controller: it follows the caller's signal (a stop) and can also be aborted
+ * by the job itself (a fatal error), so every in-flight request listens to one signal.
+ */
+export function jobController(signal: AbortSignal): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  const follow = () => controller.abort(signal.reason);
+  if (signal.aborted) follow();
+  else signal.addEventListener("abort", follow, { once: true });
+  return controller;
+}
