@@ -48,8 +48,10 @@ export async function createObjectRelationship({ input, actor }: { input: unknow
     client.destroy();
   }
 
+  // The rows are written first and the overlap checked after, inside the same transaction: a
+  // SQLite transaction that starts with a write waits for other writers, one that starts with a
+  // read fails when it later writes after them; and two overlapping creates cannot both pass.
   const relationship = await db().$transaction(async (tx) => {
-    await refuseOverlap(tx, valid.direction, directory.namespacePath, directoryField);
     const row = await tx.relationship.create({
       data: {
         direction: valid.direction,
@@ -68,6 +70,7 @@ export async function createObjectRelationship({ input, actor }: { input: unknow
         createdBy: actor.username,
       },
     });
+    await refuseOverlap(tx, row.id, valid.direction, directory.namespacePath, directoryField);
     await tx.job.create({ data: { relationshipId: row.id, state: JOB_STATES.QUEUED } });
     return row;
   });

@@ -10,14 +10,12 @@ import { ACTIVE_STATES } from "./job-states";
 /** Removes the relationship, its jobs and its tracking rows; the bucket is never touched. */
 export async function deleteObjectRelationship({ id, actor }: { id: string; actor: Principal }) {
   const relationship = await findRelationship(id);
-  const prisma = db();
-  const deleted = await prisma.$transaction(async (tx) => {
-    const active = await tx.job.count({ where: { relationshipId: relationship.id, state: { in: [...ACTIVE_STATES] } } });
-    if (active > 0) return false;
-    await tx.relationship.delete({ where: { id: relationship.id } });
-    return true;
+  // One conditional statement: SQLite cannot upgrade a read transaction to a write while a
+  // worker writes progress, so check-then-delete would fail under load instead of waiting.
+  const { count } = await db().relationship.deleteMany({
+    where: { id: relationship.id, jobs: { none: { state: { in: [...ACTIVE_STATES] } } } },
   });
-  if (!deleted) throw new AppError("CONFLICT", "The relationship is running; stop it first (abort-replication), then delete it.");
+  if (count === 0) throw new AppError("CONFLICT", "The relationship is running; stop it first (abort-replication), then delete it.");
   const file = trackingFileFor(relationship.id);
   await Promise.all([file, `${file}-wal`, `${file}-shm`].map((f) => fs.rm(f, { force: true })));
   await recordAudit({

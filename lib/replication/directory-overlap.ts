@@ -11,9 +11,15 @@ export function directoriesOverlap(a: string, b: string): boolean {
  * A copy from S3 writes into its directory, so that directory may not overlap (equal, contain or
  * lie inside) the directory of any other relationship — in either order of creation.
  */
-export async function refuseOverlap(tx: Prisma.TransactionClient, direction: Direction, namespacePath: string, field: string): Promise<void> {
+export async function refuseOverlap(
+  tx: Prisma.TransactionClient,
+  ownId: string,
+  direction: Direction,
+  namespacePath: string,
+  field: string,
+): Promise<void> {
   const others = await tx.relationship.findMany({
-    where: direction === "COPY_FROM_OBJECT" ? {} : { direction: "COPY_FROM_OBJECT" },
+    where: { id: { not: ownId }, ...(direction === "COPY_FROM_OBJECT" ? {} : { direction: "COPY_FROM_OBJECT" }) },
     select: { id: true, direction: true, localDirectoryPath: true, bucket: true, objectFolder: true },
   });
   const clash = others.find((other) => directoriesOverlap(other.localDirectoryPath, namespacePath));
