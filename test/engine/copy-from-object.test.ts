@@ -2,36 +2,17 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { S3Proxy, type ProxiedRequest } from "../support/s3-proxy";
-import { inspectionClient, startS3Server, type S3TestServer } from "../support/s3-server";
+import { describe, expect, it } from "vitest";
+import type { ProxiedRequest } from "../support/s3-proxy";
+import { useProxiedS3 } from "../support/proxied-s3";
 import { headObject, makeTempDir, runDownloadJob, sha256Hex, writeFile } from "../support/engine-harness";
 import { addEntries, editEntry, isListing } from "../support/listing-xml";
 
 const BUCKET = "download-bucket";
 const MiB = 1024 * 1024;
-let server: S3TestServer;
-let proxy: S3Proxy;
-let s3: ReturnType<typeof inspectionClient>;
 let folderSeq = 0;
 
-beforeAll(async () => {
-  server = await startS3Server([BUCKET]);
-  proxy = new S3Proxy(server.port);
-  await proxy.start();
-  s3 = inspectionClient(server.endpoint);
-});
-
-afterAll(async () => {
-  await proxy.stop();
-  await server.stop();
-});
-
-beforeEach(() => {
-  proxy.reset();
-  proxy.interceptor = undefined;
-  proxy.rewriter = undefined;
-});
+const lab = useProxiedS3(BUCKET);
 
 /**
  * Each scenario pulls its own folder into `directory`, which sits alone inside `parent`, so a
@@ -44,9 +25,9 @@ function scenario() {
   const folder = `pull-${++folderSeq}/`;
   const trackingFile = path.join(makeTempDir(), "tracking.db");
   const run = (extra: Partial<Parameters<typeof runDownloadJob>[0]> = {}) =>
-    runDownloadJob({ endpoint: proxy.endpoint, bucket: BUCKET, directory, trackingFile, folder, ...extra });
+    runDownloadJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory, trackingFile, folder, ...extra });
   const put = (relPath: string, body: string | Buffer, options: { sha256?: boolean; storageClass?: string } = {}) =>
-    s3.send(
+    lab.s3.send(
       new PutObjectCommand({
         Bucket: BUCKET,
         Key: folder + relPath,
@@ -59,7 +40,7 @@ function scenario() {
 }
 
 /** GETs of object data (not listings). */
-const objectGets = (requests: ProxiedRequest[] = proxy.requests) => requests.filter((r) => r.method === "GET" && !isListing(r.query));
+const objectGets = (requests: ProxiedRequest[] = lab.proxy.requests) => requests.filter((r) => r.method === "GET" && !isListing(r.query));
 
 /** Every path under `root` (relative), directories with a trailing "/". */
 function tree(root: string): string[] {
@@ -107,7 +88,7 @@ describe("copy from S3: placing a folder", () => {
     expect(partialFiles(directory)).toEqual([]);
 
     // A file carries its object's last-modified time.
-    const head = await headObject(s3, BUCKET, `${folder}readme.txt`);
+    const head = await headObject(lab.s3, BUCKET, `${folder}readme.txt`);
     expect(Math.floor(fs.statSync(local("readme.txt")).mtimeMs / 1000)).toBe(Math.floor(head.LastModified!.getTime() / 1000));
 
     // The large object came as parallel ranged GETs of 5 MiB; the small ones in one GET each.
@@ -137,16 +118,16 @@ describe("copy from S3: placing a folder", () => {
     for (let i = 0; i < 12; i++) await put(`set/file-${i}.txt`, `content ${i}`, { sha256: i % 2 === 0 });
     expect((await run()).outcome).toBe("SUCCEEDED");
 
-    proxy.reset();
+    lab.proxy.reset();
     const repeat = await run();
     expect(repeat.outcome).toBe("SUCCEEDED");
     expect(objectGets()).toEqual([]);
-    expect(proxy.requests.length).toBe(1); // the listing
+    expect(lab.proxy.requests.length).toBe(1); // the listing
     expect(repeat.progress.filesUnchanged).toBe(12n);
     expect(repeat.progress.filesTransferred).toBe(0n);
 
     await put("set/file-3.txt", "new content for three");
-    proxy.reset();
+    lab.proxy.reset();
     const afterChange = await run();
     expect(afterChange.outcome).toBe("SUCCEEDED");
     expect(objectGets().map((r) => r.path)).toEqual([`/${BUCKET}/${folder}set/file-3.txt`]);
@@ -164,7 +145,7 @@ describe("copy from S3: placing a folder", () => {
     const later = new Date(Date.now() + 60_000);
     fs.utimesSync(local("touched.txt"), later, later);
 
-    proxy.reset();
+    lab.proxy.reset();
     const result = await run();
 
     expect(result.outcome).toBe("SUCCEEDED");
@@ -173,7 +154,7 @@ describe("copy from S3: placing a folder", () => {
     expect(fs.readFileSync(local("touched.txt"), "utf8")).toBe("touched text");
     expect(result.events).toContainEqual(expect.objectContaining({ type: "file-unchanged", path: "touched.txt", how: "verified-hash" }));
     // The touched file got the object's time back, so the next repeat is a pure fingerprint match.
-    proxy.reset();
+    lab.proxy.reset();
     expect((await run()).progress.filesUnchanged).toBe(2n);
     expect(objectGets()).toEqual([]);
   });
@@ -194,7 +175,7 @@ describe("copy from S3: placing a folder", () => {
     expect(adopted.sort()).toEqual(["same-md5.txt", "same-sha.bin"]);
     expect(objectGets().map((r) => r.path.split("/").pop())).toEqual(["different.txt"]);
     expect(fs.readFileSync(path.join(directory, "different.txt"), "utf8")).toBe("the bucket's version");
-    proxy.reset();
+    lab.proxy.reset();
     expect((await run()).progress.filesUnchanged).toBe(3n);
     expect(objectGets()).toEqual([]);
   });
@@ -218,8 +199,8 @@ describe("copy from S3: keys that cannot be a path", () => {
     const { parent, directory, folder, run, put } = scenario();
     await put("fine.txt", "fine");
     // A real object where a path escaping the directory would land, had the key been followed.
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "escape.txt", Body: "outside" }));
-    proxy.rewriter = (request, body) => (isListing(request.query) ? addEntries(body, [{ key: folder + bad, size: 4 }]) : undefined);
+    await lab.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "escape.txt", Body: "outside" }));
+    lab.proxy.rewriter = (request, body) => (isListing(request.query) ? addEntries(body, [{ key: folder + bad, size: 4 }]) : undefined);
 
     const result = await run();
 
@@ -264,7 +245,7 @@ describe("copy from S3: keys that cannot be a path", () => {
     await put("cold/old.tar", "frozen");
     await put("cold/older.tar", "deeper");
     await put("warm.txt", "fine");
-    proxy.rewriter = (request, body) =>
+    lab.proxy.rewriter = (request, body) =>
       isListing(request.query)
         ? editEntry(editEntry(body, `${folder}cold/old.tar`, { storageClass: "GLACIER" }), `${folder}cold/older.tar`, { storageClass: "DEEP_ARCHIVE" })
         : undefined;
@@ -324,12 +305,12 @@ describe("copy from S3: what is already on disk", () => {
     await put("vanishing.txt", "here at listing time");
     await put("changing.txt", "version one");
     await put("steady.txt", "steady");
-    proxy.interceptor = (request) =>
+    lab.proxy.interceptor = (request) =>
       request.method === "GET" && request.path.endsWith("/vanishing.txt")
         ? { status: 404, body: "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>" }
         : undefined;
     // The listing describes an older version of changing.txt than the store now serves.
-    proxy.rewriter = (request, body) => (isListing(request.query) ? editEntry(body, `${folder}changing.txt`, { etag: "ffffffffffffffffffffffffffffffff" }) : undefined);
+    lab.proxy.rewriter = (request, body) => (isListing(request.query) ? editEntry(body, `${folder}changing.txt`, { etag: "ffffffffffffffffffffffffffffffff" }) : undefined);
 
     const result = await run();
 
@@ -350,7 +331,7 @@ describe("copy from S3: what is already on disk", () => {
     const { directory, run, put, local } = scenario();
     await put("guarded.txt", "the true content", { sha256: true });
     await put("md5-guarded.txt", "content under an MD5 ETag");
-    proxy.rewriter = (request, body) => (request.method === "GET" && !isListing(request.query) ? body.replace("true", "TRUE").replace("MD5", "md5") : undefined);
+    lab.proxy.rewriter = (request, body) => (request.method === "GET" && !isListing(request.query) ? body.replace("true", "TRUE").replace("MD5", "md5") : undefined);
 
     const result = await run();
 
@@ -365,7 +346,7 @@ describe("copy from S3: what is already on disk", () => {
   it("stops mid-download, leaving no partial file and no target", async () => {
     const { directory, run, put, local } = scenario();
     await put("slow/big.bin", crypto.randomBytes(12 * MiB));
-    proxy.interceptor = (request) => (request.method === "GET" && !isListing(request.query) ? { delayMs: 400 } : undefined);
+    lab.proxy.interceptor = (request) => (request.method === "GET" && !isListing(request.query) ? { delayMs: 400 } : undefined);
     const stop = new AbortController();
     let sawPartial = false;
     const timer = setInterval(() => {

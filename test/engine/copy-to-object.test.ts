@@ -3,35 +3,15 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TrackingStore } from "@/lib/engine/tracking-store";
-import { S3Proxy } from "../support/s3-proxy";
-import { inspectionClient, startS3Server, type S3TestServer } from "../support/s3-server";
+import { useProxiedS3 } from "../support/proxied-s3";
 import { headObject, listKeys, makeTempDir, readObject, runCopyJob, sha256Hex, writeFile } from "../support/engine-harness";
 
 const BUCKET = "engine-bucket";
-let server: S3TestServer;
-let proxy: S3Proxy;
-let s3: ReturnType<typeof inspectionClient>;
 let folderSeq = 0;
 
-beforeAll(async () => {
-  server = await startS3Server([BUCKET]);
-  proxy = new S3Proxy(server.port);
-  await proxy.start();
-  s3 = inspectionClient(server.endpoint);
-});
-
-afterAll(async () => {
-  await proxy.stop();
-  await server.stop();
-});
-
-beforeEach(() => {
-  proxy.reset();
-  proxy.interceptor = undefined;
-  proxy.rewriter = undefined;
-});
+const lab = useProxiedS3(BUCKET);
 
 /** Each scenario copies into its own folder with its own tracking file. */
 function scenario() {
@@ -39,12 +19,12 @@ function scenario() {
   const folder = `case-${++folderSeq}/`;
   const trackingFile = path.join(makeTempDir(), "tracking.db");
   const run = (extra: Partial<Parameters<typeof runCopyJob>[0]> = {}) =>
-    runCopyJob({ endpoint: proxy.endpoint, bucket: BUCKET, directory, trackingFile, folder, ...extra });
+    runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory, trackingFile, folder, ...extra });
   return { directory, folder, trackingFile, run };
 }
 
-const puts = () => proxy.count((r) => r.method === "PUT" && !r.query.has("uploadId"));
-const copies = (requests = proxy.requests) => requests.filter((r) => r.method === "PUT" && r.bodyBytes === 0).length;
+const puts = () => lab.proxy.count((r) => r.method === "PUT" && !r.query.has("uploadId"));
+const copies = (requests = lab.proxy.requests) => requests.filter((r) => r.method === "PUT" && r.bodyBytes === 0).length;
 
 describe("copy to S3: the mapping table", () => {
   it("uploads regular files at folder + relative path with bytes, sha256 metadata and Content-Type", async () => {
@@ -59,18 +39,18 @@ describe("copy to S3: the mapping table", () => {
 
     expect(result.outcome).toBe("SUCCEEDED");
     expect(result.readMode).toBe("stable-read");
-    expect((await listKeys(s3, BUCKET, folder)).sort()).toEqual(
+    expect((await listKeys(lab.s3, BUCKET, folder)).sort()).toEqual(
       [`${folder}data/raw.unknownext`, `${folder}docs/guide.html`, `${folder}readme.txt`, `${folder}ünïcödé/файл.json`].sort(),
     );
-    const readme = await readObject(s3, BUCKET, `${folder}readme.txt`);
+    const readme = await readObject(lab.s3, BUCKET, `${folder}readme.txt`);
     expect(readme.body.toString()).toBe("hello world\n");
     expect(readme.metadata.sha256).toBe(sha256Hex("hello world\n"));
     expect(readme.contentType).toBe("text/plain");
-    expect((await readObject(s3, BUCKET, `${folder}docs/guide.html`)).contentType).toBe("text/html");
-    const raw = await readObject(s3, BUCKET, `${folder}data/raw.unknownext`);
+    expect((await readObject(lab.s3, BUCKET, `${folder}docs/guide.html`)).contentType).toBe("text/html");
+    const raw = await readObject(lab.s3, BUCKET, `${folder}data/raw.unknownext`);
     expect(raw.contentType).toBe("application/octet-stream");
     expect([...raw.body]).toEqual([0, 1, 2, 3, 255]);
-    expect((await readObject(s3, BUCKET, `${folder}ünïcödé/файл.json`)).body.toString()).toBe('{"a":1}');
+    expect((await readObject(lab.s3, BUCKET, `${folder}ünïcödé/файл.json`)).body.toString()).toBe('{"a":1}');
     expect(result.progress.filesTransferred).toBe(4n);
     expect(result.progress.filesTotal).toBe(4n);
     expect(result.progress.totalsKnown).toBe(true);
@@ -90,7 +70,7 @@ describe("copy to S3: the mapping table", () => {
     try {
       const result = await run();
       expect(result.outcome).toBe("SUCCEEDED");
-      expect(await listKeys(s3, BUCKET, folder)).toEqual([`${folder}real.txt`]);
+      expect(await listKeys(lab.s3, BUCKET, folder)).toEqual([`${folder}real.txt`]);
       expect(result.progress.entriesSkipped).toBe(5n);
       expect(result.progress.skippedByReason).toEqual({ symlink: 2, "hard-link-to-non-regular": 2, socket: 1 });
     } finally {
@@ -107,7 +87,7 @@ describe("copy to S3: the mapping table", () => {
       skip("mknod is not permitted here (not root)"); // reported as skipped, not passed
     }
     const result = await run();
-    expect(await listKeys(s3, BUCKET, folder)).toEqual([`${folder}a.txt`]);
+    expect(await listKeys(lab.s3, BUCKET, folder)).toEqual([`${folder}a.txt`]);
     expect(result.progress.skippedByReason).toEqual({ device: 1 });
   });
 
@@ -122,15 +102,15 @@ describe("copy to S3: the mapping table", () => {
     const result = await run();
 
     expect(result.outcome).toBe("SUCCEEDED");
-    expect(proxy.uploadedBytes()).toBe(content.length);
+    expect(lab.proxy.uploadedBytes()).toBe(content.length);
     expect(copies()).toBe(2);
-    expect(proxy.count((r) => r.method === "PUT" && r.bodyBytes > 0)).toBe(1);
+    expect(lab.proxy.count((r) => r.method === "PUT" && r.bodyBytes > 0)).toBe(1);
     for (const key of ["a/original.bin", "b/second.bin", "b/third.txt"]) {
-      const object = await readObject(s3, BUCKET, folder + key);
+      const object = await readObject(lab.s3, BUCKET, folder + key);
       expect(object.body.equals(content)).toBe(true);
       expect(object.metadata.sha256).toBe(sha256Hex(content));
     }
-    expect((await readObject(s3, BUCKET, `${folder}b/third.txt`)).contentType).toBe("text/plain");
+    expect((await readObject(lab.s3, BUCKET, `${folder}b/third.txt`)).contentType).toBe("text/plain");
     expect(result.progress.filesTransferred).toBe(1n);
     expect(result.progress.filesCopiedServerSide).toBe(2n);
   });
@@ -148,7 +128,7 @@ describe("copy to S3: the mapping table", () => {
     const result = await run();
 
     expect(result.outcome).toBe("SUCCEEDED");
-    const object = await readObject(s3, BUCKET, `${folder}sparse.img`);
+    const object = await readObject(lab.s3, BUCKET, `${folder}sparse.img`);
     expect(object.body.equals(fs.readFileSync(file))).toBe(true);
     expect(object.body.subarray(5, 3 * 1024 * 1024).every((b) => b === 0)).toBe(true);
   });
@@ -171,7 +151,7 @@ describe("copy to S3: limits", () => {
     expect(Buffer.byteLength(folder + tooLong)).toBe(1024);
     expect(result.outcome).toBe("FAILED");
     expect(result.error).toMatch(/^1 file could not be copied: ".*x{10,}"/);
-    expect((await listKeys(s3, BUCKET, folder)).sort()).toEqual([folder + justFits, `${folder}short.txt`].sort());
+    expect((await listKeys(lab.s3, BUCKET, folder)).sort()).toEqual([folder + justFits, `${folder}short.txt`].sort());
     const failure = result.events.find((e) => e.type === "file-failed");
     expect(failure).toMatchObject({ message: expect.stringContaining("1024 bytes of UTF-8; S3 keys must be shorter than 1024") });
   });
@@ -182,14 +162,14 @@ describe("copy to S3: repeats", () => {
     const { directory, run } = scenario();
     for (let i = 0; i < 30; i++) writeFile(directory, `dir${i % 3}/file${i}.txt`, `content ${i}`);
     expect((await run()).outcome).toBe("SUCCEEDED");
-    proxy.reset();
+    lab.proxy.reset();
 
     const repeat = await run();
 
     expect(repeat.outcome).toBe("SUCCEEDED");
-    expect(proxy.count((r) => r.method === "PUT")).toBe(0);
-    expect(proxy.count((r) => r.method === "GET" && r.query.get("list-type") === "2")).toBe(1);
-    expect(proxy.requests.length).toBe(1);
+    expect(lab.proxy.count((r) => r.method === "PUT")).toBe(0);
+    expect(lab.proxy.count((r) => r.method === "GET" && r.query.get("list-type") === "2")).toBe(1);
+    expect(lab.proxy.requests.length).toBe(1);
     expect(repeat.progress.filesUnchanged).toBe(30n);
     expect(repeat.progress.filesTransferred).toBe(0n);
     expect(repeat.progress.bytesTransferred).toBe(0n);
@@ -200,7 +180,7 @@ describe("copy to S3: repeats", () => {
     writeFile(directory, "stay.txt", "stay");
     const changing = writeFile(directory, "change.txt", "before");
     await run();
-    proxy.reset();
+    lab.proxy.reset();
     fs.writeFileSync(changing, "after, longer");
 
     const repeat = await run();
@@ -208,14 +188,14 @@ describe("copy to S3: repeats", () => {
     expect(repeat.progress.filesTransferred).toBe(1n);
     expect(repeat.progress.filesUnchanged).toBe(1n);
     expect(puts()).toBe(1);
-    expect((await readObject(s3, BUCKET, `${folder}change.txt`)).body.toString()).toBe("after, longer");
+    expect((await readObject(lab.s3, BUCKET, `${folder}change.txt`)).body.toString()).toBe("after, longer");
   });
 
   it("re-sends nothing when only the timestamps moved (content proven equal by hash)", async () => {
     const { directory, run } = scenario();
     const file = writeFile(directory, "touched.txt", "same content");
     await run();
-    proxy.reset();
+    lab.proxy.reset();
     fs.utimesSync(file, new Date(), new Date(Date.now() + 5000));
 
     const repeat = await run();
@@ -228,27 +208,27 @@ describe("copy to S3: repeats", () => {
     const { directory, folder, run } = scenario();
     const doomed = writeFile(directory, "doomed.txt", "soon gone locally");
     writeFile(directory, "kept.txt", "kept");
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${folder}foreign.txt`, Body: "not ours" }));
+    await lab.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${folder}foreign.txt`, Body: "not ours" }));
     await run();
     fs.rmSync(doomed);
 
     await run();
 
-    expect(proxy.count((r) => r.method === "DELETE" || r.query.has("delete"))).toBe(0);
-    expect((await listKeys(s3, BUCKET, folder)).sort()).toEqual([`${folder}doomed.txt`, `${folder}foreign.txt`, `${folder}kept.txt`]);
+    expect(lab.proxy.count((r) => r.method === "DELETE" || r.query.has("delete"))).toBe(0);
+    expect((await listKeys(lab.s3, BUCKET, folder)).sort()).toEqual([`${folder}doomed.txt`, `${folder}foreign.txt`, `${folder}kept.txt`]);
   });
 
   it("re-uploads an object that was changed or removed in the bucket behind its back", async () => {
     const { directory, folder, run } = scenario();
     writeFile(directory, "victim.txt", "original");
     await run();
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${folder}victim.txt`, Body: "tampered" }));
-    proxy.reset();
+    await lab.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${folder}victim.txt`, Body: "tampered" }));
+    lab.proxy.reset();
 
     const repeat = await run();
 
     expect(repeat.progress.filesTransferred).toBe(1n);
-    expect((await readObject(s3, BUCKET, `${folder}victim.txt`)).body.toString()).toBe("original");
+    expect((await readObject(lab.s3, BUCKET, `${folder}victim.txt`)).body.toString()).toBe("original");
   });
 
   it("adopts an existing copy by its sha256 metadata without re-uploading, and overwrites a different object", async () => {
@@ -260,10 +240,10 @@ describe("copy to S3: repeats", () => {
     const directory = makeTempDir();
     writeFile(directory, "same.txt", "identical bytes");
     writeFile(directory, "other.txt", "version two");
-    proxy.reset();
+    lab.proxy.reset();
 
     const adopted = await runCopyJob({
-      endpoint: proxy.endpoint,
+      endpoint: lab.proxy.endpoint,
       bucket: BUCKET,
       directory,
       folder: first.folder,
@@ -274,8 +254,8 @@ describe("copy to S3: repeats", () => {
     expect(adopted.progress.filesUnchanged).toBe(1n);
     expect(adopted.progress.filesTransferred).toBe(1n);
     expect(puts()).toBe(1);
-    expect(proxy.count((r) => r.method === "HEAD")).toBe(2);
-    expect((await readObject(s3, BUCKET, `${first.folder}other.txt`)).body.toString()).toBe("version two");
+    expect(lab.proxy.count((r) => r.method === "HEAD")).toBe(2);
+    expect((await readObject(lab.s3, BUCKET, `${first.folder}other.txt`)).body.toString()).toBe("version two");
   });
 });
 
@@ -289,9 +269,9 @@ describe("copy to S3: large files", () => {
     const result = await run({ multipartThreshold: 8 * 1024 * 1024 });
 
     expect(result.outcome).toBe("SUCCEEDED");
-    expect(proxy.count((r) => r.method === "PUT" && r.query.has("partNumber"))).toBe(5);
-    expect(proxy.count((r) => r.method === "POST" && r.query.has("uploadId"))).toBe(1);
-    const object = await readObject(s3, BUCKET, `${folder}big/large.bin`);
+    expect(lab.proxy.count((r) => r.method === "PUT" && r.query.has("partNumber"))).toBe(5);
+    expect(lab.proxy.count((r) => r.method === "POST" && r.query.has("uploadId"))).toBe(1);
+    const object = await readObject(lab.s3, BUCKET, `${folder}big/large.bin`);
     expect(sha256Hex(object.body)).toBe(sha256Hex(content));
     expect(object.metadata.sha256).toBe(sha256Hex(content));
   });
@@ -300,7 +280,7 @@ describe("copy to S3: large files", () => {
     const { directory, folder, run } = scenario();
     writeFile(directory, "fails.bin", Buffer.alloc(12 * 1024 * 1024, 1));
     writeFile(directory, "fine.txt", "fine");
-    proxy.interceptor = (r) =>
+    lab.proxy.interceptor = (r) =>
       r.method === "PUT" && r.query.get("partNumber") === "2"
         ? { status: 400, body: "<Error><Code>InvalidPart</Code><Message>rejected by the test</Message></Error>" }
         : undefined;
@@ -309,12 +289,12 @@ describe("copy to S3: large files", () => {
 
     expect(result.outcome).toBe("FAILED");
     expect(result.error).toMatch(/1 file could not be copied: "fails.bin"/);
-    const created = proxy.requests.filter((r) => r.method === "POST" && r.query.has("uploads"));
-    const aborted = proxy.requests.filter((r) => r.method === "DELETE" && r.query.has("uploadId"));
+    const created = lab.proxy.requests.filter((r) => r.method === "POST" && r.query.has("uploads"));
+    const aborted = lab.proxy.requests.filter((r) => r.method === "DELETE" && r.query.has("uploadId"));
     expect(created).toHaveLength(1);
     expect(aborted).toHaveLength(1);
     expect(result.events.some((e) => e.type === "multipart-aborted")).toBe(true);
-    expect(await listKeys(s3, BUCKET, folder)).toEqual([`${folder}fine.txt`]);
+    expect(await listKeys(lab.s3, BUCKET, folder)).toEqual([`${folder}fine.txt`]);
   });
 });
 
@@ -322,7 +302,7 @@ describe("copy to S3: stop and failure", () => {
   it("aborts the in-flight multipart upload when the job is stopped", async () => {
     const { directory, folder, run } = scenario();
     writeFile(directory, "huge.bin", Buffer.alloc(30 * 1024 * 1024, 3));
-    proxy.interceptor = (r) => (r.method === "PUT" && r.query.has("partNumber") ? { delayMs: 300 } : undefined);
+    lab.proxy.interceptor = (r) => (r.method === "PUT" && r.query.has("partNumber") ? { delayMs: 300 } : undefined);
     const controller = new AbortController();
     const result = await run({
       multipartThreshold: 8 * 1024 * 1024,
@@ -330,18 +310,18 @@ describe("copy to S3: stop and failure", () => {
       onEvent: (e) => e.type === "bytes-moved" && controller.abort(),
     });
     expect(result.outcome).toBe("ABORTED");
-    const uploadIds = proxy.requests.filter((r) => r.method === "POST" && r.query.has("uploads"));
+    const uploadIds = lab.proxy.requests.filter((r) => r.method === "POST" && r.query.has("uploads"));
     expect(uploadIds).toHaveLength(1);
-    expect(proxy.count((r) => r.method === "DELETE" && r.query.has("uploadId"))).toBe(1);
-    expect(proxy.count((r) => r.method === "POST" && r.query.has("uploadId"))).toBe(0); // never completed
+    expect(lab.proxy.count((r) => r.method === "DELETE" && r.query.has("uploadId"))).toBe(1);
+    expect(lab.proxy.count((r) => r.method === "POST" && r.query.has("uploadId"))).toBe(0); // never completed
     expect(result.events.find((e) => e.type === "multipart-aborted")).toBeDefined();
-    expect(await listKeys(s3, BUCKET, folder)).toEqual([]);
+    expect(await listKeys(lab.s3, BUCKET, folder)).toEqual([]);
   });
 
   it("stops a long job within two seconds and keeps what was copied tracked", async () => {
     const { directory, trackingFile, run } = scenario();
     for (let i = 0; i < 400; i++) writeFile(directory, `many/f${String(i).padStart(4, "0")}.txt`, `file ${i}`);
-    proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 40 } : undefined); // a slow store
+    lab.proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 40 } : undefined); // a slow store
     const controller = new AbortController();
     let stoppedAt = 0;
     const job = run({
@@ -359,7 +339,7 @@ describe("copy to S3: stop and failure", () => {
     expect(result.outcome).toBe("ABORTED");
     expect(Date.now() - stoppedAt).toBeLessThan(2000);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(proxy.requests.filter((r) => r.arrivedAt > stoppedAt + 100)).toEqual([]);
+    expect(lab.proxy.requests.filter((r) => r.arrivedAt > stoppedAt + 100)).toEqual([]);
     const tracked = new TrackingStore(trackingFile);
     expect(tracked.count()).toBe(Number(result.progress.filesTransferred));
     expect(tracked.count()).toBeLessThan(400);
@@ -370,21 +350,21 @@ describe("copy to S3: stop and failure", () => {
     const { directory, folder, run } = scenario();
     for (let i = 0; i < 20; i++) writeFile(directory, `f${i}.txt`, `data ${i}`);
     let accepted = 0;
-    proxy.interceptor = (r) => (r.method === "PUT" && ++accepted > 10 ? "reset" : undefined);
+    lab.proxy.interceptor = (r) => (r.method === "PUT" && ++accepted > 10 ? "reset" : undefined);
 
     const failed = await run({ maxAttempts: 2 });
 
     expect(failed.outcome).toBe("FAILED");
     expect(failed.error).toMatch(/^The store is unreachable after retries \(ECONNRESET\)\.$/);
-    const landed = await listKeys(s3, BUCKET, folder);
+    const landed = await listKeys(lab.s3, BUCKET, folder);
     expect(landed.length).toBeGreaterThan(0);
-    proxy.interceptor = undefined;
-    proxy.reset();
+    lab.proxy.interceptor = undefined;
+    lab.proxy.reset();
 
     const repeat = await run();
 
     expect(repeat.outcome).toBe("SUCCEEDED");
-    expect(await listKeys(s3, BUCKET, folder)).toHaveLength(20);
+    expect(await listKeys(lab.s3, BUCKET, folder)).toHaveLength(20);
     expect(puts()).toBe(20 - landed.length);
     expect(repeat.progress.filesUnchanged).toBe(BigInt(landed.length));
   });
@@ -395,7 +375,7 @@ describe("copy to S3: transient errors", () => {
     const { directory, folder, run } = scenario();
     for (let i = 0; i < 12; i++) writeFile(directory, `t${i}.txt`, `transient ${i}`);
     const seen = new Map<string, number>();
-    proxy.interceptor = (r) => {
+    lab.proxy.interceptor = (r) => {
       if (r.method !== "PUT") return undefined;
       const attempt = (seen.get(r.path) ?? 0) + 1;
       seen.set(r.path, attempt);
@@ -409,7 +389,7 @@ describe("copy to S3: transient errors", () => {
 
     expect(result.outcome).toBe("SUCCEEDED");
     expect(result.events.filter((e) => e.type === "retry")).toHaveLength(12);
-    for (let i = 0; i < 12; i++) expect((await readObject(s3, BUCKET, `${folder}t${i}.txt`)).body.toString()).toBe(`transient ${i}`);
+    for (let i = 0; i < 12; i++) expect((await readObject(lab.s3, BUCKET, `${folder}t${i}.txt`)).body.toString()).toBe(`transient ${i}`);
   });
 });
 
@@ -430,10 +410,10 @@ describe("copy to S3: stable reads", () => {
       },
     });
     expect(result.outcome).toBe("SUCCEEDED");
-    const object = await readObject(s3, BUCKET, `${folder}moving.log`);
+    const object = await readObject(lab.s3, BUCKET, `${folder}moving.log`);
     expect(object.body.toString()).toBe(fs.readFileSync(file, "utf8"));
     expect(object.metadata.sha256).toBe(sha256Hex(object.body));
-    const head = await headObject(s3, BUCKET, `${folder}moving.log`);
+    const head = await headObject(lab.s3, BUCKET, `${folder}moving.log`);
     expect(Number(head.ContentLength)).toBe(object.body.length);
   });
 });
