@@ -35,7 +35,7 @@ const common = {
 const started = performance.now();
 const result =
   args.direction === "from"
-    ? await copyFromObject({ ...common, download: { ...DOWNLOAD_SETTINGS, durableWrites: process.env.BENCH_DURABLE !== "0" } })
+    ? await copyFromObject({ ...common, partialsJournal: `${args.trackingFile}.partials`, download: { ...DOWNLOAD_SETTINGS, durableWrites: process.env.BENCH_DURABLE !== "0" } })
     : await copyToObject({ ...common, jobId: crypto.randomUUID(), transfer: uploadSettings(false) });
 const ms = performance.now() - started;
 tracking.close();

@@ -16,6 +16,10 @@ const server = new S3rver({
 });
 const { port: bound } = await server.run();
 console.log(JSON.stringify({ port: bound }));
-const stop = () => server.close().finally(() => process.exit(0));
+// close() waits for open connections; a client that vanished mid-response must not hold it forever.
+const stop = () => {
+  setTimeout(() => process.exit(0), 2_000).unref();
+  server.close().finally(() => process.exit(0));
+};
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);

@@ -6,6 +6,7 @@ import { placeObject, type DownloadContext, type DownloadSettings } from "./down
 import { jobController, type EngineJobInput } from "./job-input";
 import { describeError, fatalMessage, isFatalLocalError, isLocalFsError, JobFailures, type CopyResult } from "./job-failures";
 import { placeKey, storageClassRefusal } from "./key-path";
+import { PartialsJournal } from "./partials-journal";
 import { LocalConflictError, LocalTree } from "./local-tree";
 import { mergeJoin } from "./merge";
 import { RemoteIndex } from "./remote-index";
@@ -14,6 +15,8 @@ import { Semaphore } from "./semaphore";
 
 export interface CopyFromObjectInput extends EngineJobInput {
   download: DownloadSettings;
+  /** Where the job notes the directories that hold its temporary files (outside the directory). */
+  partialsJournal: string;
 }
 
 /** Refused keys kept for the job's file errors; the count goes on past it. */
@@ -53,6 +56,7 @@ class DownloadRun {
       bufferBudget: new Semaphore(input.bufferBudgetBytes),
       settings: input.download,
       partials: new Set(),
+      journal: new PartialsJournal(input.partialsJournal, input.directory),
       tempPrefix: crypto.randomBytes(6).toString("hex"),
       tempCount: 0,
     };
@@ -61,6 +65,8 @@ class DownloadRun {
   async execute(): Promise<void> {
     const listing = new RemoteIndex();
     try {
+      const leftovers = await this.ctx.journal.sweepLeftovers();
+      if (leftovers > 0) this.input.emit({ type: "leftovers-removed", count: leftovers });
       if (!(await this.listAndCheck(listing))) return;
       const pairs = mergeJoin(listing.sorted(), this.input.tracking.rows(), (o) => o.relPath, (t) => t.path);
       for await (const [object, tracked] of pairs) {
@@ -80,6 +86,7 @@ class DownloadRun {
     } finally {
       await Promise.all(this.tasks);
       await this.removePartials();
+      this.ctx.journal.close();
       this.input.tracking.flush();
       listing.close();
     }

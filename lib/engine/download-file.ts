@@ -10,6 +10,7 @@ import { choosePartSize } from "@/lib/s3/multipart-upload";
 import { decideDownload, lastModifiedNs } from "./decide-download";
 import type { EngineListener } from "./events";
 import { parentOf, type LocalTree } from "./local-tree";
+import type { PartialsJournal } from "./partials-journal";
 import { digestFile } from "./read-file";
 import type { RemoteObject } from "./remote-listing";
 import type { Semaphore } from "./semaphore";
@@ -38,6 +39,7 @@ export interface DownloadContext {
   settings: DownloadSettings;
   /** Temporary files that exist right now; whatever is left here when the job ends is removed. */
   partials: Set<string>;
+  journal: PartialsJournal;
   /** Random per job, so that temporary names never meet another job's (or a key's). */
   tempPrefix: string;
   tempCount: number;
@@ -98,6 +100,7 @@ async function download(ctx: DownloadContext, object: RemoteObject, relPath: str
   const host = ctx.tree.hostPath(relPath);
   // A short name of fixed length: one derived from the target's could exceed NAME_MAX.
   const temp = path.join(path.dirname(host), `.s3shift-${ctx.tempPrefix}-${++ctx.tempCount}.partial`);
+  ctx.journal.noteDirectory(parentOf(relPath));
   ctx.partials.add(temp);
   let handle: fs.FileHandle | undefined;
   try {

@@ -14,6 +14,8 @@ export type EngineEvent =
   | { type: "file-failed"; path: string; size: bigint; message: string }
   | { type: "file-reread"; path: string; attempt: number }
   | { type: "retry"; path: string; operation: string; attempts: number }
-  | { type: "multipart-aborted"; path: string; uploadId: string; reason: string };
+  | { type: "multipart-aborted"; path: string; uploadId: string; reason: string }
+  /** Temporary files of an earlier job that was killed, removed before this one started. */
+  | { type: "leftovers-removed"; count: number };
 
 export type EngineListener = (event: EngineEvent) => void;

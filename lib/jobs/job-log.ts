@@ -16,6 +16,7 @@ const LOGGED: ReadonlySet<EngineEvent["type"]> = new Set([
   "file-reread",
   "retry",
   "multipart-aborted",
+  "leftovers-removed",
 ]);
 
 /** Appends structured (JSON) lines for one job to its relationship's replication log. */

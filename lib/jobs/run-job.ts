@@ -14,7 +14,7 @@ import { findRelationship, s3SettingsOf } from "@/lib/replication/find-relations
 import { JOB_STATES } from "@/lib/replication/job-states";
 import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, uploadSettings } from "./engine-settings";
 import { JobLog } from "./job-log";
-import { trackingFileFor } from "./tracking-file";
+import { partialsJournalFor, trackingFileFor } from "./tracking-file";
 
 const FLUSH_INTERVAL_MS = 500;
 const MAX_FILE_ERROR_ROWS = 1000;
@@ -76,7 +76,7 @@ export async function runJob(job: Job, { shutdown }: RunJobOptions): Promise<voi
   await flushing;
   const interruptedByShutdown = result.outcome === "ABORTED" && shutdown.aborted && !(await wasStopRequested(job.id));
   const state = interruptedByShutdown ? JOB_STATES.INTERRUPTED : JOB_STATES[result.outcome];
-  const error = interruptedByShutdown ? "The worker was shut down during this job. Start it again: files already copied are not sent again." : result.error;
+  const error = interruptedByShutdown ? "The worker was shut down during this job. Start it again: files already copied are not copied again." : result.error;
   await flush();
   await db().job.update({
     where: { id: job.id },
@@ -114,6 +114,7 @@ async function execute(job: Job, signal: AbortSignal, emit: (event: EngineEvent)
       return await copyFromObject({
         ...common,
         download: DOWNLOAD_SETTINGS,
+        partialsJournal: partialsJournalFor(relationship.id),
       });
     }
     return await copyToObject({

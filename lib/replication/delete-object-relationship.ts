@@ -3,7 +3,7 @@ import { recordAudit } from "@/lib/auth/audit";
 import type { Principal } from "@/lib/auth/privileges";
 import { db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors";
-import { trackingFileFor } from "@/lib/jobs/tracking-file";
+import { partialsJournalFor, trackingFileFor } from "@/lib/jobs/tracking-file";
 import { findRelationship } from "./find-relationship";
 import { ACTIVE_STATES } from "./job-states";
 
@@ -17,7 +17,7 @@ export async function deleteObjectRelationship({ id, actor }: { id: string; acto
   });
   if (count === 0) throw new AppError("CONFLICT", "The relationship is running; stop it first (abort-replication), then delete it.");
   const file = trackingFileFor(relationship.id);
-  await Promise.all([file, `${file}-wal`, `${file}-shm`].map((f) => fs.rm(f, { force: true })));
+  await Promise.all([file, `${file}-wal`, `${file}-shm`, partialsJournalFor(relationship.id)].map((f) => fs.rm(f, { force: true })));
   await recordAudit({
     actor: actor.username,
     action: "relationship.delete",

@@ -26,6 +26,11 @@ export interface AppServer {
   /** Everything the web server and the worker printed. */
   output: () => string;
   stop(): Promise<void>;
+  /** Kills the worker process outright (SIGKILL), as a crash would. */
+  killWorker(): Promise<void>;
+  startWorker(): void;
+  /** Stops the web server (SIGTERM) and starts it again on the same port; the worker is left alone. */
+  restartWebServer(): Promise<void>;
   login(username?: string, password?: string): Promise<string>;
   call(method: string, path: string, options?: { token?: string; body?: unknown }): Promise<{ status: number; json: any; text: string }>;
 }
@@ -65,21 +70,27 @@ export async function startApp({ worker = true }: { worker?: boolean } = {}): Pr
     child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     children.push(child);
+    return child;
   };
-  launch([path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)]);
-  if (worker) launch(["--import", "tsx", path.join(ROOT, "scripts/worker.ts")]);
+  const launchWeb = () => launch([path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)]);
+  const launchWorker = () => launch(["--import", "tsx", path.join(ROOT, "scripts/worker.ts")]);
+  let web = launchWeb();
+  let workerProcess = worker ? launchWorker() : undefined;
 
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/openapi.json`)).ok) break;
-    } catch {
-      // not listening yet
+  const waitForWeb = async () => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        if ((await fetch(`${url}/openapi.json`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`the web server did not start:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    if (Date.now() > deadline) throw new Error(`the web server did not start:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  };
+  await waitForWeb();
 
   const call: AppServer["call"] = async (method, urlPath, { token, body } = {}) => {
     const response = await fetch(url + urlPath, {
@@ -112,6 +123,22 @@ export async function startApp({ worker = true }: { worker?: boolean } = {}): Pr
     async stop() {
       await terminateAll(children);
       fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+    async killWorker() {
+      const child = workerProcess;
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await exited;
+      workerProcess = undefined;
+    },
+    startWorker() {
+      workerProcess = launchWorker();
+    },
+    async restartWebServer() {
+      await terminateAll([web]);
+      web = launchWeb();
+      await waitForWeb();
     },
   };
 }

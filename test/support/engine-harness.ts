@@ -98,6 +98,7 @@ export function runDownloadJob(options: DownloadRunOptions): Promise<RunOutcome>
       emit,
       concurrency: 8,
       bufferBudgetBytes: 64 * 1024 * 1024,
+      partialsJournal: options.trackingFile.replace(/\.db$/, "") + ".partials",
       download: { rangeThreshold: options.rangeThreshold ?? 16 * 1024 * 1024, minPartSize: 5 * 1024 * 1024, parallelParts: 4, bodyAttempts: 3, durableWrites: true },
     }),
   );

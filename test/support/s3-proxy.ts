@@ -126,6 +126,10 @@ export class S3Proxy {
         },
       );
       upstream.on("error", () => res.destroy());
+      // A client that went away (a killed worker, a stopped job) must not leave the store's reply hanging.
+      res.on("close", () => {
+        if (!res.writableFinished) upstream.destroy();
+      });
       upstream.end(Buffer.concat(chunks));
     });
   }

@@ -1,0 +1,164 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startApp, waitForJobEnd, type AppServer } from "../support/app-server";
+import { listKeys, readObject, sha256Hex } from "../support/engine-harness";
+import { isListing } from "../support/listing-xml";
+import { S3Proxy } from "../support/s3-proxy";
+import { inspectionClient, startS3Server, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
+
+const BASE = "/v3/replication/object-relationships";
+const BUCKET = "crash-bucket";
+const MiB = 1024 * 1024;
+let app: AppServer;
+let s3: S3TestServer;
+let proxy: S3Proxy;
+let token: string;
+
+beforeAll(async () => {
+  [app, s3] = await Promise.all([startApp(), startS3Server([BUCKET])]);
+  proxy = new S3Proxy(s3.port);
+  await proxy.start();
+  token = await app.login();
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await Promise.all([app?.stop(), s3?.stop()]);
+});
+
+beforeEach(() => {
+  proxy.reset();
+  proxy.interceptor = undefined;
+});
+
+const create = (body: Record<string, unknown>) =>
+  app.call("POST", `${BASE}/`, {
+    token,
+    body: {
+      object_store_address: "http://127.0.0.1",
+      port: proxy.port,
+      bucket: BUCKET,
+      bucket_style: "BUCKET_STYLE_PATH",
+      access_key_id: S3RVER_KEY,
+      secret_access_key: S3RVER_SECRET,
+      ...body,
+    },
+  });
+
+async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function filesUnder(root: string): string[] {
+  return (fs.readdirSync(root, { recursive: true }) as string[]).filter((p) => fs.statSync(path.join(root, p)).isFile()).sort();
+}
+
+/** After a kill -9 the next worker marks the job interrupted at once, with a message that says what to do. */
+async function expectInterrupted(id: string) {
+  app.startWorker();
+  const status = await waitForJobEnd(app, token, id, 20_000);
+  expect(status.last_job.outcome).toBe("INTERRUPTED");
+  expect(status.last_job.error).toMatch(/^The worker running this job \(process \d+\) ended without finishing it\. Start the job again: files already copied are not copied again\.$/);
+}
+
+describe("a worker killed in the middle of a job", () => {
+  it("copy from S3: the next job removes the partial files, downloads nothing twice, and completes", async () => {
+    const client = inspectionClient(s3.endpoint);
+    const contents = new Map<string, Buffer>();
+    for (let i = 0; i < 40; i++) contents.set(`small/f${String(i).padStart(2, "0")}.txt`, Buffer.from(`small file ${i} ${"x".repeat(i)}`));
+    contents.set("big.bin", crypto.randomBytes(40 * MiB));
+    for (const [name, body] of contents) {
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `pull/${name}`, Body: body, Metadata: { sha256: sha256Hex(body) } }));
+    }
+    const dir = path.join(app.fsRoot, "crash-pull");
+    fs.mkdirSync(dir);
+    proxy.interceptor = (r) => (r.method === "GET" && !isListing(r.query) ? { delayMs: r.headers.range ? 1_500 : 600 } : undefined);
+
+    const created = await create({ direction: "COPY_FROM_OBJECT", local_directory_path: "/crash-pull", object_folder: "pull/" });
+    expect(created.status).toBe(201);
+    const id = created.json.id;
+    await until("a partial file and some finished files", () => {
+      const files = fs.existsSync(dir) ? filesUnder(dir) : [];
+      return files.some((f) => f.endsWith(".partial")) && files.filter((f) => f.startsWith("small/")).length >= 5;
+    });
+    await app.killWorker();
+    const finished = filesUnder(dir).filter((f) => !f.endsWith(".partial"));
+    expect(filesUnder(dir).some((f) => f.endsWith(".partial"))).toBe(true);
+
+    await expectInterrupted(id);
+    proxy.interceptor = undefined;
+    proxy.reset();
+    expect((await app.call("POST", `${BASE}/${id}/replicate`, { token })).status).toBe(200);
+    const done = await waitForJobEnd(app, token, id);
+
+    expect(done.last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
+    expect(filesUnder(dir)).toEqual([...contents.keys()].sort());
+    for (const [name, body] of contents) expect(sha256Hex(fs.readFileSync(path.join(dir, name)))).toBe(sha256Hex(body));
+    const fetchedAgain = proxy.requests.filter((r) => r.method === "GET" && !isListing(r.query) && finished.some((f) => r.path.endsWith(`/pull/${f}`)));
+    expect(fetchedAgain).toEqual([]);
+    const log = fs.readFileSync(path.join(app.dataDir, "logs/replication", `${id}.log`), "utf8");
+    expect(log).toMatch(/"event":"leftovers-removed","count":[1-9]/);
+  });
+
+  it("copy to S3: the next job sends no finished file again, and every object is intact", async () => {
+    const dir = path.join(app.fsRoot, "crash-push");
+    const contents = new Map<string, Buffer>();
+    for (let i = 0; i < 60; i++) contents.set(`d${i % 3}/f${String(i).padStart(2, "0")}.bin`, crypto.randomBytes(2048 + i));
+    for (const [name, body] of contents) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), body);
+    }
+    proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 120 } : undefined);
+    const created = await create({ local_directory_path: "/crash-push", object_folder: "push/" });
+    const id = created.json.id;
+    const client = inspectionClient(s3.endpoint);
+    await until("some finished uploads", async () => (await listKeys(client, BUCKET, "push/")).length >= 10);
+    await app.killWorker();
+    // Requests the proxy was holding still reach the store after the kill; let them land.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const finished = new Set(await listKeys(client, BUCKET, "push/"));
+    expect(finished.size).toBeLessThan(contents.size);
+
+    await expectInterrupted(id);
+    proxy.interceptor = undefined;
+    proxy.reset();
+    expect((await app.call("POST", `${BASE}/${id}/replicate`, { token })).status).toBe(200);
+    const done = await waitForJobEnd(app, token, id);
+
+    expect(done.last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
+    const resent = proxy.requests.filter((r) => r.method === "PUT" && finished.has(r.path.slice(`/${BUCKET}/`.length)));
+    expect(resent).toEqual([]);
+    expect(proxy.count((r) => r.method === "PUT")).toBe(contents.size - finished.size);
+    for (const [name, body] of contents) {
+      const object = await readObject(client, BUCKET, `push/${name}`);
+      expect(sha256Hex(object.body)).toBe(sha256Hex(body));
+      expect(object.metadata.sha256).toBe(sha256Hex(body));
+    }
+  });
+});
+
+describe("a web server restarted during a job", () => {
+  it("leaves the job running to success", async () => {
+    const dir = path.join(app.fsRoot, "web-restart");
+    fs.mkdirSync(dir);
+    for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(dir, `f${i}.txt`), `file ${i}`);
+    proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 100 } : undefined);
+    const id = (await create({ local_directory_path: "/web-restart", object_folder: "web-restart/" })).json.id;
+    await until("the job to run", async () => (await app.call("GET", `${BASE}/${id}/status`, { token })).json.state === "REPLICATION_RUNNING");
+
+    await app.restartWebServer();
+
+    const done = await waitForJobEnd(app, token, id);
+    expect(done.last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
+    expect(done.last_job.job_progress.files_transferred).toBe("40");
+  });
+});
