@@ -69,11 +69,19 @@ export async function multipartUpload(input: MultipartInput): Promise<{ etag: st
   try {
     const parts = await sendParts(input, uploadId);
     await input.beforeComplete();
-    const done = await client.send(
-      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
-      { abortSignal: signal },
-    );
-    let etag = normaliseEtag(done.ETag);
+    let etag: string;
+    try {
+      const done = await client.send(
+        new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
+        { abortSignal: signal },
+      );
+      etag = normaliseEtag(done.ETag);
+    } catch (error) {
+      // A completion whose reply was lost is retried by the SDK, and the retry finds no upload
+      // (NoSuchUpload, or a 500 from some stores). The object itself says whether it took.
+      if (signal?.aborted || !(await holdsContent(input))) throw error;
+      etag = "";
+    }
     if (!etag) {
       // Some stores (Ceph RGW) complete with an empty ETag; the object's own HEAD has it.
       const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
@@ -85,6 +93,16 @@ export async function multipartUpload(input: MultipartInput): Promise<{ etag: st
     const reason = error instanceof Error ? error.message : String(error);
     input.onAborted?.(uploadId, abortFailure ? `${reason}; the abort itself failed (${abortFailure})` : reason);
     throw error;
+  }
+}
+
+/** True when the object at the key has exactly this upload's size and sha256 metadata. */
+async function holdsContent({ client, bucket, key, size, sha256, signal }: MultipartInput): Promise<boolean> {
+  try {
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    return BigInt(head.ContentLength ?? -1) === size && head.Metadata?.[SHA256_METADATA_KEY] === sha256.toString("hex");
+  } catch {
+    return false;
   }
 }
 

@@ -23,7 +23,7 @@ export function writeFile(root: string, relPath: string, content: string | Buffe
   return file;
 }
 
-export function engineClient(endpoint: string, maxAttempts = 3): S3Client {
+export function engineClient(endpoint: string, maxAttempts = 3, requestTimeoutMs?: number): S3Client {
   return createS3Client(
     {
       objectStoreAddress: endpoint.replace(/:\d+$/, ""),
@@ -35,7 +35,7 @@ export function engineClient(endpoint: string, maxAttempts = 3): S3Client {
       accessKeyId: S3RVER_KEY,
       secretAccessKey: S3RVER_SECRET,
     },
-    { maxAttempts, connectionTimeoutMs: 2_000 },
+    { maxAttempts, connectionTimeoutMs: 2_000, requestTimeoutMs },
   );
 }
 
@@ -48,6 +48,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   multipartThreshold?: number;
   maxAttempts?: number;
+  /** Socket inactivity after which a request is given up and retried (the production default is 120 s). */
+  requestTimeoutMs?: number;
   onEvent?: (event: EngineEvent) => void;
 }
 
@@ -110,11 +112,11 @@ interface HarnessParts {
   emit: (event: EngineEvent) => void;
 }
 
-async function runWithHarness(options: Pick<RunOptions, "trackingFile" | "endpoint" | "maxAttempts" | "onEvent">, job: (parts: HarnessParts) => Promise<CopyResult>): Promise<RunOutcome> {
+async function runWithHarness(options: Pick<RunOptions, "trackingFile" | "endpoint" | "maxAttempts" | "requestTimeoutMs" | "onEvent">, job: (parts: HarnessParts) => Promise<CopyResult>): Promise<RunOutcome> {
   const tracking = new TrackingStore(options.trackingFile);
   const progress = new ProgressTracker();
   const events: EngineEvent[] = [];
-  const client = engineClient(options.endpoint, options.maxAttempts);
+  const client = engineClient(options.endpoint, options.maxAttempts, options.requestTimeoutMs);
   const emit = (event: EngineEvent) => {
     events.push(event);
     progress.listener(event);

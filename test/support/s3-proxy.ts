@@ -13,12 +13,20 @@ export interface ProxiedRequest {
   status?: number;
 }
 
-/** Decides what the proxy does with a request: undefined forwards it as it is. */
+/**
+ * Decides what the proxy does with a request: undefined forwards it as it is; a status answers in
+ * the store's place; `delayMs` forwards late; "reset" drops the connection before forwarding and
+ * "reset-after" after the store has acted on the request; `stallMs` holds the request unanswered,
+ * then drops it; "truncate" forwards and cuts the reply off halfway through its body.
+ */
 export type Interceptor = (request: ProxiedRequest) =>
   | undefined
   | { status: number; body?: string; headers?: Record<string, string> }
   | { delayMs: number }
-  | "reset";
+  | { stallMs: number }
+  | "reset"
+  | "reset-after"
+  | "truncate";
 
 /** Rewrites a response body from the store (e.g. to list keys the store itself cannot hold); undefined leaves it. */
 export type ResponseRewriter = (request: ProxiedRequest, body: string) => string | undefined;
@@ -69,6 +77,18 @@ export class S3Proxy {
     return this.requests.filter((r) => r.method === "PUT").reduce((sum, r) => sum + r.bodyBytes, 0);
   }
 
+  /** Sends the reply's headers and the first half of its body, then drops the connection. */
+  private truncate(reply: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    reply.on("data", (chunk: Buffer) => chunks.push(chunk));
+    reply.on("end", () => {
+      const body = Buffer.concat(chunks);
+      res.writeHead(reply.statusCode ?? 502, reply.headers);
+      res.write(body.subarray(0, Math.floor(body.length / 2)));
+      res.socket?.destroy();
+    });
+  }
+
   private rewrite(record: ProxiedRequest, reply: http.IncomingMessage, res: http.ServerResponse): void {
     const chunks: Buffer[] = [];
     reply.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -108,7 +128,11 @@ export class S3Proxy {
         req.socket.destroy();
         return;
       }
-      if (verdict) {
+      if (typeof verdict === "object" && "stallMs" in verdict) {
+        setTimeout(() => req.socket.destroy(), verdict.stallMs);
+        return;
+      }
+      if (typeof verdict === "object") {
         record.status = verdict.status;
         res.writeHead(verdict.status, { "content-type": "application/xml", ...verdict.headers });
         res.end(verdict.body ?? "");
@@ -118,7 +142,11 @@ export class S3Proxy {
         { host: "127.0.0.1", port: this.targetPort, method: req.method, path: req.url, headers: req.headers },
         (reply) => {
           record.status = reply.statusCode;
-          if (this.rewriter) this.rewrite(record, reply, res);
+          if (verdict === "reset-after") {
+            reply.resume();
+            reply.on("end", () => req.socket.destroy());
+          } else if (verdict === "truncate") this.truncate(reply, res);
+          else if (this.rewriter) this.rewrite(record, reply, res);
           else {
             res.writeHead(reply.statusCode ?? 502, reply.headers);
             reply.pipe(res);
