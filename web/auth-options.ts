@@ -1,3 +1,4 @@
+import { AppError } from "@/lib/errors";
 import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { verifyCredentials } from "@/lib/auth/login";
@@ -22,7 +23,9 @@ export function authOptions(): AuthOptions {
           try {
             const principal = await verifyCredentials({ username: credentials?.username ?? "", password: credentials?.password ?? "" });
             return { id: principal.userId, name: principal.username, privileges: [...principal.privileges] };
-          } catch {
+          } catch (error) {
+            // A throttled name gets its own message; every other refusal stays the generic one.
+            if (error instanceof AppError && error.code === "TOO_MANY_REQUESTS") throw new Error(error.message);
             return null;
           }
         },

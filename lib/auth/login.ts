@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { z } from "zod";
 import { db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors";
+import { beginSignInAttempt } from "./login-throttle";
 import { verifyPassword } from "./password";
 import type { Principal } from "./privileges";
 
@@ -24,10 +25,11 @@ export function hashToken(token: string): string {
 }
 
 /**
- * The one check of a username and password, for bearer tokens and console sessions alike: the
- * principal it returns carries the privileges the user's role grants now.
+ * The one check of a username and password, for bearer tokens and console sessions alike (both
+ * throttled per username): the principal it returns carries the privileges the user's role grants now.
  */
 export async function verifyCredentials({ username, password }: LoginInput): Promise<Principal> {
+  const attempt = await beginSignInAttempt(username);
   const user = await db().user.findUnique({
     where: { username },
     include: { role: { include: { privileges: true } } },
@@ -36,6 +38,7 @@ export async function verifyCredentials({ username, password }: LoginInput): Pro
   if (!user || !valid || user.disabled) {
     throw new AppError("UNAUTHENTICATED", "Invalid username or password.");
   }
+  await attempt.succeeded();
   return { userId: user.id, username: user.username, privileges: new Set(user.role.privileges.map((p) => p.privilege)) };
 }
 

@@ -16,7 +16,7 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string;
       redirect: false,
     });
     setBusy(false);
-    if (!result || result.error) setError("Invalid username or password.");
+    if (!result || result.error) setError(result?.error?.startsWith("Too many failed sign-ins") ? result.error : "Invalid username or password.");
     else window.location.assign(callbackUrl === "/" ? "/copies" : callbackUrl);
   }
 
