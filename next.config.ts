@@ -1,10 +1,29 @@
 import type { NextConfig } from "next";
 
+/** Sent with every page and API answer. No script policy: Next's hydration needs inline scripts. */
+const SECURITY_HEADERS = [
+  { key: "Content-Security-Policy", value: "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'" },
+  { key: "X-Frame-Options", value: "DENY" },
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  { key: "Referrer-Policy", value: "same-origin" },
+  { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=()" },
+];
+
+/** API answers hold tokens and live state: never stored by a browser or a proxy. */
+const NO_STORE = [{ key: "Cache-Control", value: "no-store" }];
+
 const nextConfig: NextConfig = {
   // The REST API's paths end in "/" (POST /v3/replication/object-relationships/), and scripts
   // call them both ways: serve both instead of redirecting.
   skipTrailingSlashRedirect: true,
   poweredByHeader: false,
+  async headers() {
+    return [
+      { source: "/:path*", headers: SECURITY_HEADERS },
+      { source: "/v1/:path*", headers: NO_STORE },
+      { source: "/v3/:path*", headers: NO_STORE },
+    ];
+  },
 };
 
 export default nextConfig;

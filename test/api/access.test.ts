@@ -173,3 +173,27 @@ describe("sign-in throttling", () => {
     expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
   });
 });
+
+describe("headers and cookies", () => {
+  it("sends the security headers with pages and API answers, and never lets an API answer be stored", async () => {
+    for (const urlPath of ["/signin", "/openapi.json", "/v3/replication/object-relationships/", "/v1/session/login"]) {
+      const response = await fetch(app.url + urlPath, urlPath.startsWith("/v1") ? { method: "POST", body: "{}" } : {});
+      expect(response.headers.get("x-frame-options"), urlPath).toBe("DENY");
+      expect(response.headers.get("content-security-policy"), urlPath).toContain("frame-ancestors 'none'");
+      expect(response.headers.get("x-content-type-options"), urlPath).toBe("nosniff");
+      expect(response.headers.get("referrer-policy"), urlPath).toBe("same-origin");
+      expect(response.headers.get("x-powered-by"), urlPath).toBeNull();
+      if (urlPath.startsWith("/v")) expect(response.headers.get("cache-control"), urlPath).toBe("no-store");
+    }
+  });
+
+  it("keeps the console's cookies out of scripts' reach and off other sites' requests", async () => {
+    const response = await fetch(`${app.url}/api/auth/csrf`);
+    const cookies = response.headers.getSetCookie();
+    expect(cookies.length).toBeGreaterThan(0);
+    for (const cookie of cookies) {
+      expect(cookie).toMatch(/;\s*HttpOnly/i);
+      expect(cookie).toMatch(/;\s*SameSite=Lax/i);
+    }
+  });
+});
