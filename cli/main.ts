@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { ApiError, callApi, exitCodeFor } from "./api-client";
 import { promptHidden } from "./prompt";
 import { defaultTokenFile, loadLogin, saveLogin } from "./token-store";
@@ -13,7 +13,9 @@ const program = new Command("s3shift")
   .description("Command-line client of S3 Shift: copy directory trees between this server and S3 buckets")
   .option("--host <url>", "the S3 Shift server", DEFAULT_HOST)
   .option("--token-file <file>", "where `login` keeps the bearer token", defaultTokenFile())
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Usage errors (a bad option, a missing one) exit 2, like invalid input refused by the API.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 type Globals = { host: string; tokenFile: string };
 const globals = () => program.opts<Globals>();
@@ -30,7 +32,13 @@ const api = (method: string, path: string, body?: unknown) => callApi(globals().
 const print = (value: unknown) => {
   if (value !== undefined) process.stdout.write(JSON.stringify(value, null, 2) + "\n");
 };
-const withId = (cmd: Command) => cmd.requiredOption("--id <id>", "the relationship's id");
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Ids are UUIDs: anything else (empty, "..", "a/b") would address another path of the API. */
+const parseId = (value: string) => {
+  if (!UUID.test(value)) throw new InvalidArgumentError("a relationship id is a UUID, as printed by replication_list_object_relationships.");
+  return value.toLowerCase();
+};
+const withId = (cmd: Command) => cmd.addOption(new Option("--id <id>", "the relationship's id").argParser(parseId).makeOptionMandatory());
 const relationshipPath = (id: string) => `${BASE}${encodeURIComponent(id)}`;
 
 program

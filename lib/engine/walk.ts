@@ -33,6 +33,8 @@ interface Pending {
   sortKey: string;
   dirent: Dirent;
   stat?: BigIntStats | NodeJS.ErrnoException;
+  /** Why the entry cannot become a key, known from its name alone. */
+  nameError?: string;
 }
 
 /**
@@ -53,11 +55,15 @@ export async function* walkTree(root: string, signal?: AbortSignal): AsyncGenera
     const stats = await Promise.all(
       batch.map(
         (item) =>
-          item.stat ?? fs.lstat(path.join(root, item.relPath), { bigint: true }).catch((e: NodeJS.ErrnoException) => e),
+          item.nameError ? undefined : (item.stat ?? fs.lstat(path.join(root, item.relPath), { bigint: true }).catch((e: NodeJS.ErrnoException) => e)),
       ),
     );
     for (let i = 0; i < batch.length; i++) {
       const item = batch[i]!;
+      if (item.nameError) {
+        yield { relPath: item.relPath, kind: "unknown", error: item.nameError };
+        continue;
+      }
       const stat = stats[i]!;
       if (stat instanceof Error) {
         if (stat.code === "ENOENT") continue; // removed since the listing: it is simply gone
@@ -84,10 +90,35 @@ export async function* walkTree(root: string, signal?: AbortSignal): AsyncGenera
 
 async function listDirectory(root: string, relDir: string): Promise<Pending[]> {
   const dirents = await fs.readdir(path.join(root, relDir), { withFileTypes: true });
-  const items = dirents.map((dirent) => {
+  const items: Pending[] = dirents.map((dirent) => {
     const relPath = relDir ? `${relDir}/${dirent.name}` : dirent.name;
     return { relPath, sortKey: dirent.isDirectory() ? relPath + "/" : relPath, dirent };
   });
+  // Node decodes names as UTF-8 and replaces what is not with U+FFFD; such a name reaches no
+  // file, so it is reported (with its bytes) instead of passing for a file that vanished.
+  if (dirents.some((d) => d.name.includes("\uFFFD"))) await markInvalidNames(root, relDir, items);
   items.sort((a, b) => compareUtf8(a.sortKey, b.sortKey));
   return items;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+async function markInvalidNames(root: string, relDir: string, items: Pending[]): Promise<void> {
+  const raw = await fs.readdir(path.join(root, relDir), { encoding: "buffer" });
+  const invalid = raw.filter((name) => {
+    try {
+      strictUtf8.decode(name);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  for (const name of invalid) {
+    const shown = name.toString("utf8");
+    const item = items.find((i) => i.dirent.name === shown && !i.nameError);
+    if (!item) continue;
+    const bytes = [...name].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+    item.nameError = `the name is not valid UTF-8 (bytes ${bytes}), and S3 keys must be; rename it to copy it`;
+    item.sortKey = item.relPath;
+  }
 }

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OBSERVER, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
 import { startS3Server, S3RVER_KEY, type S3TestServer } from "../support/s3-server";
@@ -195,5 +196,36 @@ describe("headers and cookies", () => {
       expect(cookie).toMatch(/;\s*HttpOnly/i);
       expect(cookie).toMatch(/;\s*SameSite=Lax/i);
     }
+  });
+});
+
+describe("hostile request bodies", () => {
+  const FIELDS = ["direction", "local_directory_path", "local_directory_id", "port", "ca_certificate", "bucket", "bucket_style", "object_folder", "region", "access_key_id", "allow_plain_http", "__proto__", "constructor", "extra"];
+  const canary = "Hostile-Canary-Secret-31415";
+
+  it("get a 400 with the error shape, never a server error and never the secret back (150 generated bodies)", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.constantFrom(...FIELDS), fc.anything({ maxDepth: 2 }), { maxKeys: 8 }), async (fields) => {
+        // The endpoint stays on loopback (a closed port), so no generated body can reach out.
+        const body = { ...fields, object_store_address: "http://127.0.0.1", port: 9, secret_access_key: canary };
+        const reply = await app.call("POST", `${BASE}/`, { token: adminToken, body });
+        expect(reply.status).toBe(400);
+        expect(reply.json).toMatchObject({ error_class: "validation_error", description: expect.any(String) });
+        expect(reply.text).not.toContain(canary);
+      }),
+      { numRuns: 150 },
+    );
+    expect(app.output()).not.toContain(canary);
+  });
+
+  it("that are not JSON objects get a 400 too", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string(), fc.json(), fc.constant("{"), fc.constant("null"), fc.constant("[]")), async (text) => {
+        const reply = await app.call("POST", `${BASE}/`, { token: adminToken, body: text });
+        expect(reply.status).toBe(400);
+        expect(reply.json.error_class).toBe("validation_error");
+      }),
+      { numRuns: 80 },
+    );
   });
 });

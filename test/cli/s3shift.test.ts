@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, OBSERVER, startApp, type AppServer } from "../support/app-server";
 import { listKeys, makeTempDir, readObject, sha256Hex } from "../support/engine-harness";
@@ -138,6 +139,23 @@ describe("the s3shift command line, end to end against a running server", () => 
     const noSecret = await s3shift(createArgs("y/"));
     expect(noSecret.code).toBe(1);
     expect(noSecret.stderr).toBe("s3shift: Secret access key is needed and no terminal is attached to prompt for it\n");
+  });
+
+  it("answers hostile arguments with a message and an exit code, never a stack trace (20 generated runs)", async () => {
+    const hostile = fc.string({ unit: fc.constantFrom("a", "-", "/", ".", " ", "%", "\\", "é", "\u0001", "'", '"', "$", "*", "\u202e"), maxLength: 20 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("replication_get_object_relationship", "replication_start_object_relationship", "replication_delete_object_relationship"),
+        hostile,
+        async (command, id) => {
+          const run = await s3shift([command, "--id", id]);
+          expect(run.code).toBe(2);
+          expect(run.stderr).toMatch(/^error: option '--id <id>' argument '.*' is invalid\. a relationship id is a UUID/s);
+          expect(run.stderr).not.toMatch(/\n\s+at /);
+        },
+      ),
+      { numRuns: 20 },
+    );
   });
 
   it("exits 3 when an observer tries to change something", async () => {
