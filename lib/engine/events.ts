@@ -15,6 +15,8 @@ export type EngineEvent =
   | { type: "file-reread"; path: string; attempt: number }
   | { type: "retry"; path: string; operation: string; attempts: number }
   | { type: "multipart-aborted"; path: string; uploadId: string; reason: string }
+  /** An upload left unfinished by an earlier job, continued: these parts were not sent again. */
+  | { type: "multipart-resumed"; path: string; partsReused: number }
   /** Temporary files of an earlier job that was killed, removed before this one started. */
   | { type: "leftovers-removed"; count: number };
 

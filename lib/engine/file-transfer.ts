@@ -3,7 +3,8 @@ import type { BigIntStats } from "node:fs";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { sha256 as sha256Of } from "@/lib/s3/checksums";
 import { copyObject, headSha256, MAX_SINGLE_COPY_BYTES } from "@/lib/s3/copy-object";
-import { ContentChangedError, choosePartSize, multipartUpload } from "@/lib/s3/multipart-upload";
+import { classifyS3Error } from "@/lib/s3/classify-error";
+import { abortUpload, ContentChangedError, choosePartSize, multipartUpload } from "@/lib/s3/multipart-upload";
 import { putObject } from "@/lib/s3/put-object";
 import type { Decision } from "./decide";
 import type { EngineListener } from "./events";
@@ -81,14 +82,16 @@ async function transferLarge(ctx: TransferContext, job: FileJob): Promise<Landed
       hashWhole(handle, s, ctx.signal),
     );
     if (await provenUnchanged(ctx, job, digest, stat)) return { sha256: digest, size: stat.size };
+    const partSize = choosePartSize(stat.size, ctx.settings.minPartSize);
+    const resume = await resumableUpload(ctx, entry.relPath, key, stat, digest, partSize);
     try {
-      const { etag } = await multipartUpload({
+      const { etag, resumedParts } = await multipartUpload({
         client: ctx.client,
         bucket: ctx.bucket,
         key,
         size: stat.size,
         sha256: digest,
-        partSize: choosePartSize(stat.size, ctx.settings.minPartSize),
+        partSize,
         readPart: (offset, length) => readRange(file, offset, length),
         bufferBudget: ctx.bufferBudget,
         parallelParts: ctx.settings.parallelParts,
@@ -97,17 +100,67 @@ async function transferLarge(ctx: TransferContext, job: FileJob): Promise<Landed
         beforeComplete: async () => {
           if (!sameVersion(stat, await fs.lstat(file, { bigint: true }))) throw new ContentChangedError();
         },
-        onAborted: (uploadId, reason) => ctx.emit({ type: "multipart-aborted", path: entry.relPath, uploadId, reason }),
+        resume,
+        onCreated: (uploadId) =>
+          ctx.tracking.beginUpload(entry.relPath, { uploadId, size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino, sha256: digest, partSize }),
+        onPartDone: (uploadId, partNumber, etag) => ctx.tracking.partDone(uploadId, partNumber, etag),
+        // A stop or an outage leaves the upload to be resumed; a changed file or a refused part ends it.
+        keepForResume: (error) =>
+          !(error instanceof ContentChangedError || error instanceof UnstableFileError) &&
+          (ctx.signal.aborted || classifyS3Error(error).disposition === "fatal"),
+        onAborted: (uploadId, reason) => {
+          ctx.tracking.endUpload(entry.relPath);
+          ctx.emit({ type: "multipart-aborted", path: entry.relPath, uploadId, reason });
+        },
       });
+      ctx.tracking.endUpload(entry.relPath);
+      if (resumedParts > 0) ctx.emit({ type: "multipart-resumed", path: entry.relPath, partsReused: resumedParts });
       record(ctx, entry.relPath, stat, etagTag(etag), digest);
       ctx.emit({ type: "file-transferred", path: entry.relPath, size: stat.size, multipart: true });
       return { sha256: digest, size: stat.size };
     } catch (error) {
+      if (resume && isNoSuchUpload(error)) {
+        // The store no longer has the upload (expired, or aborted by a lifecycle rule): start afresh.
+        ctx.tracking.endUpload(entry.relPath);
+        attempt--;
+        continue;
+      }
       if (!(error instanceof ContentChangedError || error instanceof UnstableFileError)) throw error;
       if (attempt >= attempts) throw new UnstableFileError(attempt);
       ctx.emit({ type: "file-reread", path: entry.relPath, attempt });
     }
   }
+}
+
+/**
+ * The unfinished upload of this file that the next job may resume: only when the file is exactly
+ * as it was read for it. One for another version of the file is aborted, so none is left behind.
+ */
+async function resumableUpload(ctx: TransferContext, relPath: string, key: string, stat: BigIntStats, digest: Buffer, partSize: number) {
+  const pending = ctx.tracking.pendingUpload(relPath);
+  if (!pending) return undefined;
+  const same =
+    pending.size === stat.size &&
+    pending.mtimeNs === stat.mtimeNs &&
+    pending.ctimeNs === stat.ctimeNs &&
+    pending.ino === stat.ino &&
+    pending.sha256.equals(digest) &&
+    pending.partSize === partSize;
+  if (same) return { uploadId: pending.uploadId, parts: pending.parts };
+  const failure = await abortUpload(ctx.client, ctx.bucket, key, pending.uploadId);
+  ctx.tracking.endUpload(relPath);
+  ctx.emit({
+    type: "multipart-aborted",
+    path: relPath,
+    uploadId: pending.uploadId,
+    reason: `the file changed since an earlier job began uploading it${failure ? `; the abort itself failed (${failure})` : ""}`,
+  });
+  return undefined;
+}
+
+function isNoSuchUpload(error: unknown): boolean {
+  const e = error as { name?: string; Code?: string };
+  return e?.name === "NoSuchUpload" || e?.Code === "NoSuchUpload";
 }
 
 /** A server-side copy of the object already holding this inode's content: no data is sent. */

@@ -3,6 +3,20 @@ import path from "node:path";
 import crypto from "node:crypto";
 import Database from "better-sqlite3";
 
+/** A multipart upload left unfinished by a stop, a crash or a fault, kept so the next job can resume it. */
+export interface PendingUpload {
+  uploadId: string;
+  /** The file as it was read for this upload: it resumes only if the file still is exactly that. */
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  ino: bigint;
+  sha256: Buffer;
+  partSize: number;
+  /** ETags of the parts the store has confirmed, by part number. */
+  parts: Map<number, string>;
+}
+
 /** What was true of a file when its object was last confirmed in the bucket. */
 export interface TrackedFile {
   path: string;
@@ -40,6 +54,11 @@ export class TrackingStore {
     this.db.exec(`CREATE TABLE IF NOT EXISTS files (
       path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_delta_ns INTEGER NOT NULL,
       ino INTEGER NOT NULL, etag BLOB NOT NULL, sha256 BLOB NOT NULL) WITHOUT ROWID`);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS uploads (
+      path TEXT PRIMARY KEY, upload_id TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+      ctime_ns INTEGER NOT NULL, ino INTEGER NOT NULL, sha256 BLOB NOT NULL, part_size INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS upload_parts (
+      upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, etag TEXT NOT NULL, PRIMARY KEY (upload_id, part_number)) WITHOUT ROWID`);
     this.upsert = this.db.prepare(
       "INSERT OR REPLACE INTO files (path, size, mtime_ns, ctime_delta_ns, ino, etag, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
@@ -89,6 +108,44 @@ export class TrackingStore {
         if (file === null) this.remove.run(key);
         else this.upsert.run(key, file.size, file.mtimeNs, file.ctimeNs - file.mtimeNs, file.ino, Buffer.from(file.etagTag, "hex"), file.sha256);
       }
+    })();
+  }
+
+  /** Unlike file rows, upload records are written at once: a crash must not lose a part already paid for. */
+  pendingUpload(filePath: string): PendingUpload | undefined {
+    const row = this.db.prepare("SELECT * FROM uploads WHERE path = ?").safeIntegers(true).get(filePath) as
+      | { upload_id: string; size: bigint; mtime_ns: bigint; ctime_ns: bigint; ino: bigint; sha256: Buffer; part_size: bigint }
+      | undefined;
+    if (!row) return undefined;
+    const parts = this.db.prepare("SELECT part_number, etag FROM upload_parts WHERE upload_id = ?").all(row.upload_id) as Array<{ part_number: number; etag: string }>;
+    return {
+      uploadId: row.upload_id,
+      size: row.size,
+      mtimeNs: row.mtime_ns,
+      ctimeNs: row.ctime_ns,
+      ino: row.ino,
+      sha256: row.sha256,
+      partSize: Number(row.part_size),
+      parts: new Map(parts.map((p) => [p.part_number, p.etag])),
+    };
+  }
+
+  beginUpload(filePath: string, upload: Omit<PendingUpload, "parts">): void {
+    this.db
+      .prepare("INSERT OR REPLACE INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .run(filePath, upload.uploadId, upload.size, upload.mtimeNs, upload.ctimeNs, upload.ino, upload.sha256, upload.partSize);
+  }
+
+  partDone(uploadId: string, partNumber: number, etag: string): void {
+    this.db.prepare("INSERT OR REPLACE INTO upload_parts VALUES (?, ?, ?)").run(uploadId, partNumber, etag);
+  }
+
+  endUpload(filePath: string): void {
+    this.db.transaction(() => {
+      const row = this.db.prepare("SELECT upload_id FROM uploads WHERE path = ?").get(filePath) as { upload_id: string } | undefined;
+      if (!row) return;
+      this.db.prepare("DELETE FROM upload_parts WHERE upload_id = ?").run(row.upload_id);
+      this.db.prepare("DELETE FROM uploads WHERE path = ?").run(filePath);
     })();
   }
 

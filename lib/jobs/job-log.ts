@@ -17,6 +17,7 @@ const LOGGED: ReadonlySet<EngineEvent["type"]> = new Set([
   "retry",
   "multipart-aborted",
   "leftovers-removed",
+  "multipart-resumed",
 ]);
 
 /** Appends structured (JSON) lines for one job to its relationship's replication log. */
@@ -40,7 +41,7 @@ export class JobLog {
   readonly listener = (event: EngineEvent): void => {
     if (!LOGGED.has(event.type)) return;
     const { type, ...fields } = event;
-    const level = type === "file-failed" || type === "multipart-aborted" ? "error" : type === "mode" || type === "totals" ? "info" : "warn";
+    const level = type === "file-failed" || type === "multipart-aborted" ? "error" : type === "mode" || type === "totals" || type === "multipart-resumed" ? "info" : "warn";
     this.write(level, type, fields);
   };
 

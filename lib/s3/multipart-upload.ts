@@ -40,6 +40,15 @@ export interface MultipartInput {
   /** Called once every part is sent, before completing: throws if the source changed meanwhile. */
   beforeComplete: () => Promise<void>;
   onAborted?: (uploadId: string, reason: string) => void;
+  /** An upload left unfinished earlier, for this very content: its confirmed parts are not sent again. */
+  resume?: { uploadId: string; parts: Map<number, string> };
+  onCreated?: (uploadId: string) => void;
+  onPartDone?: (uploadId: string, partNumber: number, etag: string) => void;
+  /**
+   * Whether a failure ends the upload (aborted: nothing of it is worth keeping) or leaves it for
+   * the next job to resume. Without it, every failure aborts.
+   */
+  keepForResume?: (error: unknown) => boolean;
 }
 
 export class ContentChangedError extends Error {
@@ -51,21 +60,26 @@ export class ContentChangedError extends Error {
 
 /**
  * Uploads parts in parallel, each verified by the store against its Content-MD5; the parts'
- * bytes are hashed again on the way and must match `sha256`. Whatever goes wrong — an error,
- * a stop, a change of the source — the upload is aborted so that no orphan parts remain.
+ * bytes are hashed again on the way and must match `sha256`. A failure aborts the upload, so that
+ * no orphan parts remain, unless `keepForResume` keeps it for the next job (a stop, an outage);
+ * with `resume`, the parts the store already confirmed are not sent again.
  */
-export async function multipartUpload(input: MultipartInput): Promise<{ etag: string }> {
+export async function multipartUpload(input: MultipartInput): Promise<{ etag: string; resumedParts: number }> {
   const { client, bucket, key, signal } = input;
-  const created = await client.send(
-    new CreateMultipartUploadCommand({
-      Bucket: bucket,
-      Key: key,
-      ContentType: contentTypeFor(key),
-      Metadata: { [SHA256_METADATA_KEY]: input.sha256.toString("hex") },
-    }),
-    { abortSignal: signal },
-  );
-  const uploadId = created.UploadId!;
+  let uploadId = input.resume?.uploadId;
+  if (!uploadId) {
+    const created = await client.send(
+      new CreateMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        ContentType: contentTypeFor(key),
+        Metadata: { [SHA256_METADATA_KEY]: input.sha256.toString("hex") },
+      }),
+      { abortSignal: signal },
+    );
+    uploadId = created.UploadId!;
+    input.onCreated?.(uploadId);
+  }
   try {
     const parts = await sendParts(input, uploadId);
     await input.beforeComplete();
@@ -87,8 +101,9 @@ export async function multipartUpload(input: MultipartInput): Promise<{ etag: st
       const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
       etag = normaliseEtag(head.ETag);
     }
-    return { etag };
+    return { etag, resumedParts: input.resume?.parts.size ?? 0 };
   } catch (error) {
+    if (input.keepForResume?.(error)) throw error;
     const abortFailure = await abortUpload(client, bucket, key, uploadId);
     const reason = error instanceof Error ? error.message : String(error);
     input.onAborted?.(uploadId, abortFailure ? `${reason}; the abort itself failed (${abortFailure})` : reason);
@@ -130,6 +145,13 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
     }
     rehash.update(body);
     const partNumber = index + 1;
+    const confirmed = input.resume?.parts.get(partNumber);
+    if (confirmed) {
+      // Read (so the whole content is hashed again) but not sent: the store holds this part.
+      parts[index] = { PartNumber: partNumber, ETag: confirmed };
+      release();
+      continue;
+    }
     const task = client
       .send(
         new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: length, ContentMD5: md5Base64(body) }),
@@ -137,6 +159,7 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
       )
       .then((reply) => {
         parts[index] = { PartNumber: partNumber, ETag: reply.ETag };
+        input.onPartDone?.(uploadId, partNumber, reply.ETag ?? "");
         input.onPartSent(length);
       })
       .catch((error: unknown) => {
@@ -156,7 +179,7 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
 }
 
 /** Returns why the abort failed, if it did; the job's outcome is decided either way. */
-async function abortUpload(client: S3Client, bucket: string, key: string, uploadId: string): Promise<string | undefined> {
+export async function abortUpload(client: S3Client, bucket: string, key: string, uploadId: string): Promise<string | undefined> {
   // Deliberately without the job's abort signal: a stopped job must still clean up.
   try {
     await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { TrackingStore } from "@/lib/engine/tracking-store";
 import { startApp, waitForJobEnd, type AppServer } from "../support/app-server";
 import { listKeys, readObject, sha256Hex } from "../support/engine-harness";
 import { isListing } from "../support/listing-xml";
@@ -109,24 +110,31 @@ describe("a worker killed in the middle of a job", () => {
     expect(log).toMatch(/"event":"leftovers-removed","count":[1-9]/);
   });
 
-  it("copy to S3: the next job sends no finished file again, and every object is intact", async () => {
+  it("copy to S3: the next job sends no finished file again, resumes the multipart upload, and every object is intact", async () => {
     const dir = path.join(app.fsRoot, "crash-push");
     const contents = new Map<string, Buffer>();
     for (let i = 0; i < 60; i++) contents.set(`d${i % 3}/f${String(i).padStart(2, "0")}.bin`, crypto.randomBytes(2048 + i));
+    contents.set("big.bin", crypto.randomBytes(48 * MiB)); // 6 parts of 8 MiB
     for (const [name, body] of contents) {
       fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
       fs.writeFileSync(path.join(dir, name), body);
     }
-    proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 120 } : undefined);
+    // Part N of the large file takes N × 700 ms, so the parts land one after another.
+    proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: r.query.has("partNumber") ? Number(r.query.get("partNumber")) * 700 : 120 } : undefined);
     const created = await create({ local_directory_path: "/crash-push", object_folder: "push/" });
     const id = created.json.id;
     const client = inspectionClient(s3.endpoint);
-    await until("some finished uploads", async () => (await listKeys(client, BUCKET, "push/")).length >= 10);
+    const partsLanded = () => proxy.count((r) => r.query.has("partNumber") && r.status === 200);
+    await until("some finished uploads and two parts", async () => (await listKeys(client, BUCKET, "push/")).length >= 10 && partsLanded() >= 2);
     await app.killWorker();
     // Requests the proxy was holding still reach the store after the kill; let them land.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const finished = new Set(await listKeys(client, BUCKET, "push/"));
     expect(finished.size).toBeLessThan(contents.size);
+    // Tracking never claims a file that the bucket does not hold.
+    const tracking = new TrackingStore(path.join(app.dataDir, "tracking", `${id}.db`));
+    for await (const row of tracking.rows()) expect(finished.has(`push/${row.path}`), row.path).toBe(true);
+    tracking.close();
 
     await expectInterrupted(id);
     proxy.interceptor = undefined;
@@ -137,7 +145,10 @@ describe("a worker killed in the middle of a job", () => {
     expect(done.last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
     const resent = proxy.requests.filter((r) => r.method === "PUT" && finished.has(r.path.slice(`/${BUCKET}/`.length)));
     expect(resent).toEqual([]);
-    expect(proxy.count((r) => r.method === "PUT")).toBe(contents.size - finished.size);
+    // The multipart upload was resumed, not begun again: at most the parts not yet confirmed are sent.
+    expect(proxy.count((r) => r.method === "POST" && r.query.has("uploads"))).toBe(0);
+    expect(proxy.count((r) => r.query.has("partNumber"))).toBeLessThanOrEqual(4);
+    expect(proxy.count((r) => r.method === "PUT" && !r.query.has("partNumber"))).toBe(contents.size - 1 - finished.size);
     for (const [name, body] of contents) {
       const object = await readObject(client, BUCKET, `push/${name}`);
       expect(sha256Hex(object.body)).toBe(sha256Hex(body));
