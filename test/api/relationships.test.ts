@@ -280,7 +280,8 @@ describe("a relationship's life", () => {
       fs.mkdirSync(path.join(app.fsRoot, name), { recursive: true });
       for (let i = 0; i < 30; i++) fs.writeFileSync(path.join(app.fsRoot, name, `f${i}.txt`), `${name} ${i}`);
     }
-    proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 60 } : undefined);
+    // Each upload takes 1.5 s, so the first job is still running when the second is created, however busy the machine.
+    proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 1_500 } : undefined);
     const a = (await create({ local_directory_path: "/par-a" })).json.id;
     const b = (await create({ local_directory_path: "/par-b" })).json.id;
     let together = false;
