@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, waitForJobEnd, type AppServer } from "../support/app-server";
-import { S3Proxy } from "../support/s3-proxy";
-import { startS3Server, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
+import { startAppWithStore, stopAppWithStore, waitForJobEnd, type AppServer } from "../support/app-server";
+import type { S3Proxy } from "../support/s3-proxy";
+import { S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
 
 const BASE = "/v3/replication/object-relationships";
 const BUCKET = "busy-bucket";
@@ -14,16 +14,10 @@ let proxy: S3Proxy;
 let token: string;
 
 beforeAll(async () => {
-  [app, s3] = await Promise.all([startApp(), startS3Server([BUCKET])]);
-  proxy = new S3Proxy(s3.port);
-  await proxy.start();
-  token = await app.login();
+  ({ app, s3, proxy, token } = await startAppWithStore(BUCKET));
 });
 
-afterAll(async () => {
-  await proxy?.stop();
-  await Promise.all([app?.stop(), s3?.stop()]);
-});
+afterAll(() => stopAppWithStore({ app, s3, proxy }));
 
 describe("many requests while several jobs write their progress", () => {
   it("answers every request without a server error, and loses no progress update", async () => {

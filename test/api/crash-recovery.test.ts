@@ -4,11 +4,11 @@ import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TrackingStore } from "@/lib/engine/tracking-store";
-import { startApp, waitForJobEnd, type AppServer } from "../support/app-server";
+import { startAppWithStore, stopAppWithStore, waitForJobEnd, type AppServer } from "../support/app-server";
 import { listKeys, readObject, sha256Hex } from "../support/engine-harness";
 import { isListing } from "../support/listing-xml";
-import { S3Proxy } from "../support/s3-proxy";
-import { inspectionClient, startS3Server, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
+import type { S3Proxy } from "../support/s3-proxy";
+import { inspectionClient, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
 
 const BASE = "/v3/replication/object-relationships";
 const BUCKET = "crash-bucket";
@@ -19,16 +19,10 @@ let proxy: S3Proxy;
 let token: string;
 
 beforeAll(async () => {
-  [app, s3] = await Promise.all([startApp(), startS3Server([BUCKET])]);
-  proxy = new S3Proxy(s3.port);
-  await proxy.start();
-  token = await app.login();
+  ({ app, s3, proxy, token } = await startAppWithStore(BUCKET));
 });
 
-afterAll(async () => {
-  await proxy?.stop();
-  await Promise.all([app?.stop(), s3?.stop()]);
-});
+afterAll(() => stopAppWithStore({ app, s3, proxy }));
 
 beforeEach(() => {
   proxy.reset();

@@ -2,11 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TrackingStore } from "@/lib/engine/tracking-store";
-import { startApp, waitForJobEnd, type AppServer } from "../support/app-server";
+import { startAppWithStore, stopAppWithStore, waitForJobEnd, type AppServer } from "../support/app-server";
 import { selfSignedCertificate } from "../support/certificates";
 import { listKeys, readObject, sha256Hex } from "../support/engine-harness";
 import { S3Proxy } from "../support/s3-proxy";
-import { inspectionClient, startS3Server, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
+import { inspectionClient, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
 
 const BASE = "/v3/replication/object-relationships";
 const BUCKET = "relationship-bucket";
@@ -17,20 +17,14 @@ let token: string;
 let folderSeq = 0;
 
 beforeAll(async () => {
-  [app, s3] = await Promise.all([startApp(), startS3Server([BUCKET])]);
-  proxy = new S3Proxy(s3.port);
-  await proxy.start();
-  token = await app.login();
+  ({ app, s3, proxy, token } = await startAppWithStore(BUCKET));
   fs.mkdirSync(path.join(app.fsRoot, "projects/a/sub"), { recursive: true });
   fs.writeFileSync(path.join(app.fsRoot, "projects/a/one.txt"), "one");
   fs.writeFileSync(path.join(app.fsRoot, "projects/a/sub/two.txt"), "two");
   fs.writeFileSync(path.join(app.fsRoot, "projects/plain-file"), "not a directory");
 });
 
-afterAll(async () => {
-  await proxy?.stop();
-  await Promise.all([app?.stop(), s3?.stop()]);
-});
+afterAll(() => stopAppWithStore({ app, s3, proxy }));
 
 beforeEach(() => {
   proxy.interceptor = undefined;

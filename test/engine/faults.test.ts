@@ -106,6 +106,32 @@ describe("copies under injected faults (resets before and after the store acted,
     expect(sha256Hex((await readObject(lab.s3, BUCKET, "complete/done.bin")).body)).toBe(sha256Hex(body));
   });
 
+  it("a multipart upload cut off by an outage is kept, and the next job resumes it with the missing parts only", async () => {
+    const directory = makeTempDir("s3shift-faults-outage-");
+    const body = crypto.randomBytes(30 * MiB);
+    writeFile(directory, "big.bin", body);
+    const trackingFile = path.join(makeTempDir(), "t.db");
+    let partsServed = 0;
+    lab.proxy.interceptor = (r) =>
+      r.query.has("partNumber") && ++partsServed > 2 ? { status: 503, body: "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>" } : undefined;
+    const run = () => runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory, folder: "outage-mpu/", trackingFile, multipartThreshold: 8 * MiB, maxAttempts: 2 });
+
+    const failed = await run();
+    expect(failed.outcome).toBe("FAILED");
+    expect(failed.error).toMatch(/^The store kept failing after retries \(HTTP 503/);
+    expect(lab.proxy.count((r) => r.method === "DELETE")).toBe(0);
+
+    lab.proxy.interceptor = undefined;
+    lab.proxy.reset();
+    const resumed = await run();
+    expect(resumed.outcome).toBe("SUCCEEDED");
+    expect(lab.proxy.count((r) => r.method === "POST" && r.query.has("uploads"))).toBe(0);
+    const reused = (resumed.events.find((e) => e.type === "multipart-resumed") as { partsReused: number }).partsReused;
+    expect(reused).toBe(2);
+    expect(lab.proxy.uploadedBytes()).toBe(body.length - 2 * 5 * MiB);
+    expect(sha256Hex((await readObject(lab.s3, BUCKET, "outage-mpu/big.bin")).body)).toBe(sha256Hex(body));
+  });
+
   it("a store that keeps answering 503 fails the pull with a readable message; the repeat after it recovers completes", async () => {
     const { directory: source, contents } = mixedTree();
     await runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: source, folder: "outage/", trackingFile: path.join(makeTempDir(), "t.db") });

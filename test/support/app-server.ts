@@ -5,6 +5,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { terminateAll } from "@/lib/process/child-processes";
+import { S3Proxy } from "./s3-proxy";
+import { startS3Server, type S3TestServer } from "./s3-server";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 export const ADMIN_PASSWORD = "admin-password-for-tests";
@@ -156,3 +158,23 @@ export async function waitForJobEnd(app: AppServer, token: string, id: string, t
 
 /** The page's own alerts, not Next's route announcer (which also has role="alert"). */
 export const APP_ALERT = '[role="alert"]:not(#__next-route-announcer__)';
+
+/** The running app, an s3rver with one bucket, a counting proxy in front of it, and an admin token. */
+export interface AppWithStore {
+  app: AppServer;
+  s3: S3TestServer;
+  proxy: S3Proxy;
+  token: string;
+}
+
+export async function startAppWithStore(bucket: string): Promise<AppWithStore> {
+  const [app, s3] = await Promise.all([startApp(), startS3Server([bucket])]);
+  const proxy = new S3Proxy(s3.port);
+  await proxy.start();
+  return { app, s3, proxy, token: await app.login() };
+}
+
+export async function stopAppWithStore(parts: Partial<AppWithStore>): Promise<void> {
+  await parts.proxy?.stop();
+  await Promise.all([parts.app?.stop(), parts.s3?.stop()]);
+}
