@@ -44,6 +44,7 @@ export function exitCodeFor(error: ApiError): number {
       return 2;
     case 401:
     case 403:
+    case 429: // too many failed sign-ins
       return 3;
     case 404:
       return 4;

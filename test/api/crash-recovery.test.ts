@@ -65,6 +65,15 @@ async function expectInterrupted(id: string) {
   expect(status.last_job.error).toMatch(/^The worker running this job \(process \d+\) ended without finishing it\. Start the job again: files already copied are not copied again\.$/);
 }
 
+/** With the store back to normal and its request log cleared, runs the relationship again to success. */
+async function repeatToSuccess(id: string) {
+  proxy.interceptor = undefined;
+  proxy.reset();
+  expect((await app.call("POST", `${BASE}/${id}/replicate`, { token })).status).toBe(200);
+  const done = await waitForJobEnd(app, token, id);
+  expect(done.last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
+}
+
 describe("a worker killed in the middle of a job", () => {
   it("copy from S3: the next job removes the partial files, downloads nothing twice, and completes", async () => {
     const client = inspectionClient(s3.endpoint);
@@ -90,12 +99,7 @@ describe("a worker killed in the middle of a job", () => {
     expect(filesUnder(dir).some((f) => f.endsWith(".partial"))).toBe(true);
 
     await expectInterrupted(id);
-    proxy.interceptor = undefined;
-    proxy.reset();
-    expect((await app.call("POST", `${BASE}/${id}/replicate`, { token })).status).toBe(200);
-    const done = await waitForJobEnd(app, token, id);
-
-    expect(done.last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
+    await repeatToSuccess(id);
     expect(filesUnder(dir)).toEqual([...contents.keys()].sort());
     for (const [name, body] of contents) expect(sha256Hex(fs.readFileSync(path.join(dir, name)))).toBe(sha256Hex(body));
     const fetchedAgain = proxy.requests.filter((r) => r.method === "GET" && !isListing(r.query) && finished.some((f) => r.path.endsWith(`/pull/${f}`)));
@@ -131,12 +135,7 @@ describe("a worker killed in the middle of a job", () => {
     tracking.close();
 
     await expectInterrupted(id);
-    proxy.interceptor = undefined;
-    proxy.reset();
-    expect((await app.call("POST", `${BASE}/${id}/replicate`, { token })).status).toBe(200);
-    const done = await waitForJobEnd(app, token, id);
-
-    expect(done.last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
+    await repeatToSuccess(id);
     const resent = proxy.requests.filter((r) => r.method === "PUT" && finished.has(r.path.slice(`/${BUCKET}/`.length)));
     expect(resent).toEqual([]);
     // The multipart upload was resumed, not begun again: at most the parts not yet confirmed are sent.
