@@ -84,6 +84,16 @@ test("a wrong password is refused on the sign-in page", async ({ page }) => {
   await expect(page).toHaveURL(/\/signin/);
 });
 
+test("a throttled name is told how long to wait on the sign-in page", async ({ page }) => {
+  // Ten wrong guesses through the API lock the name for 16 s.
+  for (let i = 0; i < 10; i++) await app.call("POST", "/v1/session/login", { body: { username: "someone-guessing", password: `guess-${i}` } });
+  await page.goto(`${app.url}/signin`);
+  await page.getByLabel("Username").fill("someone-guessing");
+  await page.getByLabel("Password").fill("another guess");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.locator(APP_ALERT)).toHaveText(/^Too many failed sign-ins for this account; try again in \d+ seconds?\.$/);
+});
+
 test("an observer sees the copies read-only, and the server refuses a forged action from that session", async ({ page }) => {
   await signInFromCopies(page, OBSERVER.username, OBSERVER.password);
   await expect(page.getByText(`${OBSERVER.username} (read only)`)).toBeVisible();
