@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
-import { classifyS3Error, httpStatusOf } from "@/lib/s3/classify-error";
+import { classifyS3Error, httpStatusOf, s3ErrorCode } from "@/lib/s3/classify-error";
 import { ChecksumMismatchError, ObjectChangedError } from "@/lib/s3/get-object";
 import { placeObject, type DownloadContext, type DownloadSettings } from "./download-file";
 import { jobController, type EngineJobInput } from "./job-input";
@@ -159,7 +159,7 @@ function perKeyMessage(error: unknown): string | undefined {
   if (isLocalFsError(error)) return describeError(error);
   const classified = classifyS3Error(error);
   if (classified.disposition !== "per-file") return undefined;
-  const code = (error as { name?: string }).name;
+  const code = s3ErrorCode(error);
   if (code === "NoSuchKey" || httpStatusOf(error) === 404) return "the object vanished from the bucket during the job";
   if (code === "PreconditionFailed" || httpStatusOf(error) === 412) return "the object changed during the job (its ETag no longer matches the listing)";
   if (code === "InvalidObjectState") return "the object is archived and must be restored before it can be copied (InvalidObjectState)";

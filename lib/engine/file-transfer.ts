@@ -3,7 +3,7 @@ import type { BigIntStats } from "node:fs";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { sha256 as sha256Of } from "@/lib/s3/checksums";
 import { copyObject, headSha256, MAX_SINGLE_COPY_BYTES } from "@/lib/s3/copy-object";
-import { classifyS3Error } from "@/lib/s3/classify-error";
+import { classifyS3Error, s3ErrorCode } from "@/lib/s3/classify-error";
 import { abortUpload, ContentChangedError, choosePartSize, multipartUpload } from "@/lib/s3/multipart-upload";
 import { putObject } from "@/lib/s3/put-object";
 import type { Decision } from "./decide";
@@ -119,7 +119,7 @@ async function transferLarge(ctx: TransferContext, job: FileJob): Promise<Landed
       ctx.emit({ type: "file-transferred", path: entry.relPath, size: stat.size, multipart: true });
       return { sha256: digest, size: stat.size };
     } catch (error) {
-      if (resume && isNoSuchUpload(error)) {
+      if (resume && s3ErrorCode(error) === "NoSuchUpload") {
         // The store no longer has the upload (expired, or aborted by a lifecycle rule): start afresh.
         ctx.tracking.endUpload(entry.relPath);
         attempt--;
@@ -156,11 +156,6 @@ async function resumableUpload(ctx: TransferContext, relPath: string, key: strin
     reason: `the file changed since an earlier job began uploading it${failure ? `; the abort itself failed (${failure})` : ""}`,
   });
   return undefined;
-}
-
-function isNoSuchUpload(error: unknown): boolean {
-  const e = error as { name?: string; Code?: string };
-  return e?.name === "NoSuchUpload" || e?.Code === "NoSuchUpload";
 }
 
 /** A server-side copy of the object already holding this inode's content: no data is sent. */

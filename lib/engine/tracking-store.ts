@@ -44,6 +44,7 @@ export class TrackingStore {
   private readonly remove: Database.Statement;
   private readonly page: Database.Statement;
   private readonly getOne: Database.Statement;
+  private readonly uploadStatements: Record<"get" | "parts" | "begin" | "part" | "dropParts" | "drop", Database.Statement>;
 
   constructor(readonly file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -66,6 +67,14 @@ export class TrackingStore {
     // SQLite's BINARY collation compares UTF-8 bytes: the order S3 lists keys in.
     this.page = this.db.prepare("SELECT * FROM files WHERE path > ? ORDER BY path LIMIT ?").safeIntegers(true);
     this.getOne = this.db.prepare("SELECT * FROM files WHERE path = ?").safeIntegers(true);
+    this.uploadStatements = {
+      get: this.db.prepare("SELECT * FROM uploads WHERE path = ?").safeIntegers(true),
+      parts: this.db.prepare("SELECT part_number, etag FROM upload_parts WHERE upload_id = ?"),
+      begin: this.db.prepare("INSERT OR REPLACE INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+      part: this.db.prepare("INSERT OR REPLACE INTO upload_parts VALUES (?, ?, ?)"),
+      dropParts: this.db.prepare("DELETE FROM upload_parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE path = ?)"),
+      drop: this.db.prepare("DELETE FROM uploads WHERE path = ?"),
+    };
   }
 
   /** All rows in key order, a page at a time. */
@@ -113,11 +122,11 @@ export class TrackingStore {
 
   /** Unlike file rows, upload records are written at once: a crash must not lose a part already paid for. */
   pendingUpload(filePath: string): PendingUpload | undefined {
-    const row = this.db.prepare("SELECT * FROM uploads WHERE path = ?").safeIntegers(true).get(filePath) as
+    const row = this.uploadStatements.get.get(filePath) as
       | { upload_id: string; size: bigint; mtime_ns: bigint; ctime_ns: bigint; ino: bigint; sha256: Buffer; part_size: bigint }
       | undefined;
     if (!row) return undefined;
-    const parts = this.db.prepare("SELECT part_number, etag FROM upload_parts WHERE upload_id = ?").all(row.upload_id) as Array<{ part_number: number; etag: string }>;
+    const parts = this.uploadStatements.parts.all(row.upload_id) as Array<{ part_number: number; etag: string }>;
     return {
       uploadId: row.upload_id,
       size: row.size,
@@ -131,21 +140,17 @@ export class TrackingStore {
   }
 
   beginUpload(filePath: string, upload: Omit<PendingUpload, "parts">): void {
-    this.db
-      .prepare("INSERT OR REPLACE INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-      .run(filePath, upload.uploadId, upload.size, upload.mtimeNs, upload.ctimeNs, upload.ino, upload.sha256, upload.partSize);
+    this.uploadStatements.begin.run(filePath, upload.uploadId, upload.size, upload.mtimeNs, upload.ctimeNs, upload.ino, upload.sha256, upload.partSize);
   }
 
   partDone(uploadId: string, partNumber: number, etag: string): void {
-    this.db.prepare("INSERT OR REPLACE INTO upload_parts VALUES (?, ?, ?)").run(uploadId, partNumber, etag);
+    this.uploadStatements.part.run(uploadId, partNumber, etag);
   }
 
   endUpload(filePath: string): void {
     this.db.transaction(() => {
-      const row = this.db.prepare("SELECT upload_id FROM uploads WHERE path = ?").get(filePath) as { upload_id: string } | undefined;
-      if (!row) return;
-      this.db.prepare("DELETE FROM upload_parts WHERE upload_id = ?").run(row.upload_id);
-      this.db.prepare("DELETE FROM uploads WHERE path = ?").run(filePath);
+      this.uploadStatements.dropParts.run(filePath);
+      this.uploadStatements.drop.run(filePath);
     })();
   }
 

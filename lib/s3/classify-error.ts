@@ -56,6 +56,11 @@ function errorCode(error: SdkLikeError): string | undefined {
   return error.code ?? error.Code ?? (error.cause as SdkLikeError | undefined)?.code ?? error.name;
 }
 
+/** The store's (or the network's) error code of a failed request, e.g. "NoSuchKey" or "ECONNRESET". */
+export function s3ErrorCode(error: unknown): string | undefined {
+  return error && typeof error === "object" ? errorCode(error as SdkLikeError) : undefined;
+}
+
 export function httpStatusOf(error: unknown): number | undefined {
   return (error as SdkLikeError)?.$metadata?.httpStatusCode;
 }

@@ -3,7 +3,6 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
-  HeadObjectCommand,
   UploadPartCommand,
   type CompletedPart,
   type S3Client,
@@ -11,6 +10,7 @@ import {
 import type { Semaphore } from "@/lib/engine/semaphore";
 import { md5Base64, SHA256_METADATA_KEY } from "./checksums";
 import { contentTypeFor } from "./content-type";
+import { headSha256 } from "./copy-object";
 import { normaliseEtag } from "./etag";
 
 const MiB = 1024 * 1024;
@@ -98,8 +98,7 @@ export async function multipartUpload(input: MultipartInput): Promise<{ etag: st
     }
     if (!etag) {
       // Some stores (Ceph RGW) complete with an empty ETag; the object's own HEAD has it.
-      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-      etag = normaliseEtag(head.ETag);
+      etag = (await headSha256(client, bucket, key, signal)).etag;
     }
     return { etag, resumedParts: input.resume?.parts.size ?? 0 };
   } catch (error) {
@@ -113,12 +112,8 @@ export async function multipartUpload(input: MultipartInput): Promise<{ etag: st
 
 /** True when the object at the key has exactly this upload's size and sha256 metadata. */
 async function holdsContent({ client, bucket, key, size, sha256, signal }: MultipartInput): Promise<boolean> {
-  try {
-    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-    return BigInt(head.ContentLength ?? -1) === size && head.Metadata?.[SHA256_METADATA_KEY] === sha256.toString("hex");
-  } catch {
-    return false;
-  }
+  const head = await headSha256(client, bucket, key, signal).catch(() => undefined);
+  return !!head && head.size === size && head.sha256 === sha256.toString("hex");
 }
 
 async function sendParts(input: MultipartInput, uploadId: string): Promise<CompletedPart[]> {
