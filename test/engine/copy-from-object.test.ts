@@ -300,15 +300,18 @@ describe("copy from S3: what is already on disk", () => {
     expect(partialFiles(directory)).toEqual([]);
   });
 
-  it("treats an object that vanished or changed after the listing as a per-key error", async () => {
+  it("treats an object that vanished, changed or was archived after the listing as a per-key error", async () => {
     const { directory, folder, run, put, local } = scenario();
     await put("vanishing.txt", "here at listing time");
     await put("changing.txt", "version one");
     await put("steady.txt", "steady");
-    lab.proxy.interceptor = (request) =>
-      request.method === "GET" && request.path.endsWith("/vanishing.txt")
-        ? { status: 404, body: "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>" }
-        : undefined;
+    await put("archived.txt", "moved to an archive tier after the listing");
+    lab.proxy.interceptor = (request) => {
+      if (request.method !== "GET") return undefined;
+      if (request.path.endsWith("/vanishing.txt")) return { status: 404, body: "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>" };
+      if (request.path.endsWith("/archived.txt")) return { status: 403, body: "<Error><Code>InvalidObjectState</Code><Message>The operation is not valid for the object's storage class</Message></Error>" };
+      return undefined;
+    };
     // The listing describes an older version of changing.txt than the store now serves.
     lab.proxy.rewriter = (request, body) => (isListing(request.query) ? editEntry(body, `${folder}changing.txt`, { etag: "ffffffffffffffffffffffffffffffff" }) : undefined);
 
@@ -320,7 +323,8 @@ describe("copy from S3: what is already on disk", () => {
     );
     expect(messages["vanishing.txt"]).toBe("the object vanished from the bucket during the job");
     expect(messages["changing.txt"]).toMatch(/^the object changed during the job \(its ETag is now [0-9a-f]{32}\)$/);
-    expect(result.error).toMatch(/^2 objects could not be copied: /);
+    expect(messages["archived.txt"]).toBe("the object is archived and must be restored before it can be copied (InvalidObjectState)");
+    expect(result.error).toMatch(/^3 objects could not be copied: /);
     expect(fs.readFileSync(local("steady.txt"), "utf8")).toBe("steady");
     expect(fs.existsSync(local("vanishing.txt"))).toBe(false);
     expect(fs.existsSync(local("changing.txt"))).toBe(false);

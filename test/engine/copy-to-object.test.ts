@@ -341,6 +341,21 @@ describe("copy to S3: stop and failure", () => {
     expect(sha256Hex(object.body)).toBe(sha256Hex(body));
   });
 
+  it("starts afresh when the store no longer knows a kept upload (NoSuchUpload)", async () => {
+    const { folder, run, body } = await stopMidUpload();
+    const kept = lab.proxy.requests.find((r) => r.query.has("partNumber"))!.query.get("uploadId");
+    lab.proxy.reset();
+    // As after a lifecycle rule aborted it: the kept upload id is refused.
+    lab.proxy.interceptor = (r) =>
+      r.query.get("uploadId") === kept ? { status: 404, body: "<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>" } : undefined;
+    const result = await run({ multipartThreshold: 8 * 1024 * 1024 });
+    expect(result.error).toBe("");
+    expect(result.outcome).toBe("SUCCEEDED");
+    expect(lab.proxy.count((r) => r.method === "POST" && r.query.has("uploads"))).toBe(1);
+    expect(result.events.find((e) => e.type === "multipart-resumed")).toBeUndefined();
+    expect(sha256Hex((await readObject(lab.s3, BUCKET, `${folder}huge.bin`)).body)).toBe(sha256Hex(body));
+  });
+
   it("aborts a kept upload when the file has changed since, and sends the new content afresh", async () => {
     const { directory, folder, run } = await stopMidUpload();
     const changed = crypto.randomBytes(30 * 1024 * 1024);
