@@ -44,7 +44,9 @@ export function createS3Client(settings: S3Settings, options: ClientOptions = {}
         ca: settings.caCertificate ? [...tls.rootCertificates, settings.caCertificate] : undefined,
       }),
       connectionTimeout: options.connectionTimeoutMs ?? 10_000,
-      requestTimeout: options.requestTimeoutMs ?? 120_000,
+      // Inactivity, not total time (a 5 GiB part may take long): a store that stops answering
+      // fails the request, which is then retried. (The handler's requestTimeout only logs.)
+      socketTimeout: options.requestTimeoutMs ?? 120_000,
     },
   });
 }

@@ -26,13 +26,14 @@ export interface FaultPlan {
 
 /**
  * Injects a fault into `rate` of the requests that `applies` selects, each of a kind drawn
- * evenly from `kinds`. A stall outlasts `stallMs`, which the client's request timeout must undercut.
+ * evenly from `kinds`. A stall holds its request for `stallMs`, longer than any test: only the
+ * client's own inactivity timeout can end it.
  */
 export function injectFaults({
   rate,
   seed = 1,
   kinds = FAULT_KINDS,
-  stallMs = 3_000,
+  stallMs = 60_000,
   applies = () => true,
 }: {
   rate: number;

@@ -129,7 +129,7 @@ export class S3Proxy {
         return;
       }
       if (typeof verdict === "object" && "stallMs" in verdict) {
-        setTimeout(() => req.socket.destroy(), verdict.stallMs);
+        setTimeout(() => req.socket.destroy(), verdict.stallMs).unref();
         return;
       }
       if (typeof verdict === "object") {
