@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suites use (Chromium for the console tests, btrfs-progs
-# for the snapshot tests, openssl for test certificates), when missing. Needs root for apt-get.
+# for the snapshot tests, openssl for test certificates, Ceph's monitor, OSD and RADOS Gateway
+# for the tests on a real S3 server), when missing. Needs root for apt-get.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 need=()
-for pkg in chromium btrfs-progs openssl; do
+for pkg in chromium btrfs-progs openssl ceph-mon ceph-osd radosgw ceph-common curl; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

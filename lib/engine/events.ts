@@ -17,6 +17,8 @@ export type EngineEvent =
   | { type: "multipart-aborted"; path: string; uploadId: string; reason: string }
   /** An upload left unfinished by an earlier job, continued: these parts were not sent again. */
   | { type: "multipart-resumed"; path: string; partsReused: number }
+  /** A duplicate upload that a lost reply to CreateMultipartUpload left behind, aborted. */
+  | { type: "orphan-upload-aborted"; path: string; uploadId: string }
   /** Temporary files of an earlier job that was killed, removed before this one started. */
   | { type: "leftovers-removed"; count: number };
 

@@ -103,6 +103,7 @@ async function transferLarge(ctx: TransferContext, job: FileJob): Promise<Landed
         resume,
         onCreated: (uploadId) =>
           ctx.tracking.beginUpload(entry.relPath, { uploadId, size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino, sha256: digest, partSize }),
+        onOrphanAborted: (uploadId) => ctx.emit({ type: "orphan-upload-aborted", path: entry.relPath, uploadId }),
         onPartDone: (uploadId, partNumber, etag) => ctx.tracking.partDone(uploadId, partNumber, etag),
         // A stop or an outage leaves the upload to be resumed; a changed file or a refused part ends it.
         keepForResume: (error) =>

@@ -18,6 +18,7 @@ const LOGGED: ReadonlySet<EngineEvent["type"]> = new Set([
   "multipart-aborted",
   "leftovers-removed",
   "multipart-resumed",
+  "orphan-upload-aborted",
 ]);
 
 /** Appends structured (JSON) lines for one job to its relationship's replication log. */

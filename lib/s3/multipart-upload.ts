@@ -8,10 +8,11 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import type { Semaphore } from "@/lib/engine/semaphore";
-import { md5Base64, SHA256_METADATA_KEY } from "./checksums";
+import { md5Base64, resendIfDamaged, SHA256_METADATA_KEY } from "./checksums";
 import { contentTypeFor } from "./content-type";
 import { headSha256 } from "./copy-object";
 import { normaliseEtag } from "./etag";
+import { retryOrphanSweep, type OrphanSweep } from "./orphan-uploads";
 
 const MiB = 1024 * 1024;
 export const MIN_PART_BYTES = 5 * MiB;
@@ -43,6 +44,8 @@ export interface MultipartInput {
   /** An upload left unfinished earlier, for this very content: its confirmed parts are not sent again. */
   resume?: { uploadId: string; parts: Map<number, string> };
   onCreated?: (uploadId: string) => void;
+  /** An upload created by a lost-reply retry of our own Create, found and aborted. */
+  onOrphanAborted?: (uploadId: string) => void;
   onPartDone?: (uploadId: string, partNumber: number, etag: string) => void;
   /**
    * Whether a failure ends the upload (aborted: nothing of it is worth keeping) or leaves it for
@@ -67,7 +70,9 @@ export class ContentChangedError extends Error {
 export async function multipartUpload(input: MultipartInput): Promise<{ etag: string; resumedParts: number }> {
   const { client, bucket, key, signal } = input;
   let uploadId = input.resume?.uploadId;
+  let sweepOrphans: OrphanSweep | undefined;
   if (!uploadId) {
+    const createdAt = Date.now();
     const created = await client.send(
       new CreateMultipartUploadCommand({
         Bucket: bucket,
@@ -79,6 +84,10 @@ export async function multipartUpload(input: MultipartInput): Promise<{ etag: st
     );
     uploadId = created.UploadId!;
     input.onCreated?.(uploadId);
+    if ((created.$metadata.attempts ?? 1) > 1) {
+      sweepOrphans = await retryOrphanSweep(client, bucket, key, uploadId, Date.now() - createdAt);
+      for (const orphan of await sweepOrphans()) input.onOrphanAborted?.(orphan);
+    }
   }
   try {
     const parts = await sendParts(input, uploadId);
@@ -107,6 +116,8 @@ export async function multipartUpload(input: MultipartInput): Promise<{ etag: st
     const reason = error instanceof Error ? error.message : String(error);
     input.onAborted?.(uploadId, abortFailure ? `${reason}; the abort itself failed (${abortFailure})` : reason);
     throw error;
+  } finally {
+    for (const orphan of (await sweepOrphans?.()) ?? []) input.onOrphanAborted?.(orphan);
   }
 }
 
@@ -147,11 +158,12 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
       release();
       continue;
     }
-    const task = client
-      .send(
+    const task = resendIfDamaged(() =>
+      client.send(
         new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: length, ContentMD5: md5Base64(body) }),
         { abortSignal: signal },
-      )
+      ),
+    )
       .then((reply) => {
         parts[index] = { PartNumber: partNumber, ETag: reply.ETag };
         input.onPartDone?.(uploadId, partNumber, reply.ETag ?? "");

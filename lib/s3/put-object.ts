@@ -1,5 +1,5 @@
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { md5Base64, SHA256_METADATA_KEY } from "./checksums";
+import { md5Base64, resendIfDamaged, SHA256_METADATA_KEY } from "./checksums";
 import { contentTypeFor } from "./content-type";
 import { normaliseEtag } from "./etag";
 
@@ -19,20 +19,22 @@ export interface PutResult {
   attempts: number;
 }
 
-/** One PUT whose body the store verifies against Content-MD5 (and SHA-256 where supported). */
+/** One PUT whose body the store verifies against Content-MD5 (and SHA-256 where supported); sent again if it arrived damaged. */
 export async function putObject({ client, bucket, key, body, sha256, sendSha256Checksum, signal }: PutInput): Promise<PutResult> {
-  const reply = await client.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: key,
-      Body: body,
-      ContentLength: body.length,
-      ContentMD5: md5Base64(body),
-      ChecksumSHA256: sendSha256Checksum ? sha256.toString("base64") : undefined,
-      ContentType: contentTypeFor(key),
-      Metadata: { [SHA256_METADATA_KEY]: sha256.toString("hex") },
-    }),
-    { abortSignal: signal },
+  const reply = await resendIfDamaged(() =>
+    client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentLength: body.length,
+        ContentMD5: md5Base64(body),
+        ChecksumSHA256: sendSha256Checksum ? sha256.toString("base64") : undefined,
+        ContentType: contentTypeFor(key),
+        Metadata: { [SHA256_METADATA_KEY]: sha256.toString("hex") },
+      }),
+      { abortSignal: signal },
+    ),
   );
   return { etag: normaliseEtag(reply.ETag), attempts: reply.$metadata.attempts ?? 1 };
 }

@@ -17,7 +17,8 @@ export interface ProxiedRequest {
  * Decides what the proxy does with a request: undefined forwards it as it is; a status answers in
  * the store's place; `delayMs` forwards late; "reset" drops the connection before forwarding and
  * "reset-after" after the store has acted on the request; `stallMs` holds the request unanswered,
- * then drops it; "truncate" forwards and cuts the reply off halfway through its body.
+ * then drops it; "truncate" forwards and cuts the reply off halfway through its body; "corrupt"
+ * forwards the request with one byte of its body flipped, as damage on the way would.
  */
 export type Interceptor = (request: ProxiedRequest) =>
   | undefined
@@ -26,7 +27,8 @@ export type Interceptor = (request: ProxiedRequest) =>
   | { stallMs: number }
   | "reset"
   | "reset-after"
-  | "truncate";
+  | "truncate"
+  | "corrupt";
 
 /** Rewrites a response body from the store (e.g. to list keys the store itself cannot hold); undefined leaves it. */
 export type ResponseRewriter = (request: ProxiedRequest, body: string) => string | undefined;
@@ -158,7 +160,9 @@ export class S3Proxy {
       res.on("close", () => {
         if (!res.writableFinished) upstream.destroy();
       });
-      upstream.end(Buffer.concat(chunks));
+      const body = Buffer.concat(chunks);
+      if (verdict === "corrupt" && body.length > 0) body[body.length >> 1]! ^= 0xff;
+      upstream.end(body);
     });
   }
 }

@@ -1,0 +1,72 @@
+// kill -9 of the worker during a multipart upload, asked of the store itself afterwards (Ceph RGW
+// lists unfinished uploads; s3rver cannot): nothing is left behind once the next job is done.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, waitForJobEnd, type AppServer } from "../support/app-server";
+import { useCeph } from "../support/ceph";
+import { readObject, sha256Hex } from "../support/engine-harness";
+import { S3RVER_KEY, S3RVER_SECRET } from "../support/s3-server";
+
+const BASE = "/v3/replication/object-relationships";
+const BUCKET = "crash-ceph";
+const MiB = 1024 * 1024;
+const lab = useCeph([BUCKET]);
+let app: AppServer;
+let token: string;
+
+beforeAll(async () => {
+  app = await startApp();
+  token = await app.login();
+});
+afterAll(() => app?.stop());
+
+const unfinishedUploads = async () => (await lab.s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? [];
+
+describe("a worker killed during a multipart upload to Ceph RGW", () => {
+  it("leaves one upload that the next job resumes and completes; then the store holds no unfinished upload", async () => {
+    const dir = path.join(app.fsRoot, "crash");
+    fs.mkdirSync(dir);
+    const body = crypto.randomBytes(48 * MiB); // 6 parts of 8 MiB
+    fs.writeFileSync(path.join(dir, "big.bin"), body);
+    // Part N takes N × 600 ms, so the parts land one after another.
+    lab.proxy.interceptor = (r) => (r.query.has("partNumber") ? { delayMs: Number(r.query.get("partNumber")) * 600 } : undefined);
+    const created = await app.call("POST", `${BASE}/`, {
+      token,
+      body: {
+        object_store_address: "http://127.0.0.1",
+        port: lab.proxy.port,
+        bucket: BUCKET,
+        bucket_style: "BUCKET_STYLE_PATH",
+        access_key_id: S3RVER_KEY,
+        secret_access_key: S3RVER_SECRET,
+        local_directory_path: "/crash",
+        object_folder: "crash/",
+      },
+    });
+    expect(created.status).toBe(201);
+    const id = created.json.id;
+    const deadline = Date.now() + 30_000;
+    while (lab.proxy.count((r) => r.query.has("partNumber") && r.status === 200) < 2) {
+      if (Date.now() > deadline) throw new Error("no two parts landed in 30 s");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await app.killWorker();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await unfinishedUploads()).toHaveLength(1);
+
+    app.startWorker();
+    expect((await waitForJobEnd(app, token, id, 20_000)).last_job.outcome).toBe("INTERRUPTED");
+    lab.proxy.interceptor = undefined;
+    lab.proxy.reset();
+    expect((await app.call("POST", `${BASE}/${id}/replicate`, { token })).status).toBe(200);
+    expect((await waitForJobEnd(app, token, id)).last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
+
+    expect(lab.proxy.count((r) => r.method === "POST" && r.query.has("uploads"))).toBe(0);
+    expect(lab.proxy.count((r) => r.query.has("partNumber"))).toBeLessThanOrEqual(4);
+    expect(sha256Hex((await readObject(lab.s3, BUCKET, "crash/big.bin")).body)).toBe(sha256Hex(body));
+    expect(await unfinishedUploads()).toEqual([]);
+  });
+});

@@ -1,0 +1,176 @@
+// What s3rver cannot show: the store's own list of unfinished multipart uploads, its aborts, and
+// its Content-MD5 checks. These run against a real Ceph RADOS Gateway on 127.0.0.1.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, ListPartsCommand } from "@aws-sdk/client-s3";
+import { describe, expect, it } from "vitest";
+import { useCeph } from "../support/ceph";
+import { injectFaults } from "../support/faults";
+import { listKeys, makeTempDir, readObject, runCopyJob, runDownloadJob, sha256Hex, writeFile } from "../support/engine-harness";
+
+const BUCKET = "ceph-bucket";
+const MiB = 1024 * 1024;
+const lab = useCeph([BUCKET]);
+let folderSeq = 0;
+
+function scenario() {
+  const directory = makeTempDir();
+  const folder = `case-${++folderSeq}/`;
+  const trackingFile = path.join(makeTempDir(), "tracking.db");
+  const run = (extra: Partial<Parameters<typeof runCopyJob>[0]> = {}) =>
+    runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory, trackingFile, folder, multipartThreshold: 8 * MiB, ...extra });
+  return { directory, folder, run };
+}
+
+/** The unfinished uploads the store holds under a prefix, asked of the store itself. */
+async function unfinishedUploads(prefix: string): Promise<{ key: string; uploadId: string }[]> {
+  const page = await lab.s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: prefix }));
+  return (page.Uploads ?? []).map((u) => ({ key: u.Key!, uploadId: u.UploadId! }));
+}
+
+const creates = () => lab.proxy.count((r) => r.method === "POST" && r.query.has("uploads"));
+const completes = () => lab.proxy.count((r) => r.method === "POST" && r.query.has("uploadId"));
+
+describe("multipart uploads on a store that lists and aborts them (Ceph RGW)", () => {
+  it("under 40% faults on multipart requests, every object lands intact and the store holds no unfinished upload", async () => {
+    const { directory, folder, run } = scenario();
+    const contents = new Map([
+      ["a.bin", crypto.randomBytes(13 * MiB + 3)],
+      ["b/c.bin", crypto.randomBytes(11 * MiB)],
+      ["b/d.bin", crypto.randomBytes(17 * MiB)],
+    ]);
+    for (const [name, body] of contents) writeFile(directory, name, body);
+    const plan = injectFaults({ rate: 0.4, seed: 41, applies: (r) => r.query.has("uploadId") || r.query.has("uploads") });
+    lab.proxy.interceptor = plan.interceptor;
+
+    const result = await run({ maxAttempts: 6, requestTimeoutMs: 1_000 });
+
+    expect(result.error).toBe("");
+    expect(result.outcome).toBe("SUCCEEDED");
+    expect(plan.total()).toBeGreaterThan(3);
+    // Creates that timed out or lost their reply after the store acted leave duplicates; they are aborted.
+    const duplicates = result.events.filter((e) => e.type === "orphan-upload-aborted").length;
+    console.log(`faults injected: ${JSON.stringify(plan.injected)}; duplicate uploads aborted: ${duplicates}`);
+    for (const [name, body] of contents) {
+      const object = await readObject(lab.s3, BUCKET, folder + name);
+      expect(sha256Hex(object.body), name).toBe(sha256Hex(body));
+      expect(object.metadata.sha256).toBe(sha256Hex(body));
+    }
+    expect(await unfinishedUploads(folder)).toEqual([]);
+  });
+
+  it("keeps the upload of a stopped job on the store with its confirmed parts, resumes it, and leaves none behind", async () => {
+    const { directory, folder, run } = scenario();
+    const body = crypto.randomBytes(30 * MiB);
+    writeFile(directory, "huge.bin", body);
+    lab.proxy.interceptor = (r) => (r.method === "PUT" && r.query.has("partNumber") ? { delayMs: 300 } : undefined);
+    const controller = new AbortController();
+    let parts = 0;
+    const stopped = await run({ signal: controller.signal, onEvent: (e) => e.type === "bytes-moved" && ++parts >= 2 && controller.abort() });
+    expect(stopped.outcome).toBe("ABORTED");
+
+    const kept = await unfinishedUploads(folder);
+    expect(kept).toEqual([{ key: `${folder}huge.bin`, uploadId: expect.any(String) }]);
+    const listed = await lab.s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: kept[0]!.key, UploadId: kept[0]!.uploadId }));
+    const confirmed = listed.Parts?.length ?? 0;
+    expect(confirmed).toBeGreaterThanOrEqual(2);
+
+    lab.proxy.reset();
+    lab.proxy.interceptor = undefined;
+    const resumed = await run();
+    expect(resumed.outcome).toBe("SUCCEEDED");
+    expect(creates()).toBe(0);
+    // Only the parts the store had not confirmed travel again (6 parts of 5 MiB).
+    expect(lab.proxy.uploadedBytes()).toBeLessThanOrEqual(body.length - 2 * 5 * MiB);
+    expect(sha256Hex((await readObject(lab.s3, BUCKET, `${folder}huge.bin`)).body)).toBe(sha256Hex(body));
+    expect(await unfinishedUploads(folder)).toEqual([]);
+  });
+
+  it("aborts on the store a kept upload whose file has changed since", async () => {
+    const { directory, folder, run } = scenario();
+    writeFile(directory, "huge.bin", crypto.randomBytes(20 * MiB));
+    lab.proxy.interceptor = (r) => (r.method === "PUT" && r.query.has("partNumber") ? { delayMs: 300 } : undefined);
+    const controller = new AbortController();
+    await run({ signal: controller.signal, onEvent: (e) => e.type === "bytes-moved" && controller.abort() });
+    const [kept] = await unfinishedUploads(folder);
+    expect(kept).toBeDefined();
+
+    const changed = crypto.randomBytes(20 * MiB);
+    writeFile(directory, "huge.bin", changed);
+    lab.proxy.interceptor = undefined;
+    const result = await run();
+    expect(result.outcome).toBe("SUCCEEDED");
+    // This time the abort succeeds, so the reason is the change alone.
+    expect(result.events).toContainEqual(expect.objectContaining({ type: "multipart-aborted", uploadId: kept!.uploadId, reason: expect.stringMatching(/^the file changed since an earlier job began uploading it[^;]*$/) }));
+    expect(await unfinishedUploads(folder)).toEqual([]);
+    expect(sha256Hex((await readObject(lab.s3, BUCKET, `${folder}huge.bin`)).body)).toBe(sha256Hex(changed));
+  });
+
+  it("aborts the duplicate upload that a lost reply to CreateMultipartUpload leaves, and not another writer's upload", async () => {
+    const { directory, folder, run } = scenario();
+    const body = crypto.randomBytes(12 * MiB);
+    writeFile(directory, "big.bin", body);
+    const foreign = await lab.s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: `${folder}big.bin` }));
+    // Older than any retry window of ours: another writer's upload in progress.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    let lost = 0;
+    lab.proxy.interceptor = (r) => (r.method === "POST" && r.query.has("uploads") && lost++ === 0 ? "reset-after" : undefined);
+
+    const result = await run();
+
+    expect(result.outcome).toBe("SUCCEEDED");
+    expect(creates()).toBe(2);
+    expect(completes()).toBe(1);
+    const orphans = result.events.filter((e) => e.type === "orphan-upload-aborted");
+    expect(orphans).toHaveLength(1);
+    expect(await unfinishedUploads(folder)).toEqual([{ key: `${folder}big.bin`, uploadId: foreign.UploadId }]);
+    expect(sha256Hex((await readObject(lab.s3, BUCKET, `${folder}big.bin`)).body)).toBe(sha256Hex(body));
+  });
+});
+
+describe("integrity checked by the store itself (Content-MD5)", () => {
+  it.each([
+    ["a single PUT", 64 * 1024, (r: { method: string; query: URLSearchParams }) => r.method === "PUT" && !r.query.has("uploadId")],
+    ["a multipart part", 12 * MiB, (r: { method: string; query: URLSearchParams }) => r.method === "PUT" && r.query.has("partNumber")],
+  ])("a body damaged on the way in %s is refused by the gateway (BadDigest) and sent again", async (_what, size, matches) => {
+    const { directory, folder, run } = scenario();
+    const body = crypto.randomBytes(size);
+    writeFile(directory, "file.bin", body);
+    let damaged = 0;
+    lab.proxy.interceptor = (r) => (matches(r) && damaged++ === 0 ? "corrupt" : undefined);
+
+    const result = await run();
+
+    expect(result.error).toBe("");
+    expect(result.outcome).toBe("SUCCEEDED");
+    expect(lab.proxy.requests.filter((r) => r.status === 400)).toHaveLength(1);
+    expect(sha256Hex((await readObject(lab.s3, BUCKET, `${folder}file.bin`)).body)).toBe(sha256Hex(body));
+    expect(await unfinishedUploads(folder)).toEqual([]);
+  });
+});
+
+describe("names at the limits of a real store", () => {
+  it("copies 255-byte names (ASCII and multi-byte UTF-8) and a 1,000-byte key exactly, to the store and back", async () => {
+    const { directory, folder, run } = scenario();
+    const names = [
+      "a".repeat(251) + ".bin",
+      "€".repeat(85),
+      `${"d".repeat(255)}/${"e".repeat(255)}/${"f".repeat(255)}/${"g".repeat(1000 - folder.length - 3 * 256)}`,
+    ];
+    for (const name of names) expect(Buffer.byteLength(folder + name)).toBeLessThanOrEqual(1000);
+    const contents = new Map(names.map((name) => [name, crypto.randomBytes(100)]));
+    for (const [name, body] of contents) writeFile(directory, name, body);
+
+    const result = await run();
+
+    expect(result.outcome).toBe("SUCCEEDED");
+    expect((await listKeys(lab.s3, BUCKET, folder)).sort()).toEqual(names.map((n) => folder + n).sort());
+    for (const [name, body] of contents) expect((await readObject(lab.s3, BUCKET, folder + name)).body.equals(body)).toBe(true);
+
+    const back = makeTempDir();
+    const pulled = await runDownloadJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: back, folder, trackingFile: path.join(makeTempDir(), "pull.db") });
+    expect(pulled.outcome).toBe("SUCCEEDED");
+    for (const [name, body] of contents) expect(fs.readFileSync(path.join(back, name)).equals(body), name).toBe(true);
+  });
+});
