@@ -1,6 +1,6 @@
 import { createS3Client } from "@/lib/s3/client";
 
-/** The client a benchmark job uses against the local s3rver (its fixed keys, path style, plain HTTP). */
+/** The client a benchmark job uses against a store on loopback (path style, plain HTTP); keys from BENCH_S3_KEY / BENCH_S3_SECRET, s3rver's by default. */
 export function benchClient(endpoint: string, concurrency: number) {
   const url = new URL(endpoint);
   return createS3Client(
@@ -11,8 +11,8 @@ export function benchClient(endpoint: string, concurrency: number) {
       region: "us-east-1",
       bucketStyle: "BUCKET_STYLE_PATH",
       caCertificate: null,
-      accessKeyId: "S3RVER",
-      secretAccessKey: "S3RVER",
+      accessKeyId: process.env.BENCH_S3_KEY ?? "S3RVER",
+      secretAccessKey: process.env.BENCH_S3_SECRET ?? "S3RVER",
     },
     { maxSockets: concurrency },
   );

@@ -3,6 +3,7 @@ import http from "node:http";
 import tls from "node:tls";
 import { S3Client } from "@aws-sdk/client-s3";
 import { endpointUrl, type S3Location } from "./endpoint";
+import { LeanPut } from "./lean-put";
 
 export interface S3Settings extends S3Location {
   region: string;
@@ -22,11 +23,27 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
 }
 
-export function createS3Client(settings: S3Settings, options: ClientOptions = {}): S3Client {
+/** The SDK's client, with a lighter path for the many small PUTs of a copy (see LeanPut). */
+export class StoreClient extends S3Client {
+  lean?: LeanPut;
+}
+
+export function createS3Client(settings: S3Settings, options: ClientOptions = {}): StoreClient {
   const maxSockets = options.maxSockets ?? 64;
   const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
-  return new S3Client({
-    endpoint: endpointUrl(settings),
+  const httpAgent = new http.Agent(agentOptions);
+  const httpsAgent = new https.Agent({
+    ...agentOptions,
+    // A given CA is trusted in addition to the system's; verification is never turned off.
+    ca: settings.caCertificate ? [...tls.rootCertificates, settings.caCertificate] : undefined,
+  });
+  const endpoint = endpointUrl(settings);
+  const connectionTimeout = options.connectionTimeoutMs ?? 10_000;
+  // Inactivity, not total time (a 5 GiB part may take long): a store that stops answering
+  // fails the request, which is then retried. (The handler's requestTimeout only logs.)
+  const socketTimeout = options.requestTimeoutMs ?? 120_000;
+  const client = new StoreClient({
+    endpoint,
     region: settings.region,
     forcePathStyle: settings.bucketStyle === "BUCKET_STYLE_PATH",
     credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
@@ -36,17 +53,18 @@ export function createS3Client(settings: S3Settings, options: ClientOptions = {}
     responseChecksumValidation: "WHEN_REQUIRED",
     maxAttempts: options.maxAttempts ?? 6,
     retryMode: "standard",
-    requestHandler: {
-      httpAgent: new http.Agent(agentOptions),
-      httpsAgent: new https.Agent({
-        ...agentOptions,
-        // A given CA is trusted in addition to the system's; verification is never turned off.
-        ca: settings.caCertificate ? [...tls.rootCertificates, settings.caCertificate] : undefined,
-      }),
-      connectionTimeout: options.connectionTimeoutMs ?? 10_000,
-      // Inactivity, not total time (a 5 GiB part may take long): a store that stops answering
-      // fails the request, which is then retried. (The handler's requestTimeout only logs.)
-      socketTimeout: options.requestTimeoutMs ?? 120_000,
-    },
+    requestHandler: { httpAgent, httpsAgent, connectionTimeout, socketTimeout },
   });
+  client.lean = new LeanPut({
+    endpoint,
+    region: settings.region,
+    pathStyle: settings.bucketStyle === "BUCKET_STYLE_PATH",
+    accessKeyId: settings.accessKeyId,
+    secretAccessKey: settings.secretAccessKey,
+    agent: endpoint.startsWith("https:") ? httpsAgent : httpAgent,
+    connectionTimeoutMs: connectionTimeout,
+    socketTimeoutMs: socketTimeout,
+    retryStrategy: client.config.retryStrategy,
+  });
+  return client;
 }

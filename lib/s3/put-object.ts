@@ -1,5 +1,6 @@
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { md5Base64, resendIfDamaged, SHA256_METADATA_KEY } from "./checksums";
+import { StoreClient } from "./client";
 import { contentTypeFor } from "./content-type";
 import { normaliseEtag } from "./etag";
 
@@ -21,6 +22,17 @@ export interface PutResult {
 
 /** One PUT whose body the store verifies against Content-MD5 (and SHA-256 where supported); sent again if it arrived damaged. */
 export async function putObject({ client, bucket, key, body, sha256, sendSha256Checksum, signal }: PutInput): Promise<PutResult> {
+  const lean = client instanceof StoreClient ? client.lean : undefined;
+  if (lean) {
+    const headers: Record<string, string> = {
+      "content-md5": md5Base64(body),
+      "content-type": contentTypeFor(key),
+      [`x-amz-meta-${SHA256_METADATA_KEY}`]: sha256.toString("hex"),
+    };
+    if (sendSha256Checksum) headers["x-amz-checksum-sha256"] = sha256.toString("base64");
+    const reply = await resendIfDamaged(() => lean.put({ bucket, key, body, sha256Hex: sha256.toString("hex"), headers, signal }));
+    return { etag: normaliseEtag(reply.etag), attempts: reply.attempts };
+  }
   const reply = await resendIfDamaged(() =>
     client.send(
       new PutObjectCommand({

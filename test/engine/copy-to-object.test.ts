@@ -422,6 +422,34 @@ describe("copy to S3: stop and failure", () => {
   });
 });
 
+describe("copy to S3: the store refuses a PUT", () => {
+  const answer = (code: string, message: string) => `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+
+  it.each([
+    [403, "SignatureDoesNotMatch", "The request signature we calculated does not match.", "The store rejected the credentials (SignatureDoesNotMatch)."],
+    [403, "AccessDenied", "Access Denied", "Access denied by the store (AccessDenied: Access Denied)."],
+    [404, "NoSuchBucket", "The specified bucket does not exist", "The bucket does not exist (NoSuchBucket)."],
+  ])("HTTP %i %s ends the job with a message that says so", async (status, code, message, expected) => {
+    const { directory, run } = scenario();
+    for (let i = 0; i < 5; i++) writeFile(directory, `f${i}.txt`, `data ${i}`);
+    lab.proxy.interceptor = (r) => (r.method === "PUT" ? { status, body: answer(code, message) } : undefined);
+    const result = await run();
+    expect(result.outcome).toBe("FAILED");
+    expect(result.error).toBe(expected);
+  });
+
+  it("a refusal of one object only (InvalidArgument) is that file's error, and the others copy", async () => {
+    const { directory, folder, run } = scenario();
+    for (let i = 0; i < 5; i++) writeFile(directory, `f${i}.txt`, `data ${i}`);
+    lab.proxy.interceptor = (r) => (r.method === "PUT" && r.path.endsWith("/f3.txt") ? { status: 400, body: answer("InvalidArgument", "Invalid argument.") } : undefined);
+    const result = await run();
+    expect(result.outcome).toBe("FAILED");
+    expect(result.error).toBe('1 file could not be copied: "f3.txt" (see the job\'s file errors).');
+    expect(result.events).toContainEqual(expect.objectContaining({ type: "file-failed", path: "f3.txt", message: "InvalidArgument: Invalid argument." }));
+    expect((await listKeys(lab.s3, BUCKET, folder)).sort()).toEqual([0, 1, 2, 4].map((i) => `${folder}f${i}.txt`));
+  });
+});
+
 describe("copy to S3: transient errors", () => {
   it("retries 503 SlowDown and connection resets with backoff, losing no file", async () => {
     const { directory, folder, run } = scenario();

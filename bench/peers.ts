@@ -1,0 +1,282 @@
+// `npm run bench:peers`: S3 Shift against the tools users would pick instead (rclone copy,
+// aws s3 sync, s3cmd sync) on a one-node Ceph RADOS Gateway on 127.0.0.1, in the same run:
+//   W1 first copy of 10,000 files of 4 KiB     W3 repeat, nothing changed
+//   W4 repeat with 1% of the files changed      W2 first copy of 8 files of 128 MiB
+// Tools alternate within each round; every run is verified (keys and sizes, and SHA-256 of a
+// sample read back). Prints medians of BENCH_RUNS runs: wall time, files/s, MB/s, client CPU,
+// peak RSS, and our ratio to each peer. The store's own limit through the SDK (PUTs from memory)
+// is measured alongside as a reference.
+// Options (environment): BENCH_RUNS (3), BENCH_FILES (10000), BENCH_LARGE_MIB (128),
+// BENCH_CONCURRENCY (32), BENCH_TOOLS (comma list of ours,rclone,aws,s3cmd), BENCH_ONLY (comma
+// list of W1,W2,W3,W4), CEPH_BACKEND (memstore by default: on this disk bluestore, not the
+// client, limits small PUTs to ~370/s), CEPH_SIZE_GB (20; each W2 folder is deleted once verified).
+import { execFileSync, spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { CreateBucketCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { installPeers, peerCommand, peerVersions, type Peer } from "./peer-tools";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const FILES = Number(process.env.BENCH_FILES ?? 10_000);
+const LARGE_MIB = Number(process.env.BENCH_LARGE_MIB ?? 128);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const TOOLS = (process.env.BENCH_TOOLS ?? "ours,rclone,aws,s3cmd").split(",") as Tool[];
+const ONLY = new Set((process.env.BENCH_ONLY ?? "W1,W2,W3,W4").split(","));
+const BUCKET = "peers";
+const KEY = "bench-access";
+const SECRET = "bench-secret-key";
+const ROOT = path.resolve(import.meta.dirname, "..");
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-peers-"));
+type Tool = "ours" | Peer;
+
+interface Measured {
+  /** Our time is the job's own duration; a peer's is its process's wall time. */
+  ms: number;
+  wallMs: number;
+  cpuMs: number;
+  maxRssKiB: number;
+  filesSent?: number;
+}
+
+const cephEnv = { ...process.env, CEPH_DIR: path.join(work, "ceph"), CEPH_BACKEND: process.env.CEPH_BACKEND ?? "memstore", CEPH_SIZE_GB: process.env.CEPH_SIZE_GB ?? "20", S3_ACCESS_KEY: KEY, S3_SECRET_KEY: SECRET };
+let endpoint = "";
+let s3!: S3Client;
+
+function startCeph(): void {
+  const settings = Object.fromEntries(
+    execFileSync("bash", [path.join(ROOT, "scripts/ceph.sh"), "up"], { env: cephEnv, encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .map((line) => line.split("=") as [string, string]),
+  );
+  endpoint = settings.S3_ENDPOINT!;
+  s3 = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: KEY, secretAccessKey: SECRET }, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+}
+
+/** Runs a command under /usr/bin/time, which reports the child's CPU and peak RSS. */
+function timed(command: string, args: string[], env: Record<string, string> = {}): Promise<{ wallMs: number; cpuMs: number; maxRssKiB: number; stdout: string }> {
+  const stats = path.join(work, "time.out");
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn("/usr/bin/time", ["-o", stats, "-f", "%U %S %M", command, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c));
+    child.stderr.on("data", (c: Buffer) => (stderr += c));
+    child.on("exit", (code) => {
+      const wallMs = performance.now() - started;
+      if (code !== 0) return reject(new Error(`${command} ${args.join(" ")} exited with ${code}: ${stderr.slice(-2000)}`));
+      const [user, sys, rss] = fs.readFileSync(stats, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+      resolve({ wallMs, cpuMs: (user! + sys!) * 1000, maxRssKiB: rss!, stdout });
+    });
+  });
+}
+
+async function runTool(tool: Tool, directory: string, prefix: string, trackingFile: string): Promise<Measured> {
+  if (tool === "ours") {
+    const args = { endpoint, bucket: BUCKET, folder: prefix, directory, trackingFile, concurrency: CONCURRENCY, direction: "to" };
+    const run = await timed(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/job.ts"), JSON.stringify(args)], { BENCH_S3_KEY: KEY, BENCH_S3_SECRET: SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
+    const report = JSON.parse(run.stdout.trim().split("\n").pop()!) as { outcome: string; error: string; ms: number; filesTransferred: number };
+    if (report.outcome !== "SUCCEEDED") throw new Error(`our job ${report.outcome}: ${report.error}`);
+    return { ms: report.ms, wallMs: run.wallMs, cpuMs: run.cpuMs, maxRssKiB: run.maxRssKiB, filesSent: report.filesTransferred };
+  }
+  const { command, args, env } = peerCommand(tool, { directory, endpoint, bucket: BUCKET, prefix, key: KEY, secret: SECRET, concurrency: CONCURRENCY, work });
+  const run = await timed(command, args, env);
+  return { ms: run.wallMs, wallMs: run.wallMs, cpuMs: run.cpuMs, maxRssKiB: run.maxRssKiB };
+}
+
+async function referencePut(prefix: string, count: number, size: number): Promise<Measured> {
+  const args = { endpoint, bucket: BUCKET, folder: prefix, count, size, concurrency: CONCURRENCY };
+  const run = await timed(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/reference-put.ts"), JSON.stringify(args)], { BENCH_S3_KEY: KEY, BENCH_S3_SECRET: SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
+  const report = JSON.parse(run.stdout.trim().split("\n").pop()!) as { ms: number };
+  return { ms: report.ms, wallMs: run.wallMs, cpuMs: run.cpuMs, maxRssKiB: run.maxRssKiB };
+}
+
+async function listSizes(prefix: string): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) found.set(o.Key!.slice(prefix.length), o.Size ?? -1);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return found;
+}
+
+/** Keeps a memstore OSD's RAM in check: large folders go once verified. */
+async function deleteFolder(prefix: string): Promise<void> {
+  const keys = [...(await listSizes(prefix)).keys()].map((rel) => ({ Key: prefix + rel }));
+  for (let i = 0; i < keys.length; i += 1000) await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: keys.slice(i, i + 1000) } }));
+}
+
+function localFiles(root: string): Map<string, number> {
+  const files = new Map<string, number>();
+  for (const rel of fs.readdirSync(root, { recursive: true }) as string[]) {
+    const stat = fs.statSync(path.join(root, rel));
+    if (stat.isFile()) files.set(rel.split(path.sep).join("/"), stat.size);
+  }
+  return files;
+}
+
+const sha256 = (data: Uint8Array) => crypto.createHash("sha256").update(data).digest("hex");
+
+/** Every key with its size, and the bytes of `sample` (or of `mustMatch`) read back and hashed. */
+async function verify(label: string, root: string, prefix: string, sample: number, mustMatch: string[] = []): Promise<void> {
+  const expected = localFiles(root);
+  const stored = await listSizes(prefix);
+  if (stored.size !== expected.size) throw new Error(`${label}: ${stored.size} objects under ${prefix}, expected ${expected.size}`);
+  for (const [rel, size] of expected) if (stored.get(rel) !== size) throw new Error(`${label}: ${prefix}${rel} has size ${stored.get(rel)}, expected ${size}`);
+  const names = [...expected.keys()];
+  const picks = new Set(mustMatch);
+  while (picks.size < Math.min(names.length, mustMatch.length + sample)) picks.add(names[crypto.randomInt(names.length)]!);
+  for (const rel of picks) {
+    const reply = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: prefix + rel }));
+    const remote = sha256(await reply.Body!.transformToByteArray());
+    if (remote !== sha256(fs.readFileSync(path.join(root, rel)))) throw new Error(`${label}: ${prefix}${rel} differs from the local file`);
+  }
+}
+
+function makeSmallTree(dir: string): void {
+  for (let i = 0; i < FILES; i++) {
+    const sub = path.join(dir, `d${String(i % 100).padStart(2, "0")}`);
+    if (i < 100) fs.mkdirSync(sub, { recursive: true });
+    fs.writeFileSync(path.join(sub, `f${i}.bin`), crypto.randomBytes(4096));
+  }
+}
+
+function makeLargeTree(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const chunk = crypto.randomBytes(1024 * 1024);
+  for (let i = 0; i < 8; i++) {
+    const fd = fs.openSync(path.join(dir, `large${i}.bin`), "w");
+    for (let m = 0; m < LARGE_MIB; m++) {
+      chunk.writeUInt32LE(i * 100000 + m, 0);
+      fs.writeSync(fd, chunk);
+    }
+    fs.closeSync(fd);
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const results = new Map<string, Map<string, Measured[]>>();
+function record(workload: string, tool: string, measured: Measured) {
+  if (!results.has(workload)) results.set(workload, new Map());
+  const byTool = results.get(workload)!;
+  byTool.set(tool, [...(byTool.get(tool) ?? []), measured]);
+  console.log(`${workload} ${tool}: ${(measured.ms / 1000).toFixed(2)} s (process ${(measured.wallMs / 1000).toFixed(2)} s, CPU ${(measured.cpuMs / 1000).toFixed(2)} s, RSS ${(measured.maxRssKiB / 1024).toFixed(0)} MiB)`);
+}
+
+async function main() {
+  const peers = TOOLS.filter((t): t is Peer => t !== "ours");
+  installPeers(peers);
+  console.log(peerVersions(peers));
+  startCeph();
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  const source = path.join(work, "small");
+  console.log(`generating ${FILES} files of 4 KiB and 8 files of ${LARGE_MIB} MiB in ${work}…`);
+  makeSmallTree(source);
+  const large = path.join(work, "large");
+  makeLargeTree(large);
+  // Each tool keeps its own copy of the small tree, so the 1% it sees changed is its own 1%.
+  const trees = new Map(TOOLS.map((tool) => [tool, path.join(work, `tree-${tool}`)]));
+  for (const tree of trees.values()) execFileSync("cp", ["-a", source, tree]);
+  const tracking = (tool: Tool, name: string) => path.join(work, `${tool}-${name}.db`);
+  const syncPrefix = (tool: Tool) => `${tool}/sync/`;
+
+  if (ONLY.has("W1") || ONLY.has("W3") || ONLY.has("W4")) {
+    for (let run = 0; run < RUNS; run++) {
+      record("W1", "store limit (SDK PUTs from memory)", await referencePut(`ref/w1-${run}/`, FILES, 4096));
+      for (const tool of TOOLS) {
+        // The last round writes the folder the repeats work on.
+        const prefix = run === RUNS - 1 ? syncPrefix(tool) : `${tool}/w1-${run}/`;
+        record("W1", tool, await runTool(tool, trees.get(tool)!, prefix, tracking(tool, prefix.replaceAll("/", "_"))));
+        await verify(`W1 ${tool}`, trees.get(tool)!, prefix, 50);
+      }
+    }
+  }
+  if (ONLY.has("W3")) {
+    for (let run = 0; run < RUNS; run++) {
+      for (const tool of TOOLS) {
+        const measured = await runTool(tool, trees.get(tool)!, syncPrefix(tool), tracking(tool, syncPrefix(tool).replaceAll("/", "_")));
+        if (measured.filesSent) throw new Error(`W3 ${tool}: a no-change repeat sent ${measured.filesSent} files`);
+        record("W3", tool, measured);
+      }
+    }
+  }
+  if (ONLY.has("W4")) {
+    for (let run = 0; run < RUNS; run++) {
+      for (const tool of TOOLS) {
+        const tree = trees.get(tool)!;
+        const changed: string[] = [];
+        for (let i = run; i < FILES; i += 100) {
+          const rel = `d${String(i % 100).padStart(2, "0")}/f${i}.bin`;
+          fs.writeFileSync(path.join(tree, rel), crypto.randomBytes(4096));
+          changed.push(rel);
+        }
+        record("W4", tool, await runTool(tool, tree, syncPrefix(tool), tracking(tool, syncPrefix(tool).replaceAll("/", "_"))));
+        await verify(`W4 ${tool}`, tree, syncPrefix(tool), 0, changed);
+      }
+    }
+  }
+  if (ONLY.has("W2")) {
+    for (let run = 0; run < RUNS; run++) {
+      record("W2", "store limit (SDK multipart from memory)", await referencePut(`ref/w2-${run}/`, 8, LARGE_MIB * 1024 * 1024));
+      await deleteFolder(`ref/w2-${run}/`);
+      for (const tool of TOOLS) {
+        const prefix = `${tool}/w2-${run}/`;
+        record("W2", tool, await runTool(tool, large, prefix, tracking(tool, `w2-${run}`)));
+        await verify(`W2 ${tool}`, large, prefix, 2);
+        await deleteFolder(prefix);
+      }
+    }
+  }
+  printTable();
+}
+
+function printTable() {
+  const volume: Record<string, { files: number; bytes: number }> = {
+    W1: { files: FILES, bytes: FILES * 4096 },
+    W2: { files: 8, bytes: 8 * LARGE_MIB * 1024 * 1024 },
+    W3: { files: FILES, bytes: 0 },
+    W4: { files: FILES, bytes: (FILES / 100) * 4096 },
+  };
+  console.log(`\nmedians of ${RUNS} runs, Ceph RGW (${cephEnv.CEPH_BACKEND}) on 127.0.0.1, ${os.availableParallelism()} cores shared by client and server`);
+  console.log("ours: the job's own duration (the process's wall time, with Node's start, in brackets)\n");
+  const header = ["workload", "tool", "time", "files/s", "MB/s", "client CPU", "CPU/file", "peak RSS", "its time ÷ ours"];
+  console.log(`| ${header.join(" | ")} |\n|${header.map(() => " --- ").join("|")}|`);
+  for (const [workload, byTool] of results) {
+    const ours = byTool.get("ours");
+    for (const [tool, runs] of byTool) {
+      const ms = median(runs.map((r) => r.ms));
+      const wall = median(runs.map((r) => r.wallMs));
+      const cpu = median(runs.map((r) => r.cpuMs));
+      const { files, bytes } = volume[workload]!;
+      const time = tool === "ours" ? `${(ms / 1000).toFixed(2)} s (${(wall / 1000).toFixed(2)} s)` : `${(ms / 1000).toFixed(2)} s`;
+      // Above 1: we are faster. Against the store's limit, on W2: the share of it we reach.
+      const ratio = ours && tool !== "ours" ? `${(ms / median(ours.map((r) => r.ms))).toFixed(2)}` : "";
+      console.log(
+        `| ${[
+          workload,
+          tool,
+          time,
+          workload === "W2" ? "-" : String(Math.round((files * 1000) / ms)),
+          bytes ? ((bytes / 1e6) * 1000 / ms).toFixed(1) : "-",
+          `${(cpu / 1000).toFixed(2)} s`,
+          `${(cpu / files).toFixed(2)} ms`,
+          `${(median(runs.map((r) => r.maxRssKiB)) / 1024).toFixed(0)} MiB`,
+          ratio,
+        ].join(" | ")} |`,
+      );
+    }
+  }
+}
+
+try {
+  await main();
+} finally {
+  s3?.destroy();
+  execFileSync("bash", [path.join(ROOT, "scripts/ceph.sh"), "down"], { env: cephEnv });
+  fs.rmSync(work, { recursive: true, force: true });
+}

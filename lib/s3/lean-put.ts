@@ -1,0 +1,194 @@
+import crypto from "node:crypto";
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { isServerError, isThrottlingError, isTransientError } from "@smithy/core/retry";
+import type { RetryErrorType, RetryStrategyV2 } from "@smithy/types";
+
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+
+const bytesOf = (data: SourceData): Buffer =>
+  typeof data === "string" ? Buffer.from(data, "utf8") : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
+
+/** SHA-256 (or HMAC-SHA-256 with a secret) in the shape the SDK's signer asks for, on Node's own crypto. */
+class NodeSha256 {
+  private hash: crypto.Hash | crypto.Hmac;
+  constructor(private readonly secret?: SourceData) {
+    this.hash = this.fresh();
+  }
+  private fresh() {
+    return this.secret === undefined ? crypto.createHash("sha256") : crypto.createHmac("sha256", bytesOf(this.secret));
+  }
+  update(data: Uint8Array): void {
+    this.hash.update(data);
+  }
+  async digest(): Promise<Uint8Array> {
+    return this.hash.digest();
+  }
+  reset(): void {
+    this.hash = this.fresh();
+  }
+}
+
+/** An S3 error answer (or a network failure), shaped like the SDK's errors so that one classifier reads both. */
+export class StoreRequestError extends Error {
+  readonly $metadata: { httpStatusCode?: number; attempts?: number };
+  constructor(
+    readonly code: string,
+    message: string,
+    status?: number,
+  ) {
+    super(message);
+    this.name = code;
+    this.$metadata = { httpStatusCode: status };
+  }
+}
+
+export interface LeanPutRequest {
+  bucket: string;
+  key: string;
+  body: Buffer;
+  /** Hex SHA-256 of `body`: signed as the payload hash, so the store checks it as well as Content-MD5. */
+  sha256Hex: string;
+  headers: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface LeanPutOptions {
+  endpoint: string;
+  region: string;
+  pathStyle: boolean;
+  accessKeyId: string;
+  secretAccessKey: string;
+  agent: http.Agent | https.Agent;
+  connectionTimeoutMs: number;
+  socketTimeoutMs: number;
+  /** The SDK client's own retry strategy, so both paths back off and give up alike (and share its quota). */
+  retryStrategy: () => Promise<unknown>;
+}
+
+/**
+ * PutObject for small bodies without the SDK's middleware stack, which costs about 0.8 ms of CPU
+ * per request, more than everything else a small file needs. It signs with the SDK's own SigV4
+ * signer, uses the same sockets, and retries with the SDK client's own strategy; anything it
+ * cannot read as success becomes an error the common classifier understands.
+ */
+export class LeanPut {
+  private readonly signer: SignatureV4;
+  private readonly base: URL;
+
+  constructor(private readonly options: LeanPutOptions) {
+    this.base = new URL(options.endpoint);
+    this.signer = new SignatureV4({
+      service: "s3",
+      region: options.region,
+      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+      sha256: NodeSha256,
+      // S3 signs the path as sent, escaped once.
+      uriEscapePath: false,
+      applyChecksum: false,
+    });
+  }
+
+  async put(request: LeanPutRequest): Promise<{ etag: string; attempts: number }> {
+    const strategy = (await this.options.retryStrategy()) as RetryStrategyV2;
+    let token = await strategy.acquireInitialRetryToken("");
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const etag = await this.send(request);
+        strategy.recordSuccess(token);
+        return { etag, attempts: attempt };
+      } catch (error) {
+        if (request.signal?.aborted) throw request.signal.reason ?? error;
+        try {
+          token = await strategy.refreshRetryTokenForRetry(token, { errorType: retryType(error) });
+        } catch {
+          throw error;
+        }
+        await sleep(token.getRetryDelay(), request.signal);
+      }
+    }
+  }
+
+  private async send({ bucket, key, body, sha256Hex, headers, signal }: LeanPutRequest): Promise<string> {
+    const escapedKey = key.split("/").map(escapeSegment).join("/");
+    const pathStyle = this.options.pathStyle || !virtualHostable(bucket, this.base);
+    const hostname = pathStyle ? this.base.hostname : `${bucket}.${this.base.hostname}`;
+    const requestPath = pathStyle ? `/${escapeSegment(bucket)}/${escapedKey}` : `/${escapedKey}`;
+    const host = this.base.port ? `${hostname}:${this.base.port}` : hostname;
+    const signed = await this.signer.sign({
+      method: "PUT",
+      protocol: this.base.protocol,
+      hostname,
+      port: this.base.port ? Number(this.base.port) : undefined,
+      path: requestPath,
+      query: {},
+      headers: { ...headers, host, "content-length": String(body.length), "x-amz-content-sha256": sha256Hex },
+      body,
+    });
+    const transport = this.base.protocol === "https:" ? https : http;
+    return new Promise<string>((resolve, reject) => {
+      const req = transport.request(
+        { method: "PUT", hostname, port: this.base.port || undefined, path: requestPath, headers: signed.headers, agent: this.options.agent, signal, timeout: this.options.connectionTimeoutMs },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("error", reject);
+          res.on("end", () => {
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) return resolve(String(res.headers.etag ?? ""));
+            reject(errorAnswer(status, Buffer.concat(chunks).toString("utf8")));
+          });
+        },
+      );
+      // The connection timeout applies until the socket connects; from then on, inactivity.
+      req.on("socket", (socket) => {
+        const inactivity = () => req.destroy(new StoreRequestError("TimeoutError", `no answer for ${this.options.socketTimeoutMs} ms`));
+        if (socket.connecting) socket.once("connect", () => req.setTimeout(this.options.socketTimeoutMs, inactivity));
+        else req.setTimeout(this.options.socketTimeoutMs, inactivity);
+      });
+      req.on("timeout", () => req.destroy(new StoreRequestError("TimeoutError", "the connection timed out")));
+      req.on("error", reject);
+      req.end(body);
+    });
+  }
+}
+
+function errorAnswer(status: number, xml: string): StoreRequestError {
+  const code = /<Code>([^<]*)<\/Code>/.exec(xml)?.[1] ?? `HTTP${status}`;
+  const message = /<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? `the store answered HTTP ${status}`;
+  return new StoreRequestError(code, message, status);
+}
+
+/** The SDK's own classification of a failure, which its retry strategy acts on. */
+function retryType(error: unknown): RetryErrorType {
+  const e = error as Parameters<typeof isTransientError>[0];
+  if (isThrottlingError(e)) return "THROTTLING";
+  if (isTransientError(e)) return "TRANSIENT";
+  if (isServerError(e)) return "SERVER_ERROR";
+  return "CLIENT_ERROR";
+}
+
+/** As the SDK decides: a bucket goes into the host name only if it is a DNS label (no dots over TLS) and the endpoint is not an IP address. */
+function virtualHostable(bucket: string, endpoint: URL): boolean {
+  if (net.isIP(endpoint.hostname.replace(/^\[|\]$/g, ""))) return false;
+  if (endpoint.protocol === "https:" && bucket.includes(".")) return false;
+  return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) && !bucket.includes("..");
+}
+
+/** RFC 3986 unreserved characters stay; everything else is percent-encoded, as S3 expects. */
+function escapeSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (ms <= 0) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
