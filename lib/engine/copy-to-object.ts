@@ -6,11 +6,15 @@ import { describeError, fatalMessage, isLocalFsError, JobFailures, type CopyResu
 import { mergeJoin } from "./merge";
 import { UnstableFileError } from "./read-file";
 import { RemoteIndex } from "./remote-index";
+import { ReadAhead } from "./read-ahead";
 import { listRemote, type RemoteObject } from "./remote-listing";
 import { Semaphore } from "./semaphore";
 import { openTreeView } from "./snapshot";
 import type { TrackedFile } from "./tracking-store";
 import { walkTree, type LocalEntry } from "./walk";
+
+/** Local entries read ahead while the bucket is listed: about 10 MB at most, and all of a 10,000-file tree. */
+const READ_AHEAD_ENTRIES = 20_000;
 
 export interface CopyToObjectInput extends EngineJobInput {
   jobId: string;
@@ -63,12 +67,15 @@ class JobRun {
   async execute(): Promise<void> {
     const scan = this.scanTotals();
     const listing = new RemoteIndex();
+    // The walk and the tracking rows are read while the bucket is listed.
+    const withTracking = new ReadAhead(
+      mergeJoin(walkTree(this.viewRoot, this.controller.signal), this.input.tracking.rows(), (e) => e.relPath, (t) => t.path),
+      READ_AHEAD_ENTRIES,
+    );
     let files = 0n;
     let bytes = 0n;
     try {
       await listing.fill(listRemote(this.input.client, this.input.bucket, this.input.folder, this.controller.signal));
-      const local = walkTree(this.viewRoot, this.controller.signal);
-      const withTracking = mergeJoin(local, this.input.tracking.rows(), (e) => e.relPath, (t) => t.path);
       const remote = listing.sorted();
       for await (const [[entry, tracked], object] of mergeJoin(withTracking, remote, ([e]) => e.relPath, (r) => r.relPath)) {
         if (this.controller.signal.aborted) break;
@@ -83,6 +90,7 @@ class JobRun {
       this.handleError(error, undefined);
     } finally {
       scan.stop();
+      await withTracking.close();
       await Promise.all(this.tasks);
       this.input.tracking.flush();
       listing.close();
