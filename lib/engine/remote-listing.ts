@@ -1,4 +1,5 @@
-import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client, type _Object } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { listObjectsPage, type ListedObject, type ListPage } from "@/lib/s3/list-objects";
 import { normaliseEtag } from "@/lib/s3/etag";
 
 export interface RemoteObject {
@@ -17,26 +18,23 @@ export async function* listRemote(
   folder: string,
   signal?: AbortSignal,
 ): AsyncGenerator<RemoteObject> {
-  const fetchPage = (token?: string): Promise<ListObjectsV2CommandOutput> =>
-    client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, ContinuationToken: token, MaxKeys: 1000 }), {
-      abortSignal: signal,
-    });
-  let next: Promise<ListObjectsV2CommandOutput> | undefined = fetchPage();
+  const fetchPage = (token?: string): Promise<ListPage> => listObjectsPage(client, bucket, folder, token, signal);
+  let next: Promise<ListPage> | undefined = fetchPage();
   while (next) {
-    const page: ListObjectsV2CommandOutput = await next;
-    next = page.IsTruncated && page.NextContinuationToken ? fetchPage(page.NextContinuationToken) : undefined;
+    const page: ListPage = await next;
+    next = page.nextToken ? fetchPage(page.nextToken) : undefined;
     // Keep a rejected prefetch from surfacing as an unhandled rejection if we stop early.
     next?.catch(() => undefined);
-    for (const object of page.Contents ?? []) yield toRemote(object, folder);
+    for (const object of page.objects) yield toRemote(object, folder);
   }
 }
 
-function toRemote(object: _Object, folder: string): RemoteObject {
+function toRemote(object: ListedObject, folder: string): RemoteObject {
   return {
-    relPath: (object.Key ?? "").slice(folder.length),
-    size: BigInt(object.Size ?? 0),
-    etag: normaliseEtag(object.ETag),
-    storageClass: object.StorageClass,
-    lastModified: object.LastModified,
+    relPath: object.key.slice(folder.length),
+    size: object.size,
+    etag: normaliseEtag(object.etag),
+    storageClass: object.storageClass,
+    lastModified: object.lastModified,
   };
 }

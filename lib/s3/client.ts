@@ -3,7 +3,7 @@ import http from "node:http";
 import tls from "node:tls";
 import { S3Client } from "@aws-sdk/client-s3";
 import { endpointUrl, type S3Location } from "./endpoint";
-import { LeanPut } from "./lean-put";
+import { LeanS3 } from "./lean-s3";
 
 export interface S3Settings extends S3Location {
   region: string;
@@ -23,9 +23,9 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
 }
 
-/** The SDK's client, with a lighter path for the many small PUTs of a copy (see LeanPut). */
+/** The SDK's client, with a lighter path for the requests a copy makes by the thousand (see LeanS3). */
 export class StoreClient extends S3Client {
-  lean?: LeanPut;
+  lean?: LeanS3;
 }
 
 export function createS3Client(settings: S3Settings, options: ClientOptions = {}): StoreClient {
@@ -55,7 +55,7 @@ export function createS3Client(settings: S3Settings, options: ClientOptions = {}
     retryMode: "standard",
     requestHandler: { httpAgent, httpsAgent, connectionTimeout, socketTimeout },
   });
-  client.lean = new LeanPut({
+  client.lean = new LeanS3({
     endpoint,
     region: settings.region,
     pathStyle: settings.bucketStyle === "BUCKET_STYLE_PATH",

@@ -30,8 +30,8 @@ export async function putObject({ client, bucket, key, body, sha256, sendSha256C
       [`x-amz-meta-${SHA256_METADATA_KEY}`]: sha256.toString("hex"),
     };
     if (sendSha256Checksum) headers["x-amz-checksum-sha256"] = sha256.toString("base64");
-    const reply = await resendIfDamaged(() => lean.put({ bucket, key, body, sha256Hex: sha256.toString("hex"), headers, signal }));
-    return { etag: normaliseEtag(reply.etag), attempts: reply.attempts };
+    const reply = await resendIfDamaged(() => lean.request({ method: "PUT", bucket, key, body, sha256Hex: sha256.toString("hex"), headers, signal }));
+    return { etag: normaliseEtag(String(reply.headers.etag ?? "")), attempts: reply.attempts };
   }
   const reply = await resendIfDamaged(() =>
     client.send(

@@ -45,17 +45,27 @@ export class StoreRequestError extends Error {
   }
 }
 
-export interface LeanPutRequest {
+export interface LeanRequest {
+  method: "GET" | "PUT";
   bucket: string;
-  key: string;
-  body: Buffer;
-  /** Hex SHA-256 of `body`: signed as the payload hash, so the store checks it as well as Content-MD5. */
-  sha256Hex: string;
-  headers: Record<string, string>;
+  /** Object key; none for a request on the bucket (a listing). */
+  key?: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: Buffer;
+  /** Hex SHA-256 of `body`, signed as the payload hash (so the store checks it). */
+  sha256Hex?: string;
   signal?: AbortSignal;
 }
 
-export interface LeanPutOptions {
+export interface LeanReply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  attempts: number;
+}
+
+export interface LeanOptions {
   endpoint: string;
   region: string;
   pathStyle: boolean;
@@ -68,17 +78,22 @@ export interface LeanPutOptions {
   retryStrategy: () => Promise<unknown>;
 }
 
+/** The SHA-256 of an empty payload, signed for requests without a body. */
+const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
 /**
- * PutObject for small bodies without the SDK's middleware stack, which costs about 0.8 ms of CPU
- * per request, more than everything else a small file needs. It signs with the SDK's own SigV4
- * signer, uses the same sockets, and retries with the SDK client's own strategy; anything it
- * cannot read as success becomes an error the common classifier understands.
+ * The two requests a copy makes by the thousand, PutObject of small bodies and ListObjectsV2
+ * pages, without the SDK's middleware stack and XML deserialiser, which cost about 0.8 ms of CPU
+ * per PUT and 25 ms per page of 1,000 keys: more than everything else such a file needs. It signs
+ * with the SDK's own SigV4 signer, uses the same sockets, and retries with the SDK client's own
+ * strategy and classification; anything it cannot read as success becomes an error shaped like
+ * the SDK's, which the common classifier understands.
  */
-export class LeanPut {
+export class LeanS3 {
   private readonly signer: SignatureV4;
   private readonly base: URL;
 
-  constructor(private readonly options: LeanPutOptions) {
+  constructor(private readonly options: LeanOptions) {
     this.base = new URL(options.endpoint);
     this.signer = new SignatureV4({
       service: "s3",
@@ -91,14 +106,14 @@ export class LeanPut {
     });
   }
 
-  async put(request: LeanPutRequest): Promise<{ etag: string; attempts: number }> {
+  async request(request: LeanRequest): Promise<LeanReply> {
     const strategy = (await this.options.retryStrategy()) as RetryStrategyV2;
     let token = await strategy.acquireInitialRetryToken("");
     for (let attempt = 1; ; attempt++) {
       try {
-        const etag = await this.send(request);
+        const reply = await this.send(request);
         strategy.recordSuccess(token);
-        return { etag, attempts: attempt };
+        return { ...reply, attempts: attempt };
       } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason ?? error;
         try {
@@ -111,34 +126,47 @@ export class LeanPut {
     }
   }
 
-  private async send({ bucket, key, body, sha256Hex, headers, signal }: LeanPutRequest): Promise<string> {
-    const escapedKey = key.split("/").map(escapeSegment).join("/");
+  private async send({ method, bucket, key, query = {}, headers = {}, body, sha256Hex, signal }: LeanRequest): Promise<Omit<LeanReply, "attempts">> {
     const pathStyle = this.options.pathStyle || !virtualHostable(bucket, this.base);
     const hostname = pathStyle ? this.base.hostname : `${bucket}.${this.base.hostname}`;
-    const requestPath = pathStyle ? `/${escapeSegment(bucket)}/${escapedKey}` : `/${escapedKey}`;
+    const objectPath = key === undefined ? "" : key.split("/").map(escapeSegment).join("/");
+    const requestPath = pathStyle ? `/${escapeSegment(bucket)}/${objectPath}` : `/${objectPath}`;
+    const queryString = Object.entries(query)
+      .map(([name, value]) => `${escapeSegment(name)}=${escapeSegment(value)}`)
+      .join("&");
     const host = this.base.port ? `${hostname}:${this.base.port}` : hostname;
     const signed = await this.signer.sign({
-      method: "PUT",
+      method,
       protocol: this.base.protocol,
       hostname,
       port: this.base.port ? Number(this.base.port) : undefined,
       path: requestPath,
-      query: {},
-      headers: { ...headers, host, "content-length": String(body.length), "x-amz-content-sha256": sha256Hex },
+      query,
+      headers: { ...headers, host, ...(body ? { "content-length": String(body.length) } : {}), "x-amz-content-sha256": sha256Hex ?? EMPTY_SHA256 },
       body,
     });
     const transport = this.base.protocol === "https:" ? https : http;
-    return new Promise<string>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       const req = transport.request(
-        { method: "PUT", hostname, port: this.base.port || undefined, path: requestPath, headers: signed.headers, agent: this.options.agent, signal, timeout: this.options.connectionTimeoutMs },
+        {
+          method,
+          hostname,
+          port: this.base.port || undefined,
+          path: queryString ? `${requestPath}?${queryString}` : requestPath,
+          headers: signed.headers,
+          agent: this.options.agent,
+          signal,
+          timeout: this.options.connectionTimeoutMs,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (chunk: Buffer) => chunks.push(chunk));
           res.on("error", reject);
           res.on("end", () => {
             const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) return resolve(String(res.headers.etag ?? ""));
-            reject(errorAnswer(status, Buffer.concat(chunks).toString("utf8")));
+            const replyBody = Buffer.concat(chunks);
+            if (status >= 200 && status < 300) return resolve({ status, headers: res.headers, body: replyBody });
+            reject(errorAnswer(status, replyBody.toString("utf8")));
           });
         },
       );
