@@ -4,7 +4,7 @@ import { copyLink, transferFile, type Landed, type TransferContext, type Transfe
 import { jobController, type EngineJobInput } from "./job-input";
 import { describeError, fatalMessage, isLocalFsError, JobFailures, type CopyResult } from "./job-failures";
 import { mergeJoin } from "./merge";
-import { UnstableFileError } from "./read-file";
+import { SyncReads, UnstableFileError } from "./read-file";
 import { RemoteIndex } from "./remote-index";
 import { ReadAhead } from "./read-ahead";
 import { listRemote, type RemoteObject } from "./remote-listing";
@@ -60,6 +60,7 @@ class JobRun {
       },
       signal: this.controller.signal,
       bufferBudget: new Semaphore(input.bufferBudgetBytes),
+      syncReads: new SyncReads(),
       settings: { ...input.transfer, stableRead },
     };
   }

@@ -8,7 +8,7 @@ import { abortUpload, ContentChangedError, choosePartSize, multipartUpload } fro
 import { putObject } from "@/lib/s3/put-object";
 import type { Decision } from "./decide";
 import type { EngineListener } from "./events";
-import { hashWhole, readConsistently, readRange, readWhole, sameVersion, UnstableFileError } from "./read-file";
+import { hashWhole, readConsistently, readRange, readWhole, sameVersion, SYNC_READ_MAX_BYTES, SyncReads, UnstableFileError } from "./read-file";
 import type { Semaphore } from "./semaphore";
 import { etagTag, type TrackedFile, type TrackingStore } from "./tracking-store";
 import type { LocalEntry } from "./walk";
@@ -31,6 +31,7 @@ export interface TransferContext {
   emit: EngineListener;
   signal: AbortSignal;
   bufferBudget: Semaphore;
+  syncReads: SyncReads;
   settings: TransferSettings;
 }
 
@@ -53,7 +54,10 @@ export async function transferFile(ctx: TransferContext, job: FileJob): Promise<
 async function transferSmall(ctx: TransferContext, job: FileJob): Promise<Landed> {
   const { entry, key } = job;
   const file = path.join(ctx.viewRoot, entry.relPath);
-  const { value: body, stat } = await readConsistently(file, readOptions(ctx, entry), readWhole);
+  const { value: body, stat } =
+    ctx.syncReads.enabled && entry.stat!.size <= SYNC_READ_MAX_BYTES
+      ? ctx.syncReads.readSmall(file, readOptions(ctx, entry))
+      : await readConsistently(file, readOptions(ctx, entry), readWhole);
   const digest = sha256Of(body);
   if (await provenUnchanged(ctx, job, digest, stat)) return { sha256: digest, size: stat.size };
   const put = await putObject({

@@ -1,4 +1,5 @@
 import type { BigIntStats, Dirent } from "node:fs";
+import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { compareUtf8 } from "./key-order";
@@ -52,12 +53,7 @@ export async function* walkTree(root: string, signal?: AbortSignal): AsyncGenera
       stack.pop();
       continue;
     }
-    const stats = await Promise.all(
-      batch.map(
-        (item) =>
-          item.nameError ? undefined : (item.stat ?? fs.lstat(path.join(root, item.relPath), { bigint: true }).catch((e: NodeJS.ErrnoException) => e)),
-      ),
-    );
+    const stats = await statBatch(root, batch);
     for (let i = 0; i < batch.length; i++) {
       const item = batch[i]!;
       if (item.nameError) {
@@ -86,6 +82,37 @@ export async function* walkTree(root: string, signal?: AbortSignal): AsyncGenera
       break;
     }
   }
+}
+
+/** How long a batch may hold the event loop with synchronous lstat calls. */
+const SYNC_STAT_BUDGET_MS = 2;
+
+/**
+ * lstat of each entry. A synchronous lstat of a cached inode costs a fifth of one through the
+ * thread pool, but it holds the event loop (and every transfer waiting on it): calls are made
+ * synchronously only while the batch stays within a small time budget, and whatever is left
+ * (a slow or cold file system) goes to the thread pool, in parallel.
+ */
+async function statBatch(root: string, batch: Pending[]): Promise<(BigIntStats | NodeJS.ErrnoException | undefined)[]> {
+  const results: (BigIntStats | NodeJS.ErrnoException | undefined)[] = new Array(batch.length);
+  const started = performance.now();
+  let next = 0;
+  for (; next < batch.length && performance.now() - started < SYNC_STAT_BUDGET_MS; next++) {
+    const item = batch[next]!;
+    if (item.nameError) continue;
+    try {
+      results[next] = item.stat ?? fsSync.lstatSync(path.join(root, item.relPath), { bigint: true });
+    } catch (error) {
+      results[next] = error as NodeJS.ErrnoException;
+    }
+  }
+  await Promise.all(
+    batch.slice(next).map(async (item, offset) => {
+      if (item.nameError) return;
+      results[next + offset] = item.stat ?? (await fs.lstat(path.join(root, item.relPath), { bigint: true }).catch((e: NodeJS.ErrnoException) => e));
+    }),
+  );
+  return results;
 }
 
 async function listDirectory(root: string, relDir: string): Promise<Pending[]> {

@@ -8,7 +8,8 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import type { Semaphore } from "@/lib/engine/semaphore";
-import { md5Base64, resendIfDamaged, SHA256_METADATA_KEY } from "./checksums";
+import { md5Base64, resendIfDamaged, sha256, SHA256_METADATA_KEY } from "./checksums";
+import { StoreClient } from "./client";
 import { contentTypeFor } from "./content-type";
 import { headSha256 } from "./copy-object";
 import { normaliseEtag } from "./etag";
@@ -158,15 +159,10 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
       release();
       continue;
     }
-    const task = resendIfDamaged(() =>
-      client.send(
-        new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: length, ContentMD5: md5Base64(body) }),
-        { abortSignal: signal },
-      ),
-    )
-      .then((reply) => {
-        parts[index] = { PartNumber: partNumber, ETag: reply.ETag };
-        input.onPartDone?.(uploadId, partNumber, reply.ETag ?? "");
+    const task = resendIfDamaged(() => sendPart(client, { bucket, key, uploadId, partNumber, body, signal }))
+      .then((etag) => {
+        parts[index] = { PartNumber: partNumber, ETag: etag };
+        input.onPartDone?.(uploadId, partNumber, etag);
         input.onPartSent(length);
       })
       .catch((error: unknown) => {
@@ -183,6 +179,27 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
   if (failure !== undefined) throw failure;
   if (!rehash.digest().equals(input.sha256)) throw new ContentChangedError();
   return parts;
+}
+
+/**
+ * One part. On the lean path the part's SHA-256 is signed as the payload hash, which the store
+ * verifies (SPEC: "SHA-256 where the store supports it"); that one hash replaces both Content-MD5
+ * (which costs twice as much CPU as SHA-256 here) and the SDK's own hashing of the body for the
+ * signature. Through the SDK, Content-MD5 is sent.
+ */
+async function sendPart(client: S3Client, part: { bucket: string; key: string; uploadId: string; partNumber: number; body: Buffer; signal?: AbortSignal }): Promise<string> {
+  const { bucket, key, uploadId, partNumber, body, signal } = part;
+  const lean = client instanceof StoreClient ? client.lean : undefined;
+  if (lean) {
+    const query = { partNumber: String(partNumber), uploadId };
+    const reply = await lean.request({ method: "PUT", bucket, key, query, body, sha256Hex: sha256(body).toString("hex"), signal });
+    return String(reply.headers.etag ?? "");
+  }
+  const reply = await client.send(
+    new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length, ContentMD5: md5Base64(body) }),
+    { abortSignal: signal },
+  );
+  return reply.ETag ?? "";
 }
 
 /** Returns why the abort failed, if it did; the job's outcome is decided either way. */
