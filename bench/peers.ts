@@ -105,10 +105,14 @@ async function listSizes(prefix: string): Promise<Map<string, number>> {
   return found;
 }
 
-/** Keeps a memstore OSD's RAM in check: large folders go once verified. */
+/**
+ * Keeps a memstore OSD's RAM in check: large folders go once verified, and the gateway's garbage
+ * collection runs at once, so that it does not run later in the middle of another tool's run.
+ */
 async function deleteFolder(prefix: string): Promise<void> {
   const keys = [...(await listSizes(prefix)).keys()].map((rel) => ({ Key: prefix + rel }));
   for (let i = 0; i < keys.length; i += 1000) await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: keys.slice(i, i + 1000) } }));
+  execFileSync("radosgw-admin", ["-c", path.join(cephEnv.CEPH_DIR!, "ceph.conf"), "-n", "client.admin", "gc", "process", "--include-all"], { stdio: "ignore" });
 }
 
 function localFiles(root: string): Map<string, number> {
