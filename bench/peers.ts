@@ -17,6 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { CreateBucketCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { installPeers, peerCommand, peerVersions, type Peer } from "./peer-tools";
+import { makeLargeTree, makeSmallTree, smallFilePath } from "./trees";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const FILES = Number(process.env.BENCH_FILES ?? 10_000);
@@ -142,26 +143,6 @@ async function verify(label: string, root: string, prefix: string, sample: numbe
   }
 }
 
-function makeSmallTree(dir: string): void {
-  for (let i = 0; i < FILES; i++) {
-    const sub = path.join(dir, `d${String(i % 100).padStart(2, "0")}`);
-    if (i < 100) fs.mkdirSync(sub, { recursive: true });
-    fs.writeFileSync(path.join(sub, `f${i}.bin`), crypto.randomBytes(4096));
-  }
-}
-
-function makeLargeTree(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const chunk = crypto.randomBytes(1024 * 1024);
-  for (let i = 0; i < 8; i++) {
-    const fd = fs.openSync(path.join(dir, `large${i}.bin`), "w");
-    for (let m = 0; m < LARGE_MIB; m++) {
-      chunk.writeUInt32LE(i * 100000 + m, 0);
-      fs.writeSync(fd, chunk);
-    }
-    fs.closeSync(fd);
-  }
-}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const results = new Map<string, Map<string, Measured[]>>();
@@ -180,9 +161,9 @@ async function main() {
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   const source = path.join(work, "small");
   console.log(`generating ${FILES} files of 4 KiB and 8 files of ${LARGE_MIB} MiB in ${work}…`);
-  makeSmallTree(source);
+  makeSmallTree(source, FILES);
   const large = path.join(work, "large");
-  makeLargeTree(large);
+  makeLargeTree(large, LARGE_MIB);
   // Each tool keeps its own copy of the small tree, so the 1% it sees changed is its own 1%.
   const trees = new Map(TOOLS.map((tool) => [tool, path.join(work, `tree-${tool}`)]));
   for (const tree of trees.values()) execFileSync("cp", ["-a", source, tree]);
@@ -215,7 +196,7 @@ async function main() {
         const tree = trees.get(tool)!;
         const changed: string[] = [];
         for (let i = run; i < FILES; i += 100) {
-          const rel = `d${String(i % 100).padStart(2, "0")}/f${i}.bin`;
+          const rel = smallFilePath(i);
           fs.writeFileSync(path.join(tree, rel), crypto.randomBytes(4096));
           changed.push(rel);
         }

@@ -14,6 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { S3Proxy } from "../test/support/s3-proxy";
 import { startS3Server } from "../test/support/s3-server";
+import { makeLargeTree, makeSmallTree, smallFilePath } from "./trees";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const FILES = Number(process.env.BENCH_FILES ?? 10_000);
@@ -55,26 +56,6 @@ function runJob(endpoint: string, directory: string, folder: string, trackingFil
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-function makeSmallTree(dir: string): void {
-  for (let i = 0; i < FILES; i++) {
-    const sub = path.join(dir, `d${String(i % 100).padStart(2, "0")}`);
-    if (i < 100) fs.mkdirSync(sub, { recursive: true });
-    fs.writeFileSync(path.join(sub, `f${i}.bin`), crypto.randomBytes(4096));
-  }
-}
-
-function makeLargeTree(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const chunk = crypto.randomBytes(1024 * 1024);
-  for (let i = 0; i < 8; i++) {
-    const fd = fs.openSync(path.join(dir, `large${i}.bin`), "w");
-    for (let m = 0; m < LARGE_MIB; m++) {
-      chunk.writeUInt32LE(i * 100000 + m, 0);
-      fs.writeSync(fd, chunk);
-    }
-    fs.closeSync(fd);
-  }
-}
 
 const rows: string[][] = [];
 function report(name: string, runs: JobReport[], files: number, bytes: number, extra = "") {
@@ -162,7 +143,7 @@ async function benchUploads(small: string, large: string): Promise<{ smallFolder
   // W4: 1% of the files rewritten before each repeat.
   const w4: JobReport[] = [];
   for (let run = 0; run < RUNS; run++) {
-    for (let i = run; i < FILES; i += 100) fs.writeFileSync(path.join(small, `d${String(i % 100).padStart(2, "0")}`, `f${i}.bin`), crypto.randomBytes(4096));
+    for (let i = run; i < FILES; i += 100) fs.writeFileSync(path.join(small, smallFilePath(i)), crypto.randomBytes(4096));
     proxy.reset();
     w4.push(await runJob(proxy.endpoint, small, lastFolder, lastTracking));
   }
@@ -181,9 +162,9 @@ await proxy.start();
 try {
   const small = path.join(work, "small");
   console.log(`generating ${FILES} files of 4 KiB and 8 files of ${LARGE_MIB} MiB in ${work}…`);
-  makeSmallTree(small);
+  makeSmallTree(small, FILES);
   const large = path.join(work, "large");
-  makeLargeTree(large);
+  makeLargeTree(large, LARGE_MIB);
 
   let folders = { smallFolder: "w1-0/", largeFolder: "w2-0/" };
   if (PULL_ONLY) {
