@@ -60,7 +60,7 @@ class JobRun {
       },
       signal: this.controller.signal,
       bufferBudget: new Semaphore(input.bufferBudgetBytes),
-      syncReads: new SyncReads(),
+      syncReads: new SyncReads(this.viewRoot),
       settings: { ...input.transfer, stableRead },
     };
   }

@@ -98,26 +98,53 @@ export async function readRange(file: string, offset: number, length: number): P
   }
 }
 
-/** A synchronous call slower than this shows a file system that must not hold the event loop. */
-const SLOW_SYNC_MS = 2;
 /** Files up to this size may be read synchronously. */
 export const SYNC_READ_MAX_BYTES = 256 * 1024;
+/** A synchronous read slower than this is counted as slow (a wall-clock figure: a busy CPU counts too). */
+const SLOW_SYNC_MS = 10;
+/** Slow reads, as a share of reads so far, that show a file system which should not hold the event loop. */
+const SLOW_SHARE = 0.05;
+const MIN_READS_JUDGED = 200;
+
+/** statfs magic numbers of local disk and memory file systems (linux/magic.h). */
+const LOCAL_FILE_SYSTEMS = new Set([
+  0xef53, // ext2/3/4
+  0x58465342, // xfs
+  0x9123683e, // btrfs
+  0x01021994, // tmpfs
+  0x794c7630, // overlayfs
+  0x2fc12fc1, // zfs
+  0xf2f52010, // f2fs
+]);
 
 /**
  * Reading a small cached file synchronously (open, fstat, read, lstat, close) costs a tenth of the
  * same five calls through the thread pool, which is most of what a 4 KiB file costs the job. It
- * holds the event loop, so the job reads synchronously only while every such read stays quick:
- * the first slow one (a cold cache, a network file system) sends the rest through the thread pool.
+ * holds the event loop, so the job reads synchronously only from a local file system, and only
+ * while its reads stay quick: when more than a few percent are slow (a cold disk), the rest of
+ * the job's reads go through the thread pool, where they also run in parallel.
  */
 export class SyncReads {
-  enabled = true;
+  enabled: boolean;
+  private reads = 0;
+  private slow = 0;
+
+  constructor(root: string) {
+    try {
+      this.enabled = LOCAL_FILE_SYSTEMS.has(fsSync.statfsSync(root).type);
+    } catch {
+      this.enabled = false;
+    }
+  }
 
   readSmall(file: string, options: StableReadOptions): { value: Buffer; stat: BigIntStats } {
     const started = performance.now();
     try {
       return readSmallConsistentlySync(file, options);
     } finally {
-      if (performance.now() - started > SLOW_SYNC_MS) this.enabled = false;
+      this.reads++;
+      if (performance.now() - started > SLOW_SYNC_MS) this.slow++;
+      if (this.reads >= MIN_READS_JUDGED && this.slow > this.reads * SLOW_SHARE) this.enabled = false;
     }
   }
 }
