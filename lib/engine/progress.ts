@@ -1,6 +1,7 @@
 import type { EngineEvent, ReadMode } from "./events";
 
 const WINDOW_MS = 5_000;
+const SAMPLE_MS = 100;
 const SERIES_EVERY_MS = 2_000;
 const SERIES_MAX_POINTS = 300;
 
@@ -32,6 +33,7 @@ export interface ProgressSnapshot {
  */
 export class ProgressTracker {
   private readonly started = Date.now();
+  /** Bytes moved per tenth of a second over the last WINDOW_MS, oldest first. */
   private readonly samples: Array<{ at: number; bytes: number }> = [];
   private s: ProgressSnapshot = {
     totalsKnown: false,
@@ -71,7 +73,7 @@ export class ProgressTracker {
         break;
       case "bytes-moved":
         this.wireBytes += event.bytes;
-        this.samples.push({ at: Date.now(), bytes: event.bytes });
+        this.addSample(Date.now(), event.bytes);
         break;
       case "file-transferred":
         s.filesTransferred++;
@@ -96,8 +98,26 @@ export class ProgressTracker {
     }
   };
 
+  /**
+   * One sample per tenth of a second, and none older than the window: a sample per event grew
+   * with the job (a million small files, a million samples) when nobody took snapshots.
+   */
+  private addSample(now: number, bytes: number): void {
+    const bucket = now - (now % SAMPLE_MS);
+    const last = this.samples.at(-1);
+    if (last && last.at === bucket) last.bytes += bytes;
+    else this.samples.push({ at: bucket, bytes });
+    this.dropOldSamples(now);
+  }
+
+  private dropOldSamples(now: number): void {
+    let old = 0;
+    while (old < this.samples.length && this.samples[old]!.at < now - WINDOW_MS) old++;
+    if (old > 0) this.samples.splice(0, old);
+  }
+
   snapshot(now = Date.now()): ProgressSnapshot {
-    while (this.samples.length > 0 && this.samples[0]!.at < now - WINDOW_MS) this.samples.shift();
+    this.dropOldSamples(now);
     const windowBytes = this.samples.reduce((sum, sample) => sum + sample.bytes, 0);
     const windowMs = Math.min(WINDOW_MS, Math.max(1, now - this.started));
     const s = { ...this.s, skippedByReason: { ...this.s.skippedByReason } };
