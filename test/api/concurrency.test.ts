@@ -1,42 +1,26 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAppWithStore, stopAppWithStore, waitForJobEnd, type AppServer } from "../support/app-server";
-import type { S3Proxy } from "../support/s3-proxy";
-import { S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
+import { describe, expect, it } from "vitest";
+import { storeFields, useAppWithStore, waitForJobEnd } from "../support/app-server";
 
 const BASE = "/v3/replication/object-relationships";
 const BUCKET = "busy-bucket";
 const FILES = 80;
-let app: AppServer;
-let s3: S3TestServer;
-let proxy: S3Proxy;
-let token: string;
-
-beforeAll(async () => {
-  ({ app, s3, proxy, token } = await startAppWithStore(BUCKET));
-});
-
-afterAll(() => stopAppWithStore({ app, s3, proxy }));
+const lab = useAppWithStore(BUCKET);
 
 describe("many requests while several jobs write their progress", () => {
   it("answers every request without a server error, and loses no progress update", async () => {
-    proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 1_000 } : undefined);
+    lab.proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 1_000 } : undefined);
     const ids: string[] = [];
     for (const name of ["busy-a", "busy-b", "busy-c"]) {
-      fs.mkdirSync(path.join(app.fsRoot, name));
-      for (let i = 0; i < FILES; i++) fs.writeFileSync(path.join(app.fsRoot, name, `f${i}.txt`), `${name} ${i}`);
-      const created = await app.call("POST", `${BASE}/`, {
-        token,
+      fs.mkdirSync(path.join(lab.app.fsRoot, name));
+      for (let i = 0; i < FILES; i++) fs.writeFileSync(path.join(lab.app.fsRoot, name, `f${i}.txt`), `${name} ${i}`);
+      const created = await lab.app.call("POST", `${BASE}/`, {
+        token: lab.token,
         body: {
           local_directory_path: `/${name}`,
-          object_store_address: "http://127.0.0.1",
-          port: proxy.port,
-          bucket: BUCKET,
-          bucket_style: "BUCKET_STYLE_PATH",
+          ...storeFields(lab.proxy.port, BUCKET),
           object_folder: name,
-          access_key_id: S3RVER_KEY,
-          secret_access_key: S3RVER_SECRET,
         },
       });
       expect(created.status).toBe(201);
@@ -47,17 +31,17 @@ describe("many requests while several jobs write their progress", () => {
     // files_transferred as seen by each poll, per job (a job is known by its start time).
     const seen = new Map<string, number[]>();
     const requests = [
-      () => app.call("GET", `${BASE}/status/`, { token }),
-      () => app.call("GET", `${BASE}/`, { token }),
+      () => lab.app.call("GET", `${BASE}/status/`, { token: lab.token }),
+      () => lab.app.call("GET", `${BASE}/`, { token: lab.token }),
       ...ids.map((id) => async () => {
-        const reply = await app.call("GET", `${BASE}/${id}/status`, { token });
+        const reply = await lab.app.call("GET", `${BASE}/${id}/status`, { token: lab.token });
         const job = reply.json?.current_job;
         if (job) seen.set(`${id} ${job.start_time}`, [...(seen.get(`${id} ${job.start_time}`) ?? []), Number(job.job_progress.files_transferred)]);
         return reply;
       }),
-      ...ids.map((id) => () => app.call("POST", `${BASE}/${id}/replicate`, { token })),
-      () => app.call("POST", "/v1/session/login", { body: { username: "admin", password: "admin-password-for-tests" } }),
-      () => fetch(`${app.url}/signin`).then((r) => ({ status: r.status })),
+      ...ids.map((id) => () => lab.app.call("POST", `${BASE}/${id}/replicate`, { token: lab.token })),
+      () => lab.app.call("POST", "/v1/session/login", { body: { username: "admin", password: "admin-password-for-tests" } }),
+      () => fetch(`${lab.app.url}/signin`).then((r) => ({ status: r.status })),
     ];
     for (let wave = 0; wave < 24; wave++) {
       const replies = await Promise.all(Array.from({ length: 16 }, (_, i) => requests[(wave * 16 + i) % requests.length]!()));
@@ -71,12 +55,12 @@ describe("many requests while several jobs write their progress", () => {
     expect(seen.size).toBeGreaterThanOrEqual(ids.length);
     for (const history of seen.values()) expect(history).toEqual([...history].sort((a, b) => a - b));
     for (const id of ids) {
-      const done = await waitForJobEnd(app, token, id);
+      const done = await waitForJobEnd(lab.app, lab.token, id);
       expect(done.last_job.outcome).toBe("SUCCEEDED");
     }
     // The first job of each relationship counted every file exactly once.
-    const history = await Promise.all(ids.map((id) => app.call("GET", `${BASE}/${id}/status`, { token })));
+    const history = await Promise.all(ids.map((id) => lab.app.call("GET", `${BASE}/${id}/status`, { token: lab.token })));
     for (const reply of history) expect(BigInt(reply.json.last_job.job_progress.files_transferred) + BigInt(reply.json.last_job.job_progress.files_unchanged)).toBe(BigInt(FILES));
-    expect(app.output()).not.toMatch(/database is locked|SQLITE_BUSY/);
+    expect(lab.app.output()).not.toMatch(/database is locked|SQLITE_BUSY/);
   });
 });

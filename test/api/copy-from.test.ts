@@ -1,58 +1,42 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startAppWithStore, stopAppWithStore, waitForJobEnd, type AppServer } from "../support/app-server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { storeFields, useAppWithStore, waitForJobEnd } from "../support/app-server";
 import { listKeys } from "../support/engine-harness";
 import { isListing } from "../support/listing-xml";
-import type { S3Proxy } from "../support/s3-proxy";
-import { inspectionClient, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
+import { inspectionClient } from "../support/s3-server";
 
 const BASE = "/v3/replication/object-relationships";
 const BUCKET = "pull-bucket";
-let app: AppServer;
-let s3: S3TestServer;
-let proxy: S3Proxy;
-let token: string;
+const lab = useAppWithStore(BUCKET);
 
 beforeAll(async () => {
-  ({ app, s3, proxy, token } = await startAppWithStore(BUCKET));
   for (const dir of ["shared/src/inner", "pull/a/x", "pull/ab", "pull/b", "life", "conflict", "estimate"]) {
-    fs.mkdirSync(path.join(app.fsRoot, dir), { recursive: true });
+    fs.mkdirSync(path.join(lab.app.fsRoot, dir), { recursive: true });
   }
 });
 
-afterAll(() => stopAppWithStore({ app, s3, proxy }));
-
-beforeEach(() => {
-  proxy.interceptor = undefined;
-});
-
-const put = (key: string, body: string) => inspectionClient(s3.endpoint).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+const put = (key: string, body: string) => inspectionClient(lab.s3.endpoint).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 
 const create = (overrides: Record<string, unknown>) =>
-  app.call("POST", `${BASE}/`, {
-    token,
+  lab.app.call("POST", `${BASE}/`, {
+    token: lab.token,
     body: {
       direction: "COPY_FROM_OBJECT",
-      object_store_address: "http://127.0.0.1",
-      port: proxy.port,
-      bucket: BUCKET,
-      bucket_style: "BUCKET_STYLE_PATH",
+      ...storeFields(lab.proxy.port, BUCKET),
       object_folder: "unused/",
-      access_key_id: S3RVER_KEY,
-      secret_access_key: S3RVER_SECRET,
       ...overrides,
     },
   });
 
 async function expectOverlap(overrides: Record<string, unknown>, description: RegExp) {
-  const before = (await app.call("GET", `${BASE}/`, { token })).json.length;
+  const before = (await lab.app.call("GET", `${BASE}/`, { token: lab.token })).json.length;
   const reply = await create(overrides);
   expect(reply.status).toBe(400);
   expect(reply.json).toMatchObject({ error_class: "validation_error", field: "local_directory_path" });
   expect(reply.json.description).toMatch(description);
-  expect((await app.call("GET", `${BASE}/`, { token })).json.length).toBe(before);
+  expect((await lab.app.call("GET", `${BASE}/`, { token: lab.token })).json.length).toBe(before);
 }
 
 describe("the overlap rule at creation", () => {
@@ -96,49 +80,49 @@ describe("a copy from S3 through the API", () => {
     expect(created.json).toMatchObject({ direction: "COPY_FROM_OBJECT", local_directory_path: "/life/", object_folder: "life/" });
     const id = created.json.id;
 
-    const first = await waitForJobEnd(app, token, id);
+    const first = await waitForJobEnd(lab.app, lab.token, id);
     expect(first.last_job).toMatchObject({ outcome: "SUCCEEDED", error: "", read_mode: null });
     expect(first.last_job.job_progress).toMatchObject({ files_transferred: "2", files_total: "2", bytes_total: "7", percent_complete: 100 });
-    const local = (p: string) => path.join(app.fsRoot, "life", p);
+    const local = (p: string) => path.join(lab.app.fsRoot, "life", p);
     expect(fs.readFileSync(local("one.txt"), "utf8")).toBe("one");
     expect(fs.readFileSync(local("sub/two.txt"), "utf8")).toBe("two!");
     expect(fs.statSync(local("empty")).isDirectory()).toBe(true);
 
-    proxy.reset();
-    expect((await app.call("POST", `${BASE}/${id}/replicate`, { token })).status).toBe(200);
-    const second = await waitForJobEnd(app, token, id);
+    lab.proxy.reset();
+    expect((await lab.app.call("POST", `${BASE}/${id}/replicate`, { token: lab.token })).status).toBe(200);
+    const second = await waitForJobEnd(lab.app, lab.token, id);
     expect(second.last_job.job_progress).toMatchObject({ files_unchanged: "2", files_transferred: "0" });
-    expect(proxy.count((r) => r.method === "GET" && !isListing(r.query))).toBe(0);
+    expect(lab.proxy.count((r) => r.method === "GET" && !isListing(r.query))).toBe(0);
 
-    expect((await app.call("DELETE", `${BASE}/${id}`, { token })).status).toBe(204);
+    expect((await lab.app.call("DELETE", `${BASE}/${id}`, { token: lab.token })).status).toBe(204);
     expect(fs.readFileSync(local("one.txt"), "utf8")).toBe("one");
-    expect(await listKeys(inspectionClient(s3.endpoint), BUCKET, "life/")).toHaveLength(3);
+    expect(await listKeys(inspectionClient(lab.s3.endpoint), BUCKET, "life/")).toHaveLength(3);
   });
 
   it("reports a folder that cannot be copied in last_job.error, naming the key", async () => {
     await put("conflict/a/b", "file");
     await put("conflict/a/b/c", "under it");
     const created = await create({ local_directory_path: "/conflict", object_folder: "conflict/" });
-    const status = await waitForJobEnd(app, token, created.json.id);
+    const status = await waitForJobEnd(lab.app, lab.token, created.json.id);
     expect(status.last_job.outcome).toBe("FAILED");
     expect(status.last_job.error).toBe(
       'The folder cannot be copied: the key "conflict/a/b" is a file, yet "conflict/a/b/c" needs it to be a directory. Nothing was downloaded.',
     );
-    expect(fs.readdirSync(path.join(app.fsRoot, "conflict"))).toEqual([]);
+    expect(fs.readdirSync(path.join(lab.app.fsRoot, "conflict"))).toEqual([]);
   });
 
   it("claims no percentage and no end time while the listing is still being counted", async () => {
     for (let i = 0; i < 5; i++) await put(`estimate/f${i}.txt`, `file ${i}`);
-    proxy.interceptor = (request) => (isListing(request.query) && request.query.get("prefix") === "estimate/" && request.query.get("max-keys") !== "1" ? { delayMs: 2500 } : undefined);
+    lab.proxy.interceptor = (request) => (isListing(request.query) && request.query.get("prefix") === "estimate/" && request.query.get("max-keys") !== "1" ? { delayMs: 2500 } : undefined);
     const created = await create({ local_directory_path: "/estimate", object_folder: "estimate/" });
     let during: { current_job: { estimated_end_time: string; job_progress: { percent_complete: number | null } } | null } | undefined;
     for (let i = 0; i < 40 && !during?.current_job; i++) {
-      during = (await app.call("GET", `${BASE}/${created.json.id}/status`, { token })).json;
+      during = (await lab.app.call("GET", `${BASE}/${created.json.id}/status`, { token: lab.token })).json;
       if (!during?.current_job) await new Promise((r) => setTimeout(r, 100));
     }
     expect(during?.current_job?.job_progress.percent_complete).toBeNull();
     expect(during?.current_job?.estimated_end_time).toBe("");
-    const done = await waitForJobEnd(app, token, created.json.id);
+    const done = await waitForJobEnd(lab.app, lab.token, created.json.id);
     expect(done.last_job.job_progress).toMatchObject({ files_transferred: "5", percent_complete: 100 });
   });
 });

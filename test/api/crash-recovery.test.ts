@@ -2,43 +2,23 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TrackingStore } from "@/lib/engine/tracking-store";
-import { startAppWithStore, stopAppWithStore, waitForJobEnd, type AppServer } from "../support/app-server";
+import { storeFields, useAppWithStore, waitForJobEnd } from "../support/app-server";
 import { listKeys, readObject, sha256Hex } from "../support/engine-harness";
 import { isListing } from "../support/listing-xml";
-import type { S3Proxy } from "../support/s3-proxy";
-import { inspectionClient, S3RVER_KEY, S3RVER_SECRET, type S3TestServer } from "../support/s3-server";
+import { inspectionClient } from "../support/s3-server";
 
 const BASE = "/v3/replication/object-relationships";
 const BUCKET = "crash-bucket";
 const MiB = 1024 * 1024;
-let app: AppServer;
-let s3: S3TestServer;
-let proxy: S3Proxy;
-let token: string;
-
-beforeAll(async () => {
-  ({ app, s3, proxy, token } = await startAppWithStore(BUCKET));
-});
-
-afterAll(() => stopAppWithStore({ app, s3, proxy }));
-
-beforeEach(() => {
-  proxy.reset();
-  proxy.interceptor = undefined;
-});
+const lab = useAppWithStore(BUCKET);
 
 const create = (body: Record<string, unknown>) =>
-  app.call("POST", `${BASE}/`, {
-    token,
+  lab.app.call("POST", `${BASE}/`, {
+    token: lab.token,
     body: {
-      object_store_address: "http://127.0.0.1",
-      port: proxy.port,
-      bucket: BUCKET,
-      bucket_style: "BUCKET_STYLE_PATH",
-      access_key_id: S3RVER_KEY,
-      secret_access_key: S3RVER_SECRET,
+      ...storeFields(lab.proxy.port, BUCKET),
       ...body,
     },
   });
@@ -59,33 +39,33 @@ function filesUnder(root: string): string[] {
 
 /** After a kill -9 the next worker marks the job interrupted at once, with a message that says what to do. */
 async function expectInterrupted(id: string) {
-  app.startWorker();
-  const status = await waitForJobEnd(app, token, id, 20_000);
+  lab.app.startWorker();
+  const status = await waitForJobEnd(lab.app, lab.token, id, 20_000);
   expect(status.last_job.outcome).toBe("INTERRUPTED");
   expect(status.last_job.error).toMatch(/^The worker running this job \(process \d+\) ended without finishing it\. Start the job again: files already copied are not copied again\.$/);
 }
 
 /** With the store back to normal and its request log cleared, runs the relationship again to success. */
 async function repeatToSuccess(id: string) {
-  proxy.interceptor = undefined;
-  proxy.reset();
-  expect((await app.call("POST", `${BASE}/${id}/replicate`, { token })).status).toBe(200);
-  const done = await waitForJobEnd(app, token, id);
+  lab.proxy.interceptor = undefined;
+  lab.proxy.reset();
+  expect((await lab.app.call("POST", `${BASE}/${id}/replicate`, { token: lab.token })).status).toBe(200);
+  const done = await waitForJobEnd(lab.app, lab.token, id);
   expect(done.last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
 }
 
 describe("a worker killed in the middle of a job", () => {
   it("copy from S3: the next job removes the partial files, downloads nothing twice, and completes", async () => {
-    const client = inspectionClient(s3.endpoint);
+    const client = inspectionClient(lab.s3.endpoint);
     const contents = new Map<string, Buffer>();
     for (let i = 0; i < 40; i++) contents.set(`small/f${String(i).padStart(2, "0")}.txt`, Buffer.from(`small file ${i} ${"x".repeat(i)}`));
     contents.set("big.bin", crypto.randomBytes(40 * MiB));
     for (const [name, body] of contents) {
       await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `pull/${name}`, Body: body, Metadata: { sha256: sha256Hex(body) } }));
     }
-    const dir = path.join(app.fsRoot, "crash-pull");
+    const dir = path.join(lab.app.fsRoot, "crash-pull");
     fs.mkdirSync(dir);
-    proxy.interceptor = (r) => (r.method === "GET" && !isListing(r.query) ? { delayMs: r.headers.range ? 1_500 : 600 } : undefined);
+    lab.proxy.interceptor = (r) => (r.method === "GET" && !isListing(r.query) ? { delayMs: r.headers.range ? 1_500 : 600 } : undefined);
 
     const created = await create({ direction: "COPY_FROM_OBJECT", local_directory_path: "/crash-pull", object_folder: "pull/" });
     expect(created.status).toBe(201);
@@ -94,7 +74,7 @@ describe("a worker killed in the middle of a job", () => {
       const files = fs.existsSync(dir) ? filesUnder(dir) : [];
       return files.some((f) => f.endsWith(".partial")) && files.filter((f) => f.startsWith("small/")).length >= 5;
     });
-    await app.killWorker();
+    await lab.app.killWorker();
     const finished = filesUnder(dir).filter((f) => !f.endsWith(".partial"));
     expect(filesUnder(dir).some((f) => f.endsWith(".partial"))).toBe(true);
 
@@ -102,14 +82,14 @@ describe("a worker killed in the middle of a job", () => {
     await repeatToSuccess(id);
     expect(filesUnder(dir)).toEqual([...contents.keys()].sort());
     for (const [name, body] of contents) expect(sha256Hex(fs.readFileSync(path.join(dir, name)))).toBe(sha256Hex(body));
-    const fetchedAgain = proxy.requests.filter((r) => r.method === "GET" && !isListing(r.query) && finished.some((f) => r.path.endsWith(`/pull/${f}`)));
+    const fetchedAgain = lab.proxy.requests.filter((r) => r.method === "GET" && !isListing(r.query) && finished.some((f) => r.path.endsWith(`/pull/${f}`)));
     expect(fetchedAgain).toEqual([]);
-    const log = fs.readFileSync(path.join(app.dataDir, "logs/replication", `${id}.log`), "utf8");
+    const log = fs.readFileSync(path.join(lab.app.dataDir, "logs/replication", `${id}.log`), "utf8");
     expect(log).toMatch(/"event":"leftovers-removed","count":[1-9]/);
   });
 
   it("copy to S3: the next job sends no finished file again, resumes the multipart upload, and every object is intact", async () => {
-    const dir = path.join(app.fsRoot, "crash-push");
+    const dir = path.join(lab.app.fsRoot, "crash-push");
     const contents = new Map<string, Buffer>();
     for (let i = 0; i < 60; i++) contents.set(`d${i % 3}/f${String(i).padStart(2, "0")}.bin`, crypto.randomBytes(2048 + i));
     contents.set("big.bin", crypto.randomBytes(48 * MiB)); // 6 parts of 8 MiB
@@ -118,30 +98,30 @@ describe("a worker killed in the middle of a job", () => {
       fs.writeFileSync(path.join(dir, name), body);
     }
     // Part N of the large file takes N × 700 ms, so the parts land one after another.
-    proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: r.query.has("partNumber") ? Number(r.query.get("partNumber")) * 700 : 120 } : undefined);
+    lab.proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: r.query.has("partNumber") ? Number(r.query.get("partNumber")) * 700 : 120 } : undefined);
     const created = await create({ local_directory_path: "/crash-push", object_folder: "push/" });
     const id = created.json.id;
-    const client = inspectionClient(s3.endpoint);
-    const partsLanded = () => proxy.count((r) => r.query.has("partNumber") && r.status === 200);
+    const client = inspectionClient(lab.s3.endpoint);
+    const partsLanded = () => lab.proxy.count((r) => r.query.has("partNumber") && r.status === 200);
     await until("some finished uploads and two parts", async () => (await listKeys(client, BUCKET, "push/")).length >= 10 && partsLanded() >= 2);
-    await app.killWorker();
+    await lab.app.killWorker();
     // Requests the proxy was holding still reach the store after the kill; let them land.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const finished = new Set(await listKeys(client, BUCKET, "push/"));
     expect(finished.size).toBeLessThan(contents.size);
     // Tracking never claims a file that the bucket does not hold.
-    const tracking = new TrackingStore(path.join(app.dataDir, "tracking", `${id}.db`));
+    const tracking = new TrackingStore(path.join(lab.app.dataDir, "tracking", `${id}.db`));
     for await (const row of tracking.rows()) expect(finished.has(`push/${row.path}`), row.path).toBe(true);
     tracking.close();
 
     await expectInterrupted(id);
     await repeatToSuccess(id);
-    const resent = proxy.requests.filter((r) => r.method === "PUT" && finished.has(r.path.slice(`/${BUCKET}/`.length)));
+    const resent = lab.proxy.requests.filter((r) => r.method === "PUT" && finished.has(r.path.slice(`/${BUCKET}/`.length)));
     expect(resent).toEqual([]);
     // The multipart upload was resumed, not begun again: at most the parts not yet confirmed are sent.
-    expect(proxy.count((r) => r.method === "POST" && r.query.has("uploads"))).toBe(0);
-    expect(proxy.count((r) => r.query.has("partNumber"))).toBeLessThanOrEqual(4);
-    expect(proxy.count((r) => r.method === "PUT" && !r.query.has("partNumber"))).toBe(contents.size - 1 - finished.size);
+    expect(lab.proxy.count((r) => r.method === "POST" && r.query.has("uploads"))).toBe(0);
+    expect(lab.proxy.count((r) => r.query.has("partNumber"))).toBeLessThanOrEqual(4);
+    expect(lab.proxy.count((r) => r.method === "PUT" && !r.query.has("partNumber"))).toBe(contents.size - 1 - finished.size);
     for (const [name, body] of contents) {
       const object = await readObject(client, BUCKET, `push/${name}`);
       expect(sha256Hex(object.body)).toBe(sha256Hex(body));
@@ -152,16 +132,16 @@ describe("a worker killed in the middle of a job", () => {
 
 describe("a web server restarted during a job", () => {
   it("leaves the job running to success", async () => {
-    const dir = path.join(app.fsRoot, "web-restart");
+    const dir = path.join(lab.app.fsRoot, "web-restart");
     fs.mkdirSync(dir);
     for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(dir, `f${i}.txt`), `file ${i}`);
-    proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 100 } : undefined);
+    lab.proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 100 } : undefined);
     const id = (await create({ local_directory_path: "/web-restart", object_folder: "web-restart/" })).json.id;
-    await until("the job to run", async () => (await app.call("GET", `${BASE}/${id}/status`, { token })).json.state === "REPLICATION_RUNNING");
+    await until("the job to run", async () => (await lab.app.call("GET", `${BASE}/${id}/status`, { token: lab.token })).json.state === "REPLICATION_RUNNING");
 
-    await app.restartWebServer();
+    await lab.app.restartWebServer();
 
-    const done = await waitForJobEnd(app, token, id);
+    const done = await waitForJobEnd(lab.app, lab.token, id);
     expect(done.last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
     expect(done.last_job.job_progress.files_transferred).toBe("40");
   });

@@ -5,10 +5,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, waitForJobEnd, type AppServer } from "../support/app-server";
+import { startApp, storeFields, waitForJobEnd, type AppServer } from "../support/app-server";
 import { useCeph } from "../support/ceph";
 import { readObject, sha256Hex } from "../support/engine-harness";
-import { S3RVER_KEY, S3RVER_SECRET } from "../support/s3-server";
 
 const BASE = "/v3/replication/object-relationships";
 const BUCKET = "crash-ceph";
@@ -36,12 +35,7 @@ describe("a worker killed during a multipart upload to Ceph RGW", () => {
     const created = await app.call("POST", `${BASE}/`, {
       token,
       body: {
-        object_store_address: "http://127.0.0.1",
-        port: lab.proxy.port,
-        bucket: BUCKET,
-        bucket_style: "BUCKET_STYLE_PATH",
-        access_key_id: S3RVER_KEY,
-        secret_access_key: S3RVER_SECRET,
+        ...storeFields(lab.proxy.port, BUCKET),
         local_directory_path: "/crash",
         object_folder: "crash/",
       },

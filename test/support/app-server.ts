@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -6,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { terminateAll } from "@/lib/process/child-processes";
 import { S3Proxy } from "./s3-proxy";
-import { startS3Server, type S3TestServer } from "./s3-server";
+import { S3RVER_KEY, S3RVER_SECRET, startS3Server, type S3TestServer } from "./s3-server";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 export const ADMIN_PASSWORD = "admin-password-for-tests";
@@ -172,6 +173,35 @@ export async function startAppWithStore(bucket: string): Promise<AppWithStore> {
   const proxy = new S3Proxy(s3.port);
   await proxy.start();
   return { app, s3, proxy, token: await app.login() };
+}
+
+/** The store part of a relationship's body: `bucket` on 127.0.0.1:`port` (a proxy), path style, the test keys. */
+export function storeFields(port: number, bucket: string) {
+  return {
+    object_store_address: "http://127.0.0.1",
+    port,
+    bucket,
+    bucket_style: "BUCKET_STYLE_PATH",
+    access_key_id: S3RVER_KEY,
+    secret_access_key: S3RVER_SECRET,
+  };
+}
+
+/**
+ * The app and its store for this test file: started before its tests and stopped after them;
+ * the proxy's log and interceptor are cleared before each test.
+ */
+export function useAppWithStore(bucket: string): AppWithStore {
+  const lab = {} as AppWithStore;
+  beforeAll(async () => {
+    Object.assign(lab, await startAppWithStore(bucket));
+  });
+  afterAll(() => stopAppWithStore(lab));
+  beforeEach(() => {
+    lab.proxy?.reset();
+    if (lab.proxy) lab.proxy.interceptor = undefined;
+  });
+  return lab;
 }
 
 export async function stopAppWithStore(parts: Partial<AppWithStore>): Promise<void> {
