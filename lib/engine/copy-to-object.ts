@@ -8,6 +8,7 @@ import { SyncReads, UnstableFileError } from "./read-file";
 import { RemoteIndex } from "./remote-index";
 import { ReadAhead } from "./read-ahead";
 import { listRemote, type RemoteObject } from "./remote-listing";
+import { PartBuffers } from "./part-buffers";
 import { Semaphore } from "./semaphore";
 import { openTreeView } from "./snapshot";
 import type { TrackedFile } from "./tracking-store";
@@ -59,7 +60,7 @@ class JobRun {
         input.emit(event);
       },
       signal: this.controller.signal,
-      bufferBudget: new Semaphore(input.bufferBudgetBytes),
+      buffers: new PartBuffers(input.bufferBudgetBytes),
       syncReads: new SyncReads(this.viewRoot),
       settings: { ...input.transfer, stableRead },
     };

@@ -62,11 +62,6 @@ export async function readWhole(handle: fs.FileHandle, stat: BigIntStats): Promi
   return buffer;
 }
 
-export async function hashWhole(handle: fs.FileHandle, stat: BigIntStats, signal?: AbortSignal): Promise<Buffer> {
-  const [digest] = await digestFile(handle, stat.size, ["sha256"], signal);
-  return digest!;
-}
-
 /** Digests of the file's first `size` bytes, one per algorithm, in a single pass. */
 export async function digestFile(handle: fs.FileHandle, size: bigint, algorithms: string[], signal?: AbortSignal): Promise<Buffer[]> {
   const hashes = algorithms.map((algorithm) => crypto.createHash(algorithm));
@@ -82,10 +77,51 @@ export async function digestFile(handle: fs.FileHandle, size: bigint, algorithms
   return hashes.map((hash) => hash.digest());
 }
 
-export async function readRange(file: string, offset: number, length: number): Promise<Buffer> {
+/**
+ * The whole file's SHA-256 and each `partSize` part's, in one pass over one read: a part later
+ * signed with its digest is proven by the store to be that read's bytes. With `keepIn` (one
+ * buffer per part), the bytes are also kept there, so they need not be read again.
+ */
+export async function hashWholeAndParts(
+  handle: fs.FileHandle,
+  stat: BigIntStats,
+  partSize: number,
+  signal?: AbortSignal,
+  keepIn?: Buffer[],
+): Promise<{ whole: Buffer; parts: Buffer[] }> {
+  const whole = crypto.createHash("sha256");
+  const parts: Buffer[] = [];
+  let part = crypto.createHash("sha256");
+  let inPart = 0;
+  const scratch = keepIn ? undefined : Buffer.allocUnsafe(Math.min(HASH_CHUNK, partSize));
+  const total = Number(stat.size);
+  for (let offset = 0; offset < total; ) {
+    signal?.throwIfAborted();
+    // Chunks small enough to be hashed while the read left them in the CPU's cache.
+    const wanted = Math.min(HASH_CHUNK, partSize - inPart, total - offset);
+    const target = keepIn ? keepIn[parts.length]!.subarray(inPart, inPart + wanted) : scratch!.subarray(0, wanted);
+    const { bytesRead } = await handle.read(target, 0, wanted, offset);
+    if (bytesRead === 0) break;
+    const chunk = target.subarray(0, bytesRead);
+    whole.update(chunk);
+    part.update(chunk);
+    offset += bytesRead;
+    inPart += bytesRead;
+    if (inPart === partSize) {
+      parts.push(part.digest());
+      part = crypto.createHash("sha256");
+      inPart = 0;
+    }
+  }
+  if (inPart > 0 || parts.length === 0) parts.push(part.digest());
+  return { whole: whole.digest(), parts };
+}
+
+/** Fills `buffer` with the file's bytes from `offset` on. */
+export async function readRange(file: string, offset: number, buffer: Buffer): Promise<Buffer> {
   const handle = await fs.open(file, "r");
+  const length = buffer.length;
   try {
-    const buffer = Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
       const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);

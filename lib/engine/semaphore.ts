@@ -7,7 +7,8 @@ export class Semaphore {
     this.available = capacity;
   }
 
-  async acquire(units = 1): Promise<() => void> {
+  /** Waits for `units`; the returned function gives back some of them (a share) or all that remain. */
+  async acquire(units = 1): Promise<(share?: number) => void> {
     // A request larger than the whole capacity would wait forever: let it take everything.
     const wanted = Math.min(units, this.capacity);
     if (this.waiters.length === 0 && this.available >= wanted) {
@@ -15,11 +16,12 @@ export class Semaphore {
     } else {
       await new Promise<void>((resolve) => this.waiters.push({ units: wanted, resolve }));
     }
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.available += wanted;
+    let held = wanted;
+    return (share = held) => {
+      const returned = Math.min(share, held);
+      if (returned <= 0) return;
+      held -= returned;
+      this.available += returned;
       this.drain();
     };
   }

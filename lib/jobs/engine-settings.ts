@@ -8,7 +8,15 @@ export const BUFFER_BUDGET_BYTES = 256 * MiB;
 
 /** How a copy-to-S3 job sends files; `sendSha256Checksum` depends on the store. */
 export function uploadSettings(sendSha256Checksum: boolean): Omit<TransferSettings, "stableRead"> {
-  return { multipartThreshold: 32 * MiB, minPartSize: 8 * MiB, parallelParts: 8, stableReadAttempts: 5, sendSha256Checksum };
+  return {
+    multipartThreshold: 32 * MiB,
+    minPartSize: 8 * MiB,
+    // Two such files fill the budget, so one is read while the other is sent.
+    holdInMemoryBytes: BUFFER_BUDGET_BYTES / 2,
+    parallelParts: 8,
+    stableReadAttempts: 5,
+    sendSha256Checksum,
+  };
 }
 
 /** How a copy-from-S3 job fetches objects. */

@@ -7,13 +7,13 @@ import {
   type CompletedPart,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import type { Semaphore } from "@/lib/engine/semaphore";
 import { md5Base64, resendIfDamaged, sha256, SHA256_METADATA_KEY } from "./checksums";
 import { StoreClient } from "./client";
 import { contentTypeFor } from "./content-type";
 import { headSha256 } from "./copy-object";
 import { normaliseEtag } from "./etag";
 import { retryOrphanSweep, type OrphanSweep } from "./orphan-uploads";
+import { verifiesSignedPayload } from "./payload-check";
 
 const MiB = 1024 * 1024;
 export const MIN_PART_BYTES = 5 * MiB;
@@ -25,6 +25,10 @@ export function choosePartSize(size: bigint, floor = 8 * MiB): number {
   return Math.max(floor, MIN_PART_BYTES, Math.ceil(needed / MiB) * MiB);
 }
 
+export function partCount(size: bigint, partSize: number): number {
+  return Math.max(1, Math.ceil(Number(size) / partSize));
+}
+
 export interface MultipartInput {
   client: S3Client;
   bucket: string;
@@ -32,10 +36,16 @@ export interface MultipartInput {
   size: bigint;
   /** SHA-256 of the whole content, from a read made before the upload (it goes into metadata first). */
   sha256: Buffer;
+  /**
+   * SHA-256 of each part, from the same read as `sha256`; each part is signed with its own.
+   * `ofSentBytes`: computed from the very buffers `part` returns, so no second hash is needed.
+   * Otherwise the parts are read again: where the store verifies signed payloads, its check proves
+   * they are the first read's content; elsewhere they are hashed again on the way.
+   */
+  partDigests?: { sha256: Buffer[]; ofSentBytes: boolean };
   partSize: number;
-  readPart: (offset: number, length: number) => Promise<Buffer>;
-  /** Bytes of part buffers in memory across the job. */
-  bufferBudget: Semaphore;
+  /** The bytes of part `index` (`length` bytes at `offset`), with how to give their buffer back. */
+  part: (index: number, offset: number, length: number) => Promise<PartBody>;
   parallelParts: number;
   signal?: AbortSignal;
   onPartSent: (bytes: number) => void;
@@ -55,6 +65,11 @@ export interface MultipartInput {
   keepForResume?: (error: unknown) => boolean;
 }
 
+export interface PartBody {
+  body: Buffer;
+  release: () => void;
+}
+
 export class ContentChangedError extends Error {
   constructor(message = "the file changed while it was being uploaded") {
     super(message);
@@ -63,8 +78,9 @@ export class ContentChangedError extends Error {
 }
 
 /**
- * Uploads parts in parallel, each verified by the store against its Content-MD5; the parts'
- * bytes are hashed again on the way and must match `sha256`. A failure aborts the upload, so that
+ * Uploads parts in parallel, each verified by the store against its digest. Unless the store
+ * verified each part against `partSha256`, the parts' bytes are hashed again on the way and must
+ * match `sha256`. A failure aborts the upload, so that
  * no orphan parts remain, unless `keepForResume` keeps it for the next job (a stop, an outage);
  * with `resume`, the parts the store already confirmed are not sent again.
  */
@@ -131,9 +147,10 @@ async function holdsContent({ client, bucket, key, size, sha256, signal }: Multi
 async function sendParts(input: MultipartInput, uploadId: string): Promise<CompletedPart[]> {
   const { client, bucket, key, size, partSize, signal } = input;
   const total = Number(size);
-  const count = Math.max(1, Math.ceil(total / partSize));
+  const count = partCount(size, partSize);
   const parts: CompletedPart[] = new Array(count);
-  const rehash = crypto.createHash("sha256");
+  const presigned = await presignedDigests(input, uploadId, count);
+  const rehash = presigned ? undefined : crypto.createHash("sha256");
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
 
@@ -141,25 +158,32 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
     signal?.throwIfAborted();
     const offset = index * partSize;
     const length = Math.min(partSize, total - offset);
-    const release = await input.bufferBudget.acquire(length);
+    const partNumber = index + 1;
+    const confirmed = input.resume?.parts.get(partNumber);
+    if (confirmed && !rehash) {
+      parts[index] = { PartNumber: partNumber, ETag: confirmed };
+      continue;
+    }
     let body: Buffer;
+    let release: () => void;
     try {
-      body = await input.readPart(offset, length);
+      ({ body, release } = await input.part(index, offset, length));
     } catch (error) {
-      release();
       failure = error;
       break;
     }
-    rehash.update(body);
-    const partNumber = index + 1;
-    const confirmed = input.resume?.parts.get(partNumber);
+    rehash?.update(body);
     if (confirmed) {
       // Read (so the whole content is hashed again) but not sent: the store holds this part.
       parts[index] = { PartNumber: partNumber, ETag: confirmed };
       release();
       continue;
     }
-    const task = resendIfDamaged(() => sendPart(client, { bucket, key, uploadId, partNumber, body, signal }))
+    const part = { bucket, key, uploadId, partNumber, body, signal };
+    const expected = presigned?.[index];
+    // A refused part whose bytes no longer match the first read means the file changed, not the network.
+    const changed = expected && (() => (sha256(body).equals(expected) ? undefined : new ContentChangedError()));
+    const task = resendIfDamaged(() => sendPart(client, part, expected), changed)
       .then((etag) => {
         parts[index] = { PartNumber: partNumber, ETag: etag };
         input.onPartDone?.(uploadId, partNumber, etag);
@@ -177,22 +201,37 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
   }
   await Promise.all(inFlight);
   if (failure !== undefined) throw failure;
-  if (!rehash.digest().equals(input.sha256)) throw new ContentChangedError();
+  if (rehash && !rehash.digest().equals(input.sha256)) throw new ContentChangedError();
   return parts;
 }
 
+/** The parts' digests, when they alone prove the parts: taken from the bytes sent, or checked by the store. */
+async function presignedDigests(input: MultipartInput, uploadId: string, count: number): Promise<Buffer[] | undefined> {
+  const { client, bucket, key, partDigests, signal } = input;
+  const lean = client instanceof StoreClient ? client.lean : undefined;
+  if (!lean || partDigests?.sha256.length !== count) return undefined;
+  if (partDigests.ofSentBytes) return partDigests.sha256;
+  const spareNumber = count < MAX_PARTS ? MAX_PARTS : undefined;
+  return (await verifiesSignedPayload(lean, { bucket, key, uploadId, spareNumber, signal })) ? partDigests.sha256 : undefined;
+}
+
 /**
- * One part. On the lean path the part's SHA-256 is signed as the payload hash, which the store
- * verifies (SPEC: "SHA-256 where the store supports it"); that one hash replaces both Content-MD5
- * (which costs twice as much CPU as SHA-256 here) and the SDK's own hashing of the body for the
- * signature. Through the SDK, Content-MD5 is sent.
+ * One part. On the lean path the part's SHA-256 (`digest`, or computed here) is signed as the
+ * payload hash, which the store verifies (SPEC: "SHA-256 where the store supports it"); that one
+ * hash replaces both Content-MD5 (which costs twice as much CPU as SHA-256 here) and the SDK's
+ * own hashing of the body for the signature. Through the SDK, Content-MD5 is sent.
  */
-async function sendPart(client: S3Client, part: { bucket: string; key: string; uploadId: string; partNumber: number; body: Buffer; signal?: AbortSignal }): Promise<string> {
+async function sendPart(
+  client: S3Client,
+  part: { bucket: string; key: string; uploadId: string; partNumber: number; body: Buffer; signal?: AbortSignal },
+  digest?: Buffer,
+): Promise<string> {
   const { bucket, key, uploadId, partNumber, body, signal } = part;
   const lean = client instanceof StoreClient ? client.lean : undefined;
   if (lean) {
     const query = { partNumber: String(partNumber), uploadId };
-    const reply = await lean.request({ method: "PUT", bucket, key, query, body, sha256Hex: sha256(body).toString("hex"), signal });
+    const sha256Hex = (digest ?? sha256(body)).toString("hex");
+    const reply = await lean.request({ method: "PUT", bucket, key, query, body, sha256Hex, signal });
     return String(reply.headers.etag ?? "");
   }
   const reply = await client.send(

@@ -1,12 +1,14 @@
 // What s3rver cannot show: the store's own list of unfinished multipart uploads, its aborts, and
-// its Content-MD5 checks. These run against a real Ceph RADOS Gateway on 127.0.0.1.
+// its checks of Content-MD5 and of signed SHA-256 digests. These run against a real Ceph RADOS Gateway on 127.0.0.1.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, ListPartsCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { useCeph } from "../support/ceph";
+import { ContentChangedError } from "@/lib/s3/multipart-upload";
 import { injectFaults } from "../support/faults";
+import { uploadWithSwappedPart } from "../support/multipart-checks";
 import { listKeys, makeTempDir, readObject, runCopyJob, runDownloadJob, sha256Hex, writeFile } from "../support/engine-harness";
 
 const BUCKET = "ceph-bucket";
@@ -41,7 +43,8 @@ describe("multipart uploads on a store that lists and aborts them (Ceph RGW)", (
       ["b/d.bin", crypto.randomBytes(17 * MiB)],
     ]);
     for (const [name, body] of contents) writeFile(directory, name, body);
-    const plan = injectFaults({ rate: 0.4, seed: 41, applies: (r) => r.query.has("uploadId") || r.query.has("uploads") });
+    // At most 3 faults in a row for one request, below the 6 attempts: each one eventually lands.
+    const plan = injectFaults({ rate: 0.4, seed: 41, inARow: 3, applies: (r) => r.query.has("uploadId") || r.query.has("uploads") });
     lab.proxy.interceptor = plan.interceptor;
 
     const result = await run({ maxAttempts: 6, requestTimeoutMs: 1_000 });
@@ -147,6 +150,53 @@ describe("integrity checked by the store itself (Content-MD5 and the signed SHA-
     expect(lab.proxy.requests.filter((r) => r.status === 400)).toHaveLength(1);
     expect(sha256Hex((await readObject(lab.s3, BUCKET, `${folder}file.bin`)).body)).toBe(sha256Hex(body));
     expect(await unfinishedUploads(folder)).toEqual([]);
+  });
+});
+
+describe("parts signed with the SHA-256 digests of the file's first read", () => {
+  const isProbe = (r: { method: string; query: URLSearchParams }) => r.method === "PUT" && r.query.get("partNumber") === "10000";
+
+  it.each([
+    ["held in memory from that read", undefined, 0],
+    ["read a second time as the parts go", 0, 1],
+  ])("a file %s lands intact, each part signed with its own digest", async (_how, holdInMemoryBytes, probes) => {
+    const { directory, folder, run } = scenario();
+    const bodies = [crypto.randomBytes(13 * MiB + 5), crypto.randomBytes(11 * MiB)];
+    bodies.forEach((body, i) => writeFile(directory, `f${i}.bin`, body));
+
+    const result = await run({ holdInMemoryBytes });
+
+    expect(result.outcome).toBe("SUCCEEDED");
+    // Read twice, the parts rely on the store's check: it is asked once per job whether it makes it.
+    expect(lab.proxy.requests.filter(isProbe).map((r) => r.status)).toEqual(Array(probes).fill(400));
+    for (const [i, body] of bodies.entries()) {
+      const key = `${folder}f${i}.bin`;
+      const parts = lab.proxy.requests.filter((r) => r.method === "PUT" && r.path.endsWith(key) && !isProbe(r));
+      expect(parts).toHaveLength(3);
+      for (const part of parts) {
+        const offset = (Number(part.query.get("partNumber")) - 1) * 5 * MiB;
+        expect(part.headers["x-amz-content-sha256"]).toBe(sha256Hex(body.subarray(offset, offset + 5 * MiB)));
+      }
+      const object = await readObject(lab.s3, BUCKET, key);
+      expect(sha256Hex(object.body)).toBe(sha256Hex(body));
+      expect(object.metadata.sha256).toBe(sha256Hex(body));
+    }
+    expect(await unfinishedUploads(folder)).toEqual([]);
+  });
+
+  it("a part other than the one the first read digested is refused by the store, and the upload ends as a changed file", async () => {
+    const folder = `case-${++folderSeq}/`;
+
+    const error = await uploadWithSwappedPart(lab.proxy.endpoint, BUCKET, `${folder}swapped.bin`);
+
+    expect(error).toBeInstanceOf(ContentChangedError);
+    expect((error as Error).message).toBe("the file changed while it was being uploaded");
+    // The probe and the swapped part 2 were refused; part 2 was not sent again (our bytes were the
+    // wrong ones, not the network's), and part 3 never went.
+    const sent = lab.proxy.requests.filter((r) => r.method === "PUT");
+    expect(sent.map((r) => [r.query.get("partNumber"), r.status])).toEqual([["10000", 400], ["1", 200], ["2", 400]]);
+    expect(await unfinishedUploads(folder)).toEqual([]);
+    expect(await listKeys(lab.s3, BUCKET, folder)).toEqual([]);
   });
 });
 

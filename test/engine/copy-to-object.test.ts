@@ -6,6 +6,8 @@ import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { TrackingStore } from "@/lib/engine/tracking-store";
+import { ContentChangedError } from "@/lib/s3/multipart-upload";
+import { uploadWithSwappedPart } from "../support/multipart-checks";
 import { useProxiedS3 } from "../support/proxied-s3";
 import { headObject, listKeys, makeTempDir, readObject, runCopyJob, sha256Hex, writeFile } from "../support/engine-harness";
 
@@ -495,5 +497,33 @@ describe("copy to S3: stable reads", () => {
     expect(object.metadata.sha256).toBe(sha256Hex(object.body));
     const head = await headObject(lab.s3, BUCKET, `${folder}moving.log`);
     expect(Number(head.ContentLength)).toBe(object.body.length);
+  });
+});
+
+describe("copy to S3: a large file read twice, on a store that does not check signed digests", () => {
+  const probes = () => lab.proxy.requests.filter((r) => r.method === "PUT" && r.query.get("partNumber") === "10000");
+
+  it("lands intact: its parts are hashed again on the way, and the probe part stays out of the object", async () => {
+    const { directory, folder, run } = scenario();
+    const body = crypto.randomBytes(13 * 1024 * 1024 + 7);
+    writeFile(directory, "big.bin", body);
+
+    const result = await run({ multipartThreshold: 8 * 1024 * 1024, holdInMemoryBytes: 0 });
+
+    expect(result.outcome).toBe("SUCCEEDED");
+    // s3rver took the deliberately wrong digest without a word.
+    expect(probes().map((r) => r.status)).toEqual([200]);
+    const object = await readObject(lab.s3, BUCKET, `${folder}big.bin`);
+    expect(object.body.equals(body)).toBe(true);
+    expect(object.metadata.sha256).toBe(sha256Hex(body));
+  });
+
+  it("catches a part other than the one the first read digested, which the store accepted", async () => {
+    const error = await uploadWithSwappedPart(lab.proxy.endpoint, BUCKET, "swapped/big.bin");
+
+    expect(error).toBeInstanceOf(ContentChangedError);
+    expect((error as Error).message).toBe("the file changed while it was being uploaded");
+    expect(lab.proxy.requests.filter((r) => r.method === "PUT").map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(await listKeys(lab.s3, BUCKET, "swapped/")).toEqual([]);
   });
 });

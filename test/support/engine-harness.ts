@@ -47,6 +47,8 @@ export interface RunOptions {
   folder?: string;
   signal?: AbortSignal;
   multipartThreshold?: number;
+  /** Files up to this size are sent from the buffers of their first read (0: every large file is read twice). */
+  holdInMemoryBytes?: number;
   maxAttempts?: number;
   /** Socket inactivity after which a request is given up and retried (the production default is 120 s). */
   requestTimeoutMs?: number;
@@ -75,6 +77,7 @@ export function runCopyJob(options: RunOptions): Promise<RunOutcome> {
       transfer: {
         multipartThreshold: options.multipartThreshold ?? 16 * 1024 * 1024,
         minPartSize: 5 * 1024 * 1024,
+        holdInMemoryBytes: options.holdInMemoryBytes ?? 32 * 1024 * 1024,
         parallelParts: 4,
         stableReadAttempts: 4,
         sendSha256Checksum: false,

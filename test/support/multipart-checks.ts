@@ -1,0 +1,36 @@
+import crypto from "node:crypto";
+import { multipartUpload } from "@/lib/s3/multipart-upload";
+import { engineClient } from "./engine-harness";
+
+const MiB = 1024 * 1024;
+
+/**
+ * Uploads three 5 MiB parts whose digests come from a first read, but sends other bytes as part
+ * 2, as a file rewritten between its two reads (with its stat restored) would: what is thrown.
+ */
+export async function uploadWithSwappedPart(endpoint: string, bucket: string, key: string): Promise<unknown> {
+  const partSize = 5 * MiB;
+  const first = [0, 1, 2].map(() => crypto.randomBytes(partSize));
+  const digest = (b: Buffer) => crypto.createHash("sha256").update(b).digest();
+  const client = engineClient(endpoint);
+  try {
+    await multipartUpload({
+      client,
+      bucket,
+      key,
+      size: BigInt(3 * partSize),
+      sha256: digest(Buffer.concat(first)),
+      partDigests: { sha256: first.map(digest), ofSentBytes: false },
+      partSize,
+      part: async (index) => ({ body: index === 1 ? crypto.randomBytes(partSize) : first[index]!, release: () => {} }),
+      parallelParts: 1,
+      onPartSent: () => {},
+      beforeComplete: async () => {},
+    });
+    return undefined;
+  } catch (error) {
+    return error;
+  } finally {
+    client.destroy();
+  }
+}
