@@ -108,7 +108,7 @@ class DownloadRun {
       refused++;
       if (refusals.length < MAX_LISTED_REFUSALS) refusals.push({ object, reason });
     };
-    const totals = await listing.fill(listRemote(this.input.client, this.input.bucket, folder, this.controller.signal), (object) => {
+    const totals = await listing.fill(listRemote(this.input.client, this.input.bucket, folder, { signal: this.controller.signal }), (object) => {
       const placement = placeKey(object);
       const reason = placement.kind === "refused" ? placement.reason : storageClassRefusal(object);
       if (reason) refuse(object, reason);

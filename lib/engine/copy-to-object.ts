@@ -7,7 +7,7 @@ import { mergeJoin } from "./merge";
 import { SyncReads, UnstableFileError } from "./read-file";
 import { RemoteIndex } from "./remote-index";
 import { ReadAhead } from "./read-ahead";
-import { listRemote, type RemoteObject } from "./remote-listing";
+import { listRemote, UnsortedListingError, type RemoteObject } from "./remote-listing";
 import { PartBuffers } from "./part-buffers";
 import { Semaphore } from "./semaphore";
 import { openTreeView } from "./snapshot";
@@ -17,8 +17,17 @@ import { walkTree, type LocalEntry } from "./walk";
 /** Local entries read ahead while the bucket is listed: about 10 MB at most, and all of a 10,000-file tree. */
 const READ_AHEAD_ENTRIES = 20_000;
 
+/**
+ * A folder tracked with this many files or more per range is listed as parallel ranges, cut
+ * where the tracked paths say the keys are (a repeat's listing is mostly what the last job left).
+ */
+export const LISTING_RANGE_FILES = 50_000;
+const LISTING_RANGES_MAX = 4;
+
 export interface CopyToObjectInput extends EngineJobInput {
   jobId: string;
+  /** Tracked files per parallel listing range (LISTING_RANGE_FILES unless a test lists small folders in ranges). */
+  listingRangeFiles?: number;
   transfer: Omit<TransferSettings, "stableRead">;
 }
 
@@ -68,7 +77,7 @@ class JobRun {
 
   async execute(): Promise<void> {
     const scan = this.scanTotals();
-    const listing = new RemoteIndex();
+    let listing: RemoteIndex | undefined;
     // The walk and the tracking rows are read while the bucket is listed.
     const withTracking = new ReadAhead(
       mergeJoin(walkTree(this.viewRoot, this.controller.signal), this.input.tracking.rows(), (e) => e.relPath, (t) => t.path),
@@ -77,7 +86,7 @@ class JobRun {
     let files = 0n;
     let bytes = 0n;
     try {
-      await listing.fill(listRemote(this.input.client, this.input.bucket, this.input.folder, this.controller.signal));
+      listing = await this.listBucket();
       const remote = listing.sorted();
       for await (const [[entry, tracked], object] of mergeJoin(withTracking, remote, ([e]) => e.relPath, (r) => r.relPath)) {
         if (this.controller.signal.aborted) break;
@@ -95,7 +104,30 @@ class JobRun {
       await withTracking.close();
       await Promise.all(this.tasks);
       this.input.tracking.flush();
-      listing.close();
+      listing?.close();
+    }
+  }
+
+  private async listBucket(): Promise<RemoteIndex> {
+    const { client, bucket, folder, tracking } = this.input;
+    const ranges = Math.min(LISTING_RANGES_MAX, Math.floor(tracking.count() / (this.input.listingRangeFiles ?? LISTING_RANGE_FILES)));
+    const splits = tracking.splitPoints(ranges);
+    const index = new RemoteIndex();
+    try {
+      await index.fill(listRemote(client, bucket, folder, { signal: this.controller.signal, splits }));
+      return index;
+    } catch (error) {
+      index.close();
+      if (!(error instanceof UnsortedListingError)) throw error;
+    }
+    // Ranges cut by key need a store that lists in key order; this one does not, so once more, whole.
+    const whole = new RemoteIndex();
+    try {
+      await whole.fill(listRemote(client, bucket, folder, { signal: this.controller.signal }));
+      return whole;
+    } catch (error) {
+      whole.close();
+      throw error;
     }
   }
 

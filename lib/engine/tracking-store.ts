@@ -159,6 +159,14 @@ export class TrackingStore {
     return Number((this.db.prepare("SELECT count(*) AS n FROM files").get() as { n: number }).n);
   }
 
+  /** `parts - 1` tracked paths that cut the tracked files into `parts` runs of about equal length, in key order. */
+  splitPoints(parts: number): string[] {
+    const total = this.count();
+    if (parts < 2 || total < parts) return [];
+    const at = this.db.prepare("SELECT path FROM files ORDER BY path LIMIT 1 OFFSET ?");
+    return Array.from({ length: parts - 1 }, (_, i) => (at.get(Math.floor((total * (i + 1)) / parts)) as { path: string }).path);
+  }
+
   close(): void {
     this.flush();
     this.db.close();

@@ -1,15 +1,17 @@
-// What s3rver cannot show: the store's own list of unfinished multipart uploads, its aborts, and
-// its checks of Content-MD5 and of signed SHA-256 digests. These run against a real Ceph RADOS Gateway on 127.0.0.1.
+// What s3rver cannot show: the store's own list of unfinished multipart uploads, its aborts, its
+// checks of Content-MD5 and of signed SHA-256 digests, and listings in S3's key order. These run against a real Ceph RADOS Gateway on 127.0.0.1.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { CreateMultipartUploadCommand, ListMultipartUploadsCommand, ListPartsCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { useCeph } from "../support/ceph";
+import { compareUtf8 } from "@/lib/engine/key-order";
+import { listRemote } from "@/lib/engine/remote-listing";
 import { ContentChangedError } from "@/lib/s3/multipart-upload";
 import { injectFaults } from "../support/faults";
 import { uploadWithSwappedPart } from "../support/multipart-checks";
-import { listKeys, makeTempDir, readObject, runCopyJob, runDownloadJob, sha256Hex, writeFile } from "../support/engine-harness";
+import { engineClient, listKeys, makeTempDir, readObject, runCopyJob, runDownloadJob, sha256Hex, writeFile } from "../support/engine-harness";
 
 const BUCKET = "ceph-bucket";
 const MiB = 1024 * 1024;
@@ -222,5 +224,30 @@ describe("names at the limits of a real store", () => {
     const pulled = await runDownloadJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: back, folder, trackingFile: path.join(makeTempDir(), "pull.db") });
     expect(pulled.outcome).toBe("SUCCEEDED");
     for (const [name, body] of contents) expect(fs.readFileSync(path.join(back, name)).equals(body), name).toBe(true);
+  });
+});
+
+describe("a folder listed as parallel ranges, on a store that lists in UTF-8 byte order", () => {
+  it("finds every key exactly once, with ranges cut between names that UTF-16 orders otherwise", async () => {
+    const { directory, folder, run } = scenario();
+    // U+E000 and U+FFFD sort before U+1F600 in UTF-8, after it in UTF-16; "a.txt" sorts before "a/b".
+    const names = [...Array.from({ length: 40 }, (_, i) => `d/f${String(i).padStart(2, "0")}`), "x/\uE000", "x/\uFFFD", "x/\u{1F600}", "x/z", "a.txt", "a/b"];
+    for (const name of names) writeFile(directory, name, name);
+    expect((await run()).outcome).toBe("SUCCEEDED");
+    const client = engineClient(lab.proxy.endpoint);
+
+    const listed: string[] = [];
+    for await (const object of listRemote(client, BUCKET, folder, { splits: ["a/b", "d/f20", "x/\uE000", "x/\uFFFD", "x/\u{1F600}"], pageSize: 4 })) listed.push(object.relPath);
+
+    client.destroy();
+    expect(listed).toHaveLength(names.length);
+    expect(listed.sort(compareUtf8)).toEqual([...names].sort(compareUtf8));
+    // And a repeat job cut into ranges (46 tracked files, 10 per range) sends nothing.
+    lab.proxy.reset();
+    const repeat = await run({ listingRangeFiles: 10 });
+    expect(repeat.outcome).toBe("SUCCEEDED");
+    expect(repeat.events.filter((e) => e.type === "file-unchanged")).toHaveLength(names.length);
+    expect(lab.proxy.count((r) => r.method === "PUT")).toBe(0);
+    expect(lab.proxy.count((r) => r.query.has("start-after"))).toBe(3);
   });
 });

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { TrackingStore } from "@/lib/engine/tracking-store";
 import { ContentChangedError } from "@/lib/s3/multipart-upload";
 import { uploadWithSwappedPart } from "../support/multipart-checks";
+import { isListing } from "../support/listing-xml";
 import { useProxiedS3 } from "../support/proxied-s3";
 import { headObject, listKeys, makeTempDir, readObject, runCopyJob, sha256Hex, writeFile } from "../support/engine-harness";
 
@@ -525,5 +526,42 @@ describe("copy to S3: a large file read twice, on a store that does not check si
     expect((error as Error).message).toBe("the file changed while it was being uploaded");
     expect(lab.proxy.requests.filter((r) => r.method === "PUT").map((r) => r.status)).toEqual([200, 200, 200, 200]);
     expect(await listKeys(lab.s3, BUCKET, "swapped/")).toEqual([]);
+  });
+});
+
+describe("copy to S3: a repeat of a large folder, listed as parallel ranges", () => {
+  const rangeStarts = () => lab.proxy.requests.filter((r) => isListing(r.query) && r.query.has("start-after")).length;
+  const wholeStarts = () => lab.proxy.requests.filter((r) => isListing(r.query) && !r.query.has("start-after") && !r.query.has("continuation-token")).length;
+
+  it("cuts the ranges where the tracked paths are, and sends nothing", async () => {
+    const { directory, run } = scenario();
+    for (let i = 0; i < 45; i++) writeFile(directory, `d${i % 3}/f${String(i).padStart(2, "0")}.txt`, `file ${i}`);
+    expect((await run({ listingRangeFiles: 10 })).outcome).toBe("SUCCEEDED");
+    lab.proxy.reset();
+
+    const repeat = await run({ listingRangeFiles: 10 });
+
+    expect(repeat.outcome).toBe("SUCCEEDED");
+    expect(repeat.events.filter((e) => e.type === "file-unchanged")).toHaveLength(45);
+    expect(puts()).toBe(0);
+    // 45 tracked files at 10 per range: 4 ranges, 3 of them starting after a tracked path.
+    expect(rangeStarts()).toBe(3);
+    expect(wholeStarts()).toBe(1);
+  });
+
+  it("lists the folder again, whole, on a store that does not list in key order, and still sends nothing", async () => {
+    const { directory, run } = scenario();
+    // s3rver walks the directory "a" before it lists "a.txt", which S3 lists first ("." before "/").
+    for (const name of ["a.txt", "a/b", ...Array.from({ length: 30 }, (_, i) => `f${i}`)]) writeFile(directory, name, name);
+    expect((await run({ listingRangeFiles: 10 })).outcome).toBe("SUCCEEDED");
+    lab.proxy.reset();
+
+    const repeat = await run({ listingRangeFiles: 10 });
+
+    expect(repeat.outcome).toBe("SUCCEEDED");
+    expect(puts()).toBe(0);
+    // The ranges were started, found out of order, and the folder was listed once more from its start.
+    expect(rangeStarts()).toBeGreaterThan(0);
+    expect(wholeStarts()).toBe(2);
   });
 });

@@ -47,6 +47,8 @@ export interface RunOptions {
   folder?: string;
   signal?: AbortSignal;
   multipartThreshold?: number;
+  /** Tracked files per parallel listing range (production: 50,000). */
+  listingRangeFiles?: number;
   /** Files up to this size are sent from the buffers of their first read (0: every large file is read twice). */
   holdInMemoryBytes?: number;
   maxAttempts?: number;
@@ -74,6 +76,7 @@ export function runCopyJob(options: RunOptions): Promise<RunOutcome> {
       emit,
       concurrency: 8,
       bufferBudgetBytes: 64 * 1024 * 1024,
+      listingRangeFiles: options.listingRangeFiles,
       transfer: {
         multipartThreshold: options.multipartThreshold ?? 16 * 1024 * 1024,
         minPartSize: 5 * 1024 * 1024,

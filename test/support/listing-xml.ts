@@ -38,3 +38,10 @@ export function editEntry(xml: string, key: string, change: { storageClass?: str
     return edited;
   });
 }
+
+/** The same entries in the opposite order, as a store that does not list in key order might send them. */
+export function reverseEntries(xml: string): string {
+  const blocks = xml.match(/<Contents>[\s\S]*?<\/Contents>/g) ?? [];
+  let index = blocks.length;
+  return xml.replace(/<Contents>[\s\S]*?<\/Contents>/g, () => blocks[--index]!);
+}
