@@ -41,6 +41,19 @@ const parseId = (value: string) => {
 const withId = (cmd: Command) => cmd.addOption(new Option("--id <id>", "the relationship's id").argParser(parseId).makeOptionMandatory());
 const relationshipPath = (id: string) => `${BASE}${encodeURIComponent(id)}`;
 
+const WATCH_HELP = "show a live progress bar until the job ends; exit non-zero if it did not succeed";
+
+/** Draws the job's progress until it ends, prints the final status, and fails the command unless it succeeded. */
+async function watchToEnd(id: string): Promise<void> {
+  const final = await watchStatus(() => api("GET", `${relationshipPath(id)}/status`) as Promise<RelationshipStatus>);
+  print(final);
+  const outcome = final.last_job?.outcome;
+  if (outcome && outcome !== "SUCCEEDED") {
+    process.stderr.write(`the job ended ${outcome}: ${final.last_job?.error}\n`);
+    process.exitCode = 1;
+  }
+}
+
 program
   .command("login")
   .description("sign in and store a bearer token (readable by you alone)")
@@ -71,6 +84,7 @@ program
   .option("--allow-plain-http", "allow http:// to a non-loopback address")
   .requiredOption("--access-key-id <id>", "access key id")
   .option("--secret-access-key <secret>", "secret key (prompted for, or read from S3SHIFT_SECRET_ACCESS_KEY, when left out)")
+  .option("--watch", WATCH_HELP)
   .action(async (o: Record<string, string | number | boolean | undefined>) => {
     const secret = (o.secretAccessKey as string | undefined) ?? process.env.S3SHIFT_SECRET_ACCESS_KEY ?? (await promptHidden("Secret access key: "));
     const body = {
@@ -88,7 +102,9 @@ program
       access_key_id: o.accessKeyId,
       secret_access_key: secret,
     };
-    print(await api("POST", BASE, body));
+    const created = (await api("POST", BASE, body)) as { id: string };
+    if (!o.watch) return print(created);
+    await watchToEnd(created.id);
   });
 
 program.command("replication_list_object_relationships").description("list relationships").action(async () => print(await api("GET", BASE)));
@@ -101,26 +117,23 @@ withId(program.command("replication_delete_object_relationship").description("de
   async (o: { id: string }) => print(await api("DELETE", relationshipPath(o.id))),
 );
 
-withId(program.command("replication_start_object_relationship").description("start a new job")).action(async (o: { id: string }) =>
-  print(await api("POST", `${relationshipPath(o.id)}/replicate`)),
-);
+withId(program.command("replication_start_object_relationship").description("start a new job"))
+  .option("--watch", WATCH_HELP)
+  .action(async (o: { id: string; watch?: boolean }) => {
+    const started = await api("POST", `${relationshipPath(o.id)}/replicate`);
+    if (!o.watch) return print(started);
+    await watchToEnd(o.id);
+  });
 
 withId(program.command("replication_abort_object_replication").description("stop the running job")).action(async (o: { id: string }) =>
   print(await api("POST", `${relationshipPath(o.id)}/abort-replication`)),
 );
 
 withId(program.command("replication_get_object_relationship_status").description("state, current job and last job"))
-  .option("--watch", "show a live progress bar until the job ends; exit non-zero if it did not succeed")
+  .option("--watch", WATCH_HELP)
   .action(async (o: { id: string; watch?: boolean }) => {
-    const fetchStatus = () => api("GET", `${relationshipPath(o.id)}/status`) as Promise<RelationshipStatus>;
-    if (!o.watch) return print(await fetchStatus());
-    const final = await watchStatus(fetchStatus);
-    print(final);
-    const outcome = final.last_job?.outcome;
-    if (outcome && outcome !== "SUCCEEDED") {
-      process.stderr.write(`the job ended ${outcome}: ${final.last_job?.error}\n`);
-      process.exitCode = 1;
-    }
+    if (!o.watch) return print(await api("GET", `${relationshipPath(o.id)}/status`));
+    await watchToEnd(o.id);
   });
 
 program

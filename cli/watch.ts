@@ -4,8 +4,13 @@ import type { RelationshipStatus } from "@/lib/replication/views";
 
 type Status = RelationshipStatus;
 
-/** Polls a relationship's status once a second, drawing a progress bar on stderr until no job runs. */
+/**
+ * Polls a relationship's status, drawing a progress bar on stderr until no job runs: every tenth
+ * of a second at first, slowing to once a second, so that a job of a moment ends the command at
+ * once and a long one costs the server one request a second.
+ */
 export async function watchStatus(fetchStatus: () => Promise<Status>, intervalMs = 1000): Promise<Status> {
+  let wait = Math.min(100, intervalMs);
   const bar = new cliProgress.SingleBar(
     { format: "{bar} {percentage}% | {remaining} left | {files} files left | {speed}/s | ETA {eta}", hideCursor: true, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 5000 },
     cliProgress.Presets.shades_classic,
@@ -26,7 +31,8 @@ export async function watchStatus(fetchStatus: () => Promise<Status>, intervalMs
         speed: formatBytes(p.throughput_current),
         eta: formatTimeLeft(job.estimated_end_time),
       });
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      wait = Math.min(intervalMs, wait * 2);
     }
   } finally {
     bar.stop();

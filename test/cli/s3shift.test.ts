@@ -115,6 +115,23 @@ describe("the s3shift command line, end to end against a running server", () => 
     expect(gone.stderr).toBe(`s3shift: No object relationship has the id "${relationship.id}".\n`);
   });
 
+  it("creates and starts with --watch: one command each, ending when the job does, with its final status", async () => {
+    const created = await s3shift([...createArgs("watched/"), "--watch"], { S3SHIFT_SECRET_ACCESS_KEY: S3RVER_SECRET });
+    expect(created.code).toBe(0);
+    expect(created.stderr).toContain("100%");
+    const first = JSON.parse(created.stdout);
+    expect(first.last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
+    expect(first.last_job.job_progress.files_transferred).toBe("41");
+
+    const repeat = await s3shift(["replication_start_object_relationship", "--id", first.id, "--watch"]);
+    expect(repeat.code).toBe(0);
+    const second = JSON.parse(repeat.stdout);
+    // The status of the job this command started, not of the first one.
+    expect(second.last_job.job_id).not.toBe(first.last_job.job_id);
+    expect(second.last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
+    expect(second.last_job.job_progress.files_unchanged).toBe("41");
+  });
+
   it("pulls a bucket folder into a local directory with --direction COPY_FROM_OBJECT", async () => {
     const s3Client = inspectionClient(s3.endpoint);
     for (let i = 0; i < 5; i++) await s3Client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `to-pull/d${i % 2}/p${i}.txt`, Body: `pulled ${i}\n` }));
