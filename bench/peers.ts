@@ -10,7 +10,9 @@
 // whole service as a user drives it (web server, worker, the s3shift CLI with --watch).
 // Options (environment): BENCH_RUNS (3), BENCH_FILES (10000), BENCH_LARGE_MIB (128),
 // BENCH_CONCURRENCY (32), BENCH_TOOLS (comma list of ours,service,rclone,aws,s3cmd), BENCH_ONLY (comma
-// list of W1,W2,W3,W4), CEPH_BACKEND (memstore by default: on this disk bluestore, not the
+// list of W1,W2,W3,W4, and M1: a first copy of BENCH_SCALE_ENTRIES (1,000,000) tiny files and
+// its no-change repeats, by our engine alone, left out by default: the copy takes about half an
+// hour), CEPH_BACKEND (memstore by default: on this disk bluestore, not the
 // client, limits small PUTs to ~370/s), CEPH_SIZE_GB (20; each W2 folder is deleted once verified).
 import { execFileSync, spawn } from "node:child_process";
 import crypto from "node:crypto";
@@ -20,7 +22,7 @@ import path from "node:path";
 import { CreateBucketCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { installPeers, peerCommand, peerVersions, type Peer } from "./peer-tools";
 import { Service } from "./service";
-import { makeLargeTree, makeSmallTree, smallFilePath } from "./trees";
+import { makeLargeTree, makeScaleTree, makeSmallTree, smallFilePath } from "./trees";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const FILES = Number(process.env.BENCH_FILES ?? 10_000);
@@ -28,6 +30,7 @@ const LARGE_MIB = Number(process.env.BENCH_LARGE_MIB ?? 128);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const TOOLS = (process.env.BENCH_TOOLS ?? "ours,service,rclone,aws,s3cmd").split(",") as Tool[];
 const ONLY = new Set((process.env.BENCH_ONLY ?? "W1,W2,W3,W4").split(","));
+const SCALE_ENTRIES = Number(process.env.BENCH_SCALE_ENTRIES ?? 1_000_000);
 const BUCKET = "peers";
 const KEY = "bench-access";
 const SECRET = "bench-secret-key";
@@ -234,7 +237,27 @@ async function main() {
       }
     }
   }
+  if (ONLY.has("M1")) await scale();
   printTable();
+}
+
+/** The scale targets: a first copy's peak RSS, the tracking bytes per file, and a no-change repeat's time. */
+async function scale(): Promise<void> {
+  const tree = path.join(work, "scale");
+  console.log(`generating ${SCALE_ENTRIES} files in ${tree}…`);
+  makeScaleTree(tree, SCALE_ENTRIES);
+  const trackingFile = path.join(work, "ours-scale.db");
+  const first = await runTool("ours", tree, "ours/scale/", trackingFile);
+  if (first.filesSent !== SCALE_ENTRIES) throw new Error(`M1: the first copy sent ${first.filesSent} of ${SCALE_ENTRIES} files`);
+  record("M1 first copy", "ours", first);
+  await verify("M1 ours", tree, "ours/scale/", 50);
+  const bytesPerFile = fs.statSync(trackingFile).size / SCALE_ENTRIES;
+  console.log(`M1 tracking: ${(fs.statSync(trackingFile).size / 1e6).toFixed(1)} MB, ${bytesPerFile.toFixed(1)} B per file`);
+  for (let run = 0; run < RUNS; run++) {
+    const repeat = await runTool("ours", tree, "ours/scale/", trackingFile);
+    if (repeat.filesSent) throw new Error(`M1: a no-change repeat sent ${repeat.filesSent} files`);
+    record("M1 repeat", "ours", repeat);
+  }
 }
 
 function printTable() {
@@ -243,6 +266,8 @@ function printTable() {
     W2: { files: 8, bytes: 8 * LARGE_MIB * 1024 * 1024 },
     W3: { files: FILES, bytes: 0 },
     W4: { files: FILES, bytes: (FILES / 100) * 4096 },
+    "M1 first copy": { files: SCALE_ENTRIES, bytes: 0 },
+    "M1 repeat": { files: SCALE_ENTRIES, bytes: 0 },
   };
   console.log(`\nmedians of ${RUNS} runs, Ceph RGW (${cephEnv.CEPH_BACKEND}) on 127.0.0.1, ${os.availableParallelism()} cores shared by client and server`);
   console.log("ours: the job's own duration (the process's wall time, with Node's start, in brackets)");

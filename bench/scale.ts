@@ -6,9 +6,9 @@ import os from "node:os";
 import path from "node:path";
 import { etagTag, TrackingStore } from "@/lib/engine/tracking-store";
 import { walkTree } from "@/lib/engine/walk";
+import { makeScaleTree } from "./trees";
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
-const PER_DIR = 1000;
 const ROOT = path.resolve(import.meta.dirname, "..");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-scale-"));
 const tree = path.join(work, "tree");
@@ -17,11 +17,7 @@ const trackingFile = path.join(work, "tracking.db");
 try {
   console.log(`creating ${ENTRIES} files in ${tree}…`);
   let t = performance.now();
-  for (let i = 0; i < ENTRIES; i++) {
-    const dir = path.join(tree, `dir${String(Math.floor(i / PER_DIR)).padStart(4, "0")}`);
-    if (i % PER_DIR === 0) fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, `file-${i}.dat`), String(i));
-  }
+  makeScaleTree(tree, ENTRIES);
   console.log(`  ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   console.log("recording every file as copied (as a first copy's tracking would)…");

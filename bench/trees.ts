@@ -1,4 +1,4 @@
-// The trees the benchmarks copy, the same for bench/run.ts and bench/peers.ts.
+// The trees the benchmarks copy, the same for bench/run.ts, bench/scale.ts and bench/peers.ts.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -25,5 +25,14 @@ export function makeLargeTree(dir: string, mib: number): void {
       fs.writeSync(fd, chunk);
     }
     fs.closeSync(fd);
+  }
+}
+
+/** `entries` tiny files (each holds its number), 1,000 to a directory: the tree for scale. */
+export function makeScaleTree(dir: string, entries: number): void {
+  for (let i = 0; i < entries; i++) {
+    const sub = path.join(dir, `dir${String(Math.floor(i / 1000)).padStart(4, "0")}`);
+    if (i % 1000 === 0) fs.mkdirSync(sub, { recursive: true });
+    fs.writeFileSync(path.join(sub, `file-${i}.dat`), String(i));
   }
 }
