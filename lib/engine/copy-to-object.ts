@@ -109,24 +109,24 @@ class JobRun {
   }
 
   private async listBucket(): Promise<RemoteIndex> {
-    const { client, bucket, folder, tracking } = this.input;
+    const { tracking } = this.input;
     const ranges = Math.min(LISTING_RANGES_MAX, Math.floor(tracking.count() / (this.input.listingRangeFiles ?? LISTING_RANGE_FILES)));
-    const splits = tracking.splitPoints(ranges);
-    const index = new RemoteIndex();
     try {
-      await index.fill(listRemote(client, bucket, folder, { signal: this.controller.signal, splits }));
-      return index;
+      return await this.indexListing(tracking.splitPoints(ranges));
     } catch (error) {
-      index.close();
       if (!(error instanceof UnsortedListingError)) throw error;
     }
     // Ranges cut by key need a store that lists in key order; this one does not, so once more, whole.
-    const whole = new RemoteIndex();
+    return this.indexListing([]);
+  }
+
+  private async indexListing(splits: string[]): Promise<RemoteIndex> {
+    const index = new RemoteIndex();
     try {
-      await whole.fill(listRemote(client, bucket, folder, { signal: this.controller.signal }));
-      return whole;
+      await index.fill(listRemote(this.input.client, this.input.bucket, this.input.folder, { signal: this.controller.signal, splits }));
+      return index;
     } catch (error) {
-      whole.close();
+      index.close();
       throw error;
     }
   }

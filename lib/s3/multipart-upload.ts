@@ -78,11 +78,11 @@ export class ContentChangedError extends Error {
 }
 
 /**
- * Uploads parts in parallel, each verified by the store against its digest. Unless the store
- * verified each part against `partSha256`, the parts' bytes are hashed again on the way and must
- * match `sha256`. A failure aborts the upload, so that
- * no orphan parts remain, unless `keepForResume` keeps it for the next job (a stop, an outage);
- * with `resume`, the parts the store already confirmed are not sent again.
+ * Uploads parts in parallel, each verified by the store against its digest. Unless `partDigests`
+ * alone prove the parts (see there), their bytes are hashed again on the way and must match
+ * `sha256`. A failure aborts the upload, so that no orphan parts remain, unless `keepForResume`
+ * keeps it for the next job (a stop, an outage); with `resume`, the parts the store already
+ * confirmed are not sent again.
  */
 export async function multipartUpload(input: MultipartInput): Promise<{ etag: string; resumedParts: number }> {
   const { client, bucket, key, signal } = input;
