@@ -17,6 +17,8 @@ const args = JSON.parse(process.argv[2]!) as {
   trackingFile: string;
   concurrency: number;
   direction?: "to" | "from";
+  /** Tracked files per parallel listing range (the engine's default unless given). */
+  listingRangeFiles?: number;
 };
 const client = benchClient(args.endpoint, args.concurrency);
 const tracking = new TrackingStore(args.trackingFile);
@@ -36,7 +38,7 @@ const started = performance.now();
 const result =
   args.direction === "from"
     ? await copyFromObject({ ...common, partialsJournal: `${args.trackingFile}.partials`, download: { ...DOWNLOAD_SETTINGS, durableWrites: process.env.BENCH_DURABLE !== "0" } })
-    : await copyToObject({ ...common, jobId: crypto.randomUUID(), transfer: uploadSettings(false) });
+    : await copyToObject({ ...common, jobId: crypto.randomUUID(), listingRangeFiles: args.listingRangeFiles, transfer: uploadSettings(false) });
 const ms = performance.now() - started;
 tracking.close();
 client.destroy();
