@@ -65,8 +65,10 @@ export class TrackingStore {
     );
     this.remove = this.db.prepare("DELETE FROM files WHERE path = ?");
     // SQLite's BINARY collation compares UTF-8 bytes: the order S3 lists keys in.
-    this.page = this.db.prepare("SELECT * FROM files WHERE path > ? ORDER BY path LIMIT ?").safeIntegers(true);
-    this.getOne = this.db.prepare("SELECT * FROM files WHERE path = ?").safeIntegers(true);
+    // Rows as arrays, not objects: a repeat reads a row per file.
+    const columns = "path, size, mtime_ns, ctime_delta_ns, ino, etag, sha256";
+    this.page = this.db.prepare(`SELECT ${columns} FROM files WHERE path > ? ORDER BY path LIMIT ?`).raw(true).safeIntegers(true);
+    this.getOne = this.db.prepare(`SELECT ${columns} FROM files WHERE path = ?`).raw(true).safeIntegers(true);
     this.uploadStatements = {
       get: this.db.prepare("SELECT * FROM uploads WHERE path = ?").safeIntegers(true),
       parts: this.db.prepare("SELECT part_number, etag FROM upload_parts WHERE upload_id = ?"),
@@ -82,18 +84,18 @@ export class TrackingStore {
     let after = "";
     for (;;) {
       this.flush();
-      const rows = this.page.all(after, PAGE) as RawRow[];
-      for (const row of rows) yield fromRaw(row);
+      const rows = this.page.all(after, PAGE) as RowTuple[];
+      for (const row of rows) yield fromTuple(row);
       if (rows.length < PAGE) return;
-      after = rows[rows.length - 1]!.path;
+      after = rows[rows.length - 1]![0];
       await Promise.resolve();
     }
   }
 
   get(filePath: string): TrackedFile | undefined {
     this.flush();
-    const row = this.getOne.get(filePath) as RawRow | undefined;
-    return row ? fromRaw(row) : undefined;
+    const row = this.getOne.get(filePath) as RowTuple | undefined;
+    return row ? fromTuple(row) : undefined;
   }
 
   put(file: TrackedFile): void {
@@ -173,26 +175,10 @@ export class TrackingStore {
   }
 }
 
-interface RawRow {
-  path: string;
-  size: bigint;
-  mtime_ns: bigint;
-  ctime_delta_ns: bigint;
-  ino: bigint;
-  etag: Buffer;
-  sha256: Buffer;
-}
+type RowTuple = [path: string, size: bigint, mtimeNs: bigint, ctimeDeltaNs: bigint, ino: bigint, etag: Buffer, sha256: Buffer];
 
-function fromRaw(row: RawRow): TrackedFile {
-  return {
-    path: row.path,
-    size: row.size,
-    mtimeNs: row.mtime_ns,
-    ctimeNs: row.mtime_ns + row.ctime_delta_ns,
-    ino: row.ino,
-    etagTag: row.etag.toString("hex"),
-    sha256: row.sha256,
-  };
+function fromTuple([path, size, mtimeNs, ctimeDeltaNs, ino, etag, sha256]: RowTuple): TrackedFile {
+  return { path, size, mtimeNs, ctimeNs: mtimeNs + ctimeDeltaNs, ino, etagTag: etag.toString("hex"), sha256 };
 }
 
 /**
@@ -201,5 +187,6 @@ function fromRaw(row: RawRow): TrackedFile {
  * while keeping a row near 100 bytes.
  */
 export function etagTag(etag: string): string {
-  return crypto.createHash("sha256").update(etag).digest().subarray(0, 8).toString("hex");
+  // One-shot hashing: a repeat computes a tag per listed object, and a Hash object costs 5 times as much.
+  return crypto.hash("sha256", etag, "hex").slice(0, 16);
 }

@@ -48,6 +48,8 @@ const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"'
 
 function decodeXml(text: string): string {
   if (!text.includes("&")) return text;
+  // Every listed ETag arrives as &quot;…&quot;: spare it the general decoding.
+  if (text.startsWith("&quot;") && text.endsWith("&quot;") && text.indexOf("&", 6) === text.length - 6) return `"${text.slice(6, -6)}"`;
   return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (_, entity: string) =>
     entity.startsWith("#x") ? String.fromCodePoint(parseInt(entity.slice(2), 16)) : entity.startsWith("#") ? String.fromCodePoint(Number(entity.slice(1))) : ENTITIES[entity]!,
   );

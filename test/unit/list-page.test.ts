@@ -17,6 +17,11 @@ describe("a ListObjectsV2 page read without the SDK", () => {
     ]);
   });
 
+  it("decodes a quoted key like any other, and an ETag with escapes inside its quotes in full", () => {
+    const odd = entry("&quot;q&quot;").replace("&quot;0123456789abcdef0123456789abcdef&quot;", "&quot;W/&quot;x&amp;y&quot;&quot;");
+    expect(parseListPage(page(odd)).objects[0]).toMatchObject({ key: '"q"', etag: '"W/"x&y""' });
+  });
+
   it("gives the continuation token of a truncated page, and none of a last page", () => {
     expect(parseListPage(page(entry("f/a"), "<IsTruncated>true</IsTruncated><NextContinuationToken>1/a+b=&amp;</NextContinuationToken>")).nextToken).toBe("1/a+b=&");
     expect(parseListPage(page("")).objects).toEqual([]);
