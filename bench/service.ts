@@ -5,8 +5,8 @@
 // and its peak RSS is the peak since it started.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
+import { freePort } from "../test/support/ports";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const PASSWORD = "bench-admin-password";
@@ -26,14 +26,6 @@ export interface Store {
   bucket: string;
   key: string;
   secret: string;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export class Service {

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, beforeEach } from "vitest";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { terminateAll } from "@/lib/process/child-processes";
+import { freePort } from "./ports";
 import { S3Proxy } from "./s3-proxy";
 import { S3RVER_KEY, S3RVER_SECRET, startS3Server, type S3TestServer } from "./s3-server";
 
@@ -13,13 +13,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 export const ADMIN_PASSWORD = "admin-password-for-tests";
 export const OBSERVER = { username: "watcher", password: "observer-password-1" };
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { freePort };
 
 export interface AppServer {
   url: string;
