@@ -1,5 +1,5 @@
-// `npm test`: builds the app (the API tests run the real Next.js server), runs every suite,
-// and ends with one plain line "N passed, N failed" summing them all.
+// `npm test`: builds the app (the API tests run the real Next.js server) and the command line's
+// bundle, runs every suite, and ends with one plain line "N passed, N failed" summing them all.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -24,7 +24,8 @@ if (spawnSync("bash", [path.join(ROOT, "scripts/install-test-tools.sh")], { stdi
   process.exit(1);
 }
 
-if (run([path.join(ROOT, "node_modules/next/dist/bin/next"), "build"]) !== 0) {
+// The command line is tested as users run it: from its bundle, built from the sources as they are.
+if (run([path.join(ROOT, "node_modules/next/dist/bin/next"), "build"]) !== 0 || run([path.join(ROOT, "scripts/build-cli.mjs")]) !== 0) {
   console.log("the build failed");
   failed++;
 } else {
