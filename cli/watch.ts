@@ -4,13 +4,17 @@ import type { RelationshipStatus } from "@/lib/replication/views";
 
 type Status = RelationshipStatus;
 
+/** How long polls stay quick: a job of a few seconds ends the command within a tenth of a second. */
+const QUICK_POLLS_MS = 3000;
+const QUICK_POLL_MS = 100;
+
 /**
  * Polls a relationship's status, drawing a progress bar on stderr until no job runs: every tenth
- * of a second at first, slowing to once a second, so that a job of a moment ends the command at
- * once and a long one costs the server one request a second.
+ * of a second for the first seconds, then every `intervalMs`, so that a long job costs the server
+ * one request a second.
  */
 export async function watchStatus(fetchStatus: () => Promise<Status>, intervalMs = 1000): Promise<Status> {
-  let wait = Math.min(100, intervalMs);
+  const started = Date.now();
   const bar = new cliProgress.SingleBar(
     { format: "{bar} {percentage}% | {remaining} left | {files} files left | {speed}/s | ETA {eta}", hideCursor: true, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 5000 },
     cliProgress.Presets.shades_classic,
@@ -31,8 +35,8 @@ export async function watchStatus(fetchStatus: () => Promise<Status>, intervalMs
         speed: formatBytes(p.throughput_current),
         eta: formatTimeLeft(job.estimated_end_time),
       });
+      const wait = Date.now() - started < QUICK_POLLS_MS ? Math.min(QUICK_POLL_MS, intervalMs) : intervalMs;
       await new Promise((resolve) => setTimeout(resolve, wait));
-      wait = Math.min(intervalMs, wait * 2);
     }
   } finally {
     bar.stop();
