@@ -8,7 +8,7 @@ export interface PartBuffer {
 
 /**
  * The job's part buffers, at most `capacity` bytes in use, reused rather than allocated per part:
- * a fresh 8 MiB buffer per part cost page faults and garbage collection (about a third of a
+ * a fresh 8 MiB buffer per part cost page faults and garbage collection (about a tenth of a
  * large upload's client CPU). Buffers given back stay pooled while in-use plus pooled bytes fit in
  * the capacity, so the memory they hold never exceeds it.
  */
