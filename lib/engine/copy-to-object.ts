@@ -109,10 +109,8 @@ class JobRun {
   }
 
   private async listBucket(): Promise<RemoteIndex> {
-    const { tracking } = this.input;
-    const ranges = Math.min(LISTING_RANGES_MAX, Math.floor(tracking.count() / (this.input.listingRangeFiles ?? LISTING_RANGE_FILES)));
     try {
-      return await this.indexListing(tracking.splitPoints(ranges));
+      return await this.indexListing(this.input.tracking.splitPoints(this.input.listingRangeFiles ?? LISTING_RANGE_FILES, LISTING_RANGES_MAX));
     } catch (error) {
       if (!(error instanceof UnsortedListingError)) throw error;
     }

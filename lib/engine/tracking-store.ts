@@ -161,10 +161,14 @@ export class TrackingStore {
     return Number((this.db.prepare("SELECT count(*) AS n FROM files").get() as { n: number }).n);
   }
 
-  /** `parts - 1` tracked paths that cut the tracked files into `parts` runs of about equal length, in key order. */
-  splitPoints(parts: number): string[] {
+  /**
+   * Tracked paths, in key order, that cut the tracked files into runs of about equal length, each
+   * of at least `perRun` files and at most `maxRuns` runs (none when the files make one run).
+   */
+  splitPoints(perRun: number, maxRuns: number): string[] {
     const total = this.count();
-    if (parts < 2 || total < parts) return [];
+    const parts = Math.min(maxRuns, Math.floor(total / perRun));
+    if (parts < 2) return [];
     const at = this.db.prepare("SELECT path FROM files ORDER BY path LIMIT 1 OFFSET ?");
     return Array.from({ length: parts - 1 }, (_, i) => (at.get(Math.floor((total * (i + 1)) / parts)) as { path: string }).path);
   }

@@ -33,4 +33,13 @@ describe("tracking rows", () => {
     expect(read).toEqual(expect.arrayContaining(rows));
     store.close();
   });
+
+  it("cut the tracked paths into equal runs of at least the given size, at most the given number", () => {
+    const store = new TrackingStore(path.join(makeTempDir(), "t.db"));
+    for (let i = 0; i < 10; i++) store.put({ path: `f${i}`, size: 1n, mtimeNs: 1n, ctimeNs: 1n, ino: BigInt(i), etagTag: etagTag("e"), sha256: Buffer.alloc(32) });
+    expect(store.splitPoints(3, 4)).toEqual(["f3", "f6"]);
+    expect(store.splitPoints(1, 2)).toEqual(["f5"]);
+    expect(store.splitPoints(6, 4)).toEqual([]);
+    store.close();
+  });
 });
