@@ -83,8 +83,8 @@ describe("copies under injected faults (resets before and after the store acted,
     const directory = makeTempDir("s3shift-faults-mpu-");
     const body = crypto.randomBytes(26 * MiB);
     writeFile(directory, "big.bin", body);
-    // At most 3 faults in a row for one request, below the attempts allowed: each one eventually lands.
-    const plan = injectFaults({ rate: 0.4, seed: 5, inARow: 3, kinds: ["reset", "reset-after", "503", "truncate"], applies: (r) => r.query.has("uploads") || r.query.has("uploadId") });
+    // At most 3 faults for one request, below the attempts allowed: each one eventually lands.
+    const plan = injectFaults({ rate: 0.4, seed: 5, perRequest: 3, kinds: ["reset", "reset-after", "503", "truncate"], applies: (r) => r.query.has("uploads") || r.query.has("uploadId") });
     lab.proxy.interceptor = plan.interceptor;
     const result = await runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory, folder: "mpu/", trackingFile: path.join(makeTempDir(), "t.db"), multipartThreshold: 8 * MiB, ...resilient });
     console.log(`faults injected into multipart requests (${lab.proxy.requests.length} requests):`, JSON.stringify(plan.injected));
