@@ -4,7 +4,7 @@ import { copyLink, transferFile, type Landed, type TransferContext, type Transfe
 import { jobController, type EngineJobInput } from "./job-input";
 import { describeError, fatalMessage, isLocalFsError, JobFailures, type CopyResult } from "./job-failures";
 import { mergeJoin } from "./merge";
-import { SyncReads, UnstableFileError } from "./read-file";
+import { HASH_CHUNK, SyncReads, UnstableFileError } from "./read-file";
 import { RemoteIndex } from "./remote-index";
 import { ReadAhead } from "./read-ahead";
 import { listRemote, UnsortedListingError, type RemoteObject } from "./remote-listing";
@@ -69,7 +69,9 @@ class JobRun {
         input.emit(event);
       },
       signal: this.controller.signal,
-      buffers: new PartBuffers(input.bufferBudgetBytes),
+      // One chunk buffer for each part in flight (at most one per transfer slot) and one for a first read.
+      buffers: new PartBuffers(Math.min(input.bufferBudgetBytes, (input.concurrency + 1) * HASH_CHUNK)),
+      digestLane: new Semaphore(1),
       syncReads: new SyncReads(this.viewRoot),
       settings: { ...input.transfer, stableRead },
     };

@@ -10,6 +10,7 @@ import type { Decision } from "./decide";
 import type { EngineListener } from "./events";
 import { readConsistently, readWhole, sameVersion, SYNC_READ_MAX_BYTES, SyncReads, UnstableFileError } from "./read-file";
 import type { PartBuffers } from "./part-buffers";
+import type { Semaphore } from "./semaphore";
 import { readUploadSource } from "./upload-source";
 import { etagTag, type TrackedFile, type TrackingStore } from "./tracking-store";
 import type { LocalEntry } from "./walk";
@@ -18,8 +19,6 @@ import fs from "node:fs/promises";
 export interface TransferSettings {
   multipartThreshold: number;
   minPartSize: number;
-  /** Files up to this size are read once, into part buffers, and sent from memory. */
-  holdInMemoryBytes: number;
   parallelParts: number;
   stableRead: boolean;
   stableReadAttempts: number;
@@ -33,7 +32,13 @@ export interface TransferContext {
   tracking: TrackingStore;
   emit: EngineListener;
   signal: AbortSignal;
+  /** Chunk buffers for large files: each part in flight, and each first read, holds one. */
   buffers: PartBuffers;
+  /**
+   * First reads of large files, one at a time: hashed side by side on one thread, every file
+   * would wait for all of them before its upload could begin.
+   */
+  digestLane: Semaphore;
   syncReads: SyncReads;
   settings: TransferSettings;
 }
@@ -85,60 +90,65 @@ async function transferLarge(ctx: TransferContext, job: FileJob): Promise<Landed
   const attempts = ctx.settings.stableRead ? ctx.settings.stableReadAttempts : 1;
   for (let attempt = 1; ; attempt++) {
     // The digest goes into the object's metadata, which is fixed when the upload is created.
-    const source = await readUploadSource(file, readOptions(ctx, entry), ctx.buffers, ctx.settings, ctx.signal);
+    const source = await digestLarge(ctx, file, entry);
     const { stat, sha256: digest, partSize } = source;
+    if (await provenUnchanged(ctx, job, digest, stat)) return { sha256: digest, size: stat.size };
+    const resume = await resumableUpload(ctx, entry.relPath, key, stat, digest, partSize);
     try {
-      if (await provenUnchanged(ctx, job, digest, stat)) return { sha256: digest, size: stat.size };
-      const resume = await resumableUpload(ctx, entry.relPath, key, stat, digest, partSize);
-      try {
-        const { etag, resumedParts } = await multipartUpload({
-          client: ctx.client,
-          bucket: ctx.bucket,
-          key,
-          size: stat.size,
-          sha256: digest,
-          partDigests: source.partDigests,
-          partSize,
-          part: source.part,
-          parallelParts: ctx.settings.parallelParts,
-          signal: ctx.signal,
-          onPartSent: (bytes) => ctx.emit({ type: "bytes-moved", bytes }),
-          beforeComplete: async () => {
-            if (!sameVersion(stat, await fs.lstat(file, { bigint: true }))) throw new ContentChangedError();
-          },
-          resume,
-          onCreated: (uploadId) =>
-            ctx.tracking.beginUpload(entry.relPath, { uploadId, size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino, sha256: digest, partSize }),
-          onOrphanAborted: (uploadId) => ctx.emit({ type: "orphan-upload-aborted", path: entry.relPath, uploadId }),
-          onPartDone: (uploadId, partNumber, etag) => ctx.tracking.partDone(uploadId, partNumber, etag),
-          // A stop or an outage leaves the upload to be resumed; a changed file or a refused part ends it.
-          keepForResume: (error) =>
-            !(error instanceof ContentChangedError || error instanceof UnstableFileError) &&
-            (ctx.signal.aborted || classifyS3Error(error).disposition === "fatal"),
-          onAborted: (uploadId, reason) => {
-            ctx.tracking.endUpload(entry.relPath);
-            ctx.emit({ type: "multipart-aborted", path: entry.relPath, uploadId, reason });
-          },
-        });
-        ctx.tracking.endUpload(entry.relPath);
-        if (resumedParts > 0) ctx.emit({ type: "multipart-resumed", path: entry.relPath, partsReused: resumedParts });
-        record(ctx, entry.relPath, stat, etagTag(etag), digest);
-        ctx.emit({ type: "file-transferred", path: entry.relPath, size: stat.size, multipart: true });
-        return { sha256: digest, size: stat.size };
-      } catch (error) {
-        if (resume && s3ErrorCode(error) === "NoSuchUpload") {
-          // The store no longer has the upload (expired, or aborted by a lifecycle rule): start afresh.
+      const { etag, resumedParts } = await multipartUpload({
+        client: ctx.client,
+        bucket: ctx.bucket,
+        key,
+        size: stat.size,
+        sha256: digest,
+        partSha256: source.partSha256,
+        partSize,
+        part: source.part,
+        parallelParts: ctx.settings.parallelParts,
+        signal: ctx.signal,
+        onPartSent: (bytes) => ctx.emit({ type: "bytes-moved", bytes }),
+        beforeComplete: async () => {
+          if (!sameVersion(stat, await fs.lstat(file, { bigint: true }))) throw new ContentChangedError();
+        },
+        resume,
+        onCreated: (uploadId) =>
+          ctx.tracking.beginUpload(entry.relPath, { uploadId, size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino, sha256: digest, partSize }),
+        onOrphanAborted: (uploadId) => ctx.emit({ type: "orphan-upload-aborted", path: entry.relPath, uploadId }),
+        onPartDone: (uploadId, partNumber, etag) => ctx.tracking.partDone(uploadId, partNumber, etag),
+        // A stop or an outage leaves the upload to be resumed; a changed file or a refused part ends it.
+        keepForResume: (error) =>
+          !(error instanceof ContentChangedError || error instanceof UnstableFileError) &&
+          (ctx.signal.aborted || classifyS3Error(error).disposition === "fatal"),
+        onAborted: (uploadId, reason) => {
           ctx.tracking.endUpload(entry.relPath);
-          attempt--;
-          continue;
-        }
-        if (!(error instanceof ContentChangedError || error instanceof UnstableFileError)) throw error;
-        if (attempt >= attempts) throw new UnstableFileError(attempt);
-        ctx.emit({ type: "file-reread", path: entry.relPath, attempt });
+          ctx.emit({ type: "multipart-aborted", path: entry.relPath, uploadId, reason });
+        },
+      });
+      ctx.tracking.endUpload(entry.relPath);
+      if (resumedParts > 0) ctx.emit({ type: "multipart-resumed", path: entry.relPath, partsReused: resumedParts });
+      record(ctx, entry.relPath, stat, etagTag(etag), digest);
+      ctx.emit({ type: "file-transferred", path: entry.relPath, size: stat.size, multipart: true });
+      return { sha256: digest, size: stat.size };
+    } catch (error) {
+      if (resume && s3ErrorCode(error) === "NoSuchUpload") {
+        // The store no longer has the upload (expired, or aborted by a lifecycle rule): start afresh.
+        ctx.tracking.endUpload(entry.relPath);
+        attempt--;
+        continue;
       }
-    } finally {
-      source.release();
+      if (!(error instanceof ContentChangedError || error instanceof UnstableFileError)) throw error;
+      if (attempt >= attempts) throw new UnstableFileError(attempt);
+      ctx.emit({ type: "file-reread", path: entry.relPath, attempt });
     }
+  }
+}
+
+async function digestLarge(ctx: TransferContext, file: string, entry: LocalEntry) {
+  const release = await ctx.digestLane.acquire();
+  try {
+    return await readUploadSource(file, readOptions(ctx, entry), ctx.buffers, ctx.settings.minPartSize, ctx.signal);
+  } finally {
+    release();
   }
 }
 

@@ -7,10 +7,10 @@ export interface PartBuffer {
 }
 
 /**
- * The job's part buffers, at most `capacity` bytes in use, reused rather than allocated per part:
- * a fresh 8 MiB buffer per part cost page faults and garbage collection (about a tenth of a
- * large upload's client CPU). Buffers given back stay pooled while in-use plus pooled bytes fit in
- * the capacity, so the memory they hold never exceeds it.
+ * The job's buffers for large files (a chunk for each part in flight and each first read), at
+ * most `capacity` bytes in use, reused rather than allocated each time: fresh memory costs page
+ * faults and garbage collection. Buffers given back stay pooled while in-use plus pooled bytes
+ * fit in the capacity, so the memory they hold never exceeds it.
  */
 export class PartBuffers {
   private readonly budget: Semaphore;

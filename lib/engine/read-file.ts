@@ -9,7 +9,8 @@ export class UnstableFileError extends Error {
   }
 }
 
-const HASH_CHUNK = 1024 * 1024;
+/** Large files are read in chunks of this size: small enough to be hashed while still in the CPU's cache. */
+export const HASH_CHUNK = 1024 * 1024;
 
 export function sameVersion(a: BigIntStats, b: BigIntStats): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
@@ -78,31 +79,27 @@ export async function digestFile(handle: fs.FileHandle, size: bigint, algorithms
 }
 
 /**
- * The whole file's SHA-256 and each `partSize` part's, in one pass over one read: a part later
- * signed with its digest is proven by the store to be that read's bytes. With `keepIn` (one
- * buffer per part), the bytes are also kept there, so they need not be read again.
+ * The whole file's SHA-256 and each `partSize` part's, in one pass over one read (through
+ * `scratch`): a part later signed with its digest is proven by the store to be that read's bytes.
  */
 export async function hashWholeAndParts(
   handle: fs.FileHandle,
   stat: BigIntStats,
   partSize: number,
+  scratch: Buffer,
   signal?: AbortSignal,
-  keepIn?: Buffer[],
 ): Promise<{ whole: Buffer; parts: Buffer[] }> {
   const whole = crypto.createHash("sha256");
   const parts: Buffer[] = [];
   let part = crypto.createHash("sha256");
   let inPart = 0;
-  const scratch = keepIn ? undefined : Buffer.allocUnsafe(Math.min(HASH_CHUNK, partSize));
   const total = Number(stat.size);
   for (let offset = 0; offset < total; ) {
     signal?.throwIfAborted();
-    // Chunks small enough to be hashed while the read left them in the CPU's cache.
-    const wanted = Math.min(HASH_CHUNK, partSize - inPart, total - offset);
-    const target = keepIn ? keepIn[parts.length]!.subarray(inPart, inPart + wanted) : scratch!.subarray(0, wanted);
-    const { bytesRead } = await handle.read(target, 0, wanted, offset);
+    const wanted = Math.min(scratch.length, partSize - inPart, total - offset);
+    const { bytesRead } = await handle.read(scratch, 0, wanted, offset);
     if (bytesRead === 0) break;
-    const chunk = target.subarray(0, bytesRead);
+    const chunk = scratch.subarray(0, bytesRead);
     whole.update(chunk);
     part.update(chunk);
     offset += bytesRead;
@@ -115,23 +112,6 @@ export async function hashWholeAndParts(
   }
   if (inPart > 0 || parts.length === 0) parts.push(part.digest());
   return { whole: whole.digest(), parts };
-}
-
-/** Fills `buffer` with the file's bytes from `offset` on. */
-export async function readRange(file: string, offset: number, buffer: Buffer): Promise<Buffer> {
-  const handle = await fs.open(file, "r");
-  const length = buffer.length;
-  try {
-    let done = 0;
-    while (done < length) {
-      const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
-      if (bytesRead === 0) throw new UnstableFileError(1);
-      done += bytesRead;
-    }
-    return buffer;
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Files up to this size may be read synchronously. */

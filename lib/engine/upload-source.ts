@@ -1,72 +1,72 @@
 import type { BigIntStats } from "node:fs";
-import { choosePartSize, partCount, type MultipartInput } from "@/lib/s3/multipart-upload";
-import type { PartBuffer, PartBuffers } from "./part-buffers";
-import { hashWholeAndParts, readConsistently, readRange, type StableReadOptions } from "./read-file";
+import fs from "node:fs/promises";
+import type { StreamedBody } from "@/lib/s3/lean-s3";
+import { choosePartSize, type MultipartInput } from "@/lib/s3/multipart-upload";
+import type { PartBuffers } from "./part-buffers";
+import { hashWholeAndParts, HASH_CHUNK, readConsistently, UnstableFileError, type StableReadOptions } from "./read-file";
 
-/** One consistent read of a large file, digested for its upload, and how to get each part's bytes. */
+/** One consistent read of a large file, digested for its upload, and how to stream each part. */
 export interface UploadSource {
   stat: BigIntStats;
   sha256: Buffer;
   partSize: number;
-  partDigests: NonNullable<MultipartInput["partDigests"]>;
+  partSha256: Buffer[];
   part: MultipartInput["part"];
-  /** Gives back every part buffer still held. */
-  release: () => void;
-}
-
-export interface SourceSettings {
-  minPartSize: number;
-  /** Files up to this size are read once, into part buffers, and sent from memory. */
-  holdInMemoryBytes: number;
 }
 
 /**
- * Reads the file once for its digests (whole, for the metadata fixed at creation, and per part,
- * for each part's signature). A file that fits the hold limit keeps its bytes in part buffers
- * from that read and is sent from them: one read from disk instead of two, and the digests are of
- * the very bytes sent. A larger one is read again part by part as the parts go.
+ * Reads the file once for its digests: whole, for the metadata fixed when the upload is created,
+ * and per part, for each part's signature. The parts are then read again as they are sent, a
+ * chunk at a time through one pooled buffer each, so a job holds a few MiB however large its
+ * files: the part buffers it held before cost more CPU in page faults than the second read from
+ * the page cache costs. The store's check of each part against its signed digest (or a hash on
+ * the way, where the store checks none) proves the second read is the first's content.
  */
 export async function readUploadSource(
   file: string,
   options: StableReadOptions,
   buffers: PartBuffers,
-  settings: SourceSettings,
+  minPartSize: number,
   signal: AbortSignal,
 ): Promise<UploadSource> {
-  let held: PartBuffer[] = [];
-  const releaseHeld = () => held.forEach((b) => b.release());
+  const scratch = await buffers.take(HASH_CHUNK);
   try {
     const { value, stat } = await readConsistently(file, options, async (handle, s) => {
-      const partSize = choosePartSize(s.size, settings.minPartSize);
-      releaseHeld(); // an earlier attempt's, when the file changed during it
-      held = s.size <= BigInt(settings.holdInMemoryBytes) ? await buffers.takeMany(partSize, partCount(s.size, partSize)) : [];
-      const keepIn = held.length > 0 ? held.map((b) => b.buffer) : undefined;
-      return { partSize, ...(await hashWholeAndParts(handle, s, partSize, signal, keepIn)) };
+      const partSize = choosePartSize(s.size, minPartSize);
+      return { partSize, ...(await hashWholeAndParts(handle, s, partSize, scratch.buffer, signal)) };
     });
-    const inMemory = held;
-    const part: UploadSource["part"] =
-      inMemory.length > 0
-        ? async (index, _offset, length) => ({ body: inMemory[index]!.buffer.subarray(0, length), release: inMemory[index]!.release })
-        : async (_index, offset, length) => {
-            // Every part takes a whole part-sized buffer, so that the last, shorter one reuses one too.
-            const { buffer, release } = await buffers.take(value.partSize);
-            try {
-              return { body: await readRange(file, offset, buffer.subarray(0, length)), release };
-            } catch (error) {
-              release();
-              throw error;
-            }
-          };
     return {
       stat,
       sha256: value.whole,
       partSize: value.partSize,
-      partDigests: { sha256: value.parts, ofSentBytes: inMemory.length > 0 },
-      part,
-      release: releaseHeld,
+      partSha256: value.parts,
+      part: async (_index, offset, length) => {
+        const chunk = await buffers.take(HASH_CHUNK);
+        return { body: streamRange(file, offset, length, chunk.buffer), release: chunk.release };
+      },
     };
-  } catch (error) {
-    releaseHeld();
-    throw error;
+  } finally {
+    scratch.release();
   }
+}
+
+/** `length` bytes of the file from `offset` on, read into `buffer` a chunk at a time. */
+export function streamRange(file: string, offset: number, length: number, buffer: Buffer): StreamedBody {
+  return {
+    length,
+    chunks: async function* () {
+      const handle = await fs.open(file, "r");
+      try {
+        for (let done = 0; done < length; ) {
+          const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, length - done), offset + done);
+          // A file that shrank since its first read: the upload ends as a changed file.
+          if (bytesRead === 0) throw new UnstableFileError(1);
+          done += bytesRead;
+          yield buffer.subarray(0, bytesRead);
+        }
+      } finally {
+        await handle.close();
+      }
+    },
+  };
 }

@@ -11,8 +11,6 @@ export function uploadSettings(sendSha256Checksum: boolean): Omit<TransferSettin
   return {
     multipartThreshold: 32 * MiB,
     minPartSize: 8 * MiB,
-    // Two such files fill the budget, so one is read while the other is sent.
-    holdInMemoryBytes: BUFFER_BUDGET_BYTES / 2,
     parallelParts: 8,
     stableReadAttempts: 5,
     sendSha256Checksum,

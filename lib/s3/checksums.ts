@@ -12,19 +12,18 @@ const DAMAGED_ON_ARRIVAL = new Set(["BadDigest", "XAmzContentSHA256Mismatch"]);
 const DAMAGE_ATTEMPTS = 3;
 
 /**
- * Sends a body again when the store found it damaged on arrival: the digest matches the bytes
- * still in memory, so the damage happened on the way and another try can succeed. (The SDK does
- * not retry these: to it they are client errors.) `sourceChanged` is asked first, when the digest
- * was not computed from these very bytes: its error is thrown instead.
+ * Sends a body again when the store found it damaged on arrival (the SDK does not retry these:
+ * to it they are client errors). `sourceChanged` is asked first when the signed digest came from
+ * an earlier read than the bytes sent: an error it returns (the source changed since) is thrown
+ * instead; otherwise the damage happened on the way and another try can succeed.
  */
-export async function resendIfDamaged<T>(send: () => Promise<T>, sourceChanged?: () => Error | undefined): Promise<T> {
+export async function resendIfDamaged<T>(send: () => Promise<T>, sourceChanged?: () => Promise<Error | undefined>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await send();
     } catch (error) {
       if (!DAMAGED_ON_ARRIVAL.has(s3ErrorCode(error) ?? "")) throw error;
-      // When the digest came from an earlier read, the bytes in memory may be what differs.
-      const changed = sourceChanged?.();
+      const changed = await sourceChanged?.();
       if (changed) throw changed;
       if (attempt >= DAMAGE_ATTEMPTS) throw error;
     }

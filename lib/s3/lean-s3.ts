@@ -45,6 +45,26 @@ export class StoreRequestError extends Error {
   }
 }
 
+/**
+ * A body sent as it is read, `length` bytes in all. `chunks` is called afresh for each attempt;
+ * each chunk it yields is written out before the next is asked for, so it may reuse one buffer.
+ * An error it throws ends the request unfinished: the store never sees a complete body.
+ */
+export interface StreamedBody {
+  length: number;
+  chunks: () => AsyncIterable<Buffer>;
+}
+
+/** A body already in memory, as a streamed one. */
+export function bufferBody(buffer: Buffer): StreamedBody {
+  return {
+    length: buffer.length,
+    chunks: async function* () {
+      yield buffer;
+    },
+  };
+}
+
 export interface LeanRequest {
   method: "GET" | "PUT";
   bucket: string;
@@ -52,7 +72,7 @@ export interface LeanRequest {
   key?: string;
   query?: Record<string, string>;
   headers?: Record<string, string>;
-  body?: Buffer;
+  body?: Buffer | StreamedBody;
   /** Hex SHA-256 of `body`, signed as the payload hash (so the store checks it). */
   sha256Hex?: string;
   signal?: AbortSignal;
@@ -143,7 +163,8 @@ export class LeanS3 {
       path: requestPath,
       query,
       headers: { ...headers, host, ...(body ? { "content-length": String(body.length) } : {}), "x-amz-content-sha256": sha256Hex ?? EMPTY_SHA256 },
-      body,
+      // The payload hash is the signed header: the signer need not see a streamed body.
+      body: Buffer.isBuffer(body) ? body : undefined,
     });
     const transport = this.base.protocol === "https:" ? https : http;
     return new Promise((resolve, reject) => {
@@ -178,9 +199,35 @@ export class LeanS3 {
       });
       req.on("timeout", () => req.destroy(new StoreRequestError("TimeoutError", "the connection timed out")));
       req.on("error", reject);
-      req.end(body);
+      if (body === undefined || Buffer.isBuffer(body)) req.end(body);
+      else writeStreamed(req, body).catch((error: unknown) => req.destroy(error instanceof Error ? error : new Error(String(error))));
     });
   }
+}
+
+async function writeStreamed(req: http.ClientRequest, body: StreamedBody): Promise<void> {
+  let written = 0;
+  for await (const chunk of body.chunks()) {
+    if (req.destroyed) return;
+    written += chunk.length;
+    if (written > body.length) throw new Error(`the body is longer than its announced ${body.length} bytes`);
+    await writeChunk(req, chunk);
+  }
+  if (written < body.length) throw new Error(`the body ended after ${written} of its ${body.length} bytes`);
+  req.end();
+}
+
+/** Resolves once the chunk is handed to the socket, so that its buffer may be reused. */
+function writeChunk(req: http.ClientRequest, chunk: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const closed = () => reject(new Error("the request ended before its body was sent"));
+    req.once("close", closed);
+    req.write(chunk, (error) => {
+      req.off("close", closed);
+      if (error) reject(error);
+      else resolve();
+    });
+  });
 }
 
 function errorAnswer(status: number, xml: string): StoreRequestError {

@@ -7,11 +7,12 @@ import {
   type CompletedPart,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { md5Base64, resendIfDamaged, sha256, SHA256_METADATA_KEY } from "./checksums";
+import { md5Base64, resendIfDamaged, SHA256_METADATA_KEY } from "./checksums";
 import { StoreClient } from "./client";
 import { contentTypeFor } from "./content-type";
 import { headSha256 } from "./copy-object";
 import { normaliseEtag } from "./etag";
+import type { StreamedBody } from "./lean-s3";
 import { retryOrphanSweep, type OrphanSweep } from "./orphan-uploads";
 import { verifiesSignedPayload } from "./payload-check";
 
@@ -37,14 +38,16 @@ export interface MultipartInput {
   /** SHA-256 of the whole content, from a read made before the upload (it goes into metadata first). */
   sha256: Buffer;
   /**
-   * SHA-256 of each part, from the same read as `sha256`; each part is signed with its own.
-   * `ofSentBytes`: computed from the very buffers `part` returns, so no second hash is needed.
-   * Otherwise the parts are read again: where the store verifies signed payloads, its check proves
-   * they are the first read's content; elsewhere they are hashed again on the way.
+   * SHA-256 of each part, from the same read as `sha256`; each part is signed with its own. Where
+   * the store verifies signed payloads, its check proves each part is that read's content;
+   * elsewhere each part is hashed again on the way and must match.
    */
-  partDigests?: { sha256: Buffer[]; ofSentBytes: boolean };
+  partSha256: Buffer[];
   partSize: number;
-  /** The bytes of part `index` (`length` bytes at `offset`), with how to give their buffer back. */
+  /**
+   * Part `index` (`length` bytes at `offset`), read as it is sent, with how to give back what it
+   * holds. Waiting here bounds the parts in flight across a job.
+   */
   part: (index: number, offset: number, length: number) => Promise<PartBody>;
   parallelParts: number;
   signal?: AbortSignal;
@@ -66,7 +69,7 @@ export interface MultipartInput {
 }
 
 export interface PartBody {
-  body: Buffer;
+  body: StreamedBody;
   release: () => void;
 }
 
@@ -78,9 +81,8 @@ export class ContentChangedError extends Error {
 }
 
 /**
- * Uploads parts in parallel, each verified by the store against its digest. Unless `partDigests`
- * alone prove the parts (see there), their bytes are hashed again on the way and must match
- * `sha256`. A failure aborts the upload, so that no orphan parts remain, unless `keepForResume`
+ * Uploads parts in parallel, each signed with its digest from the first read (see `partSha256`).
+ * A failure aborts the upload, so that no orphan parts remain, unless `keepForResume`
  * keeps it for the next job (a stop, an outage); with `resume`, the parts the store already
  * confirmed are not sent again.
  */
@@ -148,9 +150,9 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
   const { client, bucket, key, size, partSize, signal } = input;
   const total = Number(size);
   const count = partCount(size, partSize);
+  if (input.partSha256.length !== count) throw new Error(`${count} parts need ${count} digests, not ${input.partSha256.length}`);
+  const storeChecks = await storeChecksDigests(input, uploadId, count);
   const parts: CompletedPart[] = new Array(count);
-  const presigned = await presignedDigests(input, uploadId, count);
-  const rehash = presigned ? undefined : crypto.createHash("sha256");
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
 
@@ -160,29 +162,23 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
     const length = Math.min(partSize, total - offset);
     const partNumber = index + 1;
     const confirmed = input.resume?.parts.get(partNumber);
-    if (confirmed && !rehash) {
+    if (confirmed) {
+      // The store holds this part of this very content (the resumed upload's digest is this read's).
       parts[index] = { PartNumber: partNumber, ETag: confirmed };
       continue;
     }
-    let body: Buffer;
-    let release: () => void;
+    let source: PartBody;
     try {
-      ({ body, release } = await input.part(index, offset, length));
+      source = await input.part(index, offset, length);
     } catch (error) {
       failure = error;
       break;
     }
-    rehash?.update(body);
-    if (confirmed) {
-      // Read (so the whole content is hashed again) but not sent: the store holds this part.
-      parts[index] = { PartNumber: partNumber, ETag: confirmed };
-      release();
-      continue;
-    }
+    const expected = input.partSha256[index]!;
+    const body = storeChecks ? source.body : checkedOnTheWay(source.body, expected);
     const part = { bucket, key, uploadId, partNumber, body, signal };
-    const expected = presigned?.[index];
     // A refused part whose bytes no longer match the first read means the file changed, not the network.
-    const changed = expected && (() => (sha256(body).equals(expected) ? undefined : new ContentChangedError()));
+    const changed = async () => ((await digestOf(source.body)).equals(expected) ? undefined : new ContentChangedError());
     const task = resendIfDamaged(() => sendPart(client, part, expected), changed)
       .then((etag) => {
         parts[index] = { PartNumber: partNumber, ETag: etag };
@@ -193,7 +189,7 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
         failure ??= error;
       })
       .finally(() => {
-        release();
+        source.release();
         inFlight.delete(task);
       });
     inFlight.add(task);
@@ -201,41 +197,68 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
   }
   await Promise.all(inFlight);
   if (failure !== undefined) throw failure;
-  if (rehash && !rehash.digest().equals(input.sha256)) throw new ContentChangedError();
   return parts;
 }
 
-/** The parts' digests, when they alone prove the parts: taken from the bytes sent, or checked by the store. */
-async function presignedDigests(input: MultipartInput, uploadId: string, count: number): Promise<Buffer[] | undefined> {
-  const { client, bucket, key, partDigests, signal } = input;
+/** Whether the store compares each part with its signed SHA-256 (asked once per client, inside this upload). */
+async function storeChecksDigests(input: MultipartInput, uploadId: string, count: number): Promise<boolean> {
+  const { client, bucket, key, signal } = input;
   const lean = client instanceof StoreClient ? client.lean : undefined;
-  if (!lean || partDigests?.sha256.length !== count) return undefined;
-  if (partDigests.ofSentBytes) return partDigests.sha256;
+  if (!lean) return false;
   const spareNumber = count < MAX_PARTS ? MAX_PARTS : undefined;
-  return (await verifiesSignedPayload(lean, { bucket, key, uploadId, spareNumber, signal })) ? partDigests.sha256 : undefined;
+  return verifiesSignedPayload(lean, { bucket, key, uploadId, spareNumber, signal });
 }
 
 /**
- * One part. On the lean path the part's SHA-256 (`digest`, or computed here) is signed as the
- * payload hash, which the store verifies (SPEC: "SHA-256 where the store supports it"); that one
- * hash replaces both Content-MD5 (which costs twice as much CPU as SHA-256 here) and the SDK's
- * own hashing of the body for the signature. Through the SDK, Content-MD5 is sent.
+ * The part's bytes, hashed as they go: the last chunk is held back unless they match the first
+ * read's digest, so a store that checks nothing never completes a part of other content.
+ */
+function checkedOnTheWay(body: StreamedBody, expected: Buffer): StreamedBody {
+  return {
+    length: body.length,
+    chunks: async function* () {
+      const hash = crypto.createHash("sha256");
+      let seen = 0;
+      for await (const chunk of body.chunks()) {
+        hash.update(chunk);
+        seen += chunk.length;
+        if (seen >= body.length && !hash.digest().equals(expected)) throw new ContentChangedError();
+        yield chunk;
+      }
+    },
+  };
+}
+
+async function digestOf(body: StreamedBody): Promise<Buffer> {
+  const hash = crypto.createHash("sha256");
+  for await (const chunk of body.chunks()) hash.update(chunk);
+  return hash.digest();
+}
+
+/**
+ * One part. On the lean path the part's SHA-256 from the first read is signed as the payload
+ * hash, which the store verifies (SPEC: "SHA-256 where the store supports it"); that one hash
+ * replaces both Content-MD5 (which costs twice as much CPU as SHA-256 here) and a hash of the
+ * bytes as they are sent, so the part streams from the file. Through the SDK, the part is
+ * gathered in memory and sent with Content-MD5.
  */
 async function sendPart(
   client: S3Client,
-  part: { bucket: string; key: string; uploadId: string; partNumber: number; body: Buffer; signal?: AbortSignal },
-  digest?: Buffer,
+  part: { bucket: string; key: string; uploadId: string; partNumber: number; body: StreamedBody; signal?: AbortSignal },
+  digest: Buffer,
 ): Promise<string> {
   const { bucket, key, uploadId, partNumber, body, signal } = part;
   const lean = client instanceof StoreClient ? client.lean : undefined;
   if (lean) {
     const query = { partNumber: String(partNumber), uploadId };
-    const sha256Hex = (digest ?? sha256(body)).toString("hex");
-    const reply = await lean.request({ method: "PUT", bucket, key, query, body, sha256Hex, signal });
+    const reply = await lean.request({ method: "PUT", bucket, key, query, body, sha256Hex: digest.toString("hex"), signal });
     return String(reply.headers.etag ?? "");
   }
+  const chunks: Buffer[] = [];
+  for await (const chunk of body.chunks()) chunks.push(Buffer.from(chunk));
+  const bytes = Buffer.concat(chunks);
   const reply = await client.send(
-    new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length, ContentMD5: md5Base64(body) }),
+    new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: bytes, ContentLength: bytes.length, ContentMD5: md5Base64(bytes) }),
     { abortSignal: signal },
   );
   return reply.ETag ?? "";

@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { injectFaults } from "../support/faults";
 import { useProxiedS3 } from "../support/proxied-s3";
+import { isPartUpload } from "../support/s3-proxy";
 import { listKeys, makeTempDir, readObject, runCopyJob, runDownloadJob, sha256Hex, writeFile } from "../support/engine-harness";
 
 const BUCKET = "fault-bucket";
@@ -114,7 +115,7 @@ describe("copies under injected faults (resets before and after the store acted,
     const trackingFile = path.join(makeTempDir(), "t.db");
     let partsServed = 0;
     lab.proxy.interceptor = (r) =>
-      r.query.has("partNumber") && ++partsServed > 2 ? { status: 503, body: "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>" } : undefined;
+      isPartUpload(r) && ++partsServed > 2 ? { status: 503, body: "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>" } : undefined;
     const run = () => runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory, folder: "outage-mpu/", trackingFile, multipartThreshold: 8 * MiB, maxAttempts: 2 });
 
     const failed = await run();

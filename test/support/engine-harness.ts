@@ -49,8 +49,6 @@ export interface RunOptions {
   multipartThreshold?: number;
   /** Tracked files per parallel listing range (production: 50,000). */
   listingRangeFiles?: number;
-  /** Files up to this size are sent from the buffers of their first read (0: every large file is read twice). */
-  holdInMemoryBytes?: number;
   maxAttempts?: number;
   /** Socket inactivity after which a request is given up and retried (the production default is 120 s). */
   requestTimeoutMs?: number;
@@ -80,7 +78,6 @@ export function runCopyJob(options: RunOptions): Promise<RunOutcome> {
       transfer: {
         multipartThreshold: options.multipartThreshold ?? 16 * 1024 * 1024,
         minPartSize: 5 * 1024 * 1024,
-        holdInMemoryBytes: options.holdInMemoryBytes ?? 32 * 1024 * 1024,
         parallelParts: 4,
         stableReadAttempts: 4,
         sendSha256Checksum: false,

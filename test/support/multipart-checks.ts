@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { bufferBody } from "@/lib/s3/lean-s3";
 import { multipartUpload } from "@/lib/s3/multipart-upload";
 import { engineClient } from "./engine-harness";
 
@@ -20,9 +21,13 @@ export async function uploadWithSwappedPart(endpoint: string, bucket: string, ke
       key,
       size: BigInt(3 * partSize),
       sha256: digest(Buffer.concat(first)),
-      partDigests: { sha256: first.map(digest), ofSentBytes: false },
+      partSha256: first.map(digest),
       partSize,
-      part: async (index) => ({ body: index === 1 ? crypto.randomBytes(partSize) : first[index]!, release: () => {} }),
+      // Read again (to send it, or to see why the store refused it), part 2 is never what was digested.
+      part: async (index) => ({
+        body: index === 1 ? { length: partSize, chunks: async function* () { yield crypto.randomBytes(partSize); } } : bufferBody(first[index]!),
+        release: () => {},
+      }),
       parallelParts: 1,
       onPartSent: () => {},
       beforeComplete: async () => {},
