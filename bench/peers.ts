@@ -3,8 +3,8 @@
 //   W1 first copy of 10,000 files of 4 KiB     W3 repeat, nothing changed
 //   W4 repeat with 1% of the files changed      W2 first copy of 8 files of 128 MiB
 // Tools alternate within each round; every run is verified (keys and sizes, and SHA-256 of a
-// sample read back). Prints medians of BENCH_RUNS runs: wall time, files/s, MB/s, client CPU,
-// peak RSS, and our ratio to each peer. The store's own limit through the SDK (PUTs from memory)
+// sample read back). Prints medians of BENCH_RUNS runs: wall time, files/s, MB/s, client CPU, the
+// CPU of the store's gateway and OSD meanwhile, peak RSS, and our ratio to each peer. The store's own limit through the SDK (PUTs from memory)
 // is measured alongside as a reference.
 // "ours" is the engine in a process of its own per job, as the worker runs it; "service" is the
 // whole service as a user drives it (web server, worker, the s3shift CLI with --watch).
@@ -13,7 +13,9 @@
 // list of W1,W2,W3,W4, and M1: a first copy of BENCH_SCALE_ENTRIES (1,000,000) tiny files and
 // its no-change repeats, by our engine alone, left out by default: the copy takes about half an
 // hour), CEPH_BACKEND (memstore by default: on this disk bluestore, not the
-// client, limits small PUTs to ~370/s), CEPH_SIZE_GB (20; each W2 folder is deleted once verified).
+// client, limits small PUTs to ~370/s), CEPH_SIZE_GB (20; each W2 folder is deleted once verified),
+// BENCH_STORE_CPUS (a comma list of CPU numbers: the store's daemons run on them alone, and every
+// client on the other CPUs; by default all share every CPU).
 import { execFileSync, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -47,6 +49,8 @@ interface Measured {
   cpuMs: number;
   maxRssKiB: number;
   filesSent?: number;
+  /** CPU the store's gateway and OSD spent meanwhile: on shared cores, what the client leaves them matters. */
+  storeCpuMs?: number;
 }
 
 const cephEnv = { ...process.env, CEPH_DIR: path.join(work, "ceph"), CEPH_BACKEND: process.env.CEPH_BACKEND ?? "memstore", CEPH_SIZE_GB: process.env.CEPH_SIZE_GB ?? "20", S3_ACCESS_KEY: KEY, S3_SECRET_KEY: SECRET };
@@ -55,6 +59,28 @@ let s3!: S3Client;
 let service: Service | undefined;
 /** The service's relationship for each folder it has copied to. */
 const relationships = new Map<string, string>();
+
+const STORE_CPUS = (process.env.BENCH_STORE_CPUS ?? "").split(",").filter(Boolean).map(Number);
+const CLIENT_CPUS = Array.from({ length: os.availableParallelism() }, (_, cpu) => cpu).filter((cpu) => !STORE_CPUS.includes(cpu));
+
+/**
+ * With BENCH_STORE_CPUS, this process and every client it starts run on the other CPUs, so that
+ * the store's limit is its own and not what a client's CPU leaves it. Set before Ceph starts:
+ * children inherit it, and then the daemons (each of their threads) are moved.
+ */
+function pinClients(): void {
+  if (STORE_CPUS.length === 0) return;
+  if (CLIENT_CPUS.length === 0) throw new Error(`BENCH_STORE_CPUS=${STORE_CPUS.join(",")} leaves no CPU for the clients`);
+  execFileSync("taskset", ["-a", "-p", "-c", CLIENT_CPUS.join(","), String(process.pid)], { stdio: "ignore" });
+}
+
+function pinStore(): void {
+  if (STORE_CPUS.length === 0) return;
+  for (const pidFile of fs.readdirSync(path.join(cephEnv.CEPH_DIR!, "run")).filter((name) => name.endsWith(".pid"))) {
+    const pid = fs.readFileSync(path.join(cephEnv.CEPH_DIR!, "run", pidFile), "utf8").trim();
+    execFileSync("taskset", ["-a", "-p", "-c", STORE_CPUS.join(","), pid], { stdio: "ignore" });
+  }
+}
 
 function startCeph(): void {
   const settings = Object.fromEntries(
@@ -86,7 +112,32 @@ function timed(command: string, args: string[], env: Record<string, string> = {}
   });
 }
 
+const CLOCK_TICKS_PER_S = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+
+/** CPU time so far of the store's daemons that carry data (gateway and OSD), from their pid files and /proc. */
+function storeCpuMs(): number {
+  let ticks = 0;
+  for (const daemon of ["client.rgw.a", "osd.0"]) {
+    const pid = fs.readFileSync(path.join(cephEnv.CEPH_DIR!, "run", `${daemon}.pid`), "utf8").trim();
+    // utime and stime are fields 14 and 15; the command name before them may hold spaces, so count from its ")".
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1000) / CLOCK_TICKS_PER_S;
+}
+
+/** `measure`, with the store's CPU over the same time. */
+async function withStoreCpu(measure: () => Promise<Measured>): Promise<Measured> {
+  const before = storeCpuMs();
+  const measured = await measure();
+  return { ...measured, storeCpuMs: storeCpuMs() - before };
+}
+
 async function runTool(tool: Tool, directory: string, prefix: string, trackingFile: string): Promise<Measured> {
+  return withStoreCpu(() => runToolOnce(tool, directory, prefix, trackingFile));
+}
+
+async function runToolOnce(tool: Tool, directory: string, prefix: string, trackingFile: string): Promise<Measured> {
   if (tool === "service") {
     const known = relationships.get(prefix);
     const run = known
@@ -108,6 +159,10 @@ async function runTool(tool: Tool, directory: string, prefix: string, trackingFi
 }
 
 async function referencePut(prefix: string, count: number, size: number): Promise<Measured> {
+  return withStoreCpu(() => referencePutOnce(prefix, count, size));
+}
+
+async function referencePutOnce(prefix: string, count: number, size: number): Promise<Measured> {
   const args = { endpoint, bucket: BUCKET, folder: prefix, count, size, concurrency: CONCURRENCY };
   const run = await timed(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/reference-put.ts"), JSON.stringify(args)], { BENCH_S3_KEY: KEY, BENCH_S3_SECRET: SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
   const report = JSON.parse(run.stdout.trim().split("\n").pop()!) as { ms: number };
@@ -176,7 +231,9 @@ async function main() {
   const peers = TOOLS.filter((t): t is Peer => !isOurs(t));
   installPeers(peers);
   console.log(peerVersions(peers));
+  pinClients();
   startCeph();
+  pinStore();
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   if (TOOLS.includes("service")) service = await Service.start(work, work);
   const source = path.join(work, "small");
@@ -269,10 +326,13 @@ function printTable() {
     "M1 first copy": { files: SCALE_ENTRIES, bytes: 0 },
     "M1 repeat": { files: SCALE_ENTRIES, bytes: 0 },
   };
-  console.log(`\nmedians of ${RUNS} runs, Ceph RGW (${cephEnv.CEPH_BACKEND}) on 127.0.0.1, ${os.availableParallelism()} cores shared by client and server`);
+  const cpus = STORE_CPUS.length
+    ? `the store on CPU ${STORE_CPUS.join(",")} and the clients on CPU ${CLIENT_CPUS.join(",")}`
+    : `${os.availableParallelism()} cores shared by client and server`;
+  console.log(`\nmedians of ${RUNS} runs, Ceph RGW (${cephEnv.CEPH_BACKEND}) on 127.0.0.1, ${cpus}`);
   console.log("ours: the job's own duration (the process's wall time, with Node's start, in brackets)");
   console.log("service: the job's duration as the API reports it (the CLI's wall time to the end of --watch in brackets); the worker's CPU, and its peak RSS since it started\n");
-  const header = ["workload", "tool", "time", "files/s", "MB/s", "client CPU", "CPU/file", "peak RSS", "its time ÷ ours", "its time ÷ service's"];
+  const header = ["workload", "tool", "time", "files/s", "MB/s", "client CPU", "CPU/file", "store CPU", "peak RSS", "its time ÷ ours", "its time ÷ service's"];
   console.log(`| ${header.join(" | ")} |\n|${header.map(() => " --- ").join("|")}|`);
   for (const [workload, byTool] of results) {
     // Above 1: we are faster. Against the store's limit, on W2: the share of it we reach.
@@ -293,6 +353,7 @@ function printTable() {
           bytes ? ((bytes / 1e6) * 1000 / ms).toFixed(1) : "-",
           `${(cpu / 1000).toFixed(2)} s`,
           `${(cpu / files).toFixed(2)} ms`,
+          `${(median(runs.map((r) => r.storeCpuMs ?? 0)) / 1000).toFixed(2)} s`,
           `${(median(runs.map((r) => r.maxRssKiB)) / 1024).toFixed(0)} MiB`,
           ratioTo(byTool.get("ours"), tool, ms),
           ratioTo(byTool.get("service"), tool, ms),
