@@ -15,7 +15,12 @@ export class ReadAhead<T> implements AsyncIterable<T> {
   private readonly source: AsyncIterator<T>;
   private readonly pump: Promise<void>;
 
-  constructor(source: AsyncIterable<T>, private readonly limit: number) {
+  /** `onFull` is called once, the first time the source is `limit` items ahead of the consumer. */
+  constructor(
+    source: AsyncIterable<T>,
+    private readonly limit: number,
+    private readonly onFull?: () => void,
+  ) {
     this.source = source[Symbol.asyncIterator]();
     this.pump = this.run();
   }
@@ -28,6 +33,7 @@ export class ReadAhead<T> implements AsyncIterable<T> {
     try {
       while (!this.stopped) {
         if (this.buffered >= this.limit) {
+          this.reportFull();
           await new Promise<void>((resolve) => (this.wakeProducer = resolve));
           continue;
         }
@@ -42,6 +48,13 @@ export class ReadAhead<T> implements AsyncIterable<T> {
       this.finished = true;
       this.signalConsumer();
     }
+  }
+
+  private reportedFull = false;
+  private reportFull(): void {
+    if (this.reportedFull) return;
+    this.reportedFull = true;
+    this.onFull?.();
   }
 
   private signalConsumer(): void {

@@ -61,6 +61,20 @@ describe("copy to S3: the mapping table", () => {
     expect(result.progress.totalsKnown).toBe(true);
   });
 
+  it("announces exact totals once, from its own walk, before the first byte is sent", async () => {
+    const { directory, run } = scenario();
+    for (let i = 0; i < 40; i++) writeFile(directory, `d${i % 4}/f${i}.txt`, "x".repeat(i));
+    fs.symlinkSync("d0/f0.txt", path.join(directory, "link"));
+
+    const result = await run();
+
+    expect(result.outcome).toBe("SUCCEEDED");
+    const totals = result.events.filter((e) => e.type === "totals");
+    expect(totals).toEqual([{ type: "totals", files: 40n, bytes: BigInt((39 * 40) / 2) }]);
+    const order = result.events.map((e) => e.type);
+    expect(order.indexOf("totals")).toBeLessThan(order.indexOf("bytes-moved"));
+  });
+
   it("skips symlinks, FIFOs, sockets and hard links to non-regular files, counting each", async () => {
     const { directory, folder, run } = scenario();
     writeFile(directory, "real.txt", "real");

@@ -47,7 +47,7 @@ export interface RunOptions {
   folder?: string;
   signal?: AbortSignal;
   multipartThreshold?: number;
-  /** Tracked files per parallel listing range (production: 50,000). */
+  /** Tracked files per parallel listing range (production: LISTING_RANGE_FILES). */
   listingRangeFiles?: number;
   maxAttempts?: number;
   /** Socket inactivity after which a request is given up and retried (the production default is 120 s). */

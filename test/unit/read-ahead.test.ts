@@ -51,4 +51,21 @@ describe("ReadAhead", () => {
     }).rejects.toThrow("failed at 42");
     expect(seen).toHaveLength(42);
   });
+
+  it("says once that it is full, when its source runs its limit ahead, and never for a source that fits", async () => {
+    let fullCalls = 0;
+    const large = counting(1_000);
+    const ahead = new ReadAhead(large.source, 100, () => fullCalls++);
+    await settle();
+    expect(fullCalls).toBe(1);
+    for await (const _ of ahead);
+    expect(fullCalls).toBe(1);
+
+    let smallCalls = 0;
+    const small = counting(99);
+    const fits = new ReadAhead(small.source, 100, () => smallCalls++);
+    await settle();
+    for await (const _ of fits);
+    expect(smallCalls).toBe(0);
+  });
 });
