@@ -216,7 +216,8 @@ describe("a relationship's life", () => {
       fs.mkdirSync(path.join(dir, `d${i % 5}`), { recursive: true });
       fs.writeFileSync(path.join(dir, `d${i % 5}`, `f${i}.txt`), `file ${i}`);
     }
-    proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 100 } : undefined);
+    // Slow enough (several rounds of 400 ms PUTs) to be still running after the checks below, on a busy machine too.
+    proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 400 } : undefined);
     const created = await create({ local_directory_path: "/slow" });
     const id = created.json.id;
 

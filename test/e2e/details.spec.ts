@@ -13,13 +13,15 @@ let s3: S3TestServer;
 let proxy: S3Proxy;
 let token: string;
 let id: string;
+const FILES = 640;
 
 test.beforeAll(async () => {
   [app, s3] = await Promise.all([startApp(), startS3Server(["details-bucket"])]);
   proxy = new S3Proxy(s3.port);
   await proxy.start();
   token = await app.login();
-  for (let i = 0; i < 120; i++) {
+  // Long enough (20 rounds of 32 slow PUTs, about 30 s) to be still running when the second test looks.
+  for (let i = 0; i < FILES; i++) {
     fs.mkdirSync(path.join(app.fsRoot, "media", `m${i % 6}`), { recursive: true });
     fs.writeFileSync(path.join(app.fsRoot, "media", `m${i % 6}`, `clip${i}.txt`), `clip ${i}`);
   }
@@ -71,5 +73,5 @@ test("an administrator stops a long job, repeats it, and deletes the copy with c
   await dialog.getByRole("button", { name: "Yes, Delete" }).click();
   await expect(page).toHaveURL(/\/copies$/);
   await expect(page.getByText("No copies yet.")).toBeVisible();
-  expect(await listKeys(inspectionClient(s3.endpoint), "details-bucket", "media/")).toHaveLength(120);
+  expect(await listKeys(inspectionClient(s3.endpoint), "details-bucket", "media/")).toHaveLength(FILES);
 });
