@@ -64,7 +64,7 @@ async function transferSmall(ctx: TransferContext, job: FileJob): Promise<Landed
   const file = path.join(ctx.viewRoot, entry.relPath);
   const { value: body, stat } =
     ctx.syncReads.enabled && entry.stat!.size <= SYNC_READ_MAX_BYTES
-      ? ctx.syncReads.readSmall(file, readOptions(ctx, entry))
+      ? ctx.syncReads.readSmall(file, readOptions(ctx, entry), entry.stat)
       : await readConsistently(file, readOptions(ctx, entry), readWhole);
   const digest = sha256Of(body);
   if (await provenUnchanged(ctx, job, digest, stat)) return { sha256: digest, size: stat.size };

@@ -153,10 +153,15 @@ export class SyncReads {
     }
   }
 
-  readSmall(file: string, options: StableReadOptions): { value: Buffer; stat: BigIntStats } {
+  /**
+   * With `known`, the walk's lstat of the file, the first attempt takes it as the version before
+   * the read and compares it with the open file's fstat after: open, read, fstat and close,
+   * instead of also an fstat before and an lstat after (syscalls cost 10 to 20 µs here).
+   */
+  readSmall(file: string, options: StableReadOptions, known?: BigIntStats): { value: Buffer; stat: BigIntStats } {
     const started = performance.now();
     try {
-      return readSmallConsistentlySync(file, options);
+      return readSmallConsistentlySync(file, options, known);
     } finally {
       this.reads++;
       if (performance.now() - started > SLOW_SYNC_MS) this.slow++;
@@ -165,11 +170,12 @@ export class SyncReads {
   }
 }
 
-function readSmallConsistentlySync(file: string, options: StableReadOptions): { value: Buffer; stat: BigIntStats } {
+function readSmallConsistentlySync(file: string, options: StableReadOptions, known?: BigIntStats): { value: Buffer; stat: BigIntStats } {
   for (let attempt = 1; ; attempt++) {
     const fd = fsSync.openSync(file, "r");
     try {
-      const before = fsSync.fstatSync(fd, { bigint: true });
+      const walked = attempt === 1 ? known : undefined;
+      const before = walked ?? fsSync.fstatSync(fd, { bigint: true });
       const size = Number(before.size);
       const buffer = Buffer.allocUnsafe(size);
       let offset = 0;
@@ -180,7 +186,10 @@ function readSmallConsistentlySync(file: string, options: StableReadOptions): { 
       }
       const value = offset < size ? buffer.subarray(0, offset) : buffer;
       if (!options.stableRead) return { value, stat: before };
-      if (sameVersion(before, fsSync.lstatSync(file, { bigint: true }))) return { value, stat: before };
+      // The open file's own version after the read: a file replaced at its path since the walk
+      // shows another inode; one written to since shows another size, mtime or ctime.
+      const after = walked ? fsSync.fstatSync(fd, { bigint: true }) : fsSync.lstatSync(file, { bigint: true });
+      if (sameVersion(before, after)) return { value, stat: walked ? after : before };
     } finally {
       fsSync.closeSync(fd);
     }

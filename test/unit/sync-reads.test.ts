@@ -18,6 +18,30 @@ describe("synchronous reads of small files", () => {
     expect(stat.ino).toBe(fs.statSync(file, { bigint: true }).ino);
   });
 
+  it("take the walk's lstat as the version before the read, and read again when the file changed since", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-sync-"));
+    const file = path.join(dir, "f.txt");
+    fs.writeFileSync(file, "first");
+    const reads = new SyncReads(dir);
+    const walked = fs.lstatSync(file, { bigint: true });
+
+    const same = reads.readSmall(file, { stableRead: true, attempts: 3 }, walked);
+    expect(same.value.toString()).toBe("first");
+    expect(same.stat.ino).toBe(walked.ino);
+    expect(same.stat.mtimeNs).toBe(walked.mtimeNs);
+
+    // Replaced at its path (a new inode, a longer content) after the walk saw it.
+    const next = path.join(dir, "next.txt");
+    fs.writeFileSync(next, "second version");
+    fs.renameSync(next, file);
+    const rereads: number[] = [];
+    const changed = reads.readSmall(file, { stableRead: true, attempts: 3, onReread: (attempt) => rereads.push(attempt) }, walked);
+    expect(changed.value.toString()).toBe("second version");
+    expect(changed.stat.ino).toBe(fs.statSync(file, { bigint: true }).ino);
+    expect(changed.stat.size).toBe(14n);
+    expect(rereads).toEqual([1]);
+  });
+
   it("are not used where the root cannot be examined", () => {
     expect(new SyncReads("/no/such/directory").enabled).toBe(false);
   });
@@ -35,7 +59,9 @@ describe("synchronous reads of small files", () => {
       let unstable = 0;
       for (let i = 0; i < 300; i++) {
         try {
-          const { value, stat } = reads.readSmall(file, { stableRead: true, attempts: 3 });
+          // Every other read starts from an lstat taken just before, as the walk's would be.
+          const walked = i % 2 ? fs.lstatSync(file, { bigint: true }) : undefined;
+          const { value, stat } = reads.readSmall(file, { stableRead: true, attempts: 3 }, walked);
           expect(value.length).toBe(Number(stat.size));
           if (value.length > 0) expect(value.toString().replaceAll(value.toString()[0]!, "")).toBe("");
           consistent++;
