@@ -167,7 +167,13 @@ export class LeanS3 {
       body: Buffer.isBuffer(body) ? body : undefined,
     });
     const transport = this.base.protocol === "https:" ? https : http;
-    return new Promise((resolve, reject) => {
+    // A streamed body's pump may still hold its buffer when the answer comes (an early error, a
+    // reset): the request settles only once the pump has let go, so that a retry's read of the
+    // same buffer never overlaps it.
+    let pumped: Promise<void> = Promise.resolve();
+    return new Promise<Omit<LeanReply, "attempts">>((settleResolve, settleReject) => {
+      const resolve = (reply: Omit<LeanReply, "attempts">) => void pumped.then(() => settleResolve(reply));
+      const reject = (error: unknown) => void pumped.then(() => settleReject(error));
       const req = transport.request(
         {
           method,
@@ -200,7 +206,7 @@ export class LeanS3 {
       req.on("timeout", () => req.destroy(new StoreRequestError("TimeoutError", "the connection timed out")));
       req.on("error", reject);
       if (body === undefined || Buffer.isBuffer(body)) req.end(body);
-      else writeStreamed(req, body).catch((error: unknown) => req.destroy(error instanceof Error ? error : new Error(String(error))));
+      else pumped = writeStreamed(req, body).catch((error: unknown) => void req.destroy(error instanceof Error ? error : new Error(String(error))));
     });
   }
 }
