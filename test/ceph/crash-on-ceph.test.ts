@@ -48,6 +48,8 @@ describe("a worker killed during a multipart upload to Ceph RGW", () => {
       if (Date.now() > deadline) throw new Error("no two parts landed in 30 s");
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    // The proxy sees part 2's answer before the worker records it; part 3 lands 600 ms later.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     await app.killWorker();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await unfinishedUploads()).toHaveLength(1);
