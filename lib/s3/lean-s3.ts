@@ -171,6 +171,7 @@ export class LeanS3 {
     // reset): the request settles only once the pump has let go, so that a retry's read of the
     // same buffer never overlaps it.
     let pumped: Promise<void> = Promise.resolve();
+    let pumping = false;
     return new Promise<Omit<LeanReply, "attempts">>((settleResolve, settleReject) => {
       const resolve = (reply: Omit<LeanReply, "attempts">) => void pumped.then(() => settleResolve(reply));
       const reject = (error: unknown) => void pumped.then(() => settleReject(error));
@@ -190,6 +191,9 @@ export class LeanS3 {
           res.on("data", (chunk: Buffer) => chunks.push(chunk));
           res.on("error", reject);
           res.on("end", () => {
+            // An answer before the whole body went (a refusal): the rest is not sent, and the
+            // connection, in the middle of a body, is not reused.
+            if (pumping) req.destroy();
             const status = res.statusCode ?? 0;
             const replyBody = Buffer.concat(chunks);
             if (status >= 200 && status < 300) return resolve({ status, headers: res.headers, body: replyBody });
@@ -206,7 +210,12 @@ export class LeanS3 {
       req.on("timeout", () => req.destroy(new StoreRequestError("TimeoutError", "the connection timed out")));
       req.on("error", reject);
       if (body === undefined || Buffer.isBuffer(body)) req.end(body);
-      else pumped = writeStreamed(req, body).catch((error: unknown) => void req.destroy(error instanceof Error ? error : new Error(String(error))));
+      else {
+        pumping = true;
+        pumped = writeStreamed(req, body)
+          .catch((error: unknown) => void req.destroy(error instanceof Error ? error : new Error(String(error))))
+          .finally(() => (pumping = false));
+      }
     });
   }
 }
