@@ -6,6 +6,7 @@ import { mergeJoin } from "@/lib/engine/merge";
 import { RemoteIndex } from "@/lib/engine/remote-index";
 import { TrackingStore } from "@/lib/engine/tracking-store";
 import { walkTree } from "@/lib/engine/walk";
+import { TreeHandle } from "@/lib/fs/beneath";
 
 // The ETag scale.ts recorded for every file.
 const ETAG = "0123456789abcdef0123456789abcdef";
@@ -20,7 +21,7 @@ await listing.fill(
 );
 const listed = performance.now();
 const counts: Record<string, number> = {};
-const joined = mergeJoin(mergeJoin(walkTree(directory), tracking.rows(), (e) => e.relPath, (t) => t.path), listing.sorted(), ([e]) => e.relPath, (r) => r.relPath);
+const joined = mergeJoin(mergeJoin(walkTree(TreeHandle.open(directory)), tracking.rows(), (e) => e.relPath, (t) => t.path), listing.sorted(), ([e]) => e.relPath, (r) => r.relPath);
 for await (const [[entry, tracked], remote] of joined) {
   const action = decide({ entry, key: entry.relPath, tracked, remote }).action;
   counts[action] = (counts[action] ?? 0) + 1;

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { etagTag, TrackingStore } from "@/lib/engine/tracking-store";
 import { walkTree } from "@/lib/engine/walk";
+import { TreeHandle } from "@/lib/fs/beneath";
 import { makeScaleTree } from "./trees";
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
@@ -26,7 +27,7 @@ try {
   const etag = "0123456789abcdef0123456789abcdef";
   const tag = etagTag(etag);
   const digest = Buffer.alloc(32, 7);
-  for await (const entry of walkTree(tree)) {
+  for await (const entry of walkTree(TreeHandle.open(tree))) {
     const s = entry.stat!;
     tracking.put({ path: entry.relPath, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs, ino: s.ino, etagTag: tag, sha256: digest });
   }

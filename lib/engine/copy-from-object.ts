@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
+import { PathChangedError, TreeHandle } from "@/lib/fs/beneath";
 import { classifyS3Error, httpStatusOf, s3ErrorCode } from "@/lib/s3/classify-error";
 import { ChecksumMismatchError, ObjectChangedError } from "@/lib/s3/get-object";
 import { placeObject, type DownloadContext, type DownloadSettings } from "./download-file";
@@ -27,9 +28,14 @@ const MAX_LISTED_REFUSALS = 1000;
  * before writing anything when some key cannot become a file here, then places each object.
  */
 export async function copyFromObject(input: CopyFromObjectInput): Promise<CopyResult> {
-  const run = new DownloadRun(input);
-  await run.execute();
-  return { ...run.result(), readMode: null };
+  const handles = TreeHandle.open(input.directory, { expectedIno: input.directoryIno, label: input.directoryLabel });
+  try {
+    const run = new DownloadRun(input, handles);
+    await run.execute();
+    return { ...run.result(), readMode: null };
+  } finally {
+    handles.close();
+  }
 }
 
 class DownloadRun {
@@ -39,14 +45,17 @@ class DownloadRun {
   private readonly tasks = new Set<Promise<void>>();
   private readonly failures = new JobFailures({ one: "object", many: "objects", verb: "copied" });
 
-  constructor(private readonly input: CopyFromObjectInput) {
+  constructor(
+    private readonly input: CopyFromObjectInput,
+    handles: TreeHandle,
+  ) {
     this.controller = jobController(input.signal);
     this.slots = new Semaphore(input.concurrency);
     this.ctx = {
       client: input.client,
       bucket: input.bucket,
       folder: input.folder,
-      tree: new LocalTree(input.directory),
+      tree: new LocalTree(handles),
       tracking: input.tracking,
       emit: (event) => {
         if (event.type === "file-failed") this.failures.noteFile(input.folder + event.path);
@@ -56,7 +65,7 @@ class DownloadRun {
       bufferBudget: new Semaphore(input.bufferBudgetBytes),
       settings: input.download,
       partials: new Set(),
-      journal: new PartialsJournal(input.partialsJournal, input.directory),
+      journal: new PartialsJournal(input.partialsJournal, handles),
       tempPrefix: crypto.randomBytes(6).toString("hex"),
       tempCount: 0,
     };
@@ -148,14 +157,15 @@ class DownloadRun {
 
   /** Partial files of downloads that a stop or a failure cut short. */
   private async removePartials(): Promise<void> {
-    await Promise.all([...this.ctx.partials].map((file) => fs.rm(file, { force: true }).catch(() => undefined)));
+    const handles = this.ctx.tree.handles;
+    await Promise.all([...this.ctx.partials].map((temp) => handles.at(temp, (p) => fs.rm(p, { force: true })).catch(() => undefined)));
     this.ctx.partials.clear();
   }
 }
 
 /** The message for an error that concerns one object only; undefined when it concerns the whole job. */
 function perKeyMessage(error: unknown): string | undefined {
-  if (error instanceof LocalConflictError || error instanceof ObjectChangedError || error instanceof ChecksumMismatchError) return error.message;
+  if (error instanceof LocalConflictError || error instanceof PathChangedError || error instanceof ObjectChangedError || error instanceof ChecksumMismatchError) return error.message;
   if (isLocalFsError(error)) return describeError(error);
   const classified = classifyS3Error(error);
   if (classified.disposition !== "per-file") return undefined;

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import { PathChangedError, TreeHandle } from "@/lib/fs/beneath";
 import { classifyS3Error } from "@/lib/s3/classify-error";
 import { decide } from "./decide";
 import { copyLink, transferFile, type Landed, type TransferContext, type TransferSettings } from "./file-transfer";
@@ -34,15 +36,26 @@ export interface CopyToObjectInput extends EngineJobInput {
 
 /** Runs one copy-to-S3 job over a point-in-time view of the directory. */
 export async function copyToObject(input: CopyToObjectInput): Promise<CopyResult> {
-  const view = await openTreeView(input.directory, input.bucket, input.jobId);
-  input.emit({ type: "mode", mode: view.mode, detail: view.detail });
-  const run = new JobRun(input, view.root, view.mode === "stable-read");
+  const live = TreeHandle.open(input.directory, { expectedIno: input.directoryIno, label: input.directoryLabel });
   try {
-    await run.execute();
+    const view = await openTreeView(input.directory, input.bucket, input.jobId);
+    try {
+      // A snapshot holds the directory under the same inode; any other is not the directory checked above.
+      const tree = view.mode === "snapshot" ? TreeHandle.open(view.root, { expectedIno: fs.fstatSync(live.rootFd, { bigint: true }).ino, label: `${input.directoryLabel ?? input.directory} (in its snapshot)` }) : live;
+      input.emit({ type: "mode", mode: view.mode, detail: view.detail });
+      const run = new JobRun(input, tree, view.mode === "stable-read");
+      try {
+        await run.execute();
+      } finally {
+        if (tree !== live) tree.close();
+      }
+      return { ...run.result(), readMode: view.mode };
+    } finally {
+      await view.release();
+    }
   } finally {
-    await view.release();
+    live.close();
   }
-  return { ...run.result(), readMode: view.mode };
 }
 
 class JobRun {
@@ -55,7 +68,7 @@ class JobRun {
 
   constructor(
     private readonly input: CopyToObjectInput,
-    private readonly viewRoot: string,
+    private readonly tree: TreeHandle,
     stableRead: boolean,
   ) {
     this.controller = jobController(input.signal);
@@ -63,7 +76,7 @@ class JobRun {
     this.ctx = {
       client: input.client,
       bucket: input.bucket,
-      viewRoot,
+      tree,
       tracking: input.tracking,
       emit: (event) => {
         if (event.type === "file-failed") this.failures.noteFile(event.path);
@@ -73,7 +86,7 @@ class JobRun {
       // One chunk buffer for each part in flight (at most one per transfer slot) and one for a first read.
       buffers: new PartBuffers(Math.min(input.bufferBudgetBytes, (input.concurrency + 1) * HASH_CHUNK)),
       digestLane: new Semaphore(1),
-      syncReads: new SyncReads(this.viewRoot),
+      syncReads: new SyncReads(tree),
       settings: { ...input.transfer, stableRead },
     };
   }
@@ -84,7 +97,7 @@ class JobRun {
     // The walk and the tracking rows are read while the bucket is listed. A tree that fits the
     // read-ahead is counted by that walk; a larger one by a walk of its own, which runs further ahead.
     const withTracking = new ReadAhead(
-      mergeJoin(countedFiles(walkTree(this.viewRoot, this.controller.signal), scan.finishWith), this.input.tracking.rows(), (e) => e.relPath, (t) => t.path),
+      mergeJoin(countedFiles(walkTree(this.tree, this.controller.signal), scan.finishWith), this.input.tracking.rows(), (e) => e.relPath, (t) => t.path),
       READ_AHEAD_ENTRIES,
       scan.start,
     );
@@ -188,7 +201,7 @@ class JobRun {
       this.ctx.emit({ type: "file-skipped", path: entry.relPath, reason: "vanished" });
       return;
     }
-    if (entry && (error instanceof UnstableFileError || error instanceof LinkSourceFailed || isLocalFsError(error))) {
+    if (entry && (error instanceof UnstableFileError || error instanceof LinkSourceFailed || error instanceof PathChangedError || isLocalFsError(error))) {
       this.ctx.emit({ type: "file-failed", path: entry.relPath, size: entry.stat?.size ?? 0n, message: describeError(error) });
       return;
     }
@@ -218,7 +231,7 @@ class JobRun {
     const start = () => {
       void (async () => {
         try {
-          await drain(countedFiles(walkTree(this.viewRoot, scanAbort.signal), announce));
+          await drain(countedFiles(walkTree(this.tree, scanAbort.signal), announce));
         } catch {
           // The main walk reports what cannot be read; the scan only ever informs progress.
         }

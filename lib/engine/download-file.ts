@@ -1,8 +1,8 @@
 import type { BigIntStats } from "node:fs";
 import { constants } from "node:fs";
 import fs from "node:fs/promises";
-import path from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { baseOf, fdPath } from "@/lib/fs/beneath";
 import { classifyS3Error } from "@/lib/s3/classify-error";
 import { headSha256 } from "@/lib/s3/copy-object";
 import { downloadObject, isMd5Etag } from "@/lib/s3/get-object";
@@ -37,7 +37,7 @@ export interface DownloadContext {
   signal: AbortSignal;
   bufferBudget: Semaphore;
   settings: DownloadSettings;
-  /** Temporary files that exist right now; whatever is left here when the job ends is removed. */
+  /** Temporary files (relative paths) that exist right now; whatever is left here when the job ends is removed. */
   partials: Set<string>;
   journal: PartialsJournal;
   /** Random per job, so that temporary names never meet another job's (or a key's). */
@@ -80,7 +80,7 @@ async function provenEqual(ctx: DownloadContext, object: RemoteObject, relPath: 
 }
 
 async function hashLocal(ctx: DownloadContext, relPath: string, stat: BigIntStats, algorithms: string[]): Promise<Buffer[]> {
-  const handle = await fs.open(ctx.tree.hostPath(relPath), constants.O_RDONLY | constants.O_NOFOLLOW);
+  const handle = await ctx.tree.handles.open(relPath);
   try {
     return await digestFile(handle, stat.size, algorithms, ctx.signal);
   } finally {
@@ -90,26 +90,37 @@ async function hashLocal(ctx: DownloadContext, relPath: string, stat: BigIntStat
 
 /** The local file already holds the object: give it the object's time and track it, without a download. */
 async function keepLocal(ctx: DownloadContext, object: RemoteObject, relPath: string, digest: Buffer, how: "verified-hash" | "adopted") {
-  const host = ctx.tree.hostPath(relPath);
-  await fs.utimes(host, new Date(), object.lastModified ?? new Date());
-  record(ctx, relPath, await fs.lstat(host, { bigint: true }), object, digest);
+  const handle = await ctx.tree.handles.open(relPath);
+  try {
+    await handle.utimes(new Date(), object.lastModified ?? new Date());
+    record(ctx, relPath, await handle.stat({ bigint: true }), object, digest);
+  } finally {
+    await handle.close();
+  }
   ctx.emit({ type: "file-unchanged", path: relPath, size: object.size, how });
 }
 
+/**
+ * Downloads into a temporary file beside the target and renames it into place, both through the
+ * one handle of their directory, held for the whole download: whatever happens to the path on
+ * the way, the file lands in the directory that was checked, or not at all.
+ */
 async function download(ctx: DownloadContext, object: RemoteObject, relPath: string): Promise<void> {
-  const host = ctx.tree.hostPath(relPath);
+  const dir = parentOf(relPath);
   // A short name of fixed length: one derived from the target's could exceed NAME_MAX.
-  const temp = path.join(path.dirname(host), `.s3shift-${ctx.tempPrefix}-${++ctx.tempCount}.partial`);
-  ctx.journal.noteDirectory(parentOf(relPath));
-  ctx.partials.add(temp);
+  const tempName = `.s3shift-${ctx.tempPrefix}-${++ctx.tempCount}.partial`;
+  const temp = dir ? `${dir}/${tempName}` : tempName;
+  ctx.journal.noteDirectory(dir);
+  const dirFd = ctx.tree.handles.acquire(dir);
   let handle: fs.FileHandle | undefined;
   try {
-    handle = await fs.open(temp, TEMP_OPEN_FLAGS, 0o666);
+    ctx.partials.add(temp);
+    handle = await fs.open(fdPath(dirFd, tempName), TEMP_OPEN_FLAGS, 0o666);
     const fetched = await fetchWithRetries(ctx, object, relPath, handle);
     if (ctx.settings.durableWrites) await handle.datasync();
     await handle.utimes(new Date(), object.lastModified ?? new Date());
     // rename() never follows a link at the target, and fails on a directory that appeared there.
-    await fs.rename(temp, host);
+    await fs.rename(fdPath(dirFd, tempName), fdPath(dirFd, baseOf(relPath)));
     ctx.partials.delete(temp);
     // Stat through the open handle, after the rename (which sets the ctime the row must hold).
     record(ctx, relPath, await handle.stat({ bigint: true }), object, fetched.sha256);
@@ -118,8 +129,10 @@ async function download(ctx: DownloadContext, object: RemoteObject, relPath: str
     ctx.emit({ type: "file-transferred", path: relPath, size: object.size, multipart: fetched.ranged });
   } catch (error) {
     await handle?.close().catch(() => undefined);
-    if (ctx.partials.delete(temp)) await fs.rm(temp, { force: true });
+    if (ctx.partials.delete(temp)) await fs.rm(fdPath(dirFd, tempName), { force: true });
     throw error;
+  } finally {
+    ctx.tree.handles.release(dir);
   }
 }
 

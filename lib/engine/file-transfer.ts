@@ -1,5 +1,5 @@
-import path from "node:path";
 import type { BigIntStats } from "node:fs";
+import type { TreeHandle } from "@/lib/fs/beneath";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { sha256 as sha256Of } from "@/lib/s3/checksums";
 import { copyObject, headSha256, MAX_SINGLE_COPY_BYTES } from "@/lib/s3/copy-object";
@@ -8,13 +8,12 @@ import { abortUpload, ContentChangedError, multipartUpload } from "@/lib/s3/mult
 import { putObject } from "@/lib/s3/put-object";
 import type { Decision } from "./decide";
 import type { EngineListener } from "./events";
-import { readConsistently, readWhole, sameVersion, SYNC_READ_MAX_BYTES, SyncReads, UnstableFileError } from "./read-file";
+import { readConsistently, readWhole, sameVersion, SYNC_READ_MAX_BYTES, SyncReads, UnstableFileError, type LocalFile } from "./read-file";
 import type { PartBuffers } from "./part-buffers";
 import type { Semaphore } from "./semaphore";
 import { readUploadSource } from "./upload-source";
 import { etagTag, type TrackedFile, type TrackingStore } from "./tracking-store";
 import type { LocalEntry } from "./walk";
-import fs from "node:fs/promises";
 
 export interface TransferSettings {
   multipartThreshold: number;
@@ -28,7 +27,8 @@ export interface TransferSettings {
 export interface TransferContext {
   client: S3Client;
   bucket: string;
-  viewRoot: string;
+  /** The directory (or its snapshot) the files are read from. */
+  tree: TreeHandle;
   tracking: TrackingStore;
   emit: EngineListener;
   signal: AbortSignal;
@@ -61,7 +61,7 @@ export async function transferFile(ctx: TransferContext, job: FileJob): Promise<
 
 async function transferSmall(ctx: TransferContext, job: FileJob): Promise<Landed> {
   const { entry, key } = job;
-  const file = path.join(ctx.viewRoot, entry.relPath);
+  const file: LocalFile = { tree: ctx.tree, relPath: entry.relPath };
   const { value: body, stat } =
     ctx.syncReads.enabled && entry.stat!.size <= SYNC_READ_MAX_BYTES
       ? ctx.syncReads.readSmall(file, readOptions(ctx, entry), entry.stat)
@@ -86,7 +86,7 @@ async function transferSmall(ctx: TransferContext, job: FileJob): Promise<Landed
 
 async function transferLarge(ctx: TransferContext, job: FileJob): Promise<Landed> {
   const { entry, key } = job;
-  const file = path.join(ctx.viewRoot, entry.relPath);
+  const file: LocalFile = { tree: ctx.tree, relPath: entry.relPath };
   const attempts = ctx.settings.stableRead ? ctx.settings.stableReadAttempts : 1;
   for (let attempt = 1; ; attempt++) {
     // The digest goes into the object's metadata, which is fixed when the upload is created.
@@ -108,7 +108,7 @@ async function transferLarge(ctx: TransferContext, job: FileJob): Promise<Landed
         signal: ctx.signal,
         onPartSent: (bytes) => ctx.emit({ type: "bytes-moved", bytes }),
         beforeComplete: async () => {
-          if (!sameVersion(stat, await fs.lstat(file, { bigint: true }))) throw new ContentChangedError();
+          if (!sameVersion(stat, await ctx.tree.lstat(entry.relPath))) throw new ContentChangedError();
         },
         resume,
         onCreated: (uploadId) =>
@@ -143,7 +143,7 @@ async function transferLarge(ctx: TransferContext, job: FileJob): Promise<Landed
   }
 }
 
-async function digestLarge(ctx: TransferContext, file: string, entry: LocalEntry) {
+async function digestLarge(ctx: TransferContext, file: LocalFile, entry: LocalEntry) {
   const release = await ctx.digestLane.acquire();
   try {
     return await readUploadSource(file, readOptions(ctx, entry), ctx.buffers, ctx.settings.minPartSize, ctx.signal);

@@ -7,6 +7,10 @@ import type { TrackingStore } from "./tracking-store";
 export interface EngineJobInput {
   /** Host path of the relationship's local directory (already resolved inside the namespace). */
   directory: string;
+  /** The directory's inode when the relationship was made: a job refuses a directory replaced since. */
+  directoryIno?: bigint;
+  /** How messages name the directory (its namespace path); the host path when absent. */
+  directoryLabel?: string;
   client: S3Client;
   bucket: string;
   /** Normalised object folder: "" or "a/b/". */

@@ -1,6 +1,8 @@
 import type { BigIntStats } from "node:fs";
 import fs from "node:fs/promises";
-import path from "node:path";
+import { parentOf, type TreeHandle } from "@/lib/fs/beneath";
+
+export { parentOf } from "@/lib/fs/beneath";
 
 /** A local path that cannot take what the bucket holds; the message names the path. */
 export class LocalConflictError extends Error {
@@ -14,38 +16,30 @@ const MAX_REMEMBERED_DIRECTORIES = 50_000;
 
 /**
  * Writes under one directory without ever leaving it. Keys have already been refused when they
- * hold "", "." or ".." components, so a joined path is lexically inside the root; what is left
- * is the file system itself: every directory on the way must be a real directory, never a
- * symbolic link (which could point anywhere), and is created when missing.
+ * hold "", "." or ".." components; every access goes through the tree's directory handles, so
+ * no symbolic link is followed on the way, whenever it appeared. Directories are created when
+ * missing; one that is a link or not a directory at all is a conflict named by its path.
  */
 export class LocalTree {
   private readonly verified = new Set<string>();
   /** Directories this job created: nothing of the bucket's was in them before, so no target needs a look. */
   private readonly created = new Set<string>();
 
-  constructor(readonly root: string) {}
-
-  hostPath(relPath: string): string {
-    const host = path.join(this.root, relPath);
-    // Keys were refused before this point if they could leave the root; this is the last line.
-    if (path.relative(this.root, host).split(path.sep)[0] === "..") throw new LocalConflictError(`"${relPath}" lies outside the directory`);
-    return host;
-  }
+  constructor(readonly handles: TreeHandle) {}
 
   /** Makes sure every component of `relDir` ("" is the root) is a directory, creating what is missing. */
   async ensureDirectory(relDir: string): Promise<void> {
     if (relDir === "" || this.verified.has(relDir)) return;
     await this.ensureDirectory(parentOf(relDir));
-    const host = this.hostPath(relDir);
-    let stat = await lstatOrNull(host);
+    let stat = await lstatOrNull(this.handles, relDir);
     if (!stat) {
       try {
-        await fs.mkdir(host);
+        await this.handles.at(relDir, (p) => fs.mkdir(p));
         this.remember(this.created, relDir);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       }
-      stat = await fs.lstat(host, { bigint: true });
+      stat = await this.handles.lstat(relDir);
     }
     if (stat.isSymbolicLink()) throw new LocalConflictError(`"${relDir}" is a symbolic link; nothing is written through links`);
     if (!stat.isDirectory()) throw new LocalConflictError(`"${relDir}" exists and is not a directory`);
@@ -60,7 +54,7 @@ export class LocalTree {
   /** The target's current state: null when absent; a conflict when it cannot be replaced by a download. */
   async inspectTarget(relPath: string): Promise<BigIntStats | null> {
     if (this.created.has(parentOf(relPath))) return null;
-    const stat = await lstatOrNull(this.hostPath(relPath));
+    const stat = await lstatOrNull(this.handles, relPath);
     if (!stat) return null;
     if (!stat.isFile()) throw new LocalConflictError(`"${relPath}" exists and is not a regular file (${describeKind(stat)})`);
     if (stat.nlink > 1n) throw new LocalConflictError(`"${relPath}" has ${stat.nlink} hard links; replacing it would split them`);
@@ -68,14 +62,9 @@ export class LocalTree {
   }
 }
 
-export function parentOf(relPath: string): string {
-  const slash = relPath.lastIndexOf("/");
-  return slash < 0 ? "" : relPath.slice(0, slash);
-}
-
-async function lstatOrNull(file: string): Promise<BigIntStats | null> {
+async function lstatOrNull(handles: TreeHandle, relPath: string): Promise<BigIntStats | null> {
   try {
-    return await fs.lstat(file, { bigint: true });
+    return await handles.lstat(relPath);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;

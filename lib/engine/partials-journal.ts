@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { fdPath, type TreeHandle } from "@/lib/fs/beneath";
 
 const PARTIAL_NAME = /^\.s3shift-[0-9a-f]+-\d+\.partial$/;
 
@@ -13,7 +14,7 @@ export class PartialsJournal {
 
   constructor(
     private readonly file: string,
-    private readonly root: string,
+    private readonly tree: TreeHandle,
   ) {}
 
   /** Deletes the temporary files a job that never finished left behind; returns how many. */
@@ -27,12 +28,22 @@ export class PartialsJournal {
     let removed = 0;
     // Each line is "/" + the directory relative to the root ("/" alone is the root itself).
     for (const line of new Set(listed.split("\n").filter((l) => l.startsWith("/")))) {
-      const dir = path.join(this.root, line.slice(1));
-      if (path.relative(this.root, dir).split(path.sep)[0] === "..") continue;
-      const names = await fs.promises.readdir(dir).catch(() => [] as string[]);
-      for (const name of names.filter((n) => PARTIAL_NAME.test(n))) {
-        await fs.promises.rm(path.join(dir, name), { force: true });
-        removed++;
+      const relDir = line.slice(1);
+      let fd: number;
+      try {
+        // Reached through the tree's handles: a noted directory since swapped for a link is passed over.
+        fd = this.tree.acquire(relDir);
+      } catch {
+        continue;
+      }
+      try {
+        const names = await fs.promises.readdir(fdPath(fd)).catch(() => [] as string[]);
+        for (const name of names.filter((n) => PARTIAL_NAME.test(n))) {
+          await fs.promises.rm(fdPath(fd, name), { force: true });
+          removed++;
+        }
+      } finally {
+        this.tree.release(relDir);
       }
     }
     await fs.promises.rm(this.file, { force: true });

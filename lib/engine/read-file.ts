@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import fsSync, { type BigIntStats } from "node:fs";
 import fs from "node:fs/promises";
+import { fdPath, type TreeHandle } from "@/lib/fs/beneath";
 
 export class UnstableFileError extends Error {
   constructor(attempts: number) {
@@ -12,8 +13,15 @@ export class UnstableFileError extends Error {
 /** Large files are read in chunks of this size: small enough to be hashed while still in the CPU's cache. */
 export const HASH_CHUNK = 1024 * 1024;
 
+/** Same file (device and inode) holding the same content (size, mtime, ctime). */
 export function sameVersion(a: BigIntStats, b: BigIntStats): boolean {
-  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino;
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino && a.dev === b.dev;
+}
+
+/** A file of a tree, reached below its root without following any link. */
+export interface LocalFile {
+  tree: TreeHandle;
+  relPath: string;
 }
 
 export interface StableReadOptions {
@@ -29,17 +37,17 @@ export interface StableReadOptions {
  * that describes it.
  */
 export async function readConsistently<T>(
-  file: string,
+  file: LocalFile,
   options: StableReadOptions,
   read: (handle: fs.FileHandle, stat: BigIntStats) => Promise<T>,
 ): Promise<{ value: T; stat: BigIntStats }> {
   for (let attempt = 1; ; attempt++) {
-    const handle = await fs.open(file, "r");
+    const handle = await file.tree.open(file.relPath);
     try {
       const before = await handle.stat({ bigint: true });
       const value = await read(handle, before);
       if (!options.stableRead) return { value, stat: before };
-      const after = await fs.lstat(file, { bigint: true });
+      const after = await file.tree.lstat(file.relPath);
       if (sameVersion(before, after)) return { value, stat: before };
     } finally {
       await handle.close();
@@ -145,9 +153,9 @@ export class SyncReads {
   private reads = 0;
   private slow = 0;
 
-  constructor(root: string) {
+  constructor(tree: TreeHandle) {
     try {
-      this.enabled = LOCAL_FILE_SYSTEMS.has(fsSync.statfsSync(root).type);
+      this.enabled = LOCAL_FILE_SYSTEMS.has(fsSync.statfsSync(fdPath(tree.rootFd)).type);
     } catch {
       this.enabled = false;
     }
@@ -158,7 +166,7 @@ export class SyncReads {
    * the read and compares it with the open file's fstat after: open, read, fstat and close,
    * instead of also an fstat before and an lstat after (syscalls cost 10 to 20 µs here).
    */
-  readSmall(file: string, options: StableReadOptions, known?: BigIntStats): { value: Buffer; stat: BigIntStats } {
+  readSmall(file: LocalFile, options: StableReadOptions, known?: BigIntStats): { value: Buffer; stat: BigIntStats } {
     const started = performance.now();
     try {
       return readSmallConsistentlySync(file, options, known);
@@ -170,9 +178,9 @@ export class SyncReads {
   }
 }
 
-function readSmallConsistentlySync(file: string, options: StableReadOptions, known?: BigIntStats): { value: Buffer; stat: BigIntStats } {
+function readSmallConsistentlySync(file: LocalFile, options: StableReadOptions, known?: BigIntStats): { value: Buffer; stat: BigIntStats } {
   for (let attempt = 1; ; attempt++) {
-    const fd = fsSync.openSync(file, "r");
+    const fd = file.tree.openSync(file.relPath);
     try {
       const walked = attempt === 1 ? known : undefined;
       const before = walked ?? fsSync.fstatSync(fd, { bigint: true });
@@ -187,8 +195,8 @@ function readSmallConsistentlySync(file: string, options: StableReadOptions, kno
       const value = offset < size ? buffer.subarray(0, offset) : buffer;
       if (!options.stableRead) return { value, stat: before };
       // The open file's own version after the read: a file replaced at its path since the walk
-      // shows another inode; one written to since shows another size, mtime or ctime.
-      const after = walked ? fsSync.fstatSync(fd, { bigint: true }) : fsSync.lstatSync(file, { bigint: true });
+      // shows another device or inode; one written to since shows another size, mtime or ctime.
+      const after = walked ? fsSync.fstatSync(fd, { bigint: true }) : file.tree.lstatSync(file.relPath);
       if (sameVersion(before, after)) return { value, stat: walked ? after : before };
     } finally {
       fsSync.closeSync(fd);

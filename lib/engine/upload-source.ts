@@ -1,9 +1,8 @@
 import type { BigIntStats } from "node:fs";
-import fs from "node:fs/promises";
 import type { StreamedBody } from "@/lib/s3/lean-s3";
 import { choosePartSize, type MultipartInput } from "@/lib/s3/multipart-upload";
 import type { PartBuffers } from "./part-buffers";
-import { hashWholeAndParts, HASH_CHUNK, readConsistently, UnstableFileError, type StableReadOptions } from "./read-file";
+import { hashWholeAndParts, HASH_CHUNK, readConsistently, UnstableFileError, type LocalFile, type StableReadOptions } from "./read-file";
 
 /** One consistent read of a large file, digested for its upload, and how to stream each part. */
 export interface UploadSource {
@@ -23,7 +22,7 @@ export interface UploadSource {
  * the way, where the store checks none) proves the second read is the first's content.
  */
 export async function readUploadSource(
-  file: string,
+  file: LocalFile,
   options: StableReadOptions,
   buffers: PartBuffers,
   minPartSize: number,
@@ -42,7 +41,7 @@ export async function readUploadSource(
       partSha256: value.parts,
       part: async (_index, offset, length) => {
         const chunk = await buffers.take(HASH_CHUNK);
-        return { body: streamRange(file, offset, length, chunk.buffer), release: chunk.release };
+        return { body: streamRange(file, stat, offset, length, chunk.buffer), release: chunk.release };
       },
     };
   } finally {
@@ -50,13 +49,18 @@ export async function readUploadSource(
   }
 }
 
-/** `length` bytes of the file from `offset` on, read into `buffer` a chunk at a time. */
-export function streamRange(file: string, offset: number, length: number, buffer: Buffer): StreamedBody {
+/**
+ * `length` bytes of the file from `offset` on, read into `buffer` a chunk at a time. The file is
+ * opened again for each attempt, below the root, and must be the very file that was digested.
+ */
+export function streamRange(file: LocalFile, digested: BigIntStats, offset: number, length: number, buffer: Buffer): StreamedBody {
   return {
     length,
     chunks: async function* () {
-      const handle = await fs.open(file, "r");
+      const handle = await file.tree.open(file.relPath);
       try {
+        const opened = await handle.stat({ bigint: true });
+        if (opened.dev !== digested.dev || opened.ino !== digested.ino) throw new UnstableFileError(1);
         for (let done = 0; done < length; ) {
           const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, length - done), offset + done);
           // A file that shrank since its first read: the upload ends as a changed file.

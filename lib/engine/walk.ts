@@ -1,7 +1,7 @@
 import type { BigIntStats, Dirent } from "node:fs";
 import fsSync from "node:fs";
 import fs from "node:fs/promises";
-import path from "node:path";
+import { fdPath, PathChangedError, type TreeHandle } from "@/lib/fs/beneath";
 import { compareUtf8 } from "./key-order";
 
 export type EntryKind = "file" | "symlink" | "fifo" | "socket" | "block-device" | "char-device" | "unknown";
@@ -38,49 +38,65 @@ interface Pending {
   nameError?: string;
 }
 
+/** One directory being walked: its open handle, and the entries of it not yet passed on. */
+interface Level {
+  relDir: string;
+  fd: number;
+  items: Pending[];
+}
+
 /**
- * Streams every non-directory entry below `root`, depth first, in the UTF-8 byte order of the
- * keys they map to. Only one directory's listing is held at a time per level of depth, so memory
- * follows the tree's depth and widest directory, not its size.
+ * Streams every non-directory entry below the tree's root, depth first, in the UTF-8 byte order
+ * of the keys they map to. Only one directory's listing is held at a time per level of depth, so
+ * memory follows the tree's depth and widest directory, not its size. Each directory is listed
+ * and its entries stat'ed through its own handle, opened from its parent's without following a
+ * link: a directory swapped for a symbolic link is reported, never entered.
  */
-export async function* walkTree(root: string, signal?: AbortSignal): AsyncGenerator<LocalEntry> {
-  const stack: Pending[][] = [await listDirectory(root, "")];
-  while (stack.length > 0) {
-    signal?.throwIfAborted();
-    const level = stack[stack.length - 1]!;
-    const batch = level.splice(0, STAT_BATCH);
-    if (batch.length === 0) {
-      stack.pop();
-      continue;
+export async function* walkTree(tree: TreeHandle, signal?: AbortSignal): AsyncGenerator<LocalEntry> {
+  const stack: Level[] = [];
+  try {
+    stack.push(await listDirectory(tree, ""));
+    while (stack.length > 0) {
+      signal?.throwIfAborted();
+      const level = stack[stack.length - 1]!;
+      const batch = level.items.splice(0, STAT_BATCH);
+      if (batch.length === 0) {
+        stack.pop();
+        tree.release(level.relDir);
+        continue;
+      }
+      const stats = await statBatch(level.fd, batch);
+      for (let i = 0; i < batch.length; i++) {
+        const item = batch[i]!;
+        if (item.nameError) {
+          yield { relPath: item.relPath, kind: "unknown", error: item.nameError };
+          continue;
+        }
+        const stat = stats[i]!;
+        if (stat instanceof Error) {
+          if (stat.code === "ENOENT") continue; // removed since the listing: it is simply gone
+          yield { relPath: item.relPath, kind: "unknown", error: `cannot stat: ${stat.code ?? stat.message}` };
+          continue;
+        }
+        const kind = kindOf(stat);
+        if (kind !== "directory") {
+          yield { relPath: item.relPath, kind, stat };
+          continue;
+        }
+        // Descend now, keeping the rest of this batch for later: depth-first order is key order.
+        const rest = batch.slice(i + 1).map((pending, j) => ({ ...pending, stat: stats[i + 1 + j] }));
+        level.items.unshift(...rest);
+        try {
+          stack.push(await listDirectory(tree, item.relPath));
+        } catch (error) {
+          const reason = error instanceof PathChangedError ? error.message : `cannot read directory: ${(error as NodeJS.ErrnoException).code ?? error}`;
+          yield { relPath: item.relPath + "/", kind: "unknown", error: reason };
+        }
+        break;
+      }
     }
-    const stats = await statBatch(root, batch);
-    for (let i = 0; i < batch.length; i++) {
-      const item = batch[i]!;
-      if (item.nameError) {
-        yield { relPath: item.relPath, kind: "unknown", error: item.nameError };
-        continue;
-      }
-      const stat = stats[i]!;
-      if (stat instanceof Error) {
-        if (stat.code === "ENOENT") continue; // removed since the listing: it is simply gone
-        yield { relPath: item.relPath, kind: "unknown", error: `cannot stat: ${stat.code ?? stat.message}` };
-        continue;
-      }
-      const kind = kindOf(stat);
-      if (kind !== "directory") {
-        yield { relPath: item.relPath, kind, stat };
-        continue;
-      }
-      // Descend now, keeping the rest of this batch for later: depth-first order is key order.
-      const rest = batch.slice(i + 1).map((pending, j) => ({ ...pending, stat: stats[i + 1 + j] }));
-      level.unshift(...rest);
-      try {
-        stack.push(await listDirectory(root, item.relPath));
-      } catch (error) {
-        yield { relPath: item.relPath + "/", kind: "unknown", error: `cannot read directory: ${(error as NodeJS.ErrnoException).code ?? error}` };
-      }
-      break;
-    }
+  } finally {
+    for (const level of stack) tree.release(level.relDir);
   }
 }
 
@@ -93,7 +109,7 @@ const SYNC_STAT_BUDGET_MS = 2;
  * synchronously only while the batch stays within a small time budget, and whatever is left
  * (a slow or cold file system) goes to the thread pool, in parallel.
  */
-async function statBatch(root: string, batch: Pending[]): Promise<(BigIntStats | NodeJS.ErrnoException | undefined)[]> {
+async function statBatch(dirFd: number, batch: Pending[]): Promise<(BigIntStats | NodeJS.ErrnoException | undefined)[]> {
   const results: (BigIntStats | NodeJS.ErrnoException | undefined)[] = new Array(batch.length);
   const started = performance.now();
   let next = 0;
@@ -101,7 +117,7 @@ async function statBatch(root: string, batch: Pending[]): Promise<(BigIntStats |
     const item = batch[next]!;
     if (item.nameError) continue;
     try {
-      results[next] = item.stat ?? fsSync.lstatSync(path.join(root, item.relPath), { bigint: true });
+      results[next] = item.stat ?? fsSync.lstatSync(fdPath(dirFd, item.dirent.name), { bigint: true });
     } catch (error) {
       results[next] = error as NodeJS.ErrnoException;
     }
@@ -109,29 +125,35 @@ async function statBatch(root: string, batch: Pending[]): Promise<(BigIntStats |
   await Promise.all(
     batch.slice(next).map(async (item, offset) => {
       if (item.nameError) return;
-      results[next + offset] = item.stat ?? (await fs.lstat(path.join(root, item.relPath), { bigint: true }).catch((e: NodeJS.ErrnoException) => e));
+      results[next + offset] = item.stat ?? (await fs.lstat(fdPath(dirFd, item.dirent.name), { bigint: true }).catch((e: NodeJS.ErrnoException) => e));
     }),
   );
   return results;
 }
 
-async function listDirectory(root: string, relDir: string): Promise<Pending[]> {
-  const dirents = await fs.readdir(path.join(root, relDir), { withFileTypes: true });
-  const items: Pending[] = dirents.map((dirent) => {
-    const relPath = relDir ? `${relDir}/${dirent.name}` : dirent.name;
-    return { relPath, sortKey: dirent.isDirectory() ? relPath + "/" : relPath, dirent };
-  });
-  // Node decodes names as UTF-8 and replaces what is not with U+FFFD; such a name reaches no
-  // file, so it is reported (with its bytes) instead of passing for a file that vanished.
-  if (dirents.some((d) => d.name.includes("\uFFFD"))) await markInvalidNames(root, relDir, items);
-  items.sort((a, b) => compareUtf8(a.sortKey, b.sortKey));
-  return items;
+async function listDirectory(tree: TreeHandle, relDir: string): Promise<Level> {
+  const fd = tree.acquire(relDir);
+  try {
+    const dirents = await fs.readdir(fdPath(fd), { withFileTypes: true });
+    const items: Pending[] = dirents.map((dirent) => {
+      const relPath = relDir ? `${relDir}/${dirent.name}` : dirent.name;
+      return { relPath, sortKey: dirent.isDirectory() ? relPath + "/" : relPath, dirent };
+    });
+    // Node decodes names as UTF-8 and replaces what is not with U+FFFD; such a name reaches no
+    // file, so it is reported (with its bytes) instead of passing for a file that vanished.
+    if (dirents.some((d) => d.name.includes("\uFFFD"))) await markInvalidNames(fd, items);
+    items.sort((a, b) => compareUtf8(a.sortKey, b.sortKey));
+    return { relDir, fd, items };
+  } catch (error) {
+    tree.release(relDir);
+    throw error;
+  }
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-async function markInvalidNames(root: string, relDir: string, items: Pending[]): Promise<void> {
-  const raw = await fs.readdir(path.join(root, relDir), { encoding: "buffer" });
+async function markInvalidNames(dirFd: number, items: Pending[]): Promise<void> {
+  const raw = await fs.readdir(fdPath(dirFd), { encoding: "buffer" });
   const invalid = raw.filter((name) => {
     try {
       strictUtf8.decode(name);

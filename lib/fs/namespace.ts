@@ -53,6 +53,19 @@ export async function resolveLocalDirectoryPath(namespacePath: string, root = ge
   return { hostPath, namespacePath: toNamespacePath(realRoot, hostPath), inode: stat.ino.toString() };
 }
 
+/**
+ * The host path of a stored relationship's directory, joined without resolving anything below
+ * the root: a job opens it from there one component at a time and follows no link, so a
+ * component swapped for a link since the relationship was made is refused, not followed.
+ */
+export async function jobDirectoryPath(namespacePath: string, root = getConfig().fsRoot): Promise<string> {
+  const parts = namespacePath.split("/").filter((p) => p !== "");
+  if (!namespacePath.startsWith("/") || parts.some((p) => p === "." || p === ".." || p.includes("\0"))) {
+    throw new Error(`"${namespacePath}" is not a namespace path`);
+  }
+  return path.join(await fs.realpath(root), ...parts);
+}
+
 /** Finds the directory with the given inode number by walking the namespace breadth first. */
 export async function resolveLocalDirectoryId(id: string, root = getConfig().fsRoot): Promise<LocalDirectory> {
   if (!/^\d{1,20}$/.test(id)) throw validationError(FIELD_ID, `"${id}" is not an inode number.`);

@@ -7,7 +7,7 @@ import type { CopyResult } from "@/lib/engine/job-failures";
 import type { EngineEvent } from "@/lib/engine/events";
 import { ProgressTracker, type ProgressSnapshot } from "@/lib/engine/progress";
 import { TrackingStore } from "@/lib/engine/tracking-store";
-import { resolveLocalDirectoryPath } from "@/lib/fs/namespace";
+import { jobDirectoryPath } from "@/lib/fs/namespace";
 import { createS3Client } from "@/lib/s3/client";
 import { parseAddress } from "@/lib/s3/endpoint";
 import { findRelationship, s3SettingsOf } from "@/lib/replication/find-relationship";
@@ -89,17 +89,14 @@ export async function runJob(job: Job, { shutdown }: RunJobOptions): Promise<voi
 async function execute(job: Job, signal: AbortSignal, emit: (event: EngineEvent) => void): Promise<CopyResult> {
   const config = getConfig();
   const relationship = await findRelationship(job.relationshipId);
-  let directory;
-  try {
-    directory = await resolveLocalDirectoryPath(relationship.localDirectoryPath);
-  } catch (error) {
-    throw new Error(`The local directory "${relationship.localDirectoryPath}" cannot be used: ${(error as Error).message}`);
-  }
+  const directory = await jobDirectoryPath(relationship.localDirectoryPath);
   const settings = s3SettingsOf(relationship);
   const client = createS3Client(settings, { maxSockets: config.transferConcurrency });
   const tracking = new TrackingStore(trackingFileFor(relationship.id));
   const common = {
-    directory: directory.hostPath,
+    directory,
+    directoryIno: BigInt(relationship.localDirectoryId),
+    directoryLabel: `"${relationship.localDirectoryPath}"`,
     client,
     bucket: relationship.bucket,
     folder: relationship.objectFolder,

@@ -3,7 +3,6 @@ import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { placeKey } from "@/lib/engine/key-path";
-import { LocalTree } from "@/lib/engine/local-tree";
 import { addEntries, isListing } from "../support/listing-xml";
 import { useProxiedS3 } from "../support/proxied-s3";
 import { listKeys, makeTempDir, readObject, runCopyJob, runDownloadJob, sha256Hex } from "../support/engine-harness";
@@ -16,17 +15,17 @@ const KEY_PIECES = ["a", "b", "/", ".", "..", "%2e", "%2F", "\\", "．", "\u2025
 const hostileKey = fc.array(fc.constantFrom(...KEY_PIECES), { minLength: 1, maxLength: 8 }).map((parts) => parts.join(""));
 
 describe("keys from a hostile alphabet", () => {
-  it("are placed, if at all, strictly inside the directory (10,000 generated keys)", () => {
-    const root = "/srv/fs/target";
-    const tree = new LocalTree(root);
+  it("are placed, if at all, as plain names one below the other (10,000 generated keys)", () => {
     fc.assert(
       fc.property(hostileKey, fc.constantFrom(0n, 3n), (relPath, size) => {
         const placement = placeKey({ relPath, size, etag: "e" });
         if (placement.kind !== "file" && placement.kind !== "directory") return;
-        const host = tree.hostPath(placement.relPath);
-        const relative = path.relative(root, host);
-        expect(relative === "" || relative.split(path.sep)[0] === ".." || path.isAbsolute(relative)).toBe(false);
-        expect(placement.relPath.split("/")).not.toContain("..");
+        // The tree's handles open one such name at a time below the root; none can climb or jump.
+        for (const name of placement.relPath.split("/")) {
+          expect(["", ".", ".."]).not.toContain(name);
+          expect(name).not.toContain("\0");
+        }
+        expect(path.isAbsolute(placement.relPath)).toBe(false);
       }),
       { numRuns: 10_000 },
     );

@@ -43,6 +43,8 @@ export interface RunOptions {
   endpoint: string;
   bucket: string;
   directory: string;
+  /** The inode the directory must still have (the relationship's local_directory_id). */
+  directoryIno?: bigint;
   trackingFile: string;
   folder?: string;
   signal?: AbortSignal;
@@ -66,6 +68,7 @@ export function runCopyJob(options: RunOptions): Promise<RunOutcome> {
     copyToObject({
       jobId: crypto.randomUUID(),
       directory: options.directory,
+      directoryIno: options.directoryIno,
       client,
       bucket: options.bucket,
       folder: options.folder ?? "",
@@ -95,6 +98,7 @@ export function runDownloadJob(options: DownloadRunOptions): Promise<RunOutcome>
   return runWithHarness(options, ({ tracking, emit, client }) =>
     copyFromObject({
       directory: options.directory,
+      directoryIno: options.directoryIno,
       client,
       bucket: options.bucket,
       folder: options.folder ?? "",

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { PartBuffers } from "@/lib/engine/part-buffers";
 import { HASH_CHUNK, UnstableFileError } from "@/lib/engine/read-file";
 import { readUploadSource } from "@/lib/engine/upload-source";
+import { TreeHandle } from "@/lib/fs/beneath";
 import type { StreamedBody } from "@/lib/s3/lean-s3";
 
 const MiB = 1024 * 1024;
@@ -36,7 +37,7 @@ describe("the source of a large file's upload", () => {
   ])("with %i-byte parts, a %i-byte file has the digests of its content and streams each part's bytes", async (partSize, size) => {
     const { file, body } = fileOf(size);
     const buffers = new PartBuffers(2 * HASH_CHUNK);
-    const source = await readUploadSource(file, options, buffers, partSize, new AbortController().signal);
+    const source = await readUploadSource({ tree: TreeHandle.open(path.dirname(file)), relPath: path.basename(file) }, options, buffers, partSize, new AbortController().signal);
 
     expect(source.partSize).toBe(partSize);
     expect(source.sha256.toString("hex")).toBe(sha256(body));
@@ -62,7 +63,7 @@ describe("the source of a large file's upload", () => {
   it("holds one chunk buffer per part in flight, whatever the part size, and gives each back", async () => {
     const { file } = fileOf(12 * MiB);
     const buffers = new PartBuffers(2 * HASH_CHUNK);
-    const source = await readUploadSource(file, options, buffers, 5 * MiB, new AbortController().signal);
+    const source = await readUploadSource({ tree: TreeHandle.open(path.dirname(file)), relPath: path.basename(file) }, options, buffers, 5 * MiB, new AbortController().signal);
     const first = await source.part(0, 0, 5 * MiB);
     const second = await source.part(1, 5 * MiB, 5 * MiB);
     // The pool is spent: a third part waits until one is given back.
@@ -79,7 +80,7 @@ describe("the source of a large file's upload", () => {
 
   it("ends a part's stream with an unstable-file error when the file shrank since its first read", async () => {
     const { file } = fileOf(12 * MiB);
-    const source = await readUploadSource(file, options, new PartBuffers(2 * HASH_CHUNK), 5 * MiB, new AbortController().signal);
+    const source = await readUploadSource({ tree: TreeHandle.open(path.dirname(file)), relPath: path.basename(file) }, options, new PartBuffers(2 * HASH_CHUNK), 5 * MiB, new AbortController().signal);
     fs.truncateSync(file, 7 * MiB);
     const { body, release } = await source.part(1, 5 * MiB, 5 * MiB);
     await expect(bytesOf(body)).rejects.toBeInstanceOf(UnstableFileError);
