@@ -10,9 +10,16 @@ export type DownloadDecision =
   | { action: "adopt-or-download" }
   | { action: "download" };
 
-/** Nanoseconds since the epoch of the object's last-modified time, the mtime its local file is given. */
-export function lastModifiedNs(object: RemoteObject): bigint | undefined {
-  return object.lastModified ? BigInt(object.lastModified.getTime()) * 1_000_000n : undefined;
+/**
+ * Whether a file's mtime is the object's last-modified time (true when the listing gives none).
+ * Listed times have millisecond precision; Node hands utimes() floating-point seconds, which
+ * land a microsecond or so below the exact time (1795999599.123 s is set as …599.122999 s), so
+ * the times are compared to the nearest millisecond. Compared exactly, about half of the files
+ * of a store that lists milliseconds (Ceph RGW, AWS) were never tracked and hashed on every repeat.
+ */
+export function carriesObjectTime(mtimeNs: bigint, object: RemoteObject): boolean {
+  if (!object.lastModified) return true;
+  return (mtimeNs + 500_000n) / 1_000_000n === BigInt(object.lastModified.getTime());
 }
 
 /**
@@ -27,7 +34,7 @@ export function decideDownload(object: RemoteObject, tracked: TrackedFile | unde
     !!tracked &&
     tracked.size === object.size &&
     tracked.etagTag === etagTag(object.etag) &&
-    (lastModifiedNs(object) ?? tracked.mtimeNs) === tracked.mtimeNs;
+    carriesObjectTime(tracked.mtimeNs, object);
   if (objectIsTracked) {
     const untouched =
       local.size === tracked.size && local.mtimeNs === tracked.mtimeNs && local.ctimeNs === tracked.ctimeNs && local.ino === tracked.ino;

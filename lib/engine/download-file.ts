@@ -7,7 +7,7 @@ import { classifyS3Error } from "@/lib/s3/classify-error";
 import { headSha256 } from "@/lib/s3/copy-object";
 import { downloadObject, isMd5Etag } from "@/lib/s3/get-object";
 import { choosePartSize } from "@/lib/s3/multipart-upload";
-import { decideDownload, lastModifiedNs } from "./decide-download";
+import { carriesObjectTime, decideDownload } from "./decide-download";
 import type { EngineListener } from "./events";
 import { parentOf, type LocalTree } from "./local-tree";
 import type { PartialsJournal } from "./partials-journal";
@@ -166,6 +166,6 @@ async function fetchWithRetries(ctx: DownloadContext, object: RemoteObject, relP
 
 function record(ctx: DownloadContext, relPath: string, stat: BigIntStats, object: RemoteObject, digest: Buffer): void {
   // Only a file that carries the object's time can later be proved unchanged by its fingerprint.
-  if (lastModifiedNs(object) !== undefined && stat.mtimeNs !== lastModifiedNs(object)) return;
+  if (!carriesObjectTime(stat.mtimeNs, object)) return;
   ctx.tracking.put({ path: relPath, size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino, etagTag: etagTag(object.etag), sha256: digest });
 }

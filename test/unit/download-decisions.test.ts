@@ -1,6 +1,9 @@
 import type { BigIntStats } from "node:fs";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { decideDownload } from "@/lib/engine/decide-download";
+import { carriesObjectTime, decideDownload } from "@/lib/engine/decide-download";
 import { placeKey, storageClassRefusal } from "@/lib/engine/key-path";
 import type { RemoteObject } from "@/lib/engine/remote-listing";
 import { etagTag, type TrackedFile } from "@/lib/engine/tracking-store";
@@ -76,5 +79,23 @@ describe("the download decision", () => {
     ["untracked, other size", undefined, local({ size: 3n }), "download"],
   ] as const)("%s → %s", (_label, row, stat, action) => {
     expect(decideDownload(remote, row, stat)).toEqual({ action });
+  });
+});
+
+describe("a file given the object's time", () => {
+  it("carries it to the millisecond, although utimes() sets floating-point seconds a little below it", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-times-")), "f");
+    fs.writeFileSync(file, "x");
+    let inexact = 0;
+    for (let ms = 1795999599001; ms < 1795999599201; ms++) {
+      const listed = object("f", 1n, { lastModified: new Date(ms) });
+      fs.utimesSync(file, new Date(), listed.lastModified!);
+      const mtimeNs = fs.statSync(file, { bigint: true }).mtimeNs;
+      if (mtimeNs !== BigInt(ms) * 1_000_000n) inexact++;
+      expect(carriesObjectTime(mtimeNs, listed)).toBe(true);
+      expect(carriesObjectTime(mtimeNs + 1_000_000n, listed)).toBe(false);
+    }
+    // Why the comparison cannot be exact: most of these times are set a microsecond or so early.
+    expect(inexact).toBeGreaterThan(0);
   });
 });
