@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import { PathChangedError, TreeHandle } from "@/lib/fs/beneath";
 import { classifyS3Error } from "@/lib/s3/classify-error";
 import { decide } from "./decide";
@@ -38,17 +37,11 @@ export interface CopyToObjectInput extends EngineJobInput {
 export async function copyToObject(input: CopyToObjectInput): Promise<CopyResult> {
   const live = TreeHandle.open(input.directory, { expectedIno: input.directoryIno, label: input.directoryLabel });
   try {
-    const view = await openTreeView(input.directory, input.bucket, input.jobId);
+    const view = await openTreeView(live, input.directory, input.bucket, input.jobId);
     try {
-      // A snapshot holds the directory under the same inode; any other is not the directory checked above.
-      const tree = view.mode === "snapshot" ? TreeHandle.open(view.root, { expectedIno: fs.fstatSync(live.rootFd, { bigint: true }).ino, label: `${input.directoryLabel ?? input.directory} (in its snapshot)` }) : live;
       input.emit({ type: "mode", mode: view.mode, detail: view.detail });
-      const run = new JobRun(input, tree, view.mode === "stable-read");
-      try {
-        await run.execute();
-      } finally {
-        if (tree !== live) tree.close();
-      }
+      const run = new JobRun(input, view.tree, view.mode === "stable-read");
+      await run.execute();
       return { ...run.result(), readMode: view.mode };
     } finally {
       await view.release();

@@ -94,10 +94,20 @@ export class TreeHandle {
    * inode `expectedIno` when given.
    */
   static open(hostPath: string, { expectedIno, label = hostPath }: { expectedIno?: bigint; label?: string } = {}): TreeHandle {
-    const parts = hostPath.split("/").filter((p) => p !== "");
-    let fd = fsSync.openSync("/", DIRECTORY_FLAGS);
+    const start = fsSync.openSync("/", DIRECTORY_FLAGS);
     try {
-      for (const part of parts) {
+      return TreeHandle.openBelow(start, hostPath, { expectedIno, label });
+    } finally {
+      fsSync.closeSync(start);
+    }
+  }
+
+  /** The same from the open directory `startFd` (left open), along the relative path `relPath`. */
+  static openBelow(startFd: number, relPath: string, { expectedIno, label = relPath }: { expectedIno?: bigint; label?: string } = {}): TreeHandle {
+    let fd = reopenDirectory(startFd);
+    try {
+      for (const part of relPath.split("/").filter((p) => p !== "")) {
+        checkName(part, relPath);
         let next: number;
         try {
           next = fsSync.openSync(fdPath(fd, part), DIRECTORY_FLAGS);
@@ -233,6 +243,11 @@ export class TreeHandle {
       this.dirs.delete(relDir);
     }
   }
+}
+
+/** A handle of its own on the directory `fd` holds (its /proc link is the one link that must be followed). */
+export function reopenDirectory(fd: number): number {
+  return fsSync.openSync(fdPath(fd), constants.O_RDONLY | constants.O_DIRECTORY);
 }
 
 /** O_NOFOLLOW refuses a link at the last component with ELOOP. */

@@ -82,4 +82,30 @@ describe.skipIf(!available)("copy to S3 from a btrfs snapshot", () => {
     expect(fs.existsSync(path.join(root, "vol2", SNAPSHOT_HOLDER))).toBe(false);
     expect(execFileSync("btrfs", ["subvolume", "list", root], { encoding: "utf8" })).not.toContain("replication_to_bucket_");
   });
+
+  it("refuses a snapshot holder that is a symbolic link, and reads the live tree instead, writing nothing through the link", async () => {
+    const root = (mount as BtrfsMount).mountPoint;
+    execFileSync("btrfs", ["subvolume", "create", path.join(root, "vol3")], { stdio: "pipe" });
+    fs.mkdirSync(path.join(root, "vol3/project"));
+    fs.writeFileSync(path.join(root, "vol3/project/a.txt"), "a");
+    fs.mkdirSync(path.join(root, "vol3/elsewhere"));
+    fs.symlinkSync(path.join(root, "vol3/elsewhere"), path.join(root, "vol3", SNAPSHOT_HOLDER));
+
+    const result = await runCopyJob({
+      endpoint: server.endpoint,
+      bucket: BUCKET,
+      directory: path.join(root, "vol3/project"),
+      folder: "snap-link/",
+      trackingFile: path.join(makeTempDir(), "tracking.db"),
+    });
+
+    expect(result.outcome).toBe("SUCCEEDED");
+    expect(result.readMode).toBe("stable-read");
+    const mode = result.events.find((e) => e.type === "mode");
+    expect(mode).toMatchObject({ type: "mode", mode: "stable-read" });
+    expect((mode as { detail: string }).detail).toBe(`btrfs snapshot failed: ${SNAPSHOT_HOLDER} in the subvolume is not a directory (a symbolic link is never followed)`);
+    expect(fs.readdirSync(path.join(root, "vol3/elsewhere"))).toEqual([]);
+    expect(fs.lstatSync(path.join(root, "vol3", SNAPSHOT_HOLDER)).isSymbolicLink()).toBe(true);
+    expect(execFileSync("btrfs", ["subvolume", "list", root], { encoding: "utf8" })).not.toContain("replication_to_bucket_");
+  });
 });
