@@ -9,7 +9,8 @@
 // "ours" is the engine in a process of its own per job, as the worker runs it; "service" is the
 // whole service as a user drives it (web server, worker, the s3shift CLI with --watch).
 // Options (environment): BENCH_RUNS (3), BENCH_FILES (10000), BENCH_LARGE_MIB (128),
-// BENCH_CONCURRENCY (32), BENCH_TOOLS (comma list of ours,service,rclone,aws,s3cmd), BENCH_ONLY (comma
+// BENCH_CONCURRENCY (32), BENCH_TOOLS (comma list of ours,service,rclone,aws,s3cmd, and baseline: the
+// engine of the checkout at BENCH_BASELINE_ROOT, to measure a change against it in the same run), BENCH_ONLY (comma
 // list of W1,W2,W3,W4, and M1: a first copy of BENCH_SCALE_ENTRIES (1,000,000) tiny files and
 // its no-change repeats, by our engine alone, left out by default: the copy takes about half an
 // hour), CEPH_BACKEND (memstore by default: on this disk bluestore, not the
@@ -38,9 +39,11 @@ const KEY = "bench-access";
 const SECRET = "bench-secret-key";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-peers-"));
-type Tool = "ours" | "service" | Peer;
+type Tool = "ours" | "baseline" | "service" | Peer;
 /** The tools whose time is a job's own duration, with a process's wall time beside it. */
-const isOurs = (tool: string) => tool === "ours" || tool === "service";
+const isOurs = (tool: string) => tool === "ours" || tool === "baseline" || tool === "service";
+/** A checkout of another version (with its node_modules) whose engine runs as the tool "baseline". */
+const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT;
 
 interface Measured {
   /** Our time is the job's own duration; a peer's is its process's wall time. */
@@ -148,9 +151,11 @@ async function runToolOnce(tool: Tool, directory: string, prefix: string, tracki
     relationships.set(prefix, run.relationshipId);
     return run;
   }
-  if (tool === "ours") {
+  if (tool === "ours" || tool === "baseline") {
     const args = { endpoint, bucket: BUCKET, folder: prefix, directory, trackingFile, concurrency: CONCURRENCY, direction: "to" };
-    const run = await timed(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/job.ts"), JSON.stringify(args)], { BENCH_S3_KEY: KEY, BENCH_S3_SECRET: SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
+    if (tool === "baseline" && !BASELINE_ROOT) throw new Error("the tool baseline needs BENCH_BASELINE_ROOT, a checkout of the version to compare with");
+    const root = tool === "baseline" ? BASELINE_ROOT! : ROOT;
+    const run = await timed(process.execPath, ["--import", "tsx", path.join(root, "bench/job.ts"), JSON.stringify(args)], { BENCH_S3_KEY: KEY, BENCH_S3_SECRET: SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
     const report = JSON.parse(run.stdout.trim().split("\n").pop()!) as { outcome: string; error: string; ms: number; filesTransferred: number };
     if (report.outcome !== "SUCCEEDED") throw new Error(`our job ${report.outcome}: ${report.error}`);
     return { ms: report.ms, wallMs: run.wallMs, cpuMs: run.cpuMs, maxRssKiB: run.maxRssKiB, minorFaults: run.minorFaults, filesSent: report.filesTransferred };
@@ -341,7 +346,7 @@ function printTable() {
   for (const [workload, byTool] of results) {
     // Above 1: we are faster. Against the store's limit, on W2: the share of it we reach.
     const ratioTo = (reference: Measured[] | undefined, tool: string, ms: number) =>
-      reference && !isOurs(tool) ? `${(ms / median(reference.map((r) => r.ms))).toFixed(2)}` : "";
+      reference && (!isOurs(tool) || tool === "baseline") ? `${(ms / median(reference.map((r) => r.ms))).toFixed(2)}` : "";
     for (const [tool, runs] of byTool) {
       const ms = median(runs.map((r) => r.ms));
       const wall = median(runs.map((r) => r.wallMs));

@@ -78,7 +78,12 @@ export async function resolveLocalDirectoryId(id: string, root = getConfig().fsR
     const stat = await fs.lstat(dir, { bigint: true });
     // Stay on the root's file system: inode numbers are only unique within one.
     if (stat.dev !== rootStat.dev) continue;
-    if (stat.ino === wanted) return { hostPath: dir, namespacePath: toNamespacePath(realRoot, dir), inode: id };
+    if (stat.ino === wanted) {
+      // Found by walking paths that may have changed meanwhile: resolved again, it must still lie inside and be this directory.
+      const found = await resolveLocalDirectoryPath(toNamespacePath(realRoot, dir), root);
+      if (found.inode !== id) throw validationError(FIELD_ID, `the directory with inode ${id} moved while it was looked up; try again.`);
+      return found;
+    }
     const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) if (entry.isDirectory()) queue.push(path.join(dir, entry.name));
   }
