@@ -1,0 +1,298 @@
+// The demo S3 endpoint of `npm start`: a real S3 protocol server that the engine copies through
+// both ways, that only answers requests signed with its keys, that survives malformed requests,
+// and that never serves anything a browser would render as a page.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import {
+  AbortMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  GetObjectLockConfigurationCommand,
+  HeadBucketCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listKeys, makeTempDir, readObject, runCopyJob, runDownloadJob, sha256Hex, writeFile } from "../support/engine-harness";
+import { presignedGet, signedRequest, startDemoS3Server, urlOf, type DemoS3 } from "../support/demo-s3";
+import { inspectionClient, S3RVER_KEY } from "../support/s3-server";
+
+const BUCKET = "demo";
+const MiB = 1024 * 1024;
+let demo: DemoS3;
+let s3: S3Client;
+
+beforeAll(async () => {
+  demo = await startDemoS3Server([BUCKET]);
+  s3 = inspectionClient(demo.endpoint);
+});
+afterAll(async () => {
+  s3?.destroy();
+  await demo?.stop();
+});
+
+function clientWith(accessKeyId: string, secretAccessKey: string): S3Client {
+  return new S3Client({ endpoint: demo.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
+}
+
+const errorOf = async (promise: Promise<unknown>) => promise.then(() => undefined, (error: Error & { $metadata?: { httpStatusCode?: number } }) => error);
+
+/** Sends bytes on a new connection and returns whatever comes back before the server closes it (or 2 s pass). */
+function rawExchange(data: string | Buffer, { end = true } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(demo.port, "127.0.0.1");
+    let received = "";
+    socket.setTimeout(2_000, () => socket.destroy());
+    socket.on("data", (chunk) => (received += chunk.toString("latin1")));
+    socket.on("close", () => resolve(received));
+    socket.on("error", (error) => (received ? resolve(received) : reject(error)));
+    socket.write(data, () => {
+      if (end) socket.end();
+    });
+  });
+}
+
+/** The first line and headers of a raw request, signed, for sending by hand. */
+function rawHead(method: string, request: Awaited<ReturnType<typeof signedRequest>>): string {
+  const target = urlOf("", request);
+  return `${method} ${target} HTTP/1.1\r\n${Object.entries(request.headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("\r\n")}\r\n\r\n`;
+}
+
+/** The server cleans up after a dropped connection on its own time: wait for it (up to 10 s). */
+async function eventually(check: () => void): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+async function stillServes(): Promise<void> {
+  const key = `alive-${crypto.randomUUID()}`;
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: "still here" }));
+  expect((await readObject(s3, BUCKET, key)).body.toString()).toBe("still here");
+}
+
+describe("demo S3 endpoint: the engine copies both ways through it", () => {
+  it("uploads a tree (a multipart file among them), sends only what changed, copies a moved file inside the store, and downloads it all back", async () => {
+    const directory = makeTempDir();
+    const trackingFile = path.join(makeTempDir(), "tracking.db");
+    const big = crypto.randomBytes(13 * MiB + 77);
+    writeFile(directory, "readme.txt", "hello world\n");
+    writeFile(directory, "docs/guide.html", "<h1>guide</h1>");
+    writeFile(directory, "ünïcödé/файл.json", '{"a":1}');
+    writeFile(directory, "a.txt", "sorts before the folder a/");
+    writeFile(directory, "a/b.txt", "inside a");
+    writeFile(directory, "data/big.bin", big);
+    const upload = () => runCopyJob({ endpoint: demo.endpoint, bucket: BUCKET, directory, trackingFile, folder: "tree/", multipartThreshold: 8 * MiB });
+
+    const first = await upload();
+    expect(first.error).toBe("");
+    expect(first.outcome).toBe("SUCCEEDED");
+    expect((await listKeys(s3, BUCKET, "tree/")).sort()).toEqual(
+      ["tree/a.txt", "tree/a/b.txt", "tree/data/big.bin", "tree/docs/guide.html", "tree/readme.txt", "tree/ünïcödé/файл.json"].sort(),
+    );
+    const stored = await readObject(s3, BUCKET, "tree/data/big.bin");
+    expect(sha256Hex(stored.body)).toBe(sha256Hex(big));
+    expect(stored.etag).toMatch(/-[2-9]"$/); // assembled from parts
+    expect(stored.metadata.sha256).toBe(sha256Hex(big));
+    expect((await readObject(s3, BUCKET, "tree/docs/guide.html")).contentType).toBe("text/html");
+
+    const repeat = await upload();
+    expect(repeat.outcome).toBe("SUCCEEDED");
+    expect(repeat.progress.filesTransferred).toBe(0n);
+
+    fs.renameSync(path.join(directory, "readme.txt"), path.join(directory, "moved/readme.txt".replace("moved/", "")) + ".moved");
+    const moved = await upload();
+    expect(moved.outcome).toBe("SUCCEEDED");
+    const movedObject = await readObject(s3, BUCKET, "tree/readme.txt.moved");
+    expect(movedObject.body.toString()).toBe("hello world\n");
+    expect(movedObject.metadata.sha256).toBe(sha256Hex("hello world\n"));
+
+    const restore = makeTempDir();
+    const down = await runDownloadJob({ endpoint: demo.endpoint, bucket: BUCKET, directory: restore, trackingFile: path.join(makeTempDir(), "down.db"), folder: "tree/", rangeThreshold: 4 * MiB });
+    expect(down.error).toBe("");
+    expect(down.outcome).toBe("SUCCEEDED");
+    expect(sha256Hex(fs.readFileSync(path.join(restore, "data/big.bin")))).toBe(sha256Hex(big));
+    expect(fs.readFileSync(path.join(restore, "ünïcödé/файл.json"), "utf8")).toBe('{"a":1}');
+    expect(fs.readFileSync(path.join(restore, "a/b.txt"), "utf8")).toBe("inside a");
+    expect(fs.readFileSync(path.join(restore, "readme.txt.moved"), "utf8")).toBe("hello world\n");
+  });
+
+  it("answers the calls the engine makes the way S3 does", async () => {
+    await s3.send(new HeadBucketCommand({ Bucket: BUCKET }));
+    const lock = await errorOf(s3.send(new GetObjectLockConfigurationCommand({ Bucket: BUCKET })));
+    expect(lock?.name).toBe("ObjectLockConfigurationNotFoundError");
+    expect((await errorOf(s3.send(new HeadBucketCommand({ Bucket: "elsewhere" }))))?.$metadata?.httpStatusCode).toBe(404);
+
+    for (const key of ["list/b", "list/a", "list/c/1", "list/c/2", "list/d", "listing-not-under-prefix"]) {
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: key, Metadata: { origin: "test" } }));
+    }
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "list/", MaxKeys: 2, ContinuationToken: token, StartAfter: "list/a" }));
+      keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+      token = page.NextContinuationToken;
+    } while (token);
+    expect(keys).toEqual(["list/b", "list/c/1", "list/c/2", "list/d"]);
+    const grouped = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "list/", Delimiter: "/" }));
+    expect(grouped.CommonPrefixes?.map((p) => p.Prefix)).toEqual(["list/c/"]);
+    expect(grouped.Contents?.map((o) => o.Key)).toEqual(["list/a", "list/b", "list/d"]);
+
+    const original = await readObject(s3, BUCKET, "list/a");
+    const ranged = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "list/c/1", Range: "bytes=2-4", IfMatch: (await readObject(s3, BUCKET, "list/c/1")).etag }));
+    expect(await ranged.Body!.transformToString()).toBe("st/");
+    expect(ranged.ContentRange).toBe("bytes 2-4/8");
+    const stale = await errorOf(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "list/c/1", Range: "bytes=0-1", IfMatch: '"0123456789abcdef0123456789abcdef"' })));
+    expect(stale?.$metadata?.httpStatusCode).toBe(412);
+
+    await s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: "copied/a", CopySource: `${BUCKET}/list/a` }));
+    const copied = await readObject(s3, BUCKET, "copied/a");
+    expect(copied.metadata).toEqual({ origin: "test" });
+    expect(copied.etag).toBe(original.etag);
+    await s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: "copied/b", CopySource: `${BUCKET}/list/a`, MetadataDirective: "REPLACE", Metadata: { other: "x" }, ContentType: "text/plain" }));
+    const replaced = await readObject(s3, BUCKET, "copied/b");
+    expect(replaced.metadata).toEqual({ other: "x" });
+    expect(replaced.contentType).toBe("text/plain");
+
+    const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: "unfinished" }));
+    const listed = await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: "unfinished" }));
+    expect(listed.Uploads?.map((u) => u.UploadId)).toEqual([created.UploadId]);
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: "unfinished", UploadId: created.UploadId }));
+    expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: "unfinished" }))).Uploads ?? []).toEqual([]);
+  });
+});
+
+describe("demo S3 endpoint: only signed requests", () => {
+  it("refuses an unsigned request with 403 AccessDenied", async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "secret.txt", Body: "not for anyone" }));
+    for (const [method, url] of [
+      ["GET", `${demo.endpoint}/${BUCKET}/secret.txt`],
+      ["PUT", `${demo.endpoint}/${BUCKET}/planted.html`],
+      ["GET", `${demo.endpoint}/${BUCKET}?list-type=2`],
+    ] as const) {
+      const reply = await fetch(url, { method, body: method === "PUT" ? "<script>alert(1)</script>" : undefined });
+      expect(reply.status).toBe(403);
+      const text = await reply.text();
+      expect(text).toContain("<Code>AccessDenied</Code>");
+      expect(text).toContain("Anonymous access is not allowed");
+      expect(text).not.toContain("not for anyone");
+    }
+    expect(await listKeys(s3, BUCKET, "planted")).toEqual([]);
+  });
+
+  it("refuses a wrong secret, an unknown key, and a signed request altered after signing", async () => {
+    const wrongSecret = clientWith(S3RVER_KEY, "not-the-secret");
+    const unknownKey = clientWith("SOMEONE", "S3RVER");
+    try {
+      const wrong = await errorOf(wrongSecret.send(new GetObjectCommand({ Bucket: BUCKET, Key: "secret.txt" })));
+      expect(wrong?.name).toBe("SignatureDoesNotMatch");
+      expect(wrong?.$metadata?.httpStatusCode).toBe(403);
+      expect(wrong?.message).toContain("does not match the signature you provided");
+      const unknown = await errorOf(unknownKey.send(new PutObjectCommand({ Bucket: BUCKET, Key: "planted.txt", Body: "x" })));
+      expect(unknown?.name).toBe("InvalidAccessKeyId");
+      expect(unknown?.$metadata?.httpStatusCode).toBe(403);
+    } finally {
+      wrongSecret.destroy();
+      unknownKey.destroy();
+    }
+
+    const signed = await signedRequest(demo.endpoint, { method: "GET", path: `/${BUCKET}/secret.txt` });
+    const honest = await fetch(urlOf(demo.endpoint, signed), { headers: signed.headers });
+    expect(await honest.text()).toBe("not for anyone");
+    const otherKey = await fetch(urlOf(demo.endpoint, { ...signed, path: `/${BUCKET}/copied/a` }), { headers: signed.headers });
+    expect(otherKey.status).toBe(403);
+    expect(await otherKey.text()).toContain("<Code>SignatureDoesNotMatch</Code>");
+
+    // The body is bound to the signature through its SHA-256: another body is refused, and not stored.
+    const put = await signedRequest(demo.endpoint, { method: "PUT", path: `/${BUCKET}/swapped.txt`, body: "signed body" });
+    const swapped = await fetch(urlOf(demo.endpoint, put), { method: "PUT", headers: put.headers, body: "other body!" });
+    expect(swapped.status).toBe(400);
+    expect(await swapped.text()).toContain("<Code>XAmzContentSHA256Mismatch</Code>");
+    expect(await listKeys(s3, BUCKET, "swapped")).toEqual([]);
+
+    const badMd5 = await errorOf(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "md5.txt", Body: "abc", ContentMD5: crypto.createHash("md5").update("abd").digest("base64") })));
+    expect(badMd5?.name).toBe("BadDigest");
+  });
+
+  it("accepts a presigned URL until it expires, and refuses it altered or expired", async () => {
+    const presign = (signingDate: Date, expiresIn: number) => presignedGet(demo.endpoint, `/${BUCKET}/secret.txt`, { signingDate, expiresIn });
+    const fresh = await presign(new Date(), 300);
+    const ok = await fetch(urlOf(demo.endpoint, fresh));
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe("not for anyone");
+
+    const altered = await fetch(urlOf(demo.endpoint, { ...fresh, path: `/${BUCKET}/copied/a` }));
+    expect(altered.status).toBe(403);
+    expect(await altered.text()).toContain("<Code>SignatureDoesNotMatch</Code>");
+
+    const expired = await fetch(urlOf(demo.endpoint, await presign(new Date(Date.now() - 3_600_000), 60)));
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toContain("Request has expired");
+  });
+});
+
+describe("demo S3 endpoint: malformed requests", () => {
+  it("answers bad XML, a truncated upload, absurd headers and garbage, and the next request works", async () => {
+    const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: "broken" }));
+    for (const xml of ["<CompleteMultipartUpload><Part><PartNumber>1", "<!DOCTYPE x [<!ENTITY a 'b'>]><CompleteMultipartUpload/>", "not xml at all"]) {
+      const complete = await signedRequest(demo.endpoint, { method: "POST", path: `/${BUCKET}/broken`, query: { uploadId: created.UploadId! }, body: xml });
+      const reply = await fetch(urlOf(demo.endpoint, complete), { method: "POST", headers: complete.headers, body: xml });
+      expect(reply.status).toBe(400);
+      expect(await reply.text()).toContain("<Code>MalformedXML</Code>");
+    }
+    await stillServes();
+
+    // A multipart part and an object whose bodies stop short; neither leaves anything behind.
+    const part = await signedRequest(demo.endpoint, { method: "PUT", path: `/${BUCKET}/broken`, query: { uploadId: created.UploadId!, partNumber: "1" }, headers: { "content-length": String(5 * MiB) } }, { payload: "unsigned" });
+    await rawExchange(rawHead("PUT", part) + "only a little of the part");
+    const object = await signedRequest(demo.endpoint, { method: "PUT", path: `/${BUCKET}/truncated.txt`, headers: { "content-length": "1000" } }, { payload: "unsigned" });
+    await rawExchange(rawHead("PUT", object) + "ten bytes.");
+    await stillServes();
+    expect(await listKeys(s3, BUCKET, "truncated")).toEqual([]);
+    await eventually(() => expect(fs.readdirSync(path.join(demo.directory, BUCKET, "tmp"))).toEqual([]));
+
+    const tooLarge = await signedRequest(demo.endpoint, { method: "PUT", path: `/${BUCKET}/huge.bin`, headers: { "content-length": String(6 * 1024 ** 3) } }, { payload: "unsigned" });
+    const refusal = await rawExchange(rawHead("PUT", tooLarge), { end: false });
+    expect(refusal).toMatch(/^HTTP\/1\.1 400/);
+    expect(refusal).toContain("<Code>EntityTooLarge</Code>");
+
+    expect(await rawExchange(`GET /${BUCKET}/x HTTP/1.1\r\nHost: a\r\nX-Big: ${"a".repeat(64 * 1024)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431/);
+    expect(await rawExchange("\x16\x03\x01\x02\x00garbage that is not HTTP\r\n\r\n")).toMatch(/^(HTTP\/1\.1 400|)/);
+    expect(await rawExchange(`GET /${BUCKET}/%E0%A4%A HTTP/1.1\r\nHost: a\r\n\r\n`)).toMatch(/^HTTP\/1\.1 (400|403)/);
+    expect(await rawExchange(`POST /${BUCKET}/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n`)).toMatch(/^HTTP\/1\.1 (400|403)/);
+    const metadataFlood = await errorOf(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "meta.txt", Body: "x", Metadata: { big: "m".repeat(3000) } })));
+    expect(metadataFlood?.name).toBe("MetadataTooLarge");
+    await stillServes();
+  });
+});
+
+describe("demo S3 endpoint: nothing renders in a browser", () => {
+  it("serves an uploaded .html object as a download, sandboxed, with its type not sniffed", async () => {
+    const page = "<html><body><script>document.title='ran'</script><h1>planted</h1></body></html>";
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "site/index.html", Body: page, ContentType: "text/html" }));
+    const reply = await fetch(urlOf(demo.endpoint, await presignedGet(demo.endpoint, `/${BUCKET}/site/index.html`)));
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get("content-type")).toBe("text/html");
+    expect(reply.headers.get("content-disposition")).toBe("attachment");
+    expect(reply.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(reply.headers.get("content-security-policy")).toMatch(/^sandbox/);
+    expect(await reply.text()).toBe(page);
+    // Error answers carry the same headers.
+    const refused = await fetch(`${demo.endpoint}/${BUCKET}/site/index.html`);
+    expect(refused.headers.get("content-security-policy")).toMatch(/^sandbox/);
+    expect(refused.headers.get("content-disposition")).toBe("attachment");
+  });
+});
