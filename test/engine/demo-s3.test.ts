@@ -269,6 +269,13 @@ describe("demo S3 endpoint: malformed requests", () => {
     expect(refusal).toMatch(/^HTTP\/1\.1 400/);
     expect(refusal).toContain("<Code>EntityTooLarge</Code>");
 
+    // A browser-form POST cut short (what crashed the previous demo store), unsigned and signed.
+    const form = `--b\r\nContent-Disposition: form-data; name="key"\r\n\r\nx\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\nabc`;
+    expect(await rawExchange(`POST /${BUCKET} HTTP/1.1\r\nHost: a\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: ${form.length + 100}\r\n\r\n${form}`)).toMatch(/^HTTP\/1\.1 403/);
+    const signedForm = await signedRequest(demo.endpoint, { method: "POST", path: `/${BUCKET}`, headers: { "content-type": "multipart/form-data; boundary=b", "content-length": String(form.length + 100) } }, { payload: "unsigned" });
+    expect(await rawExchange(rawHead("POST", signedForm) + form)).toMatch(/^HTTP\/1\.1 501/);
+    await stillServes();
+
     expect(await rawExchange(`GET /${BUCKET}/x HTTP/1.1\r\nHost: a\r\nX-Big: ${"a".repeat(64 * 1024)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431/);
     expect(await rawExchange("\x16\x03\x01\x02\x00garbage that is not HTTP\r\n\r\n")).toMatch(/^(HTTP\/1\.1 400|)/);
     expect(await rawExchange(`GET /${BUCKET}/%E0%A4%A HTTP/1.1\r\nHost: a\r\n\r\n`)).toMatch(/^HTTP\/1\.1 (400|403)/);

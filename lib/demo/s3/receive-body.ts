@@ -40,7 +40,7 @@ export async function receiveBody(request: IncomingMessage, file: string, limit 
     // The file is opened asynchronously: removing it before the stream closes could race its creation.
     if (!out.closed) await new Promise<void>((resolve) => out.once("close", () => resolve()));
     fs.rmSync(file, { force: true });
-    throw error;
+    throw cutShort(request, error);
   }
   return { size, md5: md5.digest(), sha256: sha256.digest() };
 }
@@ -50,13 +50,23 @@ export async function receiveSmallBody(request: IncomingMessage, limit: number):
   const declared = request.headers["content-length"] === undefined ? undefined : declaredLength(request, limit);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new S3Error(400, "MaxMessageLengthExceeded", "Your request was too big.");
-    chunks.push(chunk);
+  try {
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw new S3Error(400, "MaxMessageLengthExceeded", "Your request was too big.");
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    throw cutShort(request, error);
   }
   if (declared !== undefined && size !== declared) throw new S3Error(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header");
   return Buffer.concat(chunks);
+}
+
+/** A client that hung up mid-body is the client's doing, not a fault of this server. */
+function cutShort(request: IncomingMessage, error: unknown): unknown {
+  if (error instanceof S3Error || !(request.destroyed || request.readableAborted)) return error;
+  return new S3Error(400, "IncompleteBody", "The connection closed before the whole body was received");
 }
 
 function declaredLength(request: IncomingMessage, limit: number): number {
