@@ -21,18 +21,24 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listKeys, makeTempDir, readObject, runCopyJob, runDownloadJob, sha256Hex, writeFile } from "../support/engine-harness";
 import { presignedGet, signedRequest, startDemoS3Server, urlOf, type DemoS3 } from "../support/demo-s3";
 import { inspectionClient, S3RVER_KEY } from "../support/s3-server";
+import { isPartUpload, isPayloadProbe, S3Proxy } from "../support/s3-proxy";
 
 const BUCKET = "demo";
 const MiB = 1024 * 1024;
 let demo: DemoS3;
 let s3: S3Client;
+/** In front of the demo endpoint, to count what the engine asked of it (signatures pass through unchanged). */
+let proxy: S3Proxy;
 
 beforeAll(async () => {
   demo = await startDemoS3Server([BUCKET]);
   s3 = inspectionClient(demo.endpoint);
+  proxy = new S3Proxy(demo.port);
+  await proxy.start();
 });
 afterAll(async () => {
   s3?.destroy();
+  await proxy?.stop();
   await demo?.stop();
 });
 
@@ -85,7 +91,7 @@ async function stillServes(): Promise<void> {
 }
 
 describe("demo S3 endpoint: the engine copies both ways through it", () => {
-  it("uploads a tree (a multipart file among them), sends only what changed, copies a moved file inside the store, and downloads it all back", async () => {
+  it("uploads a tree (a multipart file among them), sends only what changed, copies a hard link inside the store, and downloads it all back", async () => {
     const directory = makeTempDir();
     const trackingFile = path.join(makeTempDir(), "tracking.db");
     const big = crypto.randomBytes(13 * MiB + 77);
@@ -95,11 +101,15 @@ describe("demo S3 endpoint: the engine copies both ways through it", () => {
     writeFile(directory, "a.txt", "sorts before the folder a/");
     writeFile(directory, "a/b.txt", "inside a");
     writeFile(directory, "data/big.bin", big);
-    const upload = () => runCopyJob({ endpoint: demo.endpoint, bucket: BUCKET, directory, trackingFile, folder: "tree/", multipartThreshold: 8 * MiB });
+    const upload = () => runCopyJob({ endpoint: proxy.endpoint, bucket: BUCKET, directory, trackingFile, folder: "tree/", multipartThreshold: 8 * MiB });
 
     const first = await upload();
     expect(first.error).toBe("");
     expect(first.outcome).toBe("SUCCEEDED");
+    // The engine's probe (a part sent with a wrong signed digest) was refused, so it knows bodies are verified.
+    const probe = proxy.requests.find(isPayloadProbe);
+    expect(probe?.status).toBe(400);
+    expect(proxy.count(isPartUpload)).toBeGreaterThanOrEqual(2);
     expect((await listKeys(s3, BUCKET, "tree/")).sort()).toEqual(
       ["tree/a.txt", "tree/a/b.txt", "tree/data/big.bin", "tree/docs/guide.html", "tree/readme.txt", "tree/ünïcödé/файл.json"].sort(),
     );
@@ -113,21 +123,44 @@ describe("demo S3 endpoint: the engine copies both ways through it", () => {
     expect(repeat.outcome).toBe("SUCCEEDED");
     expect(repeat.progress.filesTransferred).toBe(0n);
 
-    fs.renameSync(path.join(directory, "readme.txt"), path.join(directory, "moved/readme.txt".replace("moved/", "")) + ".moved");
-    const moved = await upload();
-    expect(moved.outcome).toBe("SUCCEEDED");
-    const movedObject = await readObject(s3, BUCKET, "tree/readme.txt.moved");
-    expect(movedObject.body.toString()).toBe("hello world\n");
-    expect(movedObject.metadata.sha256).toBe(sha256Hex("hello world\n"));
+    fs.linkSync(path.join(directory, "readme.txt"), path.join(directory, "readme-link.txt"));
+    proxy.reset();
+    const linked = await upload();
+    expect(linked.outcome).toBe("SUCCEEDED");
+    expect(proxy.count((r) => r.method === "PUT" && r.headers["x-amz-copy-source"] !== undefined && r.status === 200)).toBe(1);
+    const linkCopy = await readObject(s3, BUCKET, "tree/readme-link.txt");
+    expect(linkCopy.body.toString()).toBe("hello world\n");
+    expect(linkCopy.metadata.sha256).toBe(sha256Hex("hello world\n"));
 
     const restore = makeTempDir();
-    const down = await runDownloadJob({ endpoint: demo.endpoint, bucket: BUCKET, directory: restore, trackingFile: path.join(makeTempDir(), "down.db"), folder: "tree/", rangeThreshold: 4 * MiB });
+    proxy.reset();
+    const down = await runDownloadJob({ endpoint: proxy.endpoint, bucket: BUCKET, directory: restore, trackingFile: path.join(makeTempDir(), "down.db"), folder: "tree/", rangeThreshold: 4 * MiB });
     expect(down.error).toBe("");
     expect(down.outcome).toBe("SUCCEEDED");
     expect(sha256Hex(fs.readFileSync(path.join(restore, "data/big.bin")))).toBe(sha256Hex(big));
     expect(fs.readFileSync(path.join(restore, "ünïcödé/файл.json"), "utf8")).toBe('{"a":1}');
     expect(fs.readFileSync(path.join(restore, "a/b.txt"), "utf8")).toBe("inside a");
-    expect(fs.readFileSync(path.join(restore, "readme.txt.moved"), "utf8")).toBe("hello world\n");
+    expect(fs.readFileSync(path.join(restore, "readme-link.txt"), "utf8")).toBe("hello world\n");
+    const ranged = proxy.requests.filter((r) => r.method === "GET" && r.headers.range !== undefined);
+    expect(ranged.length).toBeGreaterThanOrEqual(2);
+    expect(ranged.every((r) => r.status === 206 && r.headers["if-match"] !== undefined)).toBe(true);
+  });
+
+  it("refuses a body damaged on the way (its signed SHA-256 no longer matches), and the engine's resend stores it intact", async () => {
+    const directory = makeTempDir();
+    writeFile(directory, "precious.txt", "every byte matters\n");
+    proxy.reset();
+    let damaged = 0;
+    proxy.interceptor = (r) => (r.method === "PUT" && !isPayloadProbe(r) && damaged++ === 0 ? "corrupt" : undefined);
+    try {
+      const result = await runCopyJob({ endpoint: proxy.endpoint, bucket: BUCKET, directory, trackingFile: path.join(makeTempDir(), "t.db"), folder: "damaged/" });
+      expect(result.outcome).toBe("SUCCEEDED");
+    } finally {
+      proxy.interceptor = undefined;
+    }
+    const puts = proxy.requests.filter((r) => r.method === "PUT" && !isPayloadProbe(r));
+    expect(puts.map((r) => r.status)).toEqual([400, 200]);
+    expect((await readObject(s3, BUCKET, "damaged/precious.txt")).body.toString()).toBe("every byte matters\n");
   });
 
   it("answers the calls the engine makes the way S3 does", async () => {
