@@ -58,7 +58,9 @@ export async function startS3Server(options: S3ServerOptions): Promise<RunningS3
       requestTimeout: 0,
       keepAliveTimeout: 5_000,
     },
-    (request, response) => void handle(request, response, buckets, options.credentials),
+    (request, response) =>
+      // Nothing a request does may end the process: a failure even in answering drops that connection only.
+      void handle(request, response, buckets, options.credentials).catch(() => response.destroy()),
   );
   server.setTimeout(120_000, (socket) => socket.destroy());
   server.maxConnections = 512;
