@@ -2,12 +2,21 @@ import crypto from "node:crypto";
 import http from "node:http";
 import type net from "node:net";
 import { BucketStore } from "./bucket-store";
-import { getObjectLockConfiguration, headBucket, listObjectsV2 } from "./bucket-handlers";
 import type { Bucket, RequestContext } from "./context";
 import { sendXml } from "./context";
 import { noSuchBucket, notImplemented, S3Error } from "./errors";
-import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listMultipartUploads, uploadPart } from "./multipart-handlers";
-import { copyObject, deleteObject, getObject, putObject } from "./object-handlers";
+import { abortMultipartUpload } from "./operations/abort-multipart-upload";
+import { completeMultipartUpload } from "./operations/complete-multipart-upload";
+import { copyObject } from "./operations/copy-object";
+import { createMultipartUpload } from "./operations/create-multipart-upload";
+import { deleteObject } from "./operations/delete-object";
+import { getObject } from "./operations/get-object";
+import { getObjectLockConfiguration } from "./operations/get-object-lock-configuration";
+import { headBucket } from "./operations/head-bucket";
+import { listMultipartUploads } from "./operations/list-multipart-uploads";
+import { listObjectsV2 } from "./operations/list-objects-v2";
+import { putObject } from "./operations/put-object";
+import { uploadPart } from "./operations/upload-part";
 import { type Credentials, verifySignature } from "./sigv4";
 import { Uploads } from "./uploads";
 import { errorXml, toXml } from "./xml";
@@ -124,15 +133,15 @@ function route(context: RequestContext): Promise<void> {
   }
   const subresource = Object.keys(query).find((name) => !["uploadId", "partNumber", "uploads", "x-id"].includes(name) && !name.startsWith("X-Amz-") && !name.startsWith("response-"));
   if (subresource) throw notImplemented(`The ?${subresource} subresource is not supported by this endpoint`);
-  if (method === "PUT" && uploadId !== undefined) return uploadPart(context, uploadId);
+  if (method === "PUT" && uploadId !== undefined) return uploadPart(context);
   const copySource = request.headers["x-amz-copy-source"];
-  if (method === "PUT" && typeof copySource === "string") return copyObject(context, copySource);
+  if (method === "PUT" && typeof copySource === "string") return copyObject(context);
   if (method === "PUT") return putObject(context);
   if (method === "POST" && has("uploads")) return createMultipartUpload(context);
-  if (method === "POST" && uploadId !== undefined) return completeMultipartUpload(context, uploadId);
-  if (method === "DELETE" && uploadId !== undefined) return abortMultipartUpload(context, uploadId);
+  if (method === "POST" && uploadId !== undefined) return completeMultipartUpload(context);
+  if (method === "DELETE" && uploadId !== undefined) return abortMultipartUpload(context);
   if (method === "DELETE") return deleteObject(context);
-  if (method === "GET" || method === "HEAD") return getObject(context, method === "GET");
+  if (method === "GET" || method === "HEAD") return getObject(context);
   throw new S3Error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
 }
 

@@ -1,16 +1,7 @@
-import { type RequestContext, queryValue, sendXml } from "./context";
-import { invalidArgument, S3Error } from "./errors";
-import { compareKeys } from "./bucket-store";
-import { toXml } from "./xml";
-
-export async function headBucket({ response }: RequestContext): Promise<void> {
-  response.setHeader("x-amz-bucket-region", "us-east-1");
-  response.end();
-}
-
-export async function getObjectLockConfiguration(): Promise<void> {
-  throw new S3Error(404, "ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket");
-}
+import { compareKeys } from "../bucket-store";
+import { type RequestContext, queryValue, sendXml } from "../context";
+import { invalidArgument } from "../errors";
+import { toXml } from "../xml";
 
 const token = {
   encode: (key: string) => Buffer.from(key, "utf8").toString("base64url"),
