@@ -7,6 +7,7 @@ import { getConfig } from "@/lib/config";
 import { ensureBuiltIns, ADMIN_USERNAME } from "@/lib/auth/ensure-built-ins";
 import { prepareDatabase } from "@/lib/db/prepare-database";
 import { terminateAll } from "@/lib/process/child-processes";
+import { restartDelay } from "@/lib/process/restart-delay";
 import { derivedKey } from "@/lib/secrets/secret-key";
 import { DEMO_ACCESS_KEY, DEMO_BUCKET, startDemoS3, writeDemoSecretFile } from "@/lib/demo/demo-s3";
 
@@ -27,20 +28,15 @@ function launch(name: string, args: string[], env: Record<string, string> = {}, 
   return child;
 }
 
-/**
- * The worker is restarted whenever it dies, so queued jobs keep running while the web server
- * keeps serving. The wait doubles after each quick death (a worker that cannot start must not
- * spin) and starts over once one has stayed up a while.
- */
-const RESTART_DELAY_MS = { first: 1_000, max: 60_000, resetAfter: 5 * 60_000 };
-function superviseWorker(env: Record<string, string>, delayMs = RESTART_DELAY_MS.first): void {
+/** The worker is restarted whenever it dies, so queued jobs keep running while the web server keeps serving. */
+function superviseWorker(env: Record<string, string>, previousDelayMs?: number): void {
   const startedAt = Date.now();
   const child = launch("worker", ["--import", "tsx", path.join(ROOT, "scripts/worker.ts")], env, (code, signal) => {
-    const next = Date.now() - startedAt > RESTART_DELAY_MS.resetAfter ? RESTART_DELAY_MS.first : delayMs;
-    console.error(`worker (pid ${child.pid}) exited (${signal ?? `code ${code}`}); restarting it in ${next / 1000} s`);
+    const delayMs = restartDelay(previousDelayMs, Date.now() - startedAt);
+    console.error(`worker (pid ${child.pid}) exited (${signal ?? `code ${code}`}); restarting it in ${delayMs / 1000} s`);
     setTimeout(() => {
-      if (!stopping) superviseWorker(env, Math.min(next * 2, RESTART_DELAY_MS.max));
-    }, next).unref();
+      if (!stopping) superviseWorker(env, delayMs);
+    }, delayMs);
   });
   console.log(`worker started (pid ${child.pid})`);
 }
