@@ -8,6 +8,7 @@ import path from "node:path";
 import {
   AbortMultipartUploadCommand,
   CopyObjectCommand,
+  CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   GetObjectLockConfigurationCommand,
@@ -16,6 +17,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listKeys, makeTempDir, readObject, runCopyJob, runDownloadJob, sha256Hex, writeFile } from "../support/engine-harness";
@@ -205,6 +207,47 @@ describe("demo S3 endpoint: the engine copies both ways through it", () => {
     expect(listed.Uploads?.map((u) => u.UploadId)).toEqual([created.UploadId]);
     await s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: "unfinished", UploadId: created.UploadId }));
     expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: "unfinished" }))).Uploads ?? []).toEqual([]);
+  });
+});
+
+describe("demo S3 endpoint: refusals say what is wrong", () => {
+  it("answers each refused request with S3's code, status and message", async () => {
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "short.txt", Body: "0123456789" }));
+    const refusal = async (promise: Promise<unknown>) => {
+      const error = await errorOf(promise);
+      return error && { name: error.name, status: error.$metadata?.httpStatusCode, message: error.message };
+    };
+    expect(await refusal(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "short.txt", Range: "bytes=100-200" })))).toEqual({ name: "InvalidRange", status: 416, message: "The requested range is not satisfiable" });
+    expect(await refusal(s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: "absent.txt" })))).toEqual({ name: "NoSuchKey", status: 404, message: "The specified key does not exist." });
+    expect(await refusal(s3.send(new GetObjectCommand({ Bucket: "other-bucket", Key: "x" })))).toEqual({ name: "NoSuchBucket", status: 404, message: "The specified bucket does not exist" });
+    expect(await refusal(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "k".repeat(1025), Body: "x" })))).toEqual({ name: "KeyTooLongError", status: 400, message: "Your key is too long" });
+    expect(await refusal(s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: "short.txt", CopySource: `${BUCKET}/short.txt` })))).toMatchObject({ name: "InvalidRequest", status: 400, message: expect.stringContaining("trying to copy an object to itself") });
+
+    const skewed = new S3Client({ endpoint: demo.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: S3RVER_KEY, secretAccessKey: "S3RVER" }, maxAttempts: 1, systemClockOffset: -3_600_000 });
+    try {
+      expect(await refusal(skewed.send(new GetObjectCommand({ Bucket: BUCKET, Key: "short.txt" })))).toEqual({ name: "RequestTimeTooSkewed", status: 403, message: "The difference between the request time and the current time is too large." });
+    } finally {
+      skewed.destroy();
+    }
+
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: "parts" }));
+    const part = (PartNumber: number) => s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: "parts", UploadId, PartNumber, Body: `part ${PartNumber}` }));
+    const [one, two] = [await part(1), await part(2)];
+    const complete = (Parts: { PartNumber: number; ETag?: string }[]) => s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: "parts", UploadId, MultipartUpload: { Parts } }));
+    expect(await refusal(complete([{ PartNumber: 1, ETag: one.ETag }, { PartNumber: 2, ETag: two.ETag }]))).toEqual({ name: "EntityTooSmall", status: 400, message: "Your proposed upload is smaller than the minimum allowed object size." });
+    expect(await refusal(complete([{ PartNumber: 1, ETag: two.ETag }]))).toMatchObject({ name: "InvalidPart", status: 400, message: expect.stringContaining("One or more of the specified parts could not be found") });
+    expect(await refusal(complete([{ PartNumber: 2, ETag: two.ETag }, { PartNumber: 1, ETag: one.ETag }]))).toMatchObject({ name: "InvalidPartOrder", status: 400 });
+    expect(await refusal(s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: "parts", UploadId: "0".repeat(48), PartNumber: 1, Body: "x" })))).toMatchObject({ name: "NoSuchUpload", status: 404, message: expect.stringContaining("The specified upload does not exist") });
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: "parts", UploadId, MultipartUpload: { Parts: [{ PartNumber: 2, ETag: two.ETag }] } }));
+    expect((await readObject(s3, BUCKET, "parts")).body.toString()).toBe("part 2");
+
+    const streaming = await signedRequest(demo.endpoint, { method: "PUT", path: `/${BUCKET}/chunked.txt`, headers: { "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "content-length": "3" } });
+    const notChunked = await fetch(urlOf(demo.endpoint, streaming), { method: "PUT", headers: streaming.headers, body: "abc" });
+    expect(notChunked.status).toBe(501);
+    expect(await notChunked.text()).toContain("aws-chunked (streaming) payloads are not supported by this endpoint; send the body whole");
+    const garbled = await fetch(`${demo.endpoint}/${BUCKET}/short.txt`, { headers: { authorization: "AWS4-HMAC-SHA256 Credential=nonsense" } });
+    expect(garbled.status).toBe(400);
+    expect(await garbled.text()).toContain("<Code>AuthorizationHeaderMalformed</Code><Message>The authorization header is malformed; only AWS4-HMAC-SHA256 header signing is supported</Message>");
   });
 });
 

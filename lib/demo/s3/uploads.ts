@@ -73,8 +73,10 @@ export class Uploads {
     const dir = path.join(this.bucket.uploadsDir, upload.uploadId);
     const invalidPart = () => new S3Error(400, "InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.");
     const records: PartRecord[] = [];
-    parts.forEach(({ partNumber, etag }, i) => {
+    parts.forEach(({ partNumber }, i) => {
       if (i > 0 && partNumber <= parts[i - 1]!.partNumber) throw new S3Error(400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.");
+    });
+    parts.forEach(({ partNumber, etag }, i) => {
       let record: PartRecord;
       try {
         record = JSON.parse(fs.readFileSync(path.join(dir, `part-${partNumber}.json`), "utf8")) as PartRecord;
