@@ -210,6 +210,18 @@ describe("demo S3 endpoint: the engine copies both ways through it", () => {
   });
 });
 
+describe("demo S3 endpoint: hostile key names", () => {
+  it("stores, lists and returns keys that look like paths out, escapes, markup or nothing at all, each as itself", async () => {
+    const keys = ["odd/../../../etc/passwd", "odd//double", "odd/./dot", "odd/a+b c%2F&d=e?f#g", "odd/<script>&amp;", "odd/\u00e9-nfc", "odd/e\u0301-nfd", "odd/tab\there", "odd/trailing/", "odd/" + "x".repeat(1000)];
+    for (const key of keys) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `content of ${key}` }));
+    const listed = await listKeys(s3, BUCKET, "odd/");
+    expect(listed).toEqual([...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    for (const key of keys) expect((await readObject(s3, BUCKET, key)).body.toString()).toBe(`content of ${key}`);
+    // Nothing was written outside the endpoint's folder, whatever the key said.
+    expect(fs.readdirSync(demo.directory)).toEqual([BUCKET]);
+  });
+});
+
 describe("demo S3 endpoint: refusals say what is wrong", () => {
   it("answers each refused request with S3's code, status and message", async () => {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "short.txt", Body: "0123456789" }));
