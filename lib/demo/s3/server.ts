@@ -195,8 +195,11 @@ function sendError(request: http.IncomingMessage, response: http.ServerResponse,
   }
   // An unread body must not be taken for the next request on a kept-alive connection.
   if (!request.complete) response.setHeader("Connection", "close");
-  for (const name of ["Content-Range"]) if (s3Error.status !== 416) response.removeHeader(name);
-  for (const name of response.getHeaderNames()) if (name.startsWith("x-amz-meta-") || name === "etag" || name === "last-modified") response.removeHeader(name);
+  // Headers an object's answer had set before it failed describe an object the error does not carry.
+  for (const name of response.getHeaderNames()) {
+    if (name.startsWith("x-amz-meta-") || ["etag", "last-modified", "accept-ranges"].includes(name)) response.removeHeader(name);
+    if (name === "content-range" && s3Error.status !== 416) response.removeHeader(name);
+  }
   if (request.method === "HEAD") {
     response.statusCode = s3Error.status;
     response.setHeader("x-amz-error-code", s3Error.code);
