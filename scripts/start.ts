@@ -7,23 +7,38 @@ import { getConfig } from "@/lib/config";
 import { ensureBuiltIns, ADMIN_USERNAME } from "@/lib/auth/ensure-built-ins";
 import { prepareDatabase } from "@/lib/db/prepare-database";
 import { terminateAll } from "@/lib/process/child-processes";
+import { restartDelay } from "@/lib/process/restart-delay";
 import { derivedKey } from "@/lib/secrets/secret-key";
-import { DEMO_ACCESS_KEY, DEMO_BUCKET, DEMO_SECRET_KEY, startDemoS3 } from "@/lib/demo/demo-s3";
+import { DEMO_ACCESS_KEY, DEMO_BUCKET, startDemoS3, writeDemoSecretFile } from "@/lib/demo/demo-s3";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const config = getConfig();
 const children: ChildProcess[] = [];
 
-function launch(name: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+function launch(name: string, args: string[], env: Record<string, string> = {}, onExit?: (code: number | null, signal: NodeJS.Signals | null) => void): ChildProcess {
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env } });
   child.on("exit", (code, signal) => {
-    if (!stopping) {
-      console.error(`${name} exited (${signal ?? code}); stopping the rest`);
-      void stopAll(1);
-    }
+    children.splice(children.indexOf(child), 1);
+    if (stopping) return;
+    if (onExit) return onExit(code, signal);
+    console.error(`${name} exited (${signal ?? code}); stopping the rest`);
+    void stopAll(1);
   });
   children.push(child);
   return child;
+}
+
+/** The worker is restarted whenever it dies, so queued jobs keep running while the web server keeps serving. */
+function superviseWorker(env: Record<string, string>, previousDelayMs?: number): void {
+  const startedAt = Date.now();
+  const child = launch("worker", ["--import", "tsx", path.join(ROOT, "scripts/worker.ts")], env, (code, signal) => {
+    const delayMs = restartDelay(previousDelayMs, Date.now() - startedAt);
+    console.error(`worker (pid ${child.pid}) exited (${signal ?? `code ${code}`}); restarting it in ${delayMs / 1000} s`);
+    setTimeout(() => {
+      if (!stopping) superviseWorker(env, delayMs);
+    }, delayMs);
+  });
+  console.log(`worker started (pid ${child.pid})`);
 }
 
 let stopping = false;
@@ -43,15 +58,20 @@ const { generatedPassword } = await ensureBuiltIns(config.adminPassword);
 if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
   console.log("building the web console (first start only)…");
   const build = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], { cwd: ROOT, stdio: "inherit" });
+  // Listed with the children, so that Ctrl-C during the build stops it too.
+  children.push(build);
   const code = await new Promise<number | null>((resolve) => build.on("exit", resolve));
+  children.splice(children.indexOf(build), 1);
   if (code !== 0) process.exit(code ?? 1);
 }
 
 let demo: string | undefined;
+let demoSecretFile = "";
 if (process.env.SHIFT_DEMO_S3 !== "0") {
   const started = await startDemoS3(config.dataDir, Number(process.env.SHIFT_DEMO_S3_PORT ?? 4568));
   children.push(started.child);
   demo = started.endpoint;
+  demoSecretFile = writeDemoSecretFile(config.dataDir);
 }
 
 const url = `http://${config.host}:${config.port}`;
@@ -64,7 +84,7 @@ const env = {
   NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? derivedKey("console-session"),
 };
 launch("web server", [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", config.host, "-p", String(config.port)], env);
-launch("worker", ["--import", "tsx", path.join(ROOT, "scripts/worker.ts")], env);
+superviseWorker(env);
 
 console.log(`
 S3 Shift is starting
@@ -75,10 +95,10 @@ if (generatedPassword) {
   console.log(`  administrator     user "${ADMIN_USERNAME}", one-time password: ${generatedPassword}   (shown once; set SHIFT_ADMIN_PASSWORD to choose it)`);
 }
 if (demo) {
-  console.log(`  demo S3 endpoint  ${demo}   bucket "${DEMO_BUCKET}", access key ${DEMO_ACCESS_KEY}, secret ${DEMO_SECRET_KEY}   (SHIFT_DEMO_S3=0 turns it off)
+  console.log(`  demo S3 endpoint  ${demo}   bucket "${DEMO_BUCKET}", access key ${DEMO_ACCESS_KEY}, secret in ${demoSecretFile}   (SHIFT_DEMO_S3=0 turns it off)
   try it:           npx s3shift login --username ${ADMIN_USERNAME}
                     npx s3shift replication_create_object_relationship --local-directory-path / \\
                       --object-store-address ${demo.replace(/:\d+$/, "")} --port ${demo.split(":").pop()} --bucket-style BUCKET_STYLE_PATH \\
-                      --bucket ${DEMO_BUCKET} --object-folder first-copy/ --access-key-id ${DEMO_ACCESS_KEY} --secret-access-key ${DEMO_SECRET_KEY}`);
+                      --bucket ${DEMO_BUCKET} --object-folder first-copy/ --access-key-id ${DEMO_ACCESS_KEY} --secret-access-key "$(cat ${demoSecretFile})"`);
 }
 console.log("Ctrl-C stops everything.\n");
