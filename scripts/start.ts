@@ -9,6 +9,7 @@ import { prepareDatabase } from "@/lib/db/prepare-database";
 import { terminateAll } from "@/lib/process/child-processes";
 import { derivedKey } from "@/lib/secrets/secret-key";
 import { DEMO_ACCESS_KEY, DEMO_BUCKET, DEMO_SECRET_KEY, startDemoS3 } from "@/lib/demo/demo-s3";
+import { demoTryIt } from "@/lib/demo/try-it";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const config = getConfig();
@@ -75,10 +76,7 @@ if (generatedPassword) {
   console.log(`  administrator     user "${ADMIN_USERNAME}", one-time password: ${generatedPassword}   (shown once; set SHIFT_ADMIN_PASSWORD to choose it)`);
 }
 if (demo) {
-  console.log(`  demo S3 endpoint  ${demo}   bucket "${DEMO_BUCKET}", access key ${DEMO_ACCESS_KEY}, secret ${DEMO_SECRET_KEY}   (SHIFT_DEMO_S3=0 turns it off)
-  try it:           npx s3shift login --username ${ADMIN_USERNAME}
-                    npx s3shift replication_create_object_relationship --local-directory-path / \\
-                      --object-store-address ${demo.replace(/:\d+$/, "")} --port ${demo.split(":").pop()} --bucket-style BUCKET_STYLE_PATH \\
-                      --bucket ${DEMO_BUCKET} --object-folder first-copy/ --access-key-id ${DEMO_ACCESS_KEY} --secret-access-key ${DEMO_SECRET_KEY}`);
+  console.log(`  demo S3 endpoint  ${demo}   bucket "${DEMO_BUCKET}", access key ${DEMO_ACCESS_KEY}, secret ${DEMO_SECRET_KEY}   (SHIFT_DEMO_S3=0 turns it off)`);
+  console.log(demoTryIt(demo, ADMIN_USERNAME));
 }
 console.log("Ctrl-C stops everything.\n");
