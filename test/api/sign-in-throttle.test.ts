@@ -1,6 +1,6 @@
-import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, OBSERVER, startApp, type AppServer } from "../support/app-server";
+import { signInFrom as signInFromAddress } from "../support/sign-in-from";
 import { lockDurationMs } from "@/lib/auth/login-throttle";
 
 // Every 127.x.y.z address reaches the server over loopback, so each test guesses from
@@ -19,23 +19,8 @@ const INVALID = { error_class: "unauthenticated", description: "Invalid username
 const LOCKED = /^Too many failed sign-ins for this account; try again in (\d+) seconds?\.$/;
 const LOCKED_EVERYWHERE = /^Too many failed sign-ins for this account from several addresses; try again in (\d+) seconds?\.$/;
 
-function signInFrom(address: string, username: string, password: string, headers: Record<string, string> = {}) {
-  const body = JSON.stringify({ username, password });
-  return new Promise<{ status: number; json: any }>((resolve, reject) => {
-    const request = http.request(
-      `${app.url}/v1/session/login`,
-      { method: "POST", localAddress: address, agent: false, headers: { "content-type": "application/json", ...headers } },
-      (response) => {
-        let text = "";
-        response.setEncoding("utf8");
-        response.on("data", (chunk: string) => (text += chunk));
-        response.on("end", () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) }));
-      },
-    );
-    request.on("error", reject);
-    request.end(body);
-  });
-}
+const signInFrom = (address: string, username: string, password: string, headers: Record<string, string> = {}) =>
+  signInFromAddress(app.url, address, username, password, headers);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
