@@ -12,6 +12,8 @@ export const FREE_ATTEMPTS = 5;
 export const NAME_CEILING = 50;
 export const NAME_WINDOW_MS = 15 * 60 * 1000;
 const MAX_LOCK_MS = 15 * 60 * 1000;
+/** How long the attempt let through after the allowance may take to be checked; a crash mid-check holds the name no longer. */
+const CHECK_GRACE_MS = 30 * 1000;
 const FORGET_AFTER_MS = 24 * 60 * 60 * 1000;
 
 /** The n-th lock of a name from one address (counting from 0): 1 s, doubling each time, at most 15 minutes. */
@@ -24,12 +26,15 @@ interface Row {
   attempts: number;
   locks: number;
   lockedUntilMs: number | null;
+  checkingUntilMs: number | null;
   windowStartMs: number;
 }
 
 export interface SignInAttempt {
   /** The password was right: the address's count for the name starts again. */
   succeeded(): void;
+  /** The password was wrong: an attempt past the allowance starts its lock now. */
+  failed(): void;
 }
 
 /**
@@ -44,9 +49,12 @@ export function beginSignInAttempt(username: string, clientAddress: string, now 
   const pairKey = `pair:${name}\n${clientAddress}`;
   const nameKey = `name:${name}`;
   const store = statements();
-  store.reserve(pairKey, nameKey, now);
+  const lock = store.reserve(pairKey, nameKey, now);
   return {
     succeeded: () => store.release(pairKey, nameKey),
+    failed: () => {
+      if (lock) store.lock(pairKey, lock.number, Date.now() + lock.durationMs);
+    },
   };
 }
 
@@ -57,8 +65,10 @@ function tooMany(untilMs: number, now: number, everywhere: boolean): AppError {
 }
 
 interface ThrottleStore {
-  reserve(pairKey: string, nameKey: string, now: number): void;
+  /** Counts the attempt or throws 429; returns the lock its failure is to start, if it is past the allowance. */
+  reserve(pairKey: string, nameKey: string, now: number): { number: number; durationMs: number } | null;
   release(pairKey: string, nameKey: string): void;
+  lock(pairKey: string, number: number, untilMs: number): void;
 }
 
 const cache = globalThis as unknown as { shiftLoginThrottle?: { file: string; store: ThrottleStore } };
@@ -69,15 +79,17 @@ function statements(): ThrottleStore {
   const file = getConfig().databaseFile;
   if (cache.shiftLoginThrottle?.file === file) return cache.shiftLoginThrottle.store;
   const sqlite = new Database(file, { timeout: 15_000 });
-  const get = sqlite.prepare<[string], Row>(`SELECT key, attempts, locks, lockedUntilMs, windowStartMs FROM LoginThrottle WHERE key = ?`);
+  const get = sqlite.prepare<[string], Row>(`SELECT key, attempts, locks, lockedUntilMs, checkingUntilMs, windowStartMs FROM LoginThrottle WHERE key = ?`);
   const put = sqlite.prepare(
-    `INSERT INTO LoginThrottle (key, attempts, locks, lockedUntilMs, windowStartMs, updatedAtMs)
-     VALUES (@key, @attempts, @locks, @lockedUntilMs, @windowStartMs, @now)
-     ON CONFLICT(key) DO UPDATE SET attempts = excluded.attempts, locks = excluded.locks,
-       lockedUntilMs = excluded.lockedUntilMs, windowStartMs = excluded.windowStartMs, updatedAtMs = excluded.updatedAtMs`,
+    `INSERT INTO LoginThrottle (key, attempts, locks, lockedUntilMs, checkingUntilMs, windowStartMs, updatedAtMs)
+     VALUES (@key, @attempts, @locks, @lockedUntilMs, @checkingUntilMs, @windowStartMs, @now)
+     ON CONFLICT(key) DO UPDATE SET attempts = excluded.attempts, locks = excluded.locks, lockedUntilMs = excluded.lockedUntilMs,
+       checkingUntilMs = excluded.checkingUntilMs, windowStartMs = excluded.windowStartMs, updatedAtMs = excluded.updatedAtMs`,
   );
   const forget = sqlite.prepare(`DELETE FROM LoginThrottle WHERE updatedAtMs < ?`);
   const dropPair = sqlite.prepare(`DELETE FROM LoginThrottle WHERE key = ?`);
+  // Only the attempt that took this lock number may start it: a later one has its own.
+  const startLock = sqlite.prepare(`UPDATE LoginThrottle SET lockedUntilMs = ?, checkingUntilMs = NULL WHERE key = ? AND locks = ?`);
   const uncountName = sqlite.prepare(
     `UPDATE LoginThrottle SET attempts = max(attempts - 1, 0),
        lockedUntilMs = CASE WHEN attempts - 1 < ? THEN NULL ELSE lockedUntilMs END WHERE key = ?`,
@@ -85,26 +97,31 @@ function statements(): ThrottleStore {
 
   const reserve = sqlite.transaction((pairKey: string, nameKey: string, now: number) => {
     const storedPair = get.get(pairKey);
-    const pair: Row = storedPair ?? { key: pairKey, attempts: 0, locks: 0, lockedUntilMs: null, windowStartMs: now };
+    const pair: Row = storedPair ?? { key: pairKey, attempts: 0, locks: 0, lockedUntilMs: null, checkingUntilMs: null, windowStartMs: now };
     const storedName = get.get(nameKey);
     const byName: Row =
       storedName && now - storedName.windowStartMs < NAME_WINDOW_MS
         ? storedName
-        : { key: nameKey, attempts: 0, locks: 0, lockedUntilMs: null, windowStartMs: now };
+        : { key: nameKey, attempts: 0, locks: 0, lockedUntilMs: null, checkingUntilMs: null, windowStartMs: now };
     if (pair.lockedUntilMs !== null && pair.lockedUntilMs > now) throw tooMany(pair.lockedUntilMs, now, false);
+    // The attempt let through after the allowance is still being checked: its lock will last at least this long.
+    if (pair.checkingUntilMs !== null && pair.checkingUntilMs > now) throw tooMany(now + lockDurationMs(pair.locks - 1), now, false);
     if (byName.lockedUntilMs !== null && byName.lockedUntilMs > now) throw tooMany(byName.lockedUntilMs, now, true);
-    // The lock starts as the last allowed attempt is let through, not when it fails, so that
-    // attempts arriving while its password is checked are refused; a success lifts it.
     pair.attempts++;
+    let lock: { number: number; durationMs: number } | null = null;
     if (pair.attempts >= FREE_ATTEMPTS) {
-      pair.lockedUntilMs = now + lockDurationMs(pair.locks);
-      pair.locks++;
+      // Held from now, so that attempts arriving while this password is checked are refused;
+      // the lock itself starts when it fails, and a success lifts both.
+      lock = { number: pair.locks + 1, durationMs: lockDurationMs(pair.locks) };
+      pair.locks = lock.number;
+      pair.checkingUntilMs = now + CHECK_GRACE_MS;
     }
     byName.attempts++;
     if (byName.attempts >= NAME_CEILING) byName.lockedUntilMs = byName.windowStartMs + NAME_WINDOW_MS;
     put.run({ ...pair, now });
     put.run({ ...byName, now });
     if (!storedPair) forget.run(now - FORGET_AFTER_MS);
+    return lock;
   });
   const release = sqlite.transaction((pairKey: string, nameKey: string) => {
     dropPair.run(pairKey);
@@ -114,6 +131,7 @@ function statements(): ThrottleStore {
   const store: ThrottleStore = {
     reserve: (pairKey, nameKey, now) => reserve.immediate(pairKey, nameKey, now),
     release: (pairKey, nameKey) => void release.immediate(pairKey, nameKey),
+    lock: (pairKey, number, untilMs) => void startLock.run(untilMs, pairKey, number),
   };
   cache.shiftLoginThrottle = { file, store };
   return store;

@@ -37,6 +37,7 @@ export async function verifyCredentials({ username, password }: LoginInput, clie
   });
   const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !valid || user.disabled) {
+    attempt.failed();
     throw new AppError("UNAUTHENTICATED", "Invalid username or password.");
   }
   attempt.succeeded();

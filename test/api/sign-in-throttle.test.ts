@@ -100,4 +100,9 @@ describe("sign-in throttling", () => {
     expect(seconds).toBeGreaterThan(800);
     expect(seconds).toBeLessThanOrEqual(900);
   });
+
+  it("is described in the OpenAPI document", async () => {
+    const spec = await (await fetch(`${app.url}/openapi.json`)).json();
+    expect(spec.paths["/v1/session/login"].post.responses["429"]).toMatchObject({ content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
+  });
 });

@@ -6,6 +6,7 @@ CREATE TABLE "new_LoginThrottle" (
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "locks" INTEGER NOT NULL DEFAULT 0,
     "lockedUntilMs" BIGINT,
+    "checkingUntilMs" BIGINT,
     "windowStartMs" BIGINT NOT NULL,
     "updatedAtMs" BIGINT NOT NULL
 );
