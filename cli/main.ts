@@ -9,10 +9,19 @@ import type { RelationshipStatus } from "@/lib/replication/views";
 const BASE = "/v3/replication/object-relationships/";
 const DEFAULT_HOST = process.env.S3SHIFT_HOST ?? "http://127.0.0.1:3000";
 
+// Old scripts still pass secrets as options, so the options stay; the help steers away from them.
+const BETTER_LEFT_OUT = "better left out, since every user of this machine can read a command line (ps) and shells keep it in their history";
+const SECRETS_HELP = `
+Secrets: give the password and the S3 secret key through S3SHIFT_PASSWORD and
+S3SHIFT_SECRET_ACCESS_KEY, or type them when asked. --password and --secret-access-key
+still work for old scripts, but a command line is visible to every user of this machine
+(ps, /proc/<pid>/cmdline) and is kept in shell history.`;
+
 const program = new Command("s3shift")
   .description("Command-line client of S3 Shift: copy directory trees between this server and S3 buckets")
   .option("--host <url>", "the S3 Shift server", DEFAULT_HOST)
   .option("--token-file <file>", "where `login` keeps the bearer token", defaultTokenFile())
+  .addHelpText("afterAll", SECRETS_HELP)
   .showHelpAfterError()
   // Usage errors (a bad option, a missing one) exit 2, like invalid input refused by the API.
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
@@ -58,7 +67,7 @@ program
   .command("login")
   .description("sign in and store a bearer token (readable by you alone)")
   .requiredOption("--username <name>", "user name")
-  .option("--password <password>", "password (prompted for, or read from S3SHIFT_PASSWORD, when left out)")
+  .option("--password <password>", `password: ${BETTER_LEFT_OUT}; left out, it is read from S3SHIFT_PASSWORD or prompted for`)
   .action(async (options: { username: string; password?: string }) => {
     const password = options.password ?? process.env.S3SHIFT_PASSWORD ?? (await promptHidden("Password: "));
     const { host, tokenFile } = globals();
@@ -83,7 +92,7 @@ program
   .option("--ca-certificate <file>", "PEM file of a CA to trust for the object store")
   .option("--allow-plain-http", "allow http:// to a non-loopback address")
   .requiredOption("--access-key-id <id>", "access key id")
-  .option("--secret-access-key <secret>", "secret key (prompted for, or read from S3SHIFT_SECRET_ACCESS_KEY, when left out)")
+  .option("--secret-access-key <secret>", `secret key: ${BETTER_LEFT_OUT}; left out, it is read from S3SHIFT_SECRET_ACCESS_KEY or prompted for`)
   .option("--watch", WATCH_HELP)
   .action(async (o: Record<string, string | number | boolean | undefined>) => {
     const secret = (o.secretAccessKey as string | undefined) ?? process.env.S3SHIFT_SECRET_ACCESS_KEY ?? (await promptHidden("Secret access key: "));

@@ -10,6 +10,7 @@ import { terminateAll } from "@/lib/process/child-processes";
 import { restartDelay } from "@/lib/process/restart-delay";
 import { derivedKey } from "@/lib/secrets/secret-key";
 import { DEMO_ACCESS_KEY, DEMO_BUCKET, startDemoS3, writeDemoSecretFile } from "@/lib/demo/demo-s3";
+import { demoTryIt } from "@/lib/demo/try-it";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const config = getConfig();
@@ -95,10 +96,7 @@ if (generatedPassword) {
   console.log(`  administrator     user "${ADMIN_USERNAME}", one-time password: ${generatedPassword}   (shown once; set SHIFT_ADMIN_PASSWORD to choose it)`);
 }
 if (demo) {
-  console.log(`  demo S3 endpoint  ${demo}   bucket "${DEMO_BUCKET}", access key ${DEMO_ACCESS_KEY}, secret in ${demoSecretFile}   (SHIFT_DEMO_S3=0 turns it off)
-  try it:           npx s3shift login --username ${ADMIN_USERNAME}
-                    npx s3shift replication_create_object_relationship --local-directory-path / \\
-                      --object-store-address ${demo.replace(/:\d+$/, "")} --port ${demo.split(":").pop()} --bucket-style BUCKET_STYLE_PATH \\
-                      --bucket ${DEMO_BUCKET} --object-folder first-copy/ --access-key-id ${DEMO_ACCESS_KEY} --secret-access-key "$(cat ${demoSecretFile})"`);
+  console.log(`  demo S3 endpoint  ${demo}   bucket "${DEMO_BUCKET}", access key ${DEMO_ACCESS_KEY}, secret in ${demoSecretFile}   (SHIFT_DEMO_S3=0 turns it off)`);
+  console.log(demoTryIt(demo, ADMIN_USERNAME, demoSecretFile));
 }
 console.log("Ctrl-C stops everything.\n");

@@ -1,6 +1,7 @@
 import { AppError } from "@/lib/errors";
 import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { clientAddressOf } from "@/lib/auth/client-address";
 import { verifyCredentials } from "@/lib/auth/login";
 import { derivedKey } from "@/lib/secrets/secret-key";
 
@@ -19,9 +20,10 @@ export function authOptions(): AuthOptions {
       CredentialsProvider({
         name: "S3 Shift",
         credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
-        async authorize(credentials) {
+        async authorize(credentials, request) {
           try {
-            const principal = await verifyCredentials({ username: credentials?.username ?? "", password: credentials?.password ?? "" });
+            const input = { username: credentials?.username ?? "", password: credentials?.password ?? "" };
+            const principal = await verifyCredentials(input, clientAddressOf(request?.headers));
             return { id: principal.userId, name: principal.username, privileges: [...principal.privileges] };
           } catch (error) {
             // A throttled name gets its own message; every other refusal stays the generic one.

@@ -105,6 +105,7 @@ const ERROR_TEXT: Record<number, string> = {
   403: "The caller's role lacks the privilege",
   404: "No such relationship",
   409: "Conflicts with a running job",
+  429: "Too many failed sign-ins for this name from this address (or from many addresses); the description says how long to wait",
 };
 
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
@@ -134,7 +135,7 @@ export const openApiDocument = {
       post: {
         summary: "Sign in and receive a bearer token",
         requestBody: json(z.toJSONSchema(loginInputSchema)),
-        responses: { "200": { description: "Signed in", ...json({ type: "object", properties: { bearer_token: { type: "string" } } }) }, ...errorResponses(400, 401) },
+        responses: { "200": { description: "Signed in", ...json({ type: "object", properties: { bearer_token: { type: "string" } } }) }, ...errorResponses(400, 401, 429) },
       },
     },
     "/v3/replication/object-relationships/": {

@@ -1,39 +1,138 @@
-import { db } from "@/lib/db/prisma";
+import Database from "better-sqlite3";
+import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
 
-/** Attempts allowed before each further one has to wait. */
+/** Attempts one client address gets for one name before each further one has to wait. */
 export const FREE_ATTEMPTS = 5;
+/**
+ * Attempts one name gets from all addresses together in a window. One address, held back by its
+ * own locks, makes at most about 15 in a window, so it cannot reach this and lock the name for
+ * everyone; only guessing spread over many addresses does.
+ */
+export const NAME_CEILING = 50;
+export const NAME_WINDOW_MS = 15 * 60 * 1000;
 const MAX_LOCK_MS = 15 * 60 * 1000;
+/** How long the attempt let through after the allowance may take to be checked; a crash mid-check holds the name no longer. */
+const CHECK_GRACE_MS = 30 * 1000;
 const FORGET_AFTER_MS = 24 * 60 * 60 * 1000;
 
-/** 1 s after the first attempt over the allowance, doubling with each further one, up to 15 minutes. */
-export function lockDurationMs(attempts: number): number {
-  return Math.min(MAX_LOCK_MS, 1000 * 2 ** Math.max(0, attempts - FREE_ATTEMPTS - 1));
+/** The n-th lock of a name from one address (counting from 0): 1 s, doubling each time, at most 15 minutes. */
+export function lockDurationMs(earlierLocks: number): number {
+  return Math.min(MAX_LOCK_MS, 1000 * 2 ** Math.min(earlierLocks, 30));
+}
+
+interface Row {
+  key: string;
+  attempts: number;
+  locks: number;
+  lockedUntilMs: number | null;
+  checkingUntilMs: number | null;
+  windowStartMs: number;
+}
+
+export interface SignInAttempt {
+  /** The password was right: the address's count for the name starts again. */
+  succeeded(): void;
+  /** The password was wrong: an attempt past the allowance starts its lock now. */
+  failed(): void;
 }
 
 /**
- * Counts a sign-in attempt for `username` before its password is checked, so that a burst of
- * parallel guesses is counted as it arrives. Throws 429 while the name is locked; past the
- * allowance, each attempt locks it for a growing while before it is checked. Unknown names are
- * counted the same way, so that the answers do not tell which names exist.
+ * Counts a sign-in attempt by `username` from `clientAddress` before its password is checked,
+ * in one SQLite transaction, so parallel attempts take their turns one at a time and no more
+ * than the allowance ever reach the password check. Throws 429 while the name is locked for this
+ * address (or for every address); a refused attempt changes nothing, so it cannot lengthen a lock.
+ * Unknown names are counted the same way, so that the answers do not tell which names exist.
  */
-export async function beginSignInAttempt(username: string, now = new Date()): Promise<{ succeeded: () => Promise<void> }> {
-  const key = username.toLowerCase();
-  const prisma = db();
-  const row = await prisma.loginThrottle.upsert({
-    where: { username: key },
-    create: { username: key, attempts: 1 },
-    update: { attempts: { increment: 1 } },
-  });
-  if (row.lockedUntil && row.lockedUntil > now) throw tooMany(row.lockedUntil, now);
-  if (row.attempts > FREE_ATTEMPTS) {
-    await prisma.loginThrottle.update({ where: { username: key }, data: { lockedUntil: new Date(now.getTime() + lockDurationMs(row.attempts)) } });
-  }
-  if (row.attempts === 1) await prisma.loginThrottle.deleteMany({ where: { updatedAt: { lt: new Date(now.getTime() - FORGET_AFTER_MS) } } });
-  return { succeeded: async () => void (await prisma.loginThrottle.deleteMany({ where: { username: key } })) };
+export function beginSignInAttempt(username: string, clientAddress: string, now = Date.now()): SignInAttempt {
+  const name = username.toLowerCase();
+  const pairKey = `pair:${name}\n${clientAddress}`;
+  const nameKey = `name:${name}`;
+  const store = statements();
+  const lock = store.reserve(pairKey, nameKey, now);
+  return {
+    succeeded: () => store.release(pairKey, nameKey),
+    failed: () => {
+      if (lock) store.lock(pairKey, lock.number, Date.now() + lock.durationMs);
+    },
+  };
 }
 
-function tooMany(until: Date, now: Date): AppError {
-  const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
-  return new AppError("TOO_MANY_REQUESTS", `Too many failed sign-ins for this account; try again in ${seconds} second${seconds === 1 ? "" : "s"}.`);
+function tooMany(untilMs: number, now: number, everywhere: boolean): AppError {
+  const seconds = Math.max(1, Math.ceil((untilMs - now) / 1000));
+  const scope = everywhere ? "this account from several addresses" : "this account";
+  return new AppError("TOO_MANY_REQUESTS", `Too many failed sign-ins for ${scope}; try again in ${seconds} second${seconds === 1 ? "" : "s"}.`);
+}
+
+interface ThrottleStore {
+  /** Counts the attempt or throws 429; returns the lock its failure is to start, if it is past the allowance. */
+  reserve(pairKey: string, nameKey: string, now: number): { number: number; durationMs: number } | null;
+  release(pairKey: string, nameKey: string): void;
+  lock(pairKey: string, number: number, untilMs: number): void;
+}
+
+const cache = globalThis as unknown as { shiftLoginThrottle?: { file: string; store: ThrottleStore } };
+
+// A synchronous better-sqlite3 transaction (BEGIN IMMEDIATE) reads, decides and writes both
+// counts with nothing able to run in between, in this process or another one.
+function statements(): ThrottleStore {
+  const file = getConfig().databaseFile;
+  if (cache.shiftLoginThrottle?.file === file) return cache.shiftLoginThrottle.store;
+  const sqlite = new Database(file, { timeout: 15_000 });
+  const get = sqlite.prepare<[string], Row>(`SELECT key, attempts, locks, lockedUntilMs, checkingUntilMs, windowStartMs FROM LoginThrottle WHERE key = ?`);
+  const put = sqlite.prepare(
+    `INSERT INTO LoginThrottle (key, attempts, locks, lockedUntilMs, checkingUntilMs, windowStartMs, updatedAtMs)
+     VALUES (@key, @attempts, @locks, @lockedUntilMs, @checkingUntilMs, @windowStartMs, @now)
+     ON CONFLICT(key) DO UPDATE SET attempts = excluded.attempts, locks = excluded.locks, lockedUntilMs = excluded.lockedUntilMs,
+       checkingUntilMs = excluded.checkingUntilMs, windowStartMs = excluded.windowStartMs, updatedAtMs = excluded.updatedAtMs`,
+  );
+  const forget = sqlite.prepare(`DELETE FROM LoginThrottle WHERE updatedAtMs < ?`);
+  const dropPair = sqlite.prepare(`DELETE FROM LoginThrottle WHERE key = ?`);
+  // Only the attempt that took this lock number may start it: a later one has its own.
+  const startLock = sqlite.prepare(`UPDATE LoginThrottle SET lockedUntilMs = ?, checkingUntilMs = NULL WHERE key = ? AND locks = ?`);
+  const uncountName = sqlite.prepare(
+    `UPDATE LoginThrottle SET attempts = max(attempts - 1, 0),
+       lockedUntilMs = CASE WHEN attempts - 1 < ? THEN NULL ELSE lockedUntilMs END WHERE key = ?`,
+  );
+
+  const reserve = sqlite.transaction((pairKey: string, nameKey: string, now: number) => {
+    const storedPair = get.get(pairKey);
+    const pair: Row = storedPair ?? { key: pairKey, attempts: 0, locks: 0, lockedUntilMs: null, checkingUntilMs: null, windowStartMs: now };
+    const storedName = get.get(nameKey);
+    const byName: Row =
+      storedName && now - storedName.windowStartMs < NAME_WINDOW_MS
+        ? storedName
+        : { key: nameKey, attempts: 0, locks: 0, lockedUntilMs: null, checkingUntilMs: null, windowStartMs: now };
+    if (pair.lockedUntilMs !== null && pair.lockedUntilMs > now) throw tooMany(pair.lockedUntilMs, now, false);
+    // The attempt let through after the allowance is still being checked: its lock will last at least this long.
+    if (pair.checkingUntilMs !== null && pair.checkingUntilMs > now) throw tooMany(now + lockDurationMs(pair.locks - 1), now, false);
+    if (byName.lockedUntilMs !== null && byName.lockedUntilMs > now) throw tooMany(byName.lockedUntilMs, now, true);
+    pair.attempts++;
+    let lock: { number: number; durationMs: number } | null = null;
+    if (pair.attempts >= FREE_ATTEMPTS) {
+      // Held from now, so that attempts arriving while this password is checked are refused;
+      // the lock itself starts when it fails, and a success lifts both.
+      lock = { number: pair.locks + 1, durationMs: lockDurationMs(pair.locks) };
+      pair.locks = lock.number;
+      pair.checkingUntilMs = now + CHECK_GRACE_MS;
+    }
+    byName.attempts++;
+    if (byName.attempts >= NAME_CEILING) byName.lockedUntilMs = byName.windowStartMs + NAME_WINDOW_MS;
+    put.run({ ...pair, now });
+    put.run({ ...byName, now });
+    if (!storedPair) forget.run(now - FORGET_AFTER_MS);
+    return lock;
+  });
+  const release = sqlite.transaction((pairKey: string, nameKey: string) => {
+    dropPair.run(pairKey);
+    uncountName.run(NAME_CEILING, nameKey);
+  });
+
+  const store: ThrottleStore = {
+    reserve: (pairKey, nameKey, now) => reserve.immediate(pairKey, nameKey, now),
+    release: (pairKey, nameKey) => void release.immediate(pairKey, nameKey),
+    lock: (pairKey, number, untilMs) => void startLock.run(untilMs, pairKey, number),
+  };
+  cache.shiftLoginThrottle = { file, store };
+  return store;
 }

@@ -26,25 +26,27 @@ export function hashToken(token: string): string {
 
 /**
  * The one check of a username and password, for bearer tokens and console sessions alike (both
- * throttled per username): the principal it returns carries the privileges the user's role grants now.
+ * throttled per username and client address): the principal it returns carries the privileges
+ * the user's role grants now.
  */
-export async function verifyCredentials({ username, password }: LoginInput): Promise<Principal> {
-  const attempt = await beginSignInAttempt(username);
+export async function verifyCredentials({ username, password }: LoginInput, clientAddress: string): Promise<Principal> {
+  const attempt = beginSignInAttempt(username, clientAddress);
   const user = await db().user.findUnique({
     where: { username },
     include: { role: { include: { privileges: true } } },
   });
   const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !valid || user.disabled) {
+    attempt.failed();
     throw new AppError("UNAUTHENTICATED", "Invalid username or password.");
   }
-  await attempt.succeeded();
+  attempt.succeeded();
   return { userId: user.id, username: user.username, privileges: new Set(user.role.privileges.map((p) => p.privilege)) };
 }
 
 /** Checks the credentials and issues a bearer token that carries the user's current privileges. */
-export async function login(input: LoginInput): Promise<{ bearer_token: string }> {
-  const principal = await verifyCredentials(input);
+export async function login(input: LoginInput, clientAddress: string): Promise<{ bearer_token: string }> {
+  const principal = await verifyCredentials(input, clientAddress);
   const token = crypto.randomBytes(32).toString("base64url");
   await db().apiToken.create({
     data: {

@@ -3,14 +3,19 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { getConfig } from "@/lib/config";
+import { createPrivateFile, makeDataDirPrivate } from "@/lib/process/private-data";
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, "../..");
 
-/** Creates the data directory, applies pending migrations, and turns on WAL (persistent per file). */
+/**
+ * Creates the data directory (0700, its files 0600), applies pending migrations, and turns on WAL
+ * (persistent per file).
+ */
 export function prepareDatabase(): void {
   const config = getConfig();
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  makeDataDirPrivate(config);
   fs.mkdirSync(config.fsRoot, { recursive: true });
+  createPrivateFile(config.databaseFile);
   execFileSync(process.execPath, [path.join(PROJECT_ROOT, "node_modules/prisma/build/index.js"), "migrate", "deploy"], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, SHIFT_DATA_DIR: config.dataDir },

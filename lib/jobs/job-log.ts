@@ -30,8 +30,9 @@ export class JobLog {
     private readonly jobId: string,
   ) {
     const file = relationshipLogFile(relationshipId);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    this.stream = fs.createWriteStream(file, { flags: "a" });
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    // The worker keeps the usual umask (the files it restores belong to the share's users), so its own files say their mode.
+    this.stream = fs.createWriteStream(file, { flags: "a", mode: 0o600 });
   }
 
   write(level: "info" | "warn" | "error", event: string, fields: Record<string, unknown> = {}): void {

@@ -14,6 +14,7 @@ import { findRelationship, s3SettingsOf } from "@/lib/replication/find-relations
 import { JOB_STATES } from "@/lib/replication/job-states";
 import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, uploadSettings } from "./engine-settings";
 import { JobLog } from "./job-log";
+import { createPrivateFile } from "@/lib/process/private-data";
 import { partialsJournalFor, trackingFileFor } from "./tracking-file";
 
 const FLUSH_INTERVAL_MS = 500;
@@ -92,6 +93,8 @@ async function execute(job: Job, signal: AbortSignal, emit: (event: EngineEvent)
   const directory = await jobDirectoryPath(relationship.localDirectoryPath);
   const settings = s3SettingsOf(relationship);
   const client = createS3Client(settings, { maxSockets: config.transferConcurrency });
+  // Created 0600 first: SQLite gives the file's -wal and -shm the same mode.
+  createPrivateFile(trackingFileFor(relationship.id));
   const tracking = new TrackingStore(trackingFileFor(relationship.id));
   const common = {
     directory,

@@ -149,32 +149,6 @@ function readAll(dir: string, only?: RegExp): string {
   return text;
 }
 
-describe("sign-in throttling", () => {
-  const attempt = (username: string, password: string) => app.call("POST", "/v1/session/login", { body: { username, password } });
-
-  it("allows five wrong passwords, then makes each further attempt wait, correct or not; a success clears the count", async () => {
-    for (let i = 0; i < 5; i++) expect((await attempt(OBSERVER.username, `guess-${i}`)).status).toBe(401);
-    // The sixth is still checked, and locks the name for a second.
-    expect((await attempt(OBSERVER.username, "guess-5")).status).toBe(401);
-    const locked = await attempt(OBSERVER.username, OBSERVER.password);
-    expect(locked.status).toBe(429);
-    expect(locked.json).toEqual({ error_class: "too_many_requests", description: expect.stringMatching(/^Too many failed sign-ins for this account; try again in \d+ seconds?\.$/) });
-    // Attempts made during the lock count too: the next lock is longer.
-    await new Promise((resolve) => setTimeout(resolve, 4_200));
-    expect((await attempt(OBSERVER.username, OBSERVER.password)).status).toBe(200);
-    expect((await attempt(OBSERVER.username, "one-more-wrong")).status).toBe(401);
-    expect((await attempt(OBSERVER.username, OBSERVER.password)).status).toBe(200);
-  });
-
-  it("counts a burst of parallel guesses as it arrives: only the allowance and one more are checked", async () => {
-    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => attempt("burst-target", `parallel-${i}`)));
-    const statuses = replies.map((r) => r.status);
-    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(6);
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(14);
-    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
-  });
-});
-
 describe("headers and cookies", () => {
   it("sends the security headers with pages and API answers, and never lets an API answer be stored", async () => {
     for (const urlPath of ["/signin", "/openapi.json", "/v3/replication/object-relationships/", "/v1/session/login"]) {

@@ -4,6 +4,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { APP_ALERT, ADMIN_PASSWORD, OBSERVER, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
 import { S3Proxy } from "../support/s3-proxy";
 import { relationshipBody, signIn } from "../support/e2e";
+import { signInFrom } from "../support/sign-in-from";
 import { startS3Server, type S3TestServer } from "../support/s3-server";
 
 const BASE = "/v3/replication/object-relationships";
@@ -99,6 +100,13 @@ test("a throttled name is told how long to wait on the sign-in page", async ({ p
   await page.getByLabel("Password").fill("another guess");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.locator(APP_ALERT)).toHaveText(/^Too many failed sign-ins for this account; try again in \d+ seconds?\.$/);
+});
+
+test("a name locked for another address still signs in on the console", async ({ page }) => {
+  for (let i = 0; i < 5; i++) expect((await signInFrom(app.url, "127.0.0.7", OBSERVER.username, `guess-${i}`)).status).toBe(401);
+  expect((await signInFrom(app.url, "127.0.0.7", OBSERVER.username, OBSERVER.password)).json.description).toMatch(/^Too many failed sign-ins for this account; try again in \d+ seconds?\.$/);
+  await signIn(page, app.url, OBSERVER.username, OBSERVER.password);
+  await expect(page.getByText(`${OBSERVER.username} (read only)`)).toBeVisible();
 });
 
 test("an observer sees the copies read-only, and the server refuses a forged action from that session", async ({ page }) => {

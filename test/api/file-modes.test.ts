@@ -1,0 +1,100 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { storeFields, useAppWithStore, waitForJobEnd } from "../support/app-server";
+
+const BASE = "/v3/replication/object-relationships";
+const BUCKET = "modes-bucket";
+const lab = useAppWithStore(BUCKET);
+
+/** Every entry under the data directory but the local namespace, with its permission bits. */
+function modesOf(dataDir: string, fsRoot: string): Map<string, { mode: number; kind: "dir" | "file" | "link" }> {
+  const found = new Map<string, { mode: number; kind: "dir" | "file" | "link" }>();
+  const visit = (dir: string) => {
+    for (const name of fs.readdirSync(dir)) {
+      const entry = path.join(dir, name);
+      if (entry === fsRoot) continue;
+      const stat = fs.lstatSync(entry);
+      const kind = stat.isSymbolicLink() ? "link" : stat.isDirectory() ? "dir" : "file";
+      found.set(path.relative(dataDir, entry), { mode: stat.mode & 0o777, kind });
+      if (kind === "dir") visit(entry);
+    }
+  };
+  found.set(".", { mode: fs.statSync(dataDir).mode & 0o777, kind: "dir" });
+  visit(dataDir);
+  return found;
+}
+
+/** The entries anyone but the owner could read, as "path 0755" lines (empty when all is private). */
+function notPrivate(dataDir: string, fsRoot: string): string[] {
+  return [...modesOf(dataDir, fsRoot)]
+    .filter(([, { mode, kind }]) => kind !== "link" && (mode & 0o077) !== 0)
+    .map(([entry, { mode }]) => `${entry} 0${mode.toString(8)}`);
+}
+
+async function copy(direction: "COPY_TO_OBJECT" | "COPY_FROM_OBJECT", localDirectory: string) {
+  const created = await lab.app.call("POST", `${BASE}/`, {
+    token: lab.token,
+    body: { direction, ...storeFields(lab.proxy.port, BUCKET), local_directory_path: localDirectory, object_folder: "modes/" },
+  });
+  expect(created.status, created.text).toBe(201);
+  const status = await waitForJobEnd(lab.app, lab.token, created.json.id);
+  expect(status.last_job.outcome, JSON.stringify(status)).toBe("SUCCEEDED");
+  return created.json.id as string;
+}
+
+describe("file modes of the data directory", () => {
+  it("keeps the data directory 0700 and its database, WAL, key, logs and tracking files 0600, while restored files keep the usual mode", async () => {
+    const { app } = lab;
+    fs.mkdirSync(path.join(app.fsRoot, "source"), { recursive: true });
+    fs.writeFileSync(path.join(app.fsRoot, "source/report.txt"), "quarterly numbers");
+    const pushed = await copy("COPY_TO_OBJECT", "/source");
+    fs.mkdirSync(path.join(app.fsRoot, "restored"));
+    const pulled = await copy("COPY_FROM_OBJECT", "/restored");
+
+    const modes = modesOf(app.dataDir, app.fsRoot);
+    for (const expected of [
+      "shift.db",
+      "shift.db-wal",
+      "shift.db-shm",
+      "secret.key",
+      `logs/replication/${pushed}.log`,
+      `logs/replication/${pulled}.log`,
+      `tracking/${pushed}.db`,
+      `tracking/${pulled}.db`,
+    ]) {
+      expect(modes.has(expected), `${expected} is missing from ${[...modes.keys()].join(", ")}`).toBe(true);
+    }
+    expect(notPrivate(app.dataDir, app.fsRoot)).toEqual([]);
+    expect(modes.get(".")?.mode).toBe(0o700);
+
+    // The share's users read what a copy from S3 brings back: the worker's umask applies there, not 0600.
+    const restored = fs.statSync(path.join(app.fsRoot, "restored/report.txt")).mode & 0o777;
+    expect(restored).toBe(0o666 & ~process.umask());
+  });
+
+  it("tightens a data directory an older version left readable when the web server and the worker start, without following links", async () => {
+    const { app } = lab;
+    const outside = path.join(app.fsRoot, "not-data.txt");
+    fs.writeFileSync(outside, "a share user's file");
+    fs.chmodSync(outside, 0o644);
+    fs.symlinkSync(outside, path.join(app.dataDir, "logs", "link-to-share"));
+    fs.chmodSync(app.dataDir, 0o755);
+    for (const entry of ["shift.db", "shift.db-wal", "logs", "logs/replication", "tracking"]) {
+      fs.chmodSync(path.join(app.dataDir, entry), entry.includes(".") ? 0o644 : 0o755);
+    }
+    const tracking = fs.readdirSync(path.join(app.dataDir, "tracking")).map((name) => path.join(app.dataDir, "tracking", name));
+    for (const file of tracking) fs.chmodSync(file, 0o644);
+    expect(notPrivate(app.dataDir, app.fsRoot).length).toBeGreaterThan(5);
+
+    await app.restartWebServer();
+    expect(notPrivate(app.dataDir, app.fsRoot)).toEqual([]);
+    expect(fs.statSync(outside).mode & 0o777).toBe(0o644);
+
+    fs.chmodSync(path.join(app.dataDir, "tracking"), 0o755);
+    await app.killWorker();
+    app.startWorker();
+    await expect.poll(() => notPrivate(app.dataDir, app.fsRoot), { timeout: 30_000 }).toEqual([]);
+    expect(fs.statSync(outside).mode & 0o777).toBe(0o644);
+  });
+});
