@@ -23,10 +23,10 @@ export async function probeBucket({ client, bucket, objectFolder, checkObjectLoc
   try {
     await client.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (error) {
-    // HeadBucket answers without a body: a 403 cannot tell wrong keys from missing rights,
-    // so ask a listing, whose error names the cause.
-    if (httpStatusOf(error) === 404) throw noSuchBucket(bucket);
-    if (httpStatusOf(error) !== 403) throw probeFailure(error, bucket);
+    // HeadBucket answers without a body: a 403 cannot tell wrong keys from missing rights, and
+    // any web server answers a HEAD with 404; ask a listing, whose error document names the
+    // cause. Only a failure with no answer at all (network, TLS, a refused address) ends here.
+    if (httpStatusOf(error) === undefined) throw probeFailure(error, bucket);
   }
   let listing;
   try {
