@@ -102,6 +102,8 @@ describe("connections to the object store", () => {
     const refusal = "127.0.0.1 is a loopback address, refused unless SHIFT_ALLOWED_ENDPOINTS allows it";
     await expect(probe(client())).rejects.toThrow(`object_store_address: ${refusal}.`);
     await expect(leanList(client())).rejects.toThrow(refusal);
+    await expect(probe(client("https://127.0.0.1"))).rejects.toThrow(`object_store_address: ${refusal}.`);
+    await expect(leanList(client("https://127.0.0.1"))).rejects.toThrow(refusal);
     await expect(probe(client("http://localhost"))).rejects.toThrow(
       'object_store_address: "localhost" resolves to a loopback address, refused unless SHIFT_ALLOWED_ENDPOINTS allows it.',
     );
