@@ -45,6 +45,8 @@ export class Service {
       SHIFT_FS_ROOT: fsRoot,
       SHIFT_ADMIN_PASSWORD: PASSWORD,
       SHIFT_DEMO_S3: "0",
+      // The benchmark's Ceph gateway listens on loopback, which object stores may reach only when allowed.
+      SHIFT_ALLOWED_ENDPOINTS: process.env.SHIFT_ALLOWED_ENDPOINTS ?? "127.0.0.0/8,::1",
       XDG_CONFIG_HOME: path.join(work, "service-cli"),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       NEXT_TELEMETRY_DISABLED: "1",

@@ -83,6 +83,8 @@ const env = {
   // Console sessions are signed with a key derived from the data directory's secret key.
   NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? url,
   NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? derivedKey("console-session"),
+  // The demo store listens on loopback, which object stores may reach only when allowed.
+  ...(demo ? { SHIFT_ALLOWED_ENDPOINTS: [process.env.SHIFT_ALLOWED_ENDPOINTS, new URL(demo).host].filter(Boolean).join(",") } : {}),
 };
 launch("web server", [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", config.host, "-p", String(config.port)], env);
 superviseWorker(env);

@@ -1,6 +1,6 @@
-import crypto from "node:crypto";
 import { z } from "zod";
 import { parseAddress } from "@/lib/s3/endpoint";
+import { certificateProblem } from "./ca-certificate";
 
 export const DIRECTIONS = ["COPY_TO_OBJECT", "COPY_FROM_OBJECT"] as const;
 export const BUCKET_STYLES = ["BUCKET_STYLE_VIRTUAL_HOSTED", "BUCKET_STYLE_PATH"] as const;
@@ -22,16 +22,6 @@ function folderProblem(folder: string): string | undefined {
   if (parts.some((p) => p === "." || p === "..")) return 'must not contain "." or ".." components';
   if (Buffer.byteLength(folder, "utf8") >= 1024) return "must be shorter than 1,024 bytes of UTF-8";
   return undefined;
-}
-
-function certificateProblem(pem: string): string | undefined {
-  if (!pem.includes("-----BEGIN CERTIFICATE-----")) return "must be a PEM certificate (-----BEGIN CERTIFICATE-----)";
-  try {
-    new crypto.X509Certificate(pem);
-    return undefined;
-  } catch {
-    return "is not a valid PEM certificate";
-  }
 }
 
 function addressProblem(address: string): string | undefined {

@@ -1,5 +1,6 @@
 import type { Job, Relationship } from "@/generated/prisma/client";
 import { percentComplete, remainingBytes, remainingFiles, type ProgressSnapshot } from "@/lib/engine/progress";
+import { certificateBlocks } from "./ca-certificate";
 import { ACTIVE_STATES } from "./job-states";
 
 /** The relationship as the API shows it: never the secret. */
@@ -11,7 +12,7 @@ export function relationshipView(row: Relationship) {
     local_directory_path: row.localDirectoryPath,
     object_store_address: row.objectStoreAddress,
     port: row.port,
-    ca_certificate: row.caCertificate,
+    ca_certificate: certificateBlocks(row.caCertificate),
     bucket: row.bucket,
     bucket_style: row.bucketStyle,
     object_folder: row.objectFolder,

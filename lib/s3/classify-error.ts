@@ -1,3 +1,5 @@
+import { NOT_S3_ANSWER } from "./s3-answer";
+
 /**
  * What an S3 failure means for a job. The SDK has already retried transient failures
  * (5xx, throttling, resets) with backoff by the time an error reaches this point.
@@ -12,6 +14,8 @@ export interface ClassifiedError {
     | "no-such-bucket"
     | "unreachable"
     | "tls"
+    | "endpoint-refused"
+    | "not-s3"
     | "aborted"
     | "other";
   message: string;
@@ -71,6 +75,17 @@ export function classifyS3Error(error: unknown): ClassifiedError {
   const detail = e.message && e.message !== code ? `${code}: ${e.message}` : code || String(error);
   if (e.name === "AbortError" || code === "AbortError") {
     return { disposition: "fatal", kind: "aborted", message: "the job was stopped" };
+  }
+  if (code === "EndpointRefused") {
+    return { disposition: "fatal", kind: "endpoint-refused", message: `the object store's address is not allowed: ${e.message}` };
+  }
+  if (code === NOT_S3_ANSWER) {
+    const status = httpStatusOf(error);
+    // A 5xx page from a proxy in front of a store that is restarting is an outage, not a wrong endpoint.
+    if (status !== undefined && (status >= 500 || status === 429)) {
+      return { disposition: "fatal", kind: "unreachable", message: `the store kept failing after retries (HTTP ${status}, not an S3 answer)` };
+    }
+    return { disposition: "fatal", kind: "not-s3", message: e.message ?? `the endpoint did not answer as an S3 server` };
   }
   if (code === "InvalidAccessKeyId" || code === "SignatureDoesNotMatch" || code === "InvalidToken" || code === "ExpiredToken") {
     return { disposition: "fatal", kind: "credentials", message: `the store rejected the credentials (${code})` };

@@ -1,9 +1,9 @@
-import https from "node:https";
-import http from "node:http";
 import tls from "node:tls";
 import { S3Client } from "@aws-sdk/client-s3";
-import { endpointUrl, type S3Location } from "./endpoint";
+import { GuardedHttpAgent, GuardedHttpsAgent } from "@/lib/net/guarded-agents";
+import { endpointUrl, parseAddress, type S3Location } from "./endpoint";
 import { LeanS3 } from "./lean-s3";
+import { refuseNonS3Answers } from "./s3-answer";
 
 export interface S3Settings extends S3Location {
   region: string;
@@ -31,12 +31,18 @@ export class StoreClient extends S3Client {
 export function createS3Client(settings: S3Settings, options: ClientOptions = {}): StoreClient {
   const maxSockets = options.maxSockets ?? 64;
   const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
-  const httpAgent = new http.Agent(agentOptions);
-  const httpsAgent = new https.Agent({
-    ...agentOptions,
-    // A given CA is trusted in addition to the system's; verification is never turned off.
-    ca: settings.caCertificate ? [...tls.rootCertificates, settings.caCertificate] : undefined,
-  });
+  // Both request paths (the SDK's and LeanS3) connect only through these agents, which refuse
+  // restricted addresses on every new connection (see lib/net/guarded-agents.ts).
+  const target = { host: parseAddress(settings.objectStoreAddress).host, port: settings.port };
+  const httpAgent = new GuardedHttpAgent(agentOptions, target);
+  const httpsAgent = new GuardedHttpsAgent(
+    {
+      ...agentOptions,
+      // A given CA is trusted in addition to the system's; verification is never turned off.
+      ca: settings.caCertificate ? [...tls.rootCertificates, settings.caCertificate] : undefined,
+    },
+    target,
+  );
   const endpoint = endpointUrl(settings);
   const connectionTimeout = options.connectionTimeoutMs ?? 10_000;
   // Inactivity, not total time (a 5 GiB part may take long): a store that stops answering
@@ -55,6 +61,7 @@ export function createS3Client(settings: S3Settings, options: ClientOptions = {}
     retryMode: "standard",
     requestHandler: { httpAgent, httpsAgent, connectionTimeout, socketTimeout },
   });
+  refuseNonS3Answers(client);
   client.lean = new LeanS3({
     endpoint,
     region: settings.region,

@@ -5,6 +5,10 @@ import net from "node:net";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { isServerError, isThrottlingError, isTransientError } from "@smithy/core/retry";
 import type { RetryErrorType, RetryStrategyV2 } from "@smithy/types";
+import { nonS3Answer } from "./s3-answer";
+import { StoreRequestError } from "./store-request-error";
+
+export { StoreRequestError };
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 
@@ -28,20 +32,6 @@ class NodeSha256 {
   }
   reset(): void {
     this.hash = this.fresh();
-  }
-}
-
-/** An S3 error answer (or a network failure), shaped like the SDK's errors so that one classifier reads both. */
-export class StoreRequestError extends Error {
-  readonly $metadata: { httpStatusCode?: number; attempts?: number };
-  constructor(
-    readonly code: string,
-    message: string,
-    status?: number,
-  ) {
-    super(message);
-    this.name = code;
-    this.$metadata = { httpStatusCode: status };
   }
 }
 
@@ -246,6 +236,8 @@ function writeChunk(req: http.ClientRequest, chunk: Buffer): Promise<void> {
 }
 
 function errorAnswer(status: number, xml: string): StoreRequestError {
+  const notS3 = nonS3Answer(status, xml);
+  if (notS3) return notS3;
   const code = /<Code>([^<]*)<\/Code>/.exec(xml)?.[1] ?? `HTTP${status}`;
   const message = /<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? `the store answered HTTP ${status}`;
   return new StoreRequestError(code, message, status);

@@ -23,15 +23,21 @@ export async function probeBucket({ client, bucket, objectFolder, checkObjectLoc
   try {
     await client.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (error) {
-    // HeadBucket answers without a body: a 403 cannot tell wrong keys from missing rights,
-    // so ask a listing, whose error names the cause.
-    if (httpStatusOf(error) === 404) throw noSuchBucket(bucket);
-    if (httpStatusOf(error) !== 403) throw probeFailure(error, bucket);
+    // HeadBucket answers without a body: a 403 cannot tell wrong keys from missing rights, and
+    // any web server answers a HEAD with 404; ask a listing, whose error document names the
+    // cause. Only a failure with no answer at all (network, TLS, a refused address) ends here.
+    if (httpStatusOf(error) === undefined) throw probeFailure(error, bucket);
   }
+  let listing;
   try {
-    await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: objectFolder, MaxKeys: 1 }));
+    listing = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: objectFolder, MaxKeys: 1 }));
   } catch (error) {
     throw probeFailure(error, bucket);
+  }
+  // Any web server answers 200 to a GET; a listing without the bucket's name in it was not
+  // written by an S3 server.
+  if (listing.Name === undefined) {
+    throw validationError("object_store_address", `the endpoint did not answer as an S3 server (HTTP ${listing.$metadata.httpStatusCode ?? "?"}).`);
   }
   if (checkObjectLock) await refuseDefaultRetention(client, bucket);
 }
@@ -72,6 +78,11 @@ function probeFailure(error: unknown, bucket: string) {
         "ca_certificate",
         `the object store's TLS certificate could not be verified (${codeOf(classified.message)}); give the CA that signed it in ca_certificate.`,
       );
+    case "endpoint-refused":
+      // The field is named already: the refusal itself ("x" resolves to a private address, …) says the rest.
+      return validationError("object_store_address", `${(error as Error).message}.`);
+    case "not-s3":
+      return validationError("object_store_address", `${classified.message}.`);
     case "unreachable":
       return validationError("object_store_address", `the object store could not be reached (${codeOf(classified.message)}).`);
     default:

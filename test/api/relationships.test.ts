@@ -108,6 +108,17 @@ describe("creating a relationship: every validation, nothing stored on failure",
   it("refuses a CA certificate that is not PEM", () =>
     expectRefusal({ ca_certificate: "not a certificate" }, "ca_certificate", "ca_certificate: must be a PEM certificate (-----BEGIN CERTIFICATE-----)"));
 
+  it("refuses a private key pasted with the CA certificate, and shows it nowhere", async () => {
+    const pair = selfSignedCertificate();
+    await expectRefusal(
+      { ca_certificate: `${pair.cert}${pair.key}` },
+      "ca_certificate",
+      'ca_certificate: block 2 is a PEM "PRIVATE KEY" block; only CERTIFICATE blocks are accepted',
+    );
+    const listed = await app.call("GET", `${BASE}/`, { token });
+    expect(listed.text).not.toContain("PRIVATE KEY");
+  });
+
   it("refuses an HTTPS endpoint whose certificate is not trusted, and accepts it with its CA", async () => {
     const pair = selfSignedCertificate();
     const tlsProxy = new S3Proxy(s3.port, pair);

@@ -58,6 +58,24 @@ test("an administrator creates a copy through the form; a validation error appea
   expect(await listKeys(inspectionClient(s3.endpoint), "form-bucket", "reports/")).toHaveLength(12);
 });
 
+test("an object store address on the host's own network is refused beside its field, before any connection", async ({ page }) => {
+  await signIn(page, app.url, "admin", ADMIN_PASSWORD);
+  await page.getByRole("link", { name: "Create Copy" }).click();
+  await fillForm(page, "form-bucket", "/reports", "metadata/");
+  await page.getByLabel("Object Store Address").fill("https://169.254.169.254");
+  await page.getByLabel("Port").fill("443");
+  await page.getByRole("button", { name: "Create Copy" }).click();
+  await page.getByRole("dialog", { name: "Create Copy to S3?" }).getByRole("button", { name: "Yes, Create" }).click();
+  const error = page.locator('[data-field-error="object_store_address"]');
+  await expect(error).toHaveText("169.254.169.254 is a link-local address, refused unless SHIFT_ALLOWED_ENDPOINTS allows it.");
+  await expect(page.getByLabel("Object Store Address")).toHaveAttribute("aria-invalid", "true");
+  await error.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "test-results/artifacts/console-address-refused.png" });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await error.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "test-results/artifacts/console-address-refused-390.png" });
+});
+
 test("Local ⇦ Remote creates a copy from S3 that pulls the folder into the directory", async ({ page }) => {
   const s3Client = inspectionClient(s3.endpoint);
   for (let i = 0; i < 6; i++) await s3Client.send(new PutObjectCommand({ Bucket: "form-bucket", Key: `incoming/batch-${i % 2}/item-${i}.json`, Body: `{"item":${i}}` }));

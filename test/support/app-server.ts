@@ -36,7 +36,14 @@ export interface AppServer {
  * The real thing: a fresh data directory with an administrator and an observer, the built
  * Next.js server (`next start`) and a worker process, all on loopback.
  */
-export async function startApp({ worker = true }: { worker?: boolean } = {}): Promise<AppServer> {
+/** What the test stores need: they all listen on loopback. */
+export const LOOPBACK_STORES = "127.0.0.0/8,::1";
+
+/**
+ * `allowedEndpoints` is the app's SHIFT_ALLOWED_ENDPOINTS (null: unset); by default the test
+ * runner's own, else loopback.
+ */
+export async function startApp({ worker = true, allowedEndpoints }: { worker?: boolean; allowedEndpoints?: string | null } = {}): Promise<AppServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-app-"));
   const fsRoot = path.join(dataDir, "fs");
   fs.mkdirSync(fsRoot, { recursive: true });
@@ -52,7 +59,9 @@ export async function startApp({ worker = true }: { worker?: boolean } = {}): Pr
     NEXT_TELEMETRY_DISABLED: "1",
     NEXTAUTH_URL: `http://127.0.0.1:${port}`,
     NEXTAUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
+    SHIFT_ALLOWED_ENDPOINTS: allowedEndpoints === undefined ? (process.env.SHIFT_ALLOWED_ENDPOINTS ?? LOOPBACK_STORES) : (allowedEndpoints ?? undefined),
   };
+  if (env.SHIFT_ALLOWED_ENDPOINTS === undefined) delete env.SHIFT_ALLOWED_ENDPOINTS;
   const created = spawnSync(process.execPath, ["--import", "tsx", "scripts/create-user.ts", "--username", OBSERVER.username, "--role", "observers"], {
     cwd: ROOT,
     env,
