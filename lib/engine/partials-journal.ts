@@ -54,7 +54,7 @@ export class PartialsJournal {
   noteDirectory(relDir: string): void {
     if (this.noted.has(relDir)) return;
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    fs.appendFileSync(this.file, `/${relDir}\n`);
+    fs.appendFileSync(this.file, `/${relDir}\n`, { mode: 0o600 });
     this.noted.add(relDir);
   }
 
