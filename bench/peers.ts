@@ -99,11 +99,11 @@ function startCeph(): void {
 }
 
 /** Runs a command under /usr/bin/time, which reports the child's CPU and peak RSS. */
-function timed(command: string, args: string[], env: Record<string, string> = {}): Promise<{ wallMs: number; cpuMs: number; maxRssKiB: number; minorFaults: number; stdout: string }> {
+function timed(command: string, args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<{ wallMs: number; cpuMs: number; maxRssKiB: number; minorFaults: number; stdout: string }> {
   const stats = path.join(work, "time.out");
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn("/usr/bin/time", ["-o", stats, "-f", "%U %S %M %R", command, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("/usr/bin/time", ["-o", stats, "-f", "%U %S %M %R", command, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c));
@@ -155,7 +155,8 @@ async function runToolOnce(tool: Tool, directory: string, prefix: string, tracki
     const args = { endpoint, bucket: BUCKET, folder: prefix, directory, trackingFile, concurrency: CONCURRENCY, direction: "to" };
     if (tool === "baseline" && !BASELINE_ROOT) throw new Error("the tool baseline needs BENCH_BASELINE_ROOT, a checkout of the version to compare with");
     const root = tool === "baseline" ? BASELINE_ROOT! : ROOT;
-    const run = await timed(process.execPath, ["--import", "tsx", path.join(root, "bench/job.ts"), JSON.stringify(args)], { BENCH_S3_KEY: KEY, BENCH_S3_SECRET: SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
+    // Run in its own checkout, whose tsconfig maps "@/…" to its own sources.
+    const run = await timed(process.execPath, ["--import", "tsx", path.join(root, "bench/job.ts"), JSON.stringify(args)], { BENCH_S3_KEY: KEY, BENCH_S3_SECRET: SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" }, root);
     const report = JSON.parse(run.stdout.trim().split("\n").pop()!) as { outcome: string; error: string; ms: number; filesTransferred: number };
     if (report.outcome !== "SUCCEEDED") throw new Error(`our job ${report.outcome}: ${report.error}`);
     return { ms: report.ms, wallMs: run.wallMs, cpuMs: run.cpuMs, maxRssKiB: run.maxRssKiB, minorFaults: run.minorFaults, filesSent: report.filesTransferred };
