@@ -18,16 +18,29 @@ export function setSessionResolver(resolver: SessionResolver): void {
   sessionResolver = resolver;
 }
 
-export async function authenticateRequest(request: Request): Promise<Principal> {
+const signInFirst = () => new AppError("UNAUTHENTICATED", "Sign in first: send a bearer token from POST /v1/session/login.");
+
+/** The request's bearer token, undefined when it sends none; a malformed header is a 401. */
+export function bearerToken(request: Request): string | undefined {
   const header = request.headers.get("authorization");
-  if (header) {
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new AppError("UNAUTHENTICATED", 'The Authorization header must be "Bearer <token>".');
-    return authenticateToken(match[1]!);
-  }
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new AppError("UNAUTHENTICATED", 'The Authorization header must be "Bearer <token>".');
+  return match[1]!;
+}
+
+export function requireBearerToken(request: Request): string {
+  const token = bearerToken(request);
+  if (!token) throw signInFirst();
+  return token;
+}
+
+export async function authenticateRequest(request: Request): Promise<Principal> {
+  const token = bearerToken(request);
+  if (token) return authenticateToken(token);
   const session = await sessionResolver?.(request);
   if (session) return session;
-  throw new AppError("UNAUTHENTICATED", "Sign in first: send a bearer token from POST /v1/session/login.");
+  throw signInFirst();
 }
 
 /**

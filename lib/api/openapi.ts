@@ -137,6 +137,13 @@ export const openApiDocument = {
         responses: { "200": { description: "Signed in", ...json({ type: "object", properties: { bearer_token: { type: "string" } } }) }, ...errorResponses(400, 401) },
       },
     },
+    "/v1/session/logout": {
+      post: {
+        security: [{ bearer: [] }],
+        summary: "Sign out: the calling bearer token stops working",
+        responses: { "204": { description: "The token is revoked" }, ...errorResponses(401) },
+      },
+    },
     "/v3/replication/object-relationships/": {
       get: { ...read, summary: "List relationships", responses: { "200": { description: "All relationships", ...json({ type: "array", items: { $ref: "#/components/schemas/Relationship" } }) }, ...errorResponses(401, 403) } },
       post: {
