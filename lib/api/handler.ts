@@ -1,6 +1,7 @@
 import { authenticateToken } from "@/lib/auth/authenticate-token";
 import { hasPrivilege, type Principal, type Privilege } from "@/lib/auth/privileges";
 import { AppError } from "@/lib/errors";
+import { checkCookieRequest } from "./cookie-request-guard";
 import { errorResponse, jsonResponse } from "./respond";
 
 export interface HandlerContext<P> {
@@ -39,7 +40,10 @@ export async function authenticateRequest(request: Request): Promise<Principal> 
   const token = bearerToken(request);
   if (token) return authenticateToken(token);
   const session = await sessionResolver?.(request);
-  if (session) return session;
+  if (session) {
+    checkCookieRequest(request);
+    return session;
+  }
   throw signInFirst();
 }
 

@@ -188,6 +188,44 @@ describe("console sessions", () => {
   });
 });
 
+describe("requests signed in with the console's cookie", () => {
+  const CROSS_SITE = {
+    error_class: "forbidden",
+    description: "Requests signed in with the console's session must come from the console's own pages; scripts send a bearer token from POST /v1/session/login.",
+  };
+  const NOT_JSON = { error_class: "forbidden", description: "Requests signed in with the console's session must send their body as Content-Type: application/json." };
+  const post = (headers: Record<string, string>) => ({ method: "POST", body: "{}", headers });
+
+  it("are refused unless they come from the console's origin, and a change unless it is JSON; bearer tokens are unaffected", async () => {
+    const user = await newUser();
+    const cookie = `${SESSION_COOKIE}=${await consoleSignIn(app, user.username, user.password)}`;
+    const ownOrigin = new URL(app.url).origin;
+    const otherOrigin = ownOrigin.replace(/:\d+$/, ":1");
+    const cases: Array<[string, RequestInit, number, unknown]> = [
+      ["a same-site page's no-cors POST", post({ cookie, "sec-fetch-site": "same-site", origin: otherOrigin, "content-type": "text/plain" }), 403, CROSS_SITE],
+      ["a same-site page's JSON POST", post({ cookie, "sec-fetch-site": "same-site", origin: otherOrigin, "content-type": "application/json" }), 403, CROSS_SITE],
+      ["a cross-site page's GET", { headers: { cookie, "sec-fetch-site": "cross-site" } }, 403, CROSS_SITE],
+      ["another origin, without Sec-Fetch-Site", post({ cookie, origin: otherOrigin, "content-type": "application/json" }), 403, CROSS_SITE],
+      ["neither Origin nor Sec-Fetch-Site", post({ cookie, "content-type": "application/json" }), 403, CROSS_SITE],
+      ["a same-origin text/plain POST", post({ cookie, "sec-fetch-site": "same-origin", "content-type": "text/plain" }), 403, NOT_JSON],
+      ["a same-origin form POST", post({ cookie, origin: ownOrigin, "content-type": "application/x-www-form-urlencoded" }), 403, NOT_JSON],
+    ];
+    for (const [name, init, status, body] of cases) {
+      const reply = await fetch(`${app.url}${BASE}/`, init);
+      expect(reply.status, name).toBe(status);
+      expect(await reply.json(), name).toEqual(body);
+    }
+    // The console's own requests pass: a same-origin JSON POST reaches validation, a GET is answered.
+    const own = await fetch(`${app.url}${BASE}/`, post({ cookie, "sec-fetch-site": "same-origin", "content-type": "application/json" }));
+    expect(own.status).toBe(400);
+    expect((await fetch(`${app.url}${BASE}/`, { headers: { cookie, origin: ownOrigin } })).status).toBe(200);
+    // A bearer token needs neither.
+    const token = await app.login(user.username, user.password);
+    const scripted = await fetch(`${app.url}${BASE}/`, post({ authorization: `Bearer ${token}`, "sec-fetch-site": "cross-site", "content-type": "text/plain" }));
+    expect(scripted.status).toBe(400);
+  });
+});
+
 function runCli(configHome: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const bin = path.resolve(import.meta.dirname, "../../bin/s3shift.js");
   return new Promise((resolve) => {
