@@ -17,6 +17,12 @@ const nextConfig: NextConfig = {
   // call them both ways: serve both instead of redirecting.
   skipTrailingSlashRedirect: true,
   poweredByHeader: false,
+  experimental: {
+    // The API's and next-auth's routes bound their bodies themselves (lib/api/bounded-body.ts);
+    // these bound what server actions and the proxy read, at the same 64 KiB.
+    serverActions: { bodySizeLimit: "64kb" },
+    proxyClientMaxBodySize: "64kb",
+  },
   async headers() {
     return [
       { source: "/:path*", headers: SECURITY_HEADERS },

@@ -1,6 +1,7 @@
 import { authenticateToken } from "@/lib/auth/authenticate-token";
 import { hasPrivilege, type Principal, type Privilege } from "@/lib/auth/privileges";
 import { AppError } from "@/lib/errors";
+import { checkDeclaredLength, readBoundedBody } from "./bounded-body";
 import { checkCookieRequest } from "./cookie-request-guard";
 import { errorResponse, jsonResponse } from "./respond";
 
@@ -58,6 +59,7 @@ export function apiRoute<P = Record<string, never>>(
 ) {
   return async (request: Request, context: RouteContext<P>): Promise<Response> => {
     try {
+      checkDeclaredLength(request);
       const principal = privilege ? await authenticateRequest(request) : anonymous;
       if (privilege && !hasPrivilege(principal, privilege)) {
         throw new AppError("FORBIDDEN", `This action needs the ${privilege} privilege, which your role does not grant.`);
@@ -78,9 +80,9 @@ export function toErrorResponse(error: unknown): Response {
 
 const anonymous: Principal = { userId: "", username: "anonymous", privileges: new Set() };
 
-/** Reads a JSON body; anything that is not a JSON object is a 400. */
+/** Reads a JSON body (64 KiB at most, else 413); anything that is not JSON is a 400. */
 export async function readJsonBody(request: Request): Promise<unknown> {
-  const text = await request.text();
+  const text = new TextDecoder().decode(await readBoundedBody(request));
   if (text.trim() === "") return {};
   try {
     return JSON.parse(text) as unknown;

@@ -105,6 +105,7 @@ const ERROR_TEXT: Record<number, string> = {
   403: "The caller's role lacks the privilege",
   404: "No such relationship",
   409: "Conflicts with a running job",
+  413: "The request body is over 64 KiB",
 };
 
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
@@ -134,7 +135,7 @@ export const openApiDocument = {
       post: {
         summary: "Sign in and receive a bearer token",
         requestBody: json(z.toJSONSchema(loginInputSchema)),
-        responses: { "200": { description: "Signed in", ...json({ type: "object", properties: { bearer_token: { type: "string" } } }) }, ...errorResponses(400, 401) },
+        responses: { "200": { description: "Signed in", ...json({ type: "object", properties: { bearer_token: { type: "string" } } }) }, ...errorResponses(400, 401, 413) },
       },
     },
     "/v1/session/logout": {
@@ -150,7 +151,7 @@ export const openApiDocument = {
         ...write,
         summary: "Create a relationship and start its first job",
         requestBody: json({ $ref: "#/components/schemas/RelationshipCreate" }),
-        responses: { "201": { description: "Created", ...json({ $ref: "#/components/schemas/Relationship" }) }, ...errorResponses(400, 401, 403) },
+        responses: { "201": { description: "Created", ...json({ $ref: "#/components/schemas/Relationship" }) }, ...errorResponses(400, 401, 403, 413) },
       },
     },
     "/v3/replication/object-relationships/status/": {
