@@ -2,19 +2,19 @@ import { AppError } from "@/lib/errors";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** The host the request was sent to, as the browser saw it. */
-function requestHost(request: Request): string {
-  return request.headers.get("host") ?? new URL(request.url).host;
-}
-
-function isSameOrigin(request: Request): boolean {
-  // Sec-Fetch-Site is set by the browser and cannot be forged by a page; Origin covers older browsers.
-  const site = request.headers.get("sec-fetch-site");
+/**
+ * Whether a browser sent this request from a page of this origin. Sec-Fetch-Site is set by the
+ * browser and cannot be forged by a page; Origin (compared with the Host the request was sent to)
+ * covers browsers without it. A request with neither is not taken as same-origin.
+ */
+export function isSameOrigin(headers: Headers, fallbackHost?: string): boolean {
+  const site = headers.get("sec-fetch-site");
   if (site) return site === "same-origin";
-  const origin = request.headers.get("origin");
-  if (!origin || origin === "null") return false;
+  const origin = headers.get("origin");
+  const host = headers.get("host") ?? fallbackHost;
+  if (!origin || origin === "null" || !host) return false;
   try {
-    return new URL(origin).host === requestHost(request);
+    return new URL(origin).host === host;
   } catch {
     return false;
   }
@@ -32,7 +32,7 @@ function isJson(request: Request): boolean {
  * not sent by browsers on their own and need none of this.
  */
 export function checkCookieRequest(request: Request): void {
-  if (!isSameOrigin(request)) {
+  if (!isSameOrigin(request.headers, new URL(request.url).host)) {
     throw new AppError("FORBIDDEN", "Requests signed in with the console's session must come from the console's own pages; scripts send a bearer token from POST /v1/session/login.");
   }
   if (!SAFE_METHODS.has(request.method.toUpperCase()) && !isJson(request)) {

@@ -224,6 +224,28 @@ describe("requests signed in with the console's cookie", () => {
     const scripted = await fetch(`${app.url}${BASE}/`, post({ authorization: `Bearer ${token}`, "sec-fetch-site": "cross-site", "content-type": "text/plain" }));
     expect(scripted.status).toBe(400);
   });
+
+  it("reach a server action only from the console's origin", async () => {
+    const cookie = `${SESSION_COOKIE}=${await consoleSignIn(app, "admin", app.env.SHIFT_ADMIN_PASSWORD!)}`;
+    // The id Next.js gave the Users page's create action in this build.
+    const manifest = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, "../../.next/server/server-reference-manifest.json"), "utf8")) as {
+      node: Record<string, { exportedName: string }>;
+    };
+    const actionId = Object.entries(manifest.node).find(([, action]) => action.exportedName === "createUserAction")![0];
+    const createAdministrator = (username: string, site: string) =>
+      fetch(`${app.url}/admin/users`, {
+        method: "POST",
+        headers: { cookie, "next-action": actionId, accept: "text/x-component", "content-type": "text/plain;charset=UTF-8", origin: new URL(app.url).origin, "sec-fetch-site": site },
+        body: JSON.stringify([{ username, password: "planted-password-1", role: "administrators" }]),
+      });
+    // What a form or fetch on another port of this host sends: the Origin check of Next.js alone would let it through.
+    const refused = await createAdministrator("planted-admin", "same-site");
+    expect(await refused.text()).toContain("This action must be sent from the console's own pages.");
+    expect(await db().user.findUnique({ where: { username: "planted-admin" } })).toBeNull();
+    // The same request from the console's own page is carried out.
+    await createAdministrator("console-admin", "same-origin").then((r) => r.text());
+    expect(await db().user.findUnique({ where: { username: "console-admin" } })).not.toBeNull();
+  });
 });
 
 function runCli(configHome: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
