@@ -102,7 +102,7 @@ const errorResponses = (...codes: number[]) =>
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid input; the description names the field and the cause",
   401: "No valid bearer token",
-  403: "The caller's role lacks the privilege",
+  403: "The caller's role lacks the privilege, or a request signed in by the console's cookie came from another origin or was not JSON",
   404: "No such relationship",
   409: "Conflicts with a running job",
   413: "The request body is over 64 KiB",
