@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ApiError, callApi, exitCodeFor } from "./api-client";
 import { promptHidden } from "./prompt";
-import { defaultTokenFile, loadLogin, saveLogin } from "./token-store";
+import { defaultTokenFile, loadLogin, removeLogin, saveLogin } from "./token-store";
 import { watchStatus } from "./watch";
 import type { RelationshipStatus } from "@/lib/replication/views";
 
@@ -74,6 +74,22 @@ program
     const reply = (await callApi(host, "POST", "/v1/session/login", { body: { username: options.username, password } })) as { bearer_token: string };
     saveLogin(tokenFile, { host, bearer_token: reply.bearer_token });
     process.stderr.write(`signed in to ${host} as ${options.username}\n`);
+  });
+
+program
+  .command("logout")
+  .description("sign out: the server revokes the stored bearer token, and it is removed")
+  .action(async () => {
+    const { host, tokenFile } = globals();
+    const stored = token();
+    try {
+      await callApi(host, "POST", "/v1/session/logout", { token: stored });
+    } catch (error) {
+      // A token the server no longer honours is as good as revoked; anything else keeps it for a retry.
+      if (!(error instanceof ApiError && error.status === 401)) throw error;
+    }
+    removeLogin(tokenFile);
+    process.stderr.write(`signed out of ${host}\n`);
   });
 
 program

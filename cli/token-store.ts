@@ -28,3 +28,7 @@ export function loadLogin(file: string): StoredLogin | undefined {
     return undefined;
   }
 }
+
+export function removeLogin(file: string): void {
+  fs.rmSync(file, { force: true });
+}

@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   FORBIDDEN: { status: 403, errorClass: "forbidden" },
   NOT_FOUND: { status: 404, errorClass: "not_found" },
   CONFLICT: { status: 409, errorClass: "conflict" },
+  PAYLOAD_TOO_LARGE: { status: 413, errorClass: "payload_too_large" },
   TOO_MANY_REQUESTS: { status: 429, errorClass: "too_many_requests" },
   INTERNAL: { status: 500, errorClass: "internal_error" },
 } as const;

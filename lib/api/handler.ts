@@ -1,6 +1,8 @@
 import { authenticateToken } from "@/lib/auth/authenticate-token";
 import { hasPrivilege, type Principal, type Privilege } from "@/lib/auth/privileges";
 import { AppError } from "@/lib/errors";
+import { checkDeclaredLength, readBoundedBody } from "./bounded-body";
+import { checkCookieRequest } from "./cookie-request-guard";
 import { errorResponse, jsonResponse } from "./respond";
 
 export interface HandlerContext<P> {
@@ -18,16 +20,32 @@ export function setSessionResolver(resolver: SessionResolver): void {
   sessionResolver = resolver;
 }
 
-export async function authenticateRequest(request: Request): Promise<Principal> {
+const signInFirst = () => new AppError("UNAUTHENTICATED", "Sign in first: send a bearer token from POST /v1/session/login.");
+
+/** The request's bearer token, undefined when it sends none; a malformed header is a 401. */
+export function bearerToken(request: Request): string | undefined {
   const header = request.headers.get("authorization");
-  if (header) {
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new AppError("UNAUTHENTICATED", 'The Authorization header must be "Bearer <token>".');
-    return authenticateToken(match[1]!);
-  }
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new AppError("UNAUTHENTICATED", 'The Authorization header must be "Bearer <token>".');
+  return match[1]!;
+}
+
+export function requireBearerToken(request: Request): string {
+  const token = bearerToken(request);
+  if (!token) throw signInFirst();
+  return token;
+}
+
+export async function authenticateRequest(request: Request): Promise<Principal> {
+  const token = bearerToken(request);
+  if (token) return authenticateToken(token);
   const session = await sessionResolver?.(request);
-  if (session) return session;
-  throw new AppError("UNAUTHENTICATED", "Sign in first: send a bearer token from POST /v1/session/login.");
+  if (session) {
+    checkCookieRequest(request);
+    return session;
+  }
+  throw signInFirst();
 }
 
 /**
@@ -41,6 +59,7 @@ export function apiRoute<P = Record<string, never>>(
 ) {
   return async (request: Request, context: RouteContext<P>): Promise<Response> => {
     try {
+      checkDeclaredLength(request);
       const principal = privilege ? await authenticateRequest(request) : anonymous;
       if (privilege && !hasPrivilege(principal, privilege)) {
         throw new AppError("FORBIDDEN", `This action needs the ${privilege} privilege, which your role does not grant.`);
@@ -61,9 +80,9 @@ export function toErrorResponse(error: unknown): Response {
 
 const anonymous: Principal = { userId: "", username: "anonymous", privileges: new Set() };
 
-/** Reads a JSON body; anything that is not a JSON object is a 400. */
+/** Reads a JSON body (64 KiB at most, else 413); anything that is not JSON is a 400. */
 export async function readJsonBody(request: Request): Promise<unknown> {
-  const text = await request.text();
+  const text = new TextDecoder().decode(await readBoundedBody(request));
   if (text.trim() === "") return {};
   try {
     return JSON.parse(text) as unknown;

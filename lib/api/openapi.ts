@@ -102,9 +102,10 @@ const errorResponses = (...codes: number[]) =>
 const ERROR_TEXT: Record<number, string> = {
   400: "Invalid input; the description names the field and the cause",
   401: "No valid bearer token",
-  403: "The caller's role lacks the privilege",
+  403: "The caller's role lacks the privilege, or a request signed in by the console's cookie came from another origin or was not JSON",
   404: "No such relationship",
   409: "Conflicts with a running job",
+  413: "The request body is over 64 KiB",
   429: "Too many failed sign-ins for this name from this address (or from many addresses); the description says how long to wait",
 };
 
@@ -135,7 +136,14 @@ export const openApiDocument = {
       post: {
         summary: "Sign in and receive a bearer token",
         requestBody: json(z.toJSONSchema(loginInputSchema)),
-        responses: { "200": { description: "Signed in", ...json({ type: "object", properties: { bearer_token: { type: "string" } } }) }, ...errorResponses(400, 401, 429) },
+        responses: { "200": { description: "Signed in", ...json({ type: "object", properties: { bearer_token: { type: "string" } } }) }, ...errorResponses(400, 401, 413, 429) },
+      },
+    },
+    "/v1/session/logout": {
+      post: {
+        security: [{ bearer: [] }],
+        summary: "Sign out: the calling bearer token stops working",
+        responses: { "204": { description: "The token is revoked" }, ...errorResponses(401) },
       },
     },
     "/v3/replication/object-relationships/": {
@@ -144,7 +152,7 @@ export const openApiDocument = {
         ...write,
         summary: "Create a relationship and start its first job",
         requestBody: json({ $ref: "#/components/schemas/RelationshipCreate" }),
-        responses: { "201": { description: "Created", ...json({ $ref: "#/components/schemas/Relationship" }) }, ...errorResponses(400, 401, 403) },
+        responses: { "201": { description: "Created", ...json({ $ref: "#/components/schemas/Relationship" }) }, ...errorResponses(400, 401, 403, 413) },
       },
     },
     "/v3/replication/object-relationships/status/": {

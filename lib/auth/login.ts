@@ -24,12 +24,14 @@ export function hashToken(token: string): string {
   return crypto.createHash("sha256").update(token).digest("hex");
 }
 
+/** A verified user, with the session generation that what is issued for it must carry. */
+export type SignedInUser = Principal & { generation: number };
+
 /**
  * The one check of a username and password, for bearer tokens and console sessions alike (both
- * throttled per username and client address): the principal it returns carries the privileges
- * the user's role grants now.
+ * throttled per username and client address).
  */
-export async function verifyCredentials({ username, password }: LoginInput, clientAddress: string): Promise<Principal> {
+export async function verifyCredentials({ username, password }: LoginInput, clientAddress: string): Promise<SignedInUser> {
   const attempt = beginSignInAttempt(username, clientAddress);
   const user = await db().user.findUnique({
     where: { username },
@@ -41,10 +43,15 @@ export async function verifyCredentials({ username, password }: LoginInput, clie
     throw new AppError("UNAUTHENTICATED", "Invalid username or password.");
   }
   attempt.succeeded();
-  return { userId: user.id, username: user.username, privileges: new Set(user.role.privileges.map((p) => p.privilege)) };
+  return {
+    userId: user.id,
+    username: user.username,
+    privileges: new Set(user.role.privileges.map((p) => p.privilege)),
+    generation: user.sessionGeneration,
+  };
 }
 
-/** Checks the credentials and issues a bearer token that carries the user's current privileges. */
+/** Checks the credentials and issues a bearer token, valid until it expires or the user's sessions end. */
 export async function login(input: LoginInput, clientAddress: string): Promise<{ bearer_token: string }> {
   const principal = await verifyCredentials(input, clientAddress);
   const token = crypto.randomBytes(32).toString("base64url");
@@ -52,7 +59,7 @@ export async function login(input: LoginInput, clientAddress: string): Promise<{
     data: {
       tokenHash: hashToken(token),
       userId: principal.userId,
-      privileges: [...principal.privileges].join(","),
+      generation: principal.generation,
       expiresAt: new Date(Date.now() + TOKEN_LIFETIME_MS),
     },
   });

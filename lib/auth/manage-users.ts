@@ -3,6 +3,7 @@ import { db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
 import { recordAudit } from "./audit";
+import { endUserSessions } from "./end-user-sessions";
 import { hashPassword } from "./password";
 import type { Principal } from "./privileges";
 
@@ -22,7 +23,7 @@ async function findUser(id: string) {
   return user;
 }
 
-/** A role change takes effect at the user's next sign-in: sessions and tokens carry privileges. */
+/** A role change ends the user's sessions and tokens: they sign in again under the new role. */
 export async function assignRole({ userId, roleId, actor }: { userId: string; roleId: string; actor: Principal }) {
   const user = await findUser(userId);
   const role = await db().role.findUnique({ where: { id: roleId } });
@@ -30,16 +31,17 @@ export async function assignRole({ userId, roleId, actor }: { userId: string; ro
   if (user.id === actor.userId && role.id !== "administrators") {
     throw new AppError("CONFLICT", "You cannot take the administrator role from yourself; ask another administrator.");
   }
-  await db().user.update({ where: { id: user.id }, data: { roleId: role.id } });
+  if (role.id === user.roleId) return;
+  await endUserSessions({ userId: user.id, change: { roleId: role.id } });
   await recordAudit({ actor: actor.username, action: "user.role", target: user.username, detail: { role: role.name } });
 }
 
-/** A disabled user cannot sign in, and the bearer tokens already issued stop working. */
+/** A disabled user cannot sign in, and the sessions and bearer tokens already issued stop working. */
 export async function setUserDisabled({ userId, disabled, actor }: { userId: string; disabled: boolean; actor: Principal }) {
   const user = await findUser(userId);
   if (user.id === actor.userId && disabled) throw new AppError("CONFLICT", "You cannot disable your own account.");
-  await db().user.update({ where: { id: user.id }, data: { disabled } });
-  if (disabled) await db().apiToken.deleteMany({ where: { userId: user.id } });
+  if (disabled) await endUserSessions({ userId: user.id, change: { disabled } });
+  else await db().user.update({ where: { id: user.id }, data: { disabled } });
   await recordAudit({ actor: actor.username, action: disabled ? "user.disable" : "user.enable", target: user.username });
 }
 
@@ -48,7 +50,6 @@ const passwordSchema = z.object({ password: z.string().min(10, "must be at least
 export async function resetPassword({ userId, password, actor }: { userId: string; password: string; actor: Principal }) {
   const valid = parseInput(passwordSchema, { password });
   const user = await findUser(userId);
-  await db().user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(valid.password) } });
-  await db().apiToken.deleteMany({ where: { userId: user.id } });
+  await endUserSessions({ userId: user.id, change: { passwordHash: await hashPassword(valid.password) } });
   await recordAudit({ actor: actor.username, action: "user.password-reset", target: user.username });
 }

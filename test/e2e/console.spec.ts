@@ -74,6 +74,9 @@ test("an administrator signs in, watches a copy's progress bar advance to comple
   await expect(page).toHaveURL(/\/signin/);
   await page.goto(`${app.url}/copies`);
   await expect(page).toHaveURL(/\/signin/);
+  // Signing out of the console ends the user's bearer tokens too.
+  expect(await app.call("GET", `${BASE}/`, { token })).toMatchObject({ status: 401, json: { description: "The bearer token is invalid or has expired; sign in again." } });
+  token = await app.login();
 });
 
 test("a wrong password is refused on the sign-in page", async ({ page }) => {
@@ -122,7 +125,7 @@ test("an observer sees the copies read-only, and the server refuses a forged act
   await expect(page.getByTestId(`relationship-${status.id}`)).toBeVisible();
   // The browser's session works with the API: reads succeed, writes are refused.
   const forged = await page.evaluate(async (url) => {
-    const response = await fetch(url, { method: "POST" });
+    const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" } });
     return { status: response.status, body: await response.json() };
   }, `${BASE}/${status.id}/replicate`);
   expect(forged.status).toBe(403);

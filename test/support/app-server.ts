@@ -22,6 +22,8 @@ export interface AppServer {
   env: NodeJS.ProcessEnv;
   /** Everything the web server and the worker printed. */
   output: () => string;
+  /** The web server's process id (`next start` serves in its own process). */
+  webPid: () => number;
   stop(): Promise<void>;
   /** Kills the worker process outright (SIGKILL), as a crash would. */
   killWorker(): Promise<void>;
@@ -120,6 +122,7 @@ export async function startApp({ worker = true, allowedEndpoints }: { worker?: b
     fsRoot,
     env,
     output: () => output,
+    webPid: () => web.pid!,
     call,
     async login(username = "admin", password = ADMIN_PASSWORD) {
       const reply = await call("POST", "/v1/session/login", { body: { username, password } });

@@ -17,7 +17,7 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string;
     });
     setBusy(false);
     if (!result || result.error) setError(result?.error?.startsWith("Too many failed sign-ins") ? result.error : "Invalid username or password.");
-    else window.location.assign(callbackUrl === "/" ? "/copies" : callbackUrl);
+    else window.location.assign(callbackUrl);
   }
 
   return (

@@ -43,7 +43,7 @@ export function UserAdmin({ users, roles }: { users: User[]; roles: Role[] }) {
                 <select
                   aria-label={`Role of ${user.username}`}
                   defaultValue={user.role_id}
-                  onChange={(e) => run(assignRoleAction(user.id, e.target.value), `${user.username} now has the role ${e.target.selectedOptions[0]?.text}; it applies at their next sign-in.`)}
+                  onChange={(e) => run(assignRoleAction(user.id, e.target.value), `${user.username} now has the role ${e.target.selectedOptions[0]?.text}; their sessions have ended, and they sign in again to use it.`)}
                   className="rounded border border-slate-300 px-2 py-1"
                 >
                   {roles.map((r) => (

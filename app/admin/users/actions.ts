@@ -4,11 +4,13 @@ import { createUser } from "@/lib/auth/create-user";
 import { assignRole, resetPassword, setUserDisabled } from "@/lib/auth/manage-users";
 import { hasPrivilege, PRIVILEGES, type Principal } from "@/lib/auth/privileges";
 import { AppError } from "@/lib/errors";
+import { actionFromConsole, CROSS_SITE_ACTION } from "@/web/action-origin";
 import { currentPrincipal } from "@/web/session";
 
 export type AdminResult = { ok: true } | { ok: false; message: string };
 
 async function asAdministrator(work: (actor: Principal) => Promise<unknown>): Promise<AdminResult> {
+  if (!(await actionFromConsole())) return { ok: false, message: CROSS_SITE_ACTION };
   const principal = await currentPrincipal();
   if (!principal) return { ok: false, message: "Your session has ended; sign in again." };
   if (!hasPrivilege(principal, PRIVILEGES.USER_ADMIN)) {

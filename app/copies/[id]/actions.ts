@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { abortObjectReplication } from "@/lib/replication/abort-object-replication";
 import { deleteObjectRelationship } from "@/lib/replication/delete-object-relationship";
 import { startObjectReplication } from "@/lib/replication/start-object-replication";
+import { actionFromConsole, CROSS_SITE_ACTION } from "@/web/action-origin";
 import { currentPrincipal } from "@/web/session";
 
 export type ActionResult = { ok: true } | { ok: false; message: string };
@@ -13,6 +14,7 @@ type Operation = (args: { id: string; actor: NonNullable<Awaited<ReturnType<type
 
 /** Each action checks the session's privilege on the server, whatever the page showed. */
 async function guarded(operation: Operation, id: string): Promise<ActionResult> {
+  if (!(await actionFromConsole())) return { ok: false, message: CROSS_SITE_ACTION };
   const principal = await currentPrincipal();
   if (!principal) return { ok: false, message: "Your session has ended; sign in again." };
   if (!hasPrivilege(principal, PRIVILEGES.REPLICATION_WRITE)) {
