@@ -2,7 +2,7 @@ import type { BigIntStats } from "node:fs";
 import { constants } from "node:fs";
 import fs from "node:fs/promises";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { baseOf, fdPath } from "@/lib/fs/beneath";
+import { baseOf, fdPath, requireRegular } from "@/lib/fs/beneath";
 import { classifyS3Error } from "@/lib/s3/classify-error";
 import { headSha256 } from "@/lib/s3/copy-object";
 import { downloadObject, isMd5Etag } from "@/lib/s3/get-object";
@@ -11,7 +11,7 @@ import { carriesObjectTime, decideDownload } from "./decide-download";
 import type { EngineListener } from "./events";
 import { parentOf, type LocalTree } from "./local-tree";
 import type { PartialsJournal } from "./partials-journal";
-import { digestFile } from "./read-file";
+import { digestFile, sameVersion } from "./read-file";
 import type { RemoteObject } from "./remote-listing";
 import type { Semaphore } from "./semaphore";
 import { etagTag, type TrackedFile, type TrackingStore } from "./tracking-store";
@@ -56,55 +56,45 @@ export async function placeObject(ctx: DownloadContext, object: RemoteObject, re
     case "skip-unchanged":
       ctx.emit({ type: "file-unchanged", path: relPath, size: object.size, how: "fingerprint" });
       return;
-    case "verify-then-download": {
-      const [digest] = await hashLocal(ctx, relPath, local!, ["sha256"]);
-      if (digest!.equals(tracked!.sha256)) return keepLocal(ctx, object, relPath, digest!, "verified-hash");
+    case "verify-then-download":
+    case "adopt-or-download":
+      if (await keptIfEqual(ctx, object, relPath, local!, decision.action === "verify-then-download" ? tracked!.sha256 : undefined)) return;
       break;
-    }
-    case "adopt-or-download": {
-      const digest = await provenEqual(ctx, object, relPath, local!);
-      if (digest) return keepLocal(ctx, object, relPath, digest, "adopted");
-      break;
-    }
   }
   await download(ctx, object, relPath);
 }
 
-/** The local file's SHA-256 when it holds exactly the object's content (checked by MD5 ETag, else sha256 metadata). */
-async function provenEqual(ctx: DownloadContext, object: RemoteObject, relPath: string, local: BigIntStats): Promise<Buffer | undefined> {
-  const md5Etag = isMd5Etag(object.etag);
-  const [sha256, md5] = await hashLocal(ctx, relPath, local, md5Etag ? ["sha256", "md5"] : ["sha256"]);
-  if (md5 && md5.toString("hex") === object.etag.toLowerCase()) return sha256;
-  const head = await headSha256(ctx.client, ctx.bucket, ctx.folder + object.relPath, ctx.signal);
-  return head.etag === object.etag && head.sha256 === sha256!.toString("hex") ? sha256 : undefined;
-}
-
-async function hashLocal(ctx: DownloadContext, relPath: string, stat: BigIntStats, algorithms: string[]): Promise<Buffer[]> {
-  const handle = await ctx.tree.handles.open(relPath);
-  try {
-    return await digestFile(handle, stat.size, algorithms, ctx.signal);
-  } finally {
-    await handle.close();
-  }
-}
-
-/** The local file already holds the object: give it the object's time and track it, without a download. */
-async function keepLocal(ctx: DownloadContext, object: RemoteObject, relPath: string, digest: Buffer, how: "verified-hash" | "adopted") {
-  const handle = await ctx.tree.handles.open(relPath);
-  try {
-    await handle.utimes(new Date(), object.lastModified ?? new Date());
-    record(ctx, relPath, await handle.stat({ bigint: true }), object, digest);
-  } finally {
-    await handle.close();
-  }
-  ctx.emit({ type: "file-unchanged", path: relPath, size: object.size, how });
-}
-
 /**
- * Downloads into a temporary file beside the target and renames it into place, both through the
- * one handle of their directory, held for the whole download: whatever happens to the path on
- * the way, the file lands in the directory that was checked, or not at all.
+ * Keeps the local file when it already holds the object: hashed, given the object's time and
+ * tracked through one handle, which must be the file `inspectTarget` saw (same device, inode,
+ * size and times), so that no file put in its place meanwhile is taken for the object.
+ * `trackedSha256` proves it for a file the job placed before; otherwise the MD5 ETag or the
+ * object's sha256 metadata must match.
  */
+async function keptIfEqual(ctx: DownloadContext, object: RemoteObject, relPath: string, local: BigIntStats, trackedSha256: Buffer | undefined): Promise<boolean> {
+  const handle = await ctx.tree.handles.open(relPath);
+  try {
+    const opened = requireRegular(await handle.stat({ bigint: true }), relPath);
+    if (!sameVersion(opened, local)) return false;
+    const md5Etag = !trackedSha256 && isMd5Etag(object.etag);
+    const [sha256, md5] = await digestFile(handle, local.size, md5Etag ? ["sha256", "md5"] : ["sha256"], ctx.signal);
+    const equal = trackedSha256 ? sha256!.equals(trackedSha256) : (md5 && md5.toString("hex") === object.etag.toLowerCase()) || (await hasSha256Metadata(ctx, object, sha256!));
+    // Replaced at its path while it was hashed: the object is placed there instead.
+    if (!equal || !sameVersion(await ctx.tree.handles.lstat(relPath), opened)) return false;
+    await handle.utimes(new Date(), object.lastModified ?? new Date());
+    record(ctx, relPath, await handle.stat({ bigint: true }), object, sha256!);
+  } finally {
+    await handle.close();
+  }
+  ctx.emit({ type: "file-unchanged", path: relPath, size: object.size, how: trackedSha256 ? "verified-hash" : "adopted" });
+  return true;
+}
+
+async function hasSha256Metadata(ctx: DownloadContext, object: RemoteObject, sha256: Buffer): Promise<boolean> {
+  const head = await headSha256(ctx.client, ctx.bucket, ctx.folder + object.relPath, ctx.signal);
+  return head.etag === object.etag && head.sha256 === sha256.toString("hex");
+}
+
 async function download(ctx: DownloadContext, object: RemoteObject, relPath: string): Promise<void> {
   const dir = parentOf(relPath);
   // A short name of fixed length: one derived from the target's could exceed NAME_MAX.

@@ -8,7 +8,7 @@ import { abortUpload, ContentChangedError, multipartUpload } from "@/lib/s3/mult
 import { putObject } from "@/lib/s3/put-object";
 import type { Decision } from "./decide";
 import type { EngineListener } from "./events";
-import { readConsistently, readWhole, sameVersion, SYNC_READ_MAX_BYTES, SyncReads, UnstableFileError, type LocalFile } from "./read-file";
+import { FileGrewError, readConsistently, readWhole, sameVersion, SYNC_READ_MAX_BYTES, SyncReads, UnstableFileError, type LocalFile } from "./read-file";
 import type { PartBuffers } from "./part-buffers";
 import type { Semaphore } from "./semaphore";
 import { readUploadSource } from "./upload-source";
@@ -62,10 +62,19 @@ export async function transferFile(ctx: TransferContext, job: FileJob): Promise<
 async function transferSmall(ctx: TransferContext, job: FileJob): Promise<Landed> {
   const { entry, key } = job;
   const file: LocalFile = { tree: ctx.tree, relPath: entry.relPath };
-  const { value: body, stat } =
-    ctx.syncReads.enabled && entry.stat!.size <= SYNC_READ_MAX_BYTES
-      ? ctx.syncReads.readSmall(file, readOptions(ctx, entry), entry.stat)
-      : await readConsistently(file, readOptions(ctx, entry), readWhole);
+  // Held in memory whole: never more than a small file may be, however much it grew since the walk.
+  const options = { ...readOptions(ctx, entry), maxBytes: ctx.settings.multipartThreshold };
+  let read;
+  try {
+    read =
+      ctx.syncReads.enabled && entry.stat!.size <= SYNC_READ_MAX_BYTES
+        ? ctx.syncReads.readSmall(file, options, entry.stat)
+        : await readConsistently(file, options, readWhole);
+  } catch (error) {
+    if (error instanceof FileGrewError) return transferLarge(ctx, job);
+    throw error;
+  }
+  const { value: body, stat } = read;
   const digest = sha256Of(body);
   if (await provenUnchanged(ctx, job, digest, stat)) return { sha256: digest, size: stat.size };
   const put = await putObject({

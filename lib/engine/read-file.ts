@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import fsSync, { type BigIntStats } from "node:fs";
 import fs from "node:fs/promises";
-import { fdPath, type TreeHandle } from "@/lib/fs/beneath";
+import { fdPath, requireRegular, type TreeHandle } from "@/lib/fs/beneath";
 
 export class UnstableFileError extends Error {
   constructor(attempts: number) {
@@ -29,6 +29,22 @@ export interface StableReadOptions {
   stableRead: boolean;
   attempts: number;
   onReread?: (attempt: number) => void;
+  /** A file found larger than this when opened (it grew since the walk) is not read: FileGrewError. */
+  maxBytes?: number;
+}
+
+/** The file is larger than the read was meant for (it grew since the walk): read it the large files' way. */
+export class FileGrewError extends Error {
+  constructor(readonly size: bigint) {
+    super(`the file grew to ${size} bytes since it was listed`);
+    this.name = "FileGrewError";
+  }
+}
+
+function checkOpened(stat: BigIntStats, file: LocalFile, options: StableReadOptions): BigIntStats {
+  requireRegular(stat, file.relPath);
+  if (options.maxBytes !== undefined && stat.size > BigInt(options.maxBytes)) throw new FileGrewError(stat.size);
+  return stat;
 }
 
 /**
@@ -44,7 +60,7 @@ export async function readConsistently<T>(
   for (let attempt = 1; ; attempt++) {
     const handle = await file.tree.open(file.relPath);
     try {
-      const before = await handle.stat({ bigint: true });
+      const before = checkOpened(await handle.stat({ bigint: true }), file, options);
       const value = await read(handle, before);
       if (!options.stableRead) return { value, stat: before };
       const after = await file.tree.lstat(file.relPath);
@@ -183,12 +199,19 @@ function readSmallConsistentlySync(file: LocalFile, options: StableReadOptions, 
     const fd = file.tree.openSync(file.relPath);
     try {
       const walked = attempt === 1 ? known : undefined;
-      const before = walked ?? fsSync.fstatSync(fd, { bigint: true });
+      const before = walked ?? checkOpened(fsSync.fstatSync(fd, { bigint: true }), file, options);
       const size = Number(before.size);
       const buffer = Buffer.allocUnsafe(size);
       let offset = 0;
       while (offset < size) {
-        const bytesRead = fsSync.readSync(fd, buffer, offset, size - offset, offset);
+        let bytesRead: number;
+        try {
+          bytesRead = fsSync.readSync(fd, buffer, offset, size - offset, offset);
+        } catch (error) {
+          // A FIFO or device opened in the file's place (EAGAIN, EINVAL…) is named as what it is.
+          requireRegular(fsSync.fstatSync(fd, { bigint: true }), file.relPath);
+          throw error;
+        }
         if (bytesRead === 0) break;
         offset += bytesRead;
       }
@@ -196,7 +219,7 @@ function readSmallConsistentlySync(file: LocalFile, options: StableReadOptions, 
       if (!options.stableRead) return { value, stat: before };
       // The open file's own version after the read: a file replaced at its path since the walk
       // shows another device or inode; one written to since shows another size, mtime or ctime.
-      const after = walked ? fsSync.fstatSync(fd, { bigint: true }) : file.tree.lstatSync(file.relPath);
+      const after = walked ? requireRegular(fsSync.fstatSync(fd, { bigint: true }), file.relPath) : file.tree.lstatSync(file.relPath);
       if (sameVersion(before, after)) return { value, stat: walked ? after : before };
     } finally {
       fsSync.closeSync(fd);

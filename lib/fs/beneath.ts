@@ -15,6 +15,8 @@ import fs from "node:fs/promises";
  */
 const DIRECTORY_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 
+const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
 /** Directory handles kept open once nothing uses them (the walk's and the transfers' recent ones). */
 const IDLE_HANDLES = 64;
 
@@ -41,6 +43,29 @@ export class NotADirectoryError extends PathChangedError {
   constructor(relPath: string) {
     super(relPath, `"${relPath}" is no longer a directory`);
   }
+}
+
+/** A path the walk found a regular file is something else now (a FIFO, a device…): it is not read. */
+export class NotRegularFileError extends PathChangedError {
+  constructor(relPath: string, kind: string) {
+    super(relPath, `"${relPath}" changed into ${kind} during the job; not read`);
+  }
+}
+
+/** What a non-regular file is, for messages. */
+export function kindOf(stat: { isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean; isSocket(): boolean; isBlockDevice(): boolean; isCharacterDevice(): boolean }): string {
+  if (stat.isDirectory()) return "a directory";
+  if (stat.isSymbolicLink()) return "a symbolic link";
+  if (stat.isFIFO()) return "a FIFO";
+  if (stat.isSocket()) return "a socket";
+  if (stat.isBlockDevice() || stat.isCharacterDevice()) return "a device";
+  return "something other than a regular file";
+}
+
+/** Refuses an open file that is not a regular file; returns the stat otherwise. */
+export function requireRegular(stat: BigIntStats, relPath: string): BigIntStats {
+  if (!stat.isFile()) throw new NotRegularFileError(relPath, kindOf(stat));
+  return stat;
 }
 
 /** The relationship's directory is no longer the one it was created with. */
@@ -93,17 +118,17 @@ export class TreeHandle {
    * component at a time without following any link, and checks that it is the directory with
    * inode `expectedIno` when given.
    */
-  static open(hostPath: string, { expectedIno, label = hostPath }: { expectedIno?: bigint; label?: string } = {}): TreeHandle {
+  static open(hostPath: string, { label = hostPath, ...expected }: Expected & { label?: string } = {}): TreeHandle {
     const start = fsSync.openSync("/", DIRECTORY_FLAGS);
     try {
-      return TreeHandle.openBelow(start, hostPath, { expectedIno, label });
+      return TreeHandle.openBelow(start, hostPath, { label, ...expected });
     } finally {
       fsSync.closeSync(start);
     }
   }
 
   /** The same from the open directory `startFd` (left open), along the relative path `relPath`. */
-  static openBelow(startFd: number, relPath: string, { expectedIno, label = relPath }: { expectedIno?: bigint; label?: string } = {}): TreeHandle {
+  static openBelow(startFd: number, relPath: string, { expectedIno, expectedBirthNs, label = relPath }: Expected & { label?: string } = {}): TreeHandle {
     let fd = reopenDirectory(startFd);
     try {
       for (const part of relPath.split("/").filter((p) => p !== "")) {
@@ -117,14 +142,7 @@ export class TreeHandle {
         fsSync.closeSync(fd);
         fd = next;
       }
-      if (expectedIno !== undefined) {
-        const ino = fsSync.fstatSync(fd, { bigint: true }).ino;
-        if (ino !== expectedIno) {
-          throw new RootReplacedError(
-            `The local directory ${label} was replaced: it is now inode ${ino}, and the relationship was made for inode ${expectedIno} (local_directory_id). Nothing was read or written; create a new relationship if the new directory is the one to copy.`,
-          );
-        }
-      }
+      checkIdentity(fsSync.fstatSync(fd, { bigint: true }), { expectedIno, expectedBirthNs }, label);
     } catch (error) {
       fsSync.closeSync(fd);
       throw error;
@@ -207,16 +225,21 @@ export class TreeHandle {
     return this.atSync(relPath, (p) => fsSync.lstatSync(p, { bigint: true }));
   }
 
-  /** Opens a file below the root; a link at the last component is refused (ELOOP), like one on the way. */
-  open(relPath: string, flags: number = constants.O_RDONLY, mode?: number): Promise<fs.FileHandle> {
-    return this.at(relPath, (p) => fs.open(p, flags | constants.O_NOFOLLOW, mode)).catch((error: unknown) => {
+  /**
+   * Opens a file below the root for reading; a link at the last component is refused (ELOOP),
+   * like one on the way. O_NONBLOCK: a FIFO swapped in for a file must not hold the caller (or a
+   * thread of the pool) until someone writes to it; it has no effect on a regular file. Callers
+   * check what they opened with `requireRegular` on their fstat.
+   */
+  open(relPath: string): Promise<fs.FileHandle> {
+    return this.at(relPath, (p) => fs.open(p, READ_FLAGS)).catch((error: unknown) => {
       throw linkRefusal(error, relPath);
     });
   }
 
-  openSync(relPath: string, flags: number = constants.O_RDONLY): number {
+  openSync(relPath: string): number {
     try {
-      return this.atSync(relPath, (p) => fsSync.openSync(p, flags | constants.O_NOFOLLOW));
+      return this.atSync(relPath, (p) => fsSync.openSync(p, READ_FLAGS));
     } catch (error) {
       throw linkRefusal(error, relPath);
     }
@@ -248,6 +271,26 @@ export class TreeHandle {
 /** A handle of its own on the directory `fd` holds (its /proc link is the one link that must be followed). */
 export function reopenDirectory(fd: number): number {
   return fsSync.openSync(fdPath(fd), constants.O_RDONLY | constants.O_DIRECTORY);
+}
+
+/** What the directory a tree is opened at must still be. */
+interface Expected {
+  expectedIno?: bigint;
+  /** Compared where both it and the directory's own birth time are known (non-zero). */
+  expectedBirthNs?: bigint;
+}
+
+function checkIdentity(stat: BigIntStats, { expectedIno, expectedBirthNs }: Expected, label: string): void {
+  const advice = "Nothing was read or written; create a new relationship if the new directory is the one to copy.";
+  if (expectedIno !== undefined && stat.ino !== expectedIno) {
+    throw new RootReplacedError(`The local directory ${label} was replaced: it is now inode ${stat.ino}, and the relationship was made for inode ${expectedIno} (local_directory_id). ${advice}`);
+  }
+  if (expectedBirthNs && stat.birthtimeNs && stat.birthtimeNs !== expectedBirthNs) {
+    const when = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
+    throw new RootReplacedError(
+      `The local directory ${label} was replaced: it has the relationship's inode ${stat.ino}, but was created at ${when(stat.birthtimeNs)}, not at ${when(expectedBirthNs)} (the root of every btrfs subvolume is inode 256). ${advice}`,
+    );
+  }
 }
 
 /** O_NOFOLLOW refuses a link at the last component with ELOOP. */
