@@ -28,7 +28,7 @@ const MAX_LISTED_REFUSALS = 1000;
  * before writing anything when some key cannot become a file here, then places each object.
  */
 export async function copyFromObject(input: CopyFromObjectInput): Promise<CopyResult> {
-  const handles = TreeHandle.open(input.directory, { expectedIno: input.directoryIno, label: input.directoryLabel });
+  const handles = TreeHandle.open(input.directory, { expectedIno: input.directoryIno, expectedBirthNs: input.directoryBirthNs, label: input.directoryLabel });
   try {
     const run = new DownloadRun(input, handles);
     await run.execute();

@@ -35,7 +35,7 @@ export interface CopyToObjectInput extends EngineJobInput {
 
 /** Runs one copy-to-S3 job over a point-in-time view of the directory. */
 export async function copyToObject(input: CopyToObjectInput): Promise<CopyResult> {
-  const live = TreeHandle.open(input.directory, { expectedIno: input.directoryIno, label: input.directoryLabel });
+  const live = TreeHandle.open(input.directory, { expectedIno: input.directoryIno, expectedBirthNs: input.directoryBirthNs, label: input.directoryLabel });
   try {
     const view = await openTreeView(live, input.directory, input.bucket, input.jobId);
     try {

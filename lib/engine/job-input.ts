@@ -9,6 +9,11 @@ export interface EngineJobInput {
   directory: string;
   /** The directory's inode when the relationship was made: a job refuses a directory replaced since. */
   directoryIno?: bigint;
+  /**
+   * Its birth time then, where the file system keeps one: an inode number alone does not tell a
+   * directory from its replacement when it is a btrfs subvolume's root (inode 256 in every one).
+   */
+  directoryBirthNs?: bigint;
   /** How messages name the directory (its namespace path); the host path when absent. */
   directoryLabel?: string;
   client: S3Client;

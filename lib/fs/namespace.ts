@@ -10,6 +10,8 @@ export interface LocalDirectory {
   namespacePath: string;
   /** Inode number as a decimal string. */
   inode: string;
+  /** Birth time in ns as a decimal string; null where the file system keeps none. */
+  birthNs: string | null;
 }
 
 const FIELD_PATH = "local_directory_path";
@@ -50,7 +52,7 @@ export async function resolveLocalDirectoryPath(namespacePath: string, root = ge
   }
   const stat = await fs.stat(hostPath, { bigint: true });
   if (!stat.isDirectory()) throw validationError(FIELD_PATH, `"${namespacePath}" is not a directory.`);
-  return { hostPath, namespacePath: toNamespacePath(realRoot, hostPath), inode: stat.ino.toString() };
+  return { hostPath, namespacePath: toNamespacePath(realRoot, hostPath), inode: stat.ino.toString(), birthNs: stat.birthtimeNs > 0n ? stat.birthtimeNs.toString() : null };
 }
 
 /**

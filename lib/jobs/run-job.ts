@@ -99,6 +99,7 @@ async function execute(job: Job, signal: AbortSignal, emit: (event: EngineEvent)
   const common = {
     directory,
     directoryIno: BigInt(relationship.localDirectoryId),
+    directoryBirthNs: relationship.localDirectoryBirthNs ? BigInt(relationship.localDirectoryBirthNs) : undefined,
     directoryLabel: `"${relationship.localDirectoryPath}"`,
     client,
     bucket: relationship.bucket,

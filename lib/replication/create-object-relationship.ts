@@ -56,6 +56,7 @@ export async function createObjectRelationship({ input, actor }: { input: unknow
       data: {
         direction: valid.direction,
         localDirectoryId: directory.inode,
+        localDirectoryBirthNs: directory.birthNs,
         localDirectoryPath: directory.namespacePath,
         objectStoreAddress: valid.object_store_address,
         port: valid.port,

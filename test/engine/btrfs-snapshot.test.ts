@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SNAPSHOT_HOLDER } from "@/lib/engine/snapshot";
 import { mountBtrfs, type BtrfsMount } from "../support/btrfs";
-import { makeTempDir, readObject, runCopyJob } from "../support/engine-harness";
+import { makeTempDir, readObject, runCopyJob, runDownloadJob } from "../support/engine-harness";
 import { inspectionClient, startS3Server, type S3TestServer } from "../support/s3-server";
 
 const BUCKET = "snapshot-bucket";
@@ -107,5 +107,31 @@ describe.skipIf(!available)("copy to S3 from a btrfs snapshot", () => {
     expect(fs.readdirSync(path.join(root, "vol3/elsewhere"))).toEqual([]);
     expect(fs.lstatSync(path.join(root, "vol3", SNAPSHOT_HOLDER)).isSymbolicLink()).toBe(true);
     expect(execFileSync("btrfs", ["subvolume", "list", root], { encoding: "utf8" })).not.toContain("replication_to_bucket_");
+  });
+
+  it("tells a subvolume root from another one swapped into its place, although both are inode 256, in both directions", async () => {
+    const root = (mount as BtrfsMount).mountPoint;
+    fs.mkdirSync(path.join(root, "projects"));
+    for (const name of ["alpha", "beta"]) {
+      execFileSync("btrfs", ["subvolume", "create", path.join(root, "projects", name)], { stdio: "pipe" });
+      fs.writeFileSync(path.join(root, "projects", name, "secret.txt"), `${name.toUpperCase()}-ONLY`);
+    }
+    const alpha = path.join(root, "projects/alpha");
+    const { ino, birthtimeNs } = fs.statSync(alpha, { bigint: true });
+    expect(ino).toBe(256n);
+    // Someone who may write in projects/ swaps the two names.
+    fs.renameSync(alpha, path.join(root, "projects/tmp"));
+    fs.renameSync(path.join(root, "projects/beta"), alpha);
+    fs.renameSync(path.join(root, "projects/tmp"), path.join(root, "projects/beta"));
+    const refusal = /^The local directory .* was replaced: it has the relationship's inode 256, but was created at \S+, not at \S+ \(the root of every btrfs subvolume is inode 256\)\. Nothing was read or written/;
+
+    const push = runCopyJob({ endpoint: server.endpoint, bucket: BUCKET, directory: alpha, directoryIno: ino, directoryBirthNs: birthtimeNs, folder: "swapped-subvolume/", trackingFile: path.join(makeTempDir(), "t.db") });
+    await expect(push).rejects.toThrow(refusal);
+    await expect(readObject(inspectionClient(server.endpoint), BUCKET, "swapped-subvolume/secret.txt")).rejects.toThrow();
+
+    const pull = runDownloadJob({ endpoint: server.endpoint, bucket: BUCKET, directory: alpha, directoryIno: ino, directoryBirthNs: birthtimeNs, folder: "snap/", trackingFile: path.join(makeTempDir(), "t.db") });
+    await expect(pull).rejects.toThrow(refusal);
+    expect(fs.readdirSync(alpha)).toEqual(["secret.txt"]);
+    expect(fs.readFileSync(path.join(alpha, "secret.txt"), "utf8")).toBe("BETA-ONLY");
   });
 });

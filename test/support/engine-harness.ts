@@ -45,6 +45,8 @@ export interface RunOptions {
   directory: string;
   /** The inode the directory must still have (the relationship's local_directory_id). */
   directoryIno?: bigint;
+  /** And its birth time (nanoseconds), where the file system keeps one. */
+  directoryBirthNs?: bigint;
   trackingFile: string;
   folder?: string;
   signal?: AbortSignal;
@@ -69,6 +71,7 @@ export function runCopyJob(options: RunOptions): Promise<RunOutcome> {
       jobId: crypto.randomUUID(),
       directory: options.directory,
       directoryIno: options.directoryIno,
+      directoryBirthNs: options.directoryBirthNs,
       client,
       bucket: options.bucket,
       folder: options.folder ?? "",
@@ -99,6 +102,7 @@ export function runDownloadJob(options: DownloadRunOptions): Promise<RunOutcome>
     copyFromObject({
       directory: options.directory,
       directoryIno: options.directoryIno,
+      directoryBirthNs: options.directoryBirthNs,
       client,
       bucket: options.bucket,
       folder: options.folder ?? "",

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Relationship" ADD COLUMN "localDirectoryBirthNs" TEXT;
