@@ -1,6 +1,6 @@
 import { PathChangedError, TreeHandle } from "@/lib/fs/beneath";
 import { classifyS3Error } from "@/lib/s3/classify-error";
-import { decide } from "./decide";
+import { decide, MAX_KEY_BYTES } from "./decide";
 import { copyLink, transferFile, type Landed, type TransferContext, type TransferSettings } from "./file-transfer";
 import { jobController, type EngineJobInput } from "./job-input";
 import { describeError, fatalMessage, isLocalFsError, JobFailures, type CopyResult } from "./job-failures";
@@ -58,6 +58,7 @@ class JobRun {
   private readonly tasks = new Set<Promise<void>>();
   private readonly linkGroups = new Map<string, { key: string; landed: Promise<Landed | null> }>();
   private readonly failures = new JobFailures({ one: "file", many: "files", verb: "copied" });
+  private readonly walkLimits: { maxPathBytes: number };
 
   constructor(
     private readonly input: CopyToObjectInput,
@@ -66,6 +67,7 @@ class JobRun {
   ) {
     this.controller = jobController(input.signal);
     this.slots = new Semaphore(input.concurrency);
+    this.walkLimits = { maxPathBytes: MAX_KEY_BYTES - Buffer.byteLength(input.folder) };
     this.ctx = {
       client: input.client,
       bucket: input.bucket,
@@ -90,7 +92,7 @@ class JobRun {
     // The walk and the tracking rows are read while the bucket is listed. A tree that fits the
     // read-ahead is counted by that walk; a larger one by a walk of its own, which runs further ahead.
     const withTracking = new ReadAhead(
-      mergeJoin(countedFiles(walkTree(this.tree, this.controller.signal), scan.finishWith), this.input.tracking.rows(), (e) => e.relPath, (t) => t.path),
+      mergeJoin(countedFiles(walkTree(this.tree, this.controller.signal, this.walkLimits), scan.finishWith), this.input.tracking.rows(), (e) => e.relPath, (t) => t.path),
       READ_AHEAD_ENTRIES,
       scan.start,
     );
@@ -224,7 +226,7 @@ class JobRun {
     const start = () => {
       void (async () => {
         try {
-          await drain(countedFiles(walkTree(this.tree, scanAbort.signal), announce));
+          await drain(countedFiles(walkTree(this.tree, scanAbort.signal, this.walkLimits), announce));
         } catch {
           // The main walk reports what cannot be read; the scan only ever informs progress.
         }

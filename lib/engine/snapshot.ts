@@ -103,6 +103,11 @@ function makeHolder(subvolumeFd: number, jobId: string): number {
     throw error;
   }
   try {
+    // The btrfs tool deletes a snapshot by path: no one else may be able to move things in the holder.
+    const stat = fsSync.fstatSync(holder);
+    if (stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0) {
+      throw new Error(`${SNAPSHOT_HOLDER} in the subvolume belongs to another user or can be written by others; it is not used`);
+    }
     fsSync.mkdirSync(fdPath(holder, jobId), 0o700);
     return fsSync.openSync(fdPath(holder, jobId), DIRECTORY_FLAGS);
   } finally {
@@ -123,7 +128,9 @@ async function removeHolder(subvolumeFd: number, holderFd: number | undefined, j
   } finally {
     fsSync.closeSync(holder);
   }
-  await fs.rmdir(fdPath(subvolumeFd, SNAPSHOT_HOLDER)).catch(() => undefined);
+  // The holder is removed once empty, unless someone else made it (it was then not used either).
+  const stat = fsSync.lstatSync(fdPath(subvolumeFd, SNAPSHOT_HOLDER), { throwIfNoEntry: false });
+  if (stat?.isDirectory() && stat.uid === process.getuid?.()) await fs.rmdir(fdPath(subvolumeFd, SNAPSHOT_HOLDER)).catch(() => undefined);
 }
 
 /** Runs the btrfs tool with `fds` as its descriptors 3, 4, …; rejects with its first line of complaint. */

@@ -2,6 +2,7 @@ import type { BigIntStats, Dirent } from "node:fs";
 import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import { fdPath, PathChangedError, type TreeHandle } from "@/lib/fs/beneath";
+import { MAX_KEY_BYTES } from "./decide";
 import { compareUtf8 } from "./key-order";
 
 export type EntryKind = "file" | "symlink" | "fifo" | "socket" | "block-device" | "char-device" | "unknown";
@@ -52,7 +53,7 @@ interface Level {
  * and its entries stat'ed through its own handle, opened from its parent's without following a
  * link: a directory swapped for a symbolic link is reported, never entered.
  */
-export async function* walkTree(tree: TreeHandle, signal?: AbortSignal): AsyncGenerator<LocalEntry> {
+export async function* walkTree(tree: TreeHandle, signal?: AbortSignal, { maxPathBytes = MAX_KEY_BYTES }: { maxPathBytes?: number } = {}): AsyncGenerator<LocalEntry> {
   const stack: Level[] = [];
   try {
     stack.push(await listDirectory(tree, ""));
@@ -81,6 +82,13 @@ export async function* walkTree(tree: TreeHandle, signal?: AbortSignal): AsyncGe
         const kind = kindOf(stat);
         if (kind !== "directory") {
           yield { relPath: item.relPath, kind, stat };
+          continue;
+        }
+        // Nothing below a directory this deep could become a key: one error for it, and no handle
+        // held open per level of a tree built to exhaust them.
+        const bytes = Buffer.byteLength(item.relPath) + 1;
+        if (bytes >= maxPathBytes) {
+          yield { relPath: item.relPath + "/", kind: "unknown", error: `the directory's path is ${bytes} bytes long, so no key below it could be shorter than ${MAX_KEY_BYTES} bytes; nothing in it is copied` };
           continue;
         }
         // Descend now, keeping the rest of this batch for later: depth-first order is key order.

@@ -115,6 +115,8 @@ describe.skipIf(!available)("copy to S3 from a btrfs snapshot", () => {
     for (const name of ["alpha", "beta"]) {
       execFileSync("btrfs", ["subvolume", "create", path.join(root, "projects", name)], { stdio: "pipe" });
       fs.writeFileSync(path.join(root, "projects", name, "secret.txt"), `${name.toUpperCase()}-ONLY`);
+      // Birth times come from the kernel's clock tick: two made within one tick cannot be told apart.
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const alpha = path.join(root, "projects/alpha");
     const { ino, birthtimeNs } = fs.statSync(alpha, { bigint: true });
@@ -133,5 +135,21 @@ describe.skipIf(!available)("copy to S3 from a btrfs snapshot", () => {
     await expect(pull).rejects.toThrow(refusal);
     expect(fs.readdirSync(alpha)).toEqual(["secret.txt"]);
     expect(fs.readFileSync(path.join(alpha, "secret.txt"), "utf8")).toBe("BETA-ONLY");
+  });
+
+  it("does not use a snapshot holder that another user owns or may write to", async () => {
+    const root = (mount as BtrfsMount).mountPoint;
+    execFileSync("btrfs", ["subvolume", "create", path.join(root, "vol4")], { stdio: "pipe" });
+    fs.writeFileSync(path.join(root, "vol4/a.txt"), "a");
+    fs.mkdirSync(path.join(root, "vol4", SNAPSHOT_HOLDER));
+    fs.chownSync(path.join(root, "vol4", SNAPSHOT_HOLDER), 65534, 65534);
+
+    const result = await runCopyJob({ endpoint: server.endpoint, bucket: BUCKET, directory: path.join(root, "vol4"), folder: "snap-owned/", trackingFile: path.join(makeTempDir(), "tracking.db") });
+
+    expect(result.outcome).toBe("SUCCEEDED");
+    expect(result.readMode).toBe("stable-read");
+    const mode = result.events.find((e) => e.type === "mode") as { detail: string };
+    expect(mode.detail).toBe(`btrfs snapshot failed: ${SNAPSHOT_HOLDER} in the subvolume belongs to another user or can be written by others; it is not used`);
+    expect(fs.readdirSync(path.join(root, "vol4", SNAPSHOT_HOLDER))).toEqual([]);
   });
 });

@@ -112,3 +112,56 @@ describe("a local file replaced while a pull proves it holds the object", () => 
     expect(sha256Hex(content)).toBe(sha256Hex(Buffer.alloc(SIZE)));
   });
 });
+
+describe("what a killed pull left, swept by the next job", () => {
+  it("removes only this service's own temporary files, keeps whatever else has their name, and does not fail the job", async () => {
+    const base = makeTempDir("s3shift-sweep-");
+    const rel = path.join(base, "rel");
+    fs.mkdirSync(path.join(rel, "sub"), { recursive: true });
+    await lab.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "sweep/sub/a.txt", Body: "A" }));
+    const trackingFile = path.join(base, "t.db");
+    // A killed job's journal names "sub"; beside its leftover, a directory and a user's file of such names.
+    fs.writeFileSync(trackingFile.replace(/\.db$/, "") + ".partials", "/sub\n");
+    fs.writeFileSync(path.join(rel, "sub", ".s3shift-aaaaaa-1.partial"), "left by the killed job");
+    fs.mkdirSync(path.join(rel, "sub", ".s3shift-0a1b2c-1.partial"));
+    fs.writeFileSync(path.join(rel, "sub", ".s3shift-0a1b2c-2.partial"), "a user's own file");
+    fs.chownSync(path.join(rel, "sub", ".s3shift-0a1b2c-2.partial"), 65534, 65534);
+
+    const result = await runDownloadJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: rel, folder: "sweep/", trackingFile });
+
+    expect(result.outcome).toBe("SUCCEEDED");
+    expect(result.events).toContainEqual({ type: "leftovers-removed", count: 1 });
+    expect(fs.readdirSync(path.join(rel, "sub")).sort()).toEqual([".s3shift-0a1b2c-1.partial", ".s3shift-0a1b2c-2.partial", "a.txt"]);
+  });
+});
+
+describe("a tree deeper than any key", () => {
+  it("is not descended past the length a key can have: one error for the directory, and no handle held per level below it", async () => {
+    const rel = makeTempDir("s3shift-deep-");
+    const O_DIR = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY;
+    let fd = fs.openSync(rel, O_DIR);
+    for (let i = 0; i < 1500; i++) {
+      fs.mkdirSync(`/proc/self/fd/${fd}/d`);
+      const next = fs.openSync(`/proc/self/fd/${fd}/d`, O_DIR);
+      fs.closeSync(fd);
+      fd = next;
+    }
+    fs.writeFileSync(`/proc/self/fd/${fd}/leaf.txt`, "leaf");
+    fs.closeSync(fd);
+    writeFile(rel, "top.txt", "top\n");
+    let deepest = 0;
+    const timer = setInterval(() => (deepest = Math.max(deepest, fs.readdirSync("/proc/self/fd").length)), 2);
+    const before = fs.readdirSync("/proc/self/fd").length;
+
+    const result = await runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: rel, folder: "deep/", trackingFile: path.join(makeTempDir(), "t.db") });
+    clearInterval(timer);
+
+    expect(result.outcome).toBe("FAILED");
+    const errors = failures(result.events);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^(d\/){509}d\/: the directory's path is 1020 bytes long, so no key below it could be shorter than 1024 bytes; nothing in it is copied$/);
+    expect((await readObject(lab.s3, BUCKET, "deep/top.txt")).body.toString()).toBe("top\n");
+    // About 510 levels at most, not 1,500 (the job's own sockets and files come on top).
+    expect(deepest - before).toBeLessThan(700);
+  });
+});
