@@ -42,5 +42,35 @@ export function familyOf(address: string): "ipv4" | "ipv6" {
 export function restrictedRange(address: string): RestrictedRange | undefined {
   const family = familyOf(address);
   for (const [range, list] of lists) if (list.check(address, family)) return range;
+  const embedded = family === "ipv6" ? embeddedIPv4(address) : undefined;
+  return embedded ? restrictedRange(embedded) : undefined;
+}
+
+/**
+ * The IPv4 address that an IPv6 address of the well-known NAT64 prefix (64:ff9b::/96, RFC 6052)
+ * or of 6to4 (2002::/16, RFC 3056) stands for: a gateway would connect to it, so it is judged.
+ */
+function embeddedIPv4(address: string): string | undefined {
+  const words = ipv6Words(address);
+  if (!words) return undefined;
+  const ipv4 = (high: number, low: number) => `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+  if (words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every((w) => w === 0)) return ipv4(words[6]!, words[7]!);
+  if (words[0] === 0x2002) return ipv4(words[1]!, words[2]!);
   return undefined;
+}
+
+/** The eight 16-bit words of an IPv6 address (a trailing dotted IPv4 part included). */
+function ipv6Words(address: string): number[] | undefined {
+  let text = address.replace(/%.*$/, "");
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = text.slice(0, dotted.index) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split("::") as [string, string | undefined];
+  const parse = (part: string) => (part === "" ? [] : part.split(":").map((w) => parseInt(w, 16)));
+  const front = parse(head);
+  const back = tail === undefined ? [] : parse(tail);
+  const words = tail === undefined ? front : [...front, ...new Array(8 - front.length - back.length).fill(0), ...back];
+  return words.length === 8 && words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffff) ? words : undefined;
 }

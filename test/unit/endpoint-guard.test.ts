@@ -28,9 +28,13 @@ describe("which addresses are restricted", () => {
     ["224.0.0.1", "multicast"],
     ["ff02::1", "multicast"],
     ["255.255.255.255", "reserved"],
+    // IPv6 addresses a gateway turns into the IPv4 address they carry: NAT64 and 6to4.
+    ["64:ff9b::7f00:1", "loopback"],
+    ["64:ff9b::169.254.169.254", "link-local"],
+    ["2002:a00:1::1", "private"],
   ])("%s is %s", (address, range) => expect(restrictedRange(address)).toBe(range));
 
-  it.each(["8.8.8.8", "172.32.0.1", "100.128.0.1", "52.216.0.1", "2606:4700::1111", "::ffff:8.8.8.8"])("%s is an ordinary address", (address) =>
+  it.each(["8.8.8.8", "172.32.0.1", "100.128.0.1", "52.216.0.1", "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"])("%s is an ordinary address", (address) =>
     expect(restrictedRange(address)).toBeUndefined());
 });
 
