@@ -4,6 +4,7 @@ import { getConfig } from "@/lib/config";
 import { prepareDatabase } from "@/lib/db/prepare-database";
 import { makeDataDirPrivate } from "@/lib/process/private-data";
 import { startWorker } from "@/lib/jobs/worker";
+import { hostProtectionWarning } from "@/lib/fs/host-protections";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const config = getConfig();
@@ -11,6 +12,8 @@ if (process.env.SHIFT_DATABASE_PREPARED !== "1") prepareDatabase();
 // No private umask here: the files a copy from S3 writes must keep the mode the site expects.
 // The data directory is made private instead, and the worker's own files are created 0600.
 makeDataDirPrivate(config);
+const warning = hostProtectionWarning();
+if (warning) console.warn(`worker: WARNING: ${warning}`);
 const worker = startWorker();
 console.log(`worker ${worker.id}: data directory ${config.dataDir}, local namespace ${config.fsRoot}`);
 console.log(`worker: up to ${config.jobConcurrency} jobs at once, ${config.transferConcurrency} transfers per job`);
