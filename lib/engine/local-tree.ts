@@ -1,6 +1,6 @@
 import type { BigIntStats } from "node:fs";
 import fs from "node:fs/promises";
-import { parentOf, type TreeHandle } from "@/lib/fs/beneath";
+import { kindOf, parentOf, type TreeHandle } from "@/lib/fs/beneath";
 
 export { parentOf } from "@/lib/fs/beneath";
 
@@ -56,7 +56,7 @@ export class LocalTree {
     if (this.created.has(parentOf(relPath))) return null;
     const stat = await lstatOrNull(this.handles, relPath);
     if (!stat) return null;
-    if (!stat.isFile()) throw new LocalConflictError(`"${relPath}" exists and is not a regular file (${describeKind(stat)})`);
+    if (!stat.isFile()) throw new LocalConflictError(`"${relPath}" exists and is not a regular file (${kindOf(stat)})`);
     if (stat.nlink > 1n) throw new LocalConflictError(`"${relPath}" has ${stat.nlink} hard links; replacing it would split them`);
     return stat;
   }
@@ -69,13 +69,4 @@ async function lstatOrNull(handles: TreeHandle, relPath: string): Promise<BigInt
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
   }
-}
-
-function describeKind(stat: BigIntStats): string {
-  if (stat.isDirectory()) return "a directory";
-  if (stat.isSymbolicLink()) return "a symbolic link";
-  if (stat.isFIFO()) return "a FIFO";
-  if (stat.isSocket()) return "a socket";
-  if (stat.isBlockDevice() || stat.isCharacterDevice()) return "a device";
-  return "not a regular file";
 }
