@@ -1,13 +1,15 @@
 import Database from "better-sqlite3";
 import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
+import { throttleAddress } from "@/lib/net/address-ranges";
 
 /** Attempts one client address gets for one name before each further one has to wait. */
 export const FREE_ATTEMPTS = 5;
 /**
  * Attempts one name gets from all addresses together in a window. One address, held back by its
- * own locks, makes at most about 15 in a window, so it cannot reach this and lock the name for
- * everyone; only guessing spread over many addresses does.
+ * own locks, makes at most about 15 in a window, so it cannot reach this; only guessing spread
+ * over many addresses does. The lock it starts does not keep out an address the name has signed
+ * in from before, so it slows a spread guess without handing anyone a lock-out of the owner.
  */
 export const NAME_CEILING = 50;
 export const NAME_WINDOW_MS = 15 * 60 * 1000;
@@ -15,6 +17,8 @@ const MAX_LOCK_MS = 15 * 60 * 1000;
 /** How long the attempt let through after the allowance may take to be checked; a crash mid-check holds the name no longer. */
 const CHECK_GRACE_MS = 30 * 1000;
 const FORGET_AFTER_MS = 24 * 60 * 60 * 1000;
+/** How long an address the name signed in from stays exempt from the name-wide lock. */
+const KNOWN_FOR_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** The n-th lock of a name from one address (counting from 0): 1 s, doubling each time, at most 15 minutes. */
 export function lockDurationMs(earlierLocks: number): number {
@@ -46,12 +50,15 @@ export interface SignInAttempt {
  */
 export function beginSignInAttempt(username: string, clientAddress: string, now = Date.now()): SignInAttempt {
   const name = username.toLowerCase();
-  const pairKey = `pair:${name}\n${clientAddress}`;
+  // An IPv6 client holds a whole /64: its addresses count as one.
+  const address = throttleAddress(clientAddress);
+  const pairKey = `pair:${name}\n${address}`;
   const nameKey = `name:${name}`;
+  const knownKey = `known:${name}\n${address}`;
   const store = statements();
-  const lock = store.reserve(pairKey, nameKey, now);
+  const lock = store.reserve(pairKey, nameKey, knownKey, now);
   return {
-    succeeded: () => store.release(pairKey, nameKey),
+    succeeded: () => store.release(pairKey, nameKey, knownKey, Date.now()),
     failed: () => {
       if (lock) store.lock(pairKey, lock.number, Date.now() + lock.durationMs);
     },
@@ -66,8 +73,8 @@ function tooMany(untilMs: number, now: number, everywhere: boolean): AppError {
 
 interface ThrottleStore {
   /** Counts the attempt or throws 429; returns the lock its failure is to start, if it is past the allowance. */
-  reserve(pairKey: string, nameKey: string, now: number): { number: number; durationMs: number } | null;
-  release(pairKey: string, nameKey: string): void;
+  reserve(pairKey: string, nameKey: string, knownKey: string, now: number): { number: number; durationMs: number } | null;
+  release(pairKey: string, nameKey: string, knownKey: string, now: number): void;
   lock(pairKey: string, number: number, untilMs: number): void;
 }
 
@@ -78,7 +85,8 @@ const cache = globalThis as unknown as { shiftLoginThrottle?: { file: string; st
 function statements(): ThrottleStore {
   const file = getConfig().databaseFile;
   if (cache.shiftLoginThrottle?.file === file) return cache.shiftLoginThrottle.store;
-  const sqlite = new Database(file, { timeout: 15_000 });
+  // It runs on the web server's thread: wait for the worker's writes a little, never long.
+  const sqlite = new Database(file, { timeout: 5_000 });
   const get = sqlite.prepare<[string], Row>(`SELECT key, attempts, locks, lockedUntilMs, checkingUntilMs, windowStartMs FROM LoginThrottle WHERE key = ?`);
   const put = sqlite.prepare(
     `INSERT INTO LoginThrottle (key, attempts, locks, lockedUntilMs, checkingUntilMs, windowStartMs, updatedAtMs)
@@ -86,7 +94,7 @@ function statements(): ThrottleStore {
      ON CONFLICT(key) DO UPDATE SET attempts = excluded.attempts, locks = excluded.locks, lockedUntilMs = excluded.lockedUntilMs,
        checkingUntilMs = excluded.checkingUntilMs, windowStartMs = excluded.windowStartMs, updatedAtMs = excluded.updatedAtMs`,
   );
-  const forget = sqlite.prepare(`DELETE FROM LoginThrottle WHERE updatedAtMs < ?`);
+  const forget = sqlite.prepare(`DELETE FROM LoginThrottle WHERE updatedAtMs < (CASE WHEN key LIKE 'known:%' THEN ? ELSE ? END)`);
   const dropPair = sqlite.prepare(`DELETE FROM LoginThrottle WHERE key = ?`);
   // Only the attempt that took this lock number may start it: a later one has its own.
   const startLock = sqlite.prepare(`UPDATE LoginThrottle SET lockedUntilMs = ?, checkingUntilMs = NULL WHERE key = ? AND locks = ?`);
@@ -95,7 +103,7 @@ function statements(): ThrottleStore {
        lockedUntilMs = CASE WHEN attempts - 1 < ? THEN NULL ELSE lockedUntilMs END WHERE key = ?`,
   );
 
-  const reserve = sqlite.transaction((pairKey: string, nameKey: string, now: number) => {
+  const reserve = sqlite.transaction((pairKey: string, nameKey: string, knownKey: string, now: number) => {
     const storedPair = get.get(pairKey);
     const pair: Row = storedPair ?? { key: pairKey, attempts: 0, locks: 0, lockedUntilMs: null, checkingUntilMs: null, windowStartMs: now };
     const storedName = get.get(nameKey);
@@ -106,7 +114,9 @@ function statements(): ThrottleStore {
     if (pair.lockedUntilMs !== null && pair.lockedUntilMs > now) throw tooMany(pair.lockedUntilMs, now, false);
     // The attempt let through after the allowance is still being checked: its lock will last at least this long.
     if (pair.checkingUntilMs !== null && pair.checkingUntilMs > now) throw tooMany(now + lockDurationMs(pair.locks - 1), now, false);
-    if (byName.lockedUntilMs !== null && byName.lockedUntilMs > now) throw tooMany(byName.lockedUntilMs, now, true);
+    const known = get.get(knownKey);
+    const exempt = !!known && now - known.windowStartMs < KNOWN_FOR_MS;
+    if (!exempt && byName.lockedUntilMs !== null && byName.lockedUntilMs > now) throw tooMany(byName.lockedUntilMs, now, true);
     pair.attempts++;
     let lock: { number: number; durationMs: number } | null = null;
     if (pair.attempts >= FREE_ATTEMPTS) {
@@ -120,17 +130,18 @@ function statements(): ThrottleStore {
     if (byName.attempts >= NAME_CEILING) byName.lockedUntilMs = byName.windowStartMs + NAME_WINDOW_MS;
     put.run({ ...pair, now });
     put.run({ ...byName, now });
-    if (!storedPair) forget.run(now - FORGET_AFTER_MS);
+    if (!storedPair) forget.run(now - KNOWN_FOR_MS, now - FORGET_AFTER_MS);
     return lock;
   });
-  const release = sqlite.transaction((pairKey: string, nameKey: string) => {
+  const release = sqlite.transaction((pairKey: string, nameKey: string, knownKey: string, now: number) => {
     dropPair.run(pairKey);
     uncountName.run(NAME_CEILING, nameKey);
+    put.run({ key: knownKey, attempts: 0, locks: 0, lockedUntilMs: null, checkingUntilMs: null, windowStartMs: now, now });
   });
 
   const store: ThrottleStore = {
-    reserve: (pairKey, nameKey, now) => reserve.immediate(pairKey, nameKey, now),
-    release: (pairKey, nameKey) => void release.immediate(pairKey, nameKey),
+    reserve: (pairKey, nameKey, knownKey, now) => reserve.immediate(pairKey, nameKey, knownKey, now),
+    release: (pairKey, nameKey, knownKey, now) => void release.immediate(pairKey, nameKey, knownKey, now),
     lock: (pairKey, number, untilMs) => void startLock.run(untilMs, pairKey, number),
   };
   cache.shiftLoginThrottle = { file, store };

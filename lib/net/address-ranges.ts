@@ -74,3 +74,14 @@ function ipv6Words(address: string): number[] | undefined {
   const words = tail === undefined ? front : [...front, ...new Array(8 - front.length - back.length).fill(0), ...back];
   return words.length === 8 && words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffff) ? words : undefined;
 }
+
+/**
+ * The address a sign-in throttle counts by: an IPv4 address as it is (IPv4-mapped IPv6 too), an
+ * IPv6 address by its /64, the smallest block a client is commonly given.
+ */
+export function throttleAddress(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  const words = net.isIPv6(address) ? ipv6Words(address) : undefined;
+  return words ? `${words.slice(0, 4).map((w) => w.toString(16)).join(":")}::/64` : address;
+}

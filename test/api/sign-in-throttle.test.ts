@@ -101,6 +101,21 @@ describe("sign-in throttling", () => {
     expect(seconds).toBeLessThanOrEqual(900);
   });
 
+  it("keeps the name-wide lock away from an address the owner signed in from before, so that spread guessing locks no owner out", async () => {
+    const home = "127.0.4.1";
+    expect((await signInFrom(home, "admin", ADMIN_PASSWORD)).status).toBe(200);
+    const addresses = Array.from({ length: 11 }, (_, i) => `127.0.5.${i + 1}`);
+    await Promise.all(
+      addresses.map(async (address) => {
+        for (let i = 0; i < 5; i++) await signInFrom(address, "admin", `spread-${i}`);
+      }),
+    );
+    const stranger = await signInFrom("127.0.4.2", "admin", ADMIN_PASSWORD);
+    expect(stranger.status).toBe(429);
+    expect(stranger.json.description).toMatch(LOCKED_EVERYWHERE);
+    expect((await signInFrom(home, "admin", ADMIN_PASSWORD)).status).toBe(200);
+  });
+
   it("is described in the OpenAPI document", async () => {
     const spec = await (await fetch(`${app.url}/openapi.json`)).json();
     expect(spec.paths["/v1/session/login"].post.responses["429"]).toMatchObject({ content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });

@@ -2,7 +2,7 @@ import dns from "node:dns";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { restrictedRange } from "@/lib/net/address-ranges";
+import { restrictedRange, throttleAddress } from "@/lib/net/address-ranges";
 import { allowedEndpoints } from "@/lib/net/allowed-endpoints";
 import { classifyS3Error } from "@/lib/s3/classify-error";
 import { createS3Client, type StoreClient } from "@/lib/s3/client";
@@ -36,6 +36,15 @@ describe("which addresses are restricted", () => {
 
   it.each(["8.8.8.8", "172.32.0.1", "100.128.0.1", "52.216.0.1", "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"])("%s is an ordinary address", (address) =>
     expect(restrictedRange(address)).toBeUndefined());
+});
+
+describe("the address sign-ins are counted by", () => {
+  it.each([
+    ["127.0.0.1", "127.0.0.1"],
+    ["::ffff:10.1.2.3", "10.1.2.3"],
+    ["2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"],
+    ["2001:db8:1:2::9", "2001:db8:1:2::/64"],
+  ])("%s counts as %s", (address, key) => expect(throttleAddress(address)).toBe(key));
 });
 
 describe("SHIFT_ALLOWED_ENDPOINTS", () => {
