@@ -9,7 +9,8 @@ export const PRIVATE_UMASK = 0o077;
  * Makes the data directory 0700 and takes the group and other bits off everything in it (files
  * 0600 at most), so a database, log or tracking file an older version left readable is closed
  * too. The local namespace, when it lies inside, is left alone: its files belong to the share's
- * users. Links are never followed (each entry is opened with O_NOFOLLOW and changed through
+ * users, who keep the right to pass through the directories above it (0711: they can reach it,
+ * but list and read nothing else). Links are never followed (each entry is opened with O_NOFOLLOW and changed through
  * its descriptor), so nothing outside the directory can be reached this way.
  */
 export function makeDataDirPrivate(config: Pick<ShiftConfig, "dataDir" | "fsRoot">): void {
@@ -39,7 +40,8 @@ function tighten(entry: string, fsRoot: string): void {
     const stat = fs.fstatSync(fd);
     isDirectory = stat.isDirectory();
     if (stat.isFile() || isDirectory) {
-      const mode = stat.mode & 0o7777 & ~0o077;
+      const above = isDirectory && fsRoot.startsWith(entry + path.sep);
+      const mode = (stat.mode & 0o7777 & ~0o077) | (above ? 0o011 : 0);
       if (mode !== (stat.mode & 0o7777)) fs.fchmodSync(fd, mode);
     }
   } finally {

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -25,10 +26,14 @@ function modesOf(dataDir: string, fsRoot: string): Map<string, { mode: number; k
   return found;
 }
 
-/** The entries anyone but the owner could read, as "path 0755" lines (empty when all is private). */
+/**
+ * The entries anyone but the owner could read, as "path 0755" lines (empty when all is private).
+ * The directories above the local namespace may let others pass through (0711), no more.
+ */
 function notPrivate(dataDir: string, fsRoot: string): string[] {
+  const above = (entry: string) => fsRoot.startsWith(path.resolve(dataDir, entry) + path.sep);
   return [...modesOf(dataDir, fsRoot)]
-    .filter(([, { mode, kind }]) => kind !== "link" && (mode & 0o077) !== 0)
+    .filter(([entry, { mode, kind }]) => kind !== "link" && (mode & 0o077) !== (above(entry) && kind === "dir" ? 0o011 : 0))
     .map(([entry, { mode }]) => `${entry} 0${mode.toString(8)}`);
 }
 
@@ -44,7 +49,7 @@ async function copy(direction: "COPY_TO_OBJECT" | "COPY_FROM_OBJECT", localDirec
 }
 
 describe("file modes of the data directory", () => {
-  it("keeps the data directory 0700 and its database, WAL, key, logs and tracking files 0600, while restored files keep the usual mode", async () => {
+  it("keeps the data directory closed (0711 above the namespace inside it) and its database, WAL, key, logs and tracking files 0600, while restored files keep the usual mode and can be read by the share's users", async () => {
     const { app } = lab;
     fs.mkdirSync(path.join(app.fsRoot, "source"), { recursive: true });
     fs.writeFileSync(path.join(app.fsRoot, "source/report.txt"), "quarterly numbers");
@@ -66,11 +71,15 @@ describe("file modes of the data directory", () => {
       expect(modes.has(expected), `${expected} is missing from ${[...modes.keys()].join(", ")}`).toBe(true);
     }
     expect(notPrivate(app.dataDir, app.fsRoot)).toEqual([]);
-    expect(modes.get(".")?.mode).toBe(0o700);
+    expect(modes.get(".")?.mode).toBe(0o711);
 
     // The share's users read what a copy from S3 brings back: the worker's umask applies there, not 0600.
     const restored = fs.statSync(path.join(app.fsRoot, "restored/report.txt")).mode & 0o777;
     expect(restored).toBe(0o666 & ~process.umask());
+    const asNobody = (...args: string[]) => spawnSync("runuser", ["-u", "nobody", "--", ...args], { encoding: "utf8" });
+    expect(asNobody("cat", path.join(app.fsRoot, "restored/report.txt")).stdout).toBe("quarterly numbers");
+    expect(asNobody("ls", app.dataDir).status).not.toBe(0);
+    expect(asNobody("cat", path.join(app.dataDir, "secret.key")).status).not.toBe(0);
   });
 
   it("tightens a data directory an older version left readable when the web server and the worker start, without following links", async () => {
