@@ -7,9 +7,10 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * browser and cannot be forged by a page; Origin (compared with the Host the request was sent to)
  * covers browsers without it. A request with neither is not taken as same-origin.
  */
-export function isSameOrigin(headers: Headers, fallbackHost?: string): boolean {
+export function isSameOrigin(headers: Headers, fallbackHost?: string, method = "POST"): boolean {
   const site = headers.get("sec-fetch-site");
-  if (site) return site === "same-origin";
+  // "none": the user opened the address (typed, bookmarked); no page can make a request say so.
+  if (site) return site === "same-origin" || (site === "none" && SAFE_METHODS.has(method.toUpperCase()));
   const origin = headers.get("origin");
   const host = headers.get("host") ?? fallbackHost;
   if (!origin || origin === "null" || !host) return false;
@@ -32,7 +33,7 @@ function isJson(request: Request): boolean {
  * not sent by browsers on their own and need none of this.
  */
 export function checkCookieRequest(request: Request): void {
-  if (!isSameOrigin(request.headers, new URL(request.url).host)) {
+  if (!isSameOrigin(request.headers, new URL(request.url).host, request.method)) {
     throw new AppError("FORBIDDEN", "Requests signed in with the console's session must come from the console's own pages; scripts send a bearer token from POST /v1/session/login.");
   }
   if (!SAFE_METHODS.has(request.method.toUpperCase()) && !isJson(request)) {

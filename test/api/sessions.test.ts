@@ -209,6 +209,8 @@ describe("requests signed in with the console's cookie", () => {
       ["neither Origin nor Sec-Fetch-Site", post({ cookie, "content-type": "application/json" }), 403, CROSS_SITE],
       ["a same-origin text/plain POST", post({ cookie, "sec-fetch-site": "same-origin", "content-type": "text/plain" }), 403, NOT_JSON],
       ["a same-origin form POST", post({ cookie, origin: ownOrigin, "content-type": "application/x-www-form-urlencoded" }), 403, NOT_JSON],
+      // "none" is the user opening the address: fine for reading, never for a change.
+      ["a POST that says no page made it", post({ cookie, "sec-fetch-site": "none", "content-type": "application/json" }), 403, CROSS_SITE],
     ];
     for (const [name, init, status, body] of cases) {
       const reply = await fetch(`${app.url}${BASE}/`, init);
@@ -219,6 +221,8 @@ describe("requests signed in with the console's cookie", () => {
     const own = await fetch(`${app.url}${BASE}/`, post({ cookie, "sec-fetch-site": "same-origin", "content-type": "application/json" }));
     expect(own.status).toBe(400);
     expect((await fetch(`${app.url}${BASE}/`, { headers: { cookie, origin: ownOrigin } })).status).toBe(200);
+    // An API address opened in the browser's address bar is read.
+    expect((await fetch(`${app.url}${BASE}/`, { headers: { cookie, "sec-fetch-site": "none" } })).status).toBe(200);
     // A bearer token needs neither.
     const token = await app.login(user.username, user.password);
     const scripted = await fetch(`${app.url}${BASE}/`, post({ authorization: `Bearer ${token}`, "sec-fetch-site": "cross-site", "content-type": "text/plain" }));
