@@ -24,7 +24,8 @@ CREATE TABLE "new_ApiToken" (
     "expiresAt" DATETIME NOT NULL,
     CONSTRAINT "ApiToken_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
--- Tokens issued before sessions had generations are not carried over: their holders sign in again.
+-- Tokens carry over under the users' first generation: their privileges are read at each request now.
+INSERT INTO "new_ApiToken" ("id", "tokenHash", "userId", "generation", "createdAt", "expiresAt") SELECT "id", "tokenHash", "userId", 0, "createdAt", "expiresAt" FROM "ApiToken";
 DROP TABLE "ApiToken";
 ALTER TABLE "new_ApiToken" RENAME TO "ApiToken";
 CREATE UNIQUE INDEX "ApiToken_tokenHash_key" ON "ApiToken"("tokenHash");
