@@ -313,6 +313,16 @@ describe("demo S3 endpoint: only signed requests", () => {
 
     const badMd5 = await errorOf(s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "md5.txt", Body: "abc", ContentMD5: crypto.createHash("md5").update("abd").digest("base64") })));
     expect(badMd5?.name).toBe("BadDigest");
+
+    // So is the list of parts that completes an upload: another list is refused, and nothing is made.
+    const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: "completed.bin" }));
+    const part = await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: "completed.bin", UploadId: created.UploadId, PartNumber: 1, Body: "only part" }));
+    const list = (etag: string) => `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${etag}</ETag></Part></CompleteMultipartUpload>`;
+    const complete = await signedRequest(demo.endpoint, { method: "POST", path: `/${BUCKET}/completed.bin`, query: { uploadId: created.UploadId! }, body: list(part.ETag!) });
+    const altered = await fetch(urlOf(demo.endpoint, complete), { method: "POST", headers: complete.headers, body: list(part.ETag!.replace(/^"./, '"0')) });
+    expect(altered.status).toBe(400);
+    expect(await altered.text()).toContain("<Code>XAmzContentSHA256Mismatch</Code>");
+    expect(await listKeys(s3, BUCKET, "completed")).toEqual([]);
   });
 
   it("accepts a presigned URL until it expires, and refuses it altered or expired", async () => {

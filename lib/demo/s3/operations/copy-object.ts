@@ -14,12 +14,14 @@ export async function copyObject(context: RequestContext): Promise<void> {
   const slash = sourcePath!.indexOf("/");
   if (slash <= 0) throw invalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
   let sourceKey: string;
+  let sourceBucketName: string;
   try {
     sourceKey = decodeURIComponent(sourcePath!.slice(slash + 1));
+    sourceBucketName = decodeURIComponent(sourcePath!.slice(0, slash));
   } catch {
     throw invalidArgument("Copy Source is not validly URL-encoded");
   }
-  const sourceBucket = buckets.get(decodeURIComponent(sourcePath!.slice(0, slash)));
+  const sourceBucket = buckets.get(sourceBucketName);
   if (!sourceBucket) throw noSuchBucket();
   const source = sourceBucket.store.get(sourceKey);
   if (!source) throw noSuchKey();
@@ -31,6 +33,8 @@ export async function copyObject(context: RequestContext): Promise<void> {
     throw new S3Error(400, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
   }
   const replaced = directive === "REPLACE";
+  // Read before the copy: a refusal must not leave a temporary file behind.
+  const metadata = replaced ? userMetadata(request) : source.metadata;
   const file = bucket.store.newTempFile();
   await fs.promises.copyFile(sourceBucket.store.dataPath(source), file, fs.constants.COPYFILE_EXCL).catch((error: NodeJS.ErrnoException) => {
     // The source was replaced between the lookup and the copy.
@@ -41,7 +45,7 @@ export async function copyObject(context: RequestContext): Promise<void> {
     size: source.size,
     etag: source.etag,
     contentType: replaced ? contentTypeOf(request) : source.contentType,
-    metadata: replaced ? userMetadata(request) : source.metadata,
+    metadata,
     lastModified: new Date().toISOString(),
   });
   sendXml(response, 200, toXml("CopyObjectResult", { LastModified: record.lastModified, ETag: `"${record.etag}"` }));
