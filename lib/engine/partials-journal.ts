@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { fdPath, type TreeHandle } from "@/lib/fs/beneath";
+import { fdPath, PathChangedError, type TreeHandle } from "@/lib/fs/beneath";
 
 const PARTIAL_NAME = /^\.s3shift-[0-9a-f]+-\d+\.partial$/;
 
@@ -42,7 +42,8 @@ export class PartialsJournal {
         // Reached through the tree's handles: a noted directory since swapped for a link is passed over.
         fd = this.tree.acquire(relDir);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") unswept.push(line);
+        // Gone, or no longer a directory of the tree (a link now): nothing of ours can be reached there.
+        if (!(error instanceof PathChangedError) && (error as NodeJS.ErrnoException).code !== "ENOENT") unswept.push(line);
         continue;
       }
       try {

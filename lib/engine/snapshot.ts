@@ -1,14 +1,13 @@
 import { spawn } from "node:child_process";
-import fsSync, { constants } from "node:fs";
+import fsSync from "node:fs";
 import fs from "node:fs/promises";
-import { fdPath, reopenDirectory, TreeHandle } from "@/lib/fs/beneath";
+import { DIRECTORY_FLAGS, fdPath, reopenDirectory, TreeHandle } from "@/lib/fs/beneath";
 import type { ReadMode } from "./events";
 
 const BTRFS_SUPER_MAGIC = 0x9123683e;
 /** Every btrfs subvolume's root directory has this inode number. */
 const BTRFS_SUBVOLUME_ROOT_INO = 256n;
 export const SNAPSHOT_HOLDER = ".s3shift-snapshots";
-const DIRECTORY_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 
 export interface TreeView {
   /** Where to read the tree from: the snapshot's copy of the directory, or the directory itself. */

@@ -13,7 +13,7 @@ import fs from "node:fs/promises";
  * kind: 2 µs more per call than a plain path (lstat 4.3 against 2.1 µs, open and close 5.0
  * against 3.1 µs), without a native addon to build at install.
  */
-const DIRECTORY_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+export const DIRECTORY_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 

@@ -45,7 +45,7 @@ function failures(events: EngineEvent[]) {
 /** What a swap may legitimately cost a job: a refused link, or a directory caught while moved aside. */
 function expectOnlySwapFailures(events: EngineEvent[]) {
   for (const failure of failures(events)) {
-    expect(failure.message, failure.path).toMatch(new RegExp(`${SWAP_REFUSAL.source}|^cannot read directory: ENOENT$|ENOENT`));
+    expect(failure.message, failure.path).toMatch(new RegExp(`${SWAP_REFUSAL.source}|^cannot read directory: ENOENT$|^ENOENT: cannot \\w+ the file$|^"[^"]+" is no longer a directory$`));
   }
 }
 
@@ -108,7 +108,9 @@ describe("a directory swapped for a symbolic link during a copy from S3", () => 
         );
         const result = await runDownloadJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: rel, folder, trackingFile: path.join(makeTempDir(), "t.db") });
         for (const failure of failures(result.events)) {
-          expect(failure.message, failure.path).toMatch(new RegExp(`${SWAP_REFUSAL.source}|is a symbolic link; nothing is written through links|ENOENT|exists and is not a directory`));
+          expect(failure.message, failure.path).toMatch(
+            new RegExp(`${SWAP_REFUSAL.source}|^"[^"]+" is a symbolic link; nothing is written through links$|^"[^"]+" exists and is not a directory$|^"[^"]+" is no longer a directory$|^ENOENT: cannot \\w+ the file$`),
+          );
         }
         refused += failures(result.events).filter((f) => SWAP_REFUSAL.test(f.message) || /symbolic link/.test(f.message)).length;
       }
