@@ -134,6 +134,10 @@ export class S3Proxy {
         const delay = verdict.delayMs;
         await new Promise((resolve) => setTimeout(resolve, delay));
         verdict = undefined;
+        // The client gave up meanwhile (a stopped job): a real network would not deliver its
+        // request late, and s3rver, which writes a part number's file in place, would let it
+        // garble the same part sent again by the next job.
+        if (res.destroyed || req.socket.destroyed) return;
       }
       if (verdict === "reset") {
         req.socket.destroy();
