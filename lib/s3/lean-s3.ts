@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { NodeSha256 } from "./node-sha256";
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
@@ -10,30 +11,6 @@ import { StoreRequestError } from "./store-request-error";
 
 export { StoreRequestError };
 
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-const bytesOf = (data: SourceData): Buffer =>
-  typeof data === "string" ? Buffer.from(data, "utf8") : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
-
-/** SHA-256 (or HMAC-SHA-256 with a secret) in the shape the SDK's signer asks for, on Node's own crypto. */
-class NodeSha256 {
-  private hash: crypto.Hash | crypto.Hmac;
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.fresh();
-  }
-  private fresh() {
-    return this.secret === undefined ? crypto.createHash("sha256") : crypto.createHmac("sha256", bytesOf(this.secret));
-  }
-  update(data: Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.hash.digest();
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
-}
 
 /**
  * A body sent as it is read, `length` bytes in all. `chunks` is called afresh for each attempt;

@@ -4,7 +4,7 @@ import path from "node:path";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { HttpRequest } from "@smithy/types";
 import { startS3Server, type RunningS3Server } from "@/lib/demo/s3/server";
-import { NodeSha256 } from "@/lib/demo/s3/sigv4";
+import { NodeSha256 } from "@/lib/s3/node-sha256";
 import { S3RVER_KEY, S3RVER_SECRET } from "./s3-server";
 
 export interface DemoS3 extends RunningS3Server {

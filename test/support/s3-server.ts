@@ -1,9 +1,12 @@
-import type { ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
-import { spawnS3rver, terminateAll } from "@/lib/process/child-processes";
+import readline from "node:readline";
+import { terminateAll } from "@/lib/process/child-processes";
+
+const S3RVER_SCRIPT = path.resolve(import.meta.dirname, "../../scripts/s3rver.mjs");
 
 export const S3RVER_KEY = "S3RVER";
 export const S3RVER_SECRET = "S3RVER";
@@ -42,4 +45,20 @@ export function inspectionClient(endpoint: string): S3Client {
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });
+}
+
+/**
+ * Runs s3rver (a local S3-compatible server) on 127.0.0.1 in its own process; port 0 picks a
+ * free port. Resolves once it listens.
+ */
+async function spawnS3rver(directory: string, port: number, buckets: string[]): Promise<{ child: ChildProcess; port: number }> {
+  // --openssl-legacy-provider: without it, s3rver's listings past 1,000 keys fail.
+  const child = spawn(process.execPath, ["--openssl-legacy-provider", S3RVER_SCRIPT, directory, String(port), ...buckets], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`s3rver exited with code ${code} (is port ${port} free?)`)));
+  });
+  return { child, port: (JSON.parse(line) as { port: number }).port };
 }

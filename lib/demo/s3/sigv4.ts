@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { NodeSha256 } from "@/lib/s3/node-sha256";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { HeaderBag, HttpRequest, QueryParameterBag } from "@smithy/types";
 import { accessDenied, S3Error } from "./errors";
@@ -40,19 +41,6 @@ class CanonicalForm extends SignatureV4 {
   }
   stringToSign(request: HttpRequest, headers: HeaderBag, payloadHash: string, longDate: string, scope: string): Promise<string> {
     return this.createStringToSign(longDate, scope, this.createCanonicalRequest(request, headers, payloadHash), ALGORITHM);
-  }
-}
-
-export class NodeSha256 {
-  private readonly hash: crypto.Hash | crypto.Hmac;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? crypto.createHash("sha256") : crypto.createHmac("sha256", typeof secret === "string" ? secret : Buffer.from(secret as ArrayBuffer));
-  }
-  update(data: Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.hash.digest();
   }
 }
 
