@@ -19,6 +19,7 @@ export class Swapper {
       const dirs = ${JSON.stringify(directories)};
       const targets = ${JSON.stringify(targets)};
       let swaps = 0;
+      const pause = new Int32Array(new SharedArrayBuffer(4));
       let stopping = false;
       process.on("SIGTERM", () => { stopping = true; });
       (async () => {
@@ -29,12 +30,14 @@ export class Swapper {
               fs.renameSync(dir, aside);
               fs.symlinkSync(targets[i % targets.length], dir);
               swaps++;
-              for (let spin = 0; spin < 2000; spin++);
+              // The link stays long enough (2 ms of every 3) that the jobs' opens meet it, not only the directory.
+              Atomics.wait(pause, 0, 0, 2);
               fs.unlinkSync(dir);
               fs.renameSync(aside, dir);
+              Atomics.wait(pause, 0, 0, 1);
             } catch {}
           }
-          if (i % 50 === 0) { fs.writeFileSync(${JSON.stringify(this.countFile)}, String(swaps)); await new Promise((r) => setImmediate(r)); }
+          if (i % 20 === 0) { fs.writeFileSync(${JSON.stringify(this.countFile)}, String(swaps)); await new Promise((r) => setImmediate(r)); }
         }
         // Leave every directory in place, whatever the last swap was doing.
         for (const dir of dirs) {
