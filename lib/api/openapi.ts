@@ -1,33 +1,8 @@
 import { z } from "zod";
 import { loginInputSchema } from "@/lib/auth/login";
 import { PRIVILEGES } from "@/lib/auth/privileges";
+import { jobProgressSchema } from "@/lib/progress/api-view";
 import { createRelationshipSchema } from "@/lib/replication/relationship-input";
-
-const count = { type: "string", pattern: "^[0-9]+$", description: "64-bit count as a decimal string" };
-const nullableCount = { ...count, type: ["string", "null"], description: "null until the totals are known" };
-
-const jobProgress = {
-  type: "object",
-  properties: {
-    bytes_transferred: count,
-    bytes_unchanged: count,
-    bytes_remaining: nullableCount,
-    bytes_total: nullableCount,
-    files_transferred: count,
-    files_unchanged: count,
-    files_remaining: nullableCount,
-    files_total: nullableCount,
-    percent_complete: { type: ["number", "null"] },
-    throughput_current: { type: "number", description: "bytes/s over the last 5 seconds" },
-    throughput_overall: { type: "number", description: "bytes/s since the job started" },
-    files_copied_server_side: count,
-    bytes_copied_server_side: count,
-    files_failed: count,
-    bytes_failed: count,
-    entries_skipped: count,
-    entries_skipped_by_reason: { type: "object", additionalProperties: { type: "integer" } },
-  },
-};
 
 const relationship = {
   type: "object",
@@ -127,7 +102,7 @@ export const openApiDocument = {
       },
       Relationship: relationship,
       RelationshipCreate: z.toJSONSchema(createRelationshipSchema, { io: "input", unrepresentable: "any" }),
-      JobProgress: jobProgress,
+      JobProgress: jobProgressSchema,
       RelationshipStatus: status,
     },
   },

@@ -1,31 +1,12 @@
-import type { EngineEvent, ReadMode } from "./events";
+import type { ProgressSnapshot } from "@/lib/progress/fields";
+import { emptyProgress } from "@/lib/progress/record";
+import { remainingBytes } from "@/lib/progress/remaining";
+import type { EngineEvent } from "./events";
 
 const WINDOW_MS = 5_000;
 const SAMPLE_MS = 100;
 const SERIES_EVERY_MS = 2_000;
 const SERIES_MAX_POINTS = 300;
-
-export interface ProgressSnapshot {
-  totalsKnown: boolean;
-  bytesTransferred: bigint;
-  bytesUnchanged: bigint;
-  bytesCopiedServerSide: bigint;
-  bytesFailed: bigint;
-  bytesTotal: bigint;
-  filesTransferred: bigint;
-  filesUnchanged: bigint;
-  filesCopiedServerSide: bigint;
-  filesFailed: bigint;
-  filesTotal: bigint;
-  entriesSkipped: bigint;
-  skippedByReason: Record<string, number>;
-  throughputCurrent: number;
-  throughputOverall: number;
-  estimatedEndTime: Date | null;
-  readMode: ReadMode | null;
-  /** [seconds since the start, bytes/s] samples, for a chart; resolution halves as the job grows. */
-  throughputSeries: Array<[number, number]>;
-}
 
 /**
  * Turns engine events into the job's progress. Totals come from the scan that runs ahead; until
@@ -35,26 +16,7 @@ export class ProgressTracker {
   private readonly started = Date.now();
   /** Bytes moved per tenth of a second over the last WINDOW_MS, oldest first. */
   private readonly samples: Array<{ at: number; bytes: number }> = [];
-  private s: ProgressSnapshot = {
-    totalsKnown: false,
-    bytesTransferred: 0n,
-    bytesUnchanged: 0n,
-    bytesCopiedServerSide: 0n,
-    bytesFailed: 0n,
-    bytesTotal: 0n,
-    filesTransferred: 0n,
-    filesUnchanged: 0n,
-    filesCopiedServerSide: 0n,
-    filesFailed: 0n,
-    filesTotal: 0n,
-    entriesSkipped: 0n,
-    skippedByReason: {},
-    throughputCurrent: 0,
-    throughputOverall: 0,
-    estimatedEndTime: null,
-    readMode: null,
-    throughputSeries: [],
-  };
+  private s: ProgressSnapshot = emptyProgress();
   private seriesEvery = SERIES_EVERY_MS;
   private lastSampleAt = 0;
   /** Bytes on the wire, parts of unfinished files included (what throughput measures). */
@@ -148,20 +110,4 @@ export class ProgressTracker {
     const rate = s.throughputCurrent > 0 ? s.throughputCurrent : s.throughputOverall;
     return rate > 0 ? new Date(now + (remaining / rate) * 1000) : null;
   }
-}
-
-export function remainingBytes(s: ProgressSnapshot): bigint {
-  const done = s.bytesTransferred + s.bytesUnchanged + s.bytesCopiedServerSide + s.bytesFailed;
-  return s.bytesTotal > done ? s.bytesTotal - done : 0n;
-}
-
-export function remainingFiles(s: ProgressSnapshot): bigint {
-  const done = s.filesTransferred + s.filesUnchanged + s.filesCopiedServerSide + s.filesFailed;
-  return s.filesTotal > done ? s.filesTotal - done : 0n;
-}
-
-export function percentComplete(s: ProgressSnapshot): number | null {
-  if (!s.totalsKnown) return null;
-  if (s.bytesTotal === 0n) return s.filesTotal === 0n ? 100 : Number(((s.filesTotal - remainingFiles(s)) * 10000n) / s.filesTotal) / 100;
-  return Number(((s.bytesTotal - remainingBytes(s)) * 10000n) / s.bytesTotal) / 100;
 }

@@ -5,9 +5,10 @@ import { copyFromObject } from "@/lib/engine/copy-from-object";
 import { copyToObject } from "@/lib/engine/copy-to-object";
 import type { CopyResult } from "@/lib/engine/job-failures";
 import type { EngineEvent } from "@/lib/engine/events";
-import { ProgressTracker, type ProgressSnapshot } from "@/lib/engine/progress";
+import { ProgressTracker } from "@/lib/engine/progress";
 import { TrackingStore } from "@/lib/engine/tracking-store";
 import { jobDirectoryPath } from "@/lib/fs/namespace";
+import { progressColumns } from "@/lib/progress/record";
 import { createS3Client } from "@/lib/s3/client";
 import { parseAddress } from "@/lib/s3/endpoint";
 import { findRelationship, s3SettingsOf } from "@/lib/replication/find-relationship";
@@ -133,27 +134,4 @@ async function execute(job: Job, signal: AbortSignal, emit: (event: EngineEvent)
 async function wasStopRequested(jobId: string): Promise<boolean> {
   const row = await db().job.findUnique({ where: { id: jobId }, select: { abortRequested: true } });
   return !!row?.abortRequested;
-}
-
-function progressColumns(s: ProgressSnapshot) {
-  return {
-    totalsKnown: s.totalsKnown,
-    bytesTransferred: s.bytesTransferred,
-    bytesUnchanged: s.bytesUnchanged,
-    bytesCopiedServerSide: s.bytesCopiedServerSide,
-    bytesFailed: s.bytesFailed,
-    bytesTotal: s.bytesTotal,
-    filesTransferred: s.filesTransferred,
-    filesUnchanged: s.filesUnchanged,
-    filesCopiedServerSide: s.filesCopiedServerSide,
-    filesFailed: s.filesFailed,
-    filesTotal: s.filesTotal,
-    entriesSkipped: s.entriesSkipped,
-    skippedDetail: JSON.stringify(s.skippedByReason),
-    throughputCurrent: s.throughputCurrent,
-    throughputOverall: s.throughputOverall,
-    throughputSeries: JSON.stringify(s.throughputSeries),
-    estimatedEndTime: s.estimatedEndTime,
-    readMode: s.readMode,
-  };
 }

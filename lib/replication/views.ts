@@ -1,5 +1,6 @@
 import type { Job, Relationship } from "@/generated/prisma/client";
-import { percentComplete, remainingBytes, remainingFiles, type ProgressSnapshot } from "@/lib/engine/progress";
+import { progressView } from "@/lib/progress/api-view";
+import { progressOf } from "@/lib/progress/record";
 import { certificateBlocks } from "./ca-certificate";
 import { ACTIVE_STATES } from "./job-states";
 
@@ -23,77 +24,37 @@ export function relationshipView(row: Relationship) {
   };
 }
 
-export function jobSnapshot(job: Job): ProgressSnapshot {
-  return {
-    totalsKnown: job.totalsKnown,
-    bytesTransferred: job.bytesTransferred,
-    bytesUnchanged: job.bytesUnchanged,
-    bytesCopiedServerSide: job.bytesCopiedServerSide,
-    bytesFailed: job.bytesFailed,
-    bytesTotal: job.bytesTotal,
-    filesTransferred: job.filesTransferred,
-    filesUnchanged: job.filesUnchanged,
-    filesCopiedServerSide: job.filesCopiedServerSide,
-    filesFailed: job.filesFailed,
-    filesTotal: job.filesTotal,
-    entriesSkipped: job.entriesSkipped,
-    skippedByReason: JSON.parse(job.skippedDetail) as Record<string, number>,
-    throughputCurrent: job.throughputCurrent,
-    throughputOverall: job.throughputOverall,
-    estimatedEndTime: job.estimatedEndTime,
-    readMode: job.readMode as ProgressSnapshot["readMode"],
-    throughputSeries: JSON.parse(job.throughputSeries) as Array<[number, number]>,
-  };
-}
-
-/** 64-bit counts as decimal strings; percentage null until the totals are known. */
+/** A job's progress as the API shows it (job history lists it per job). */
 export function jobProgressView(job: Job) {
-  const s = jobSnapshot(job);
-  return {
-    bytes_transferred: s.bytesTransferred.toString(),
-    bytes_unchanged: s.bytesUnchanged.toString(),
-    bytes_remaining: s.totalsKnown ? remainingBytes(s).toString() : null,
-    bytes_total: s.totalsKnown ? s.bytesTotal.toString() : null,
-    files_transferred: s.filesTransferred.toString(),
-    files_unchanged: s.filesUnchanged.toString(),
-    files_remaining: s.totalsKnown ? remainingFiles(s).toString() : null,
-    files_total: s.totalsKnown ? s.filesTotal.toString() : null,
-    percent_complete: percentComplete(s),
-    throughput_current: Math.round(s.throughputCurrent),
-    throughput_overall: Math.round(s.throughputOverall),
-    files_copied_server_side: s.filesCopiedServerSide.toString(),
-    bytes_copied_server_side: s.bytesCopiedServerSide.toString(),
-    files_failed: s.filesFailed.toString(),
-    bytes_failed: s.bytesFailed.toString(),
-    entries_skipped: s.entriesSkipped.toString(),
-    entries_skipped_by_reason: s.skippedByReason,
-  };
+  return progressView(progressOf(job));
 }
 
 const rfc3339 = (date: Date | null | undefined) => (date ? date.toISOString() : "");
 
 function currentJobView(job: Job) {
+  const progress = progressOf(job);
   return {
     job_id: job.id,
     job_state: job.state,
     start_time: rfc3339(job.startTime ?? job.createdAt),
-    estimated_end_time: job.totalsKnown ? rfc3339(job.estimatedEndTime) : "",
-    read_mode: job.readMode,
-    job_progress: jobProgressView(job),
-    throughput_series: JSON.parse(job.throughputSeries) as Array<[number, number]>,
+    estimated_end_time: progress.totalsKnown ? rfc3339(progress.estimatedEndTime) : "",
+    read_mode: progress.readMode,
+    job_progress: progressView(progress),
+    throughput_series: progress.throughputSeries,
   };
 }
 
 function lastJobView(job: Job) {
+  const progress = progressOf(job);
   return {
     job_id: job.id,
     outcome: job.state,
     start_time: rfc3339(job.startTime ?? job.createdAt),
     end_time: rfc3339(job.endTime),
     error: job.error,
-    read_mode: job.readMode,
-    job_progress: jobProgressView(job),
-    throughput_series: JSON.parse(job.throughputSeries) as Array<[number, number]>,
+    read_mode: progress.readMode,
+    job_progress: progressView(progress),
+    throughput_series: progress.throughputSeries,
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { percentComplete, ProgressTracker, remainingBytes, remainingFiles } from "@/lib/engine/progress";
+import { ProgressTracker } from "@/lib/engine/progress";
+import { percentComplete, remainingBytes, remainingFiles } from "@/lib/progress/remaining";
 
 describe("job progress", () => {
   it("claims no percentage, remaining or ETA until the totals are known", () => {

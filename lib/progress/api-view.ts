@@ -1,0 +1,60 @@
+import { progressEntries, type AnyField, type Fields, type FieldName, type ProgressSnapshot, type ValueOf } from "./fields";
+import { percentComplete, remainingBytes, remainingFiles } from "./remaining";
+
+type Listed = { [N in FieldName as Fields[N]["api"] extends string ? N : never]: Fields[N] };
+type ApiValueOf<F> = F extends { kind: "count" } ? string : F extends { kind: "total" } ? string | null : F extends { kind: "rate" } ? number : ValueOf<F>;
+
+/** `job_progress` as the API sends it: the listed fields, then what is derived from them. */
+export type JobProgressView = { [N in keyof Listed as Listed[N]["api"]]: ApiValueOf<Listed[N]> } & {
+  bytes_remaining: string | null;
+  files_remaining: string | null;
+  percent_complete: number | null;
+};
+
+const listed = progressEntries.filter((entry): entry is [FieldName, AnyField & { api: string }] => entry[1].api !== null);
+
+/** 64-bit counts as decimal strings; totals, what remains and the percentage null until the totals are known. */
+export function progressView(s: ProgressSnapshot): JobProgressView {
+  const stored = listed.map(([name, field]) => {
+    const value = s[name];
+    if (field.kind === "count") return [field.api, String(value)];
+    if (field.kind === "total") return [field.api, s.totalsKnown ? String(value) : null];
+    if (field.kind === "rate") return [field.api, Math.round(value as number)];
+    return [field.api, value];
+  });
+  return {
+    ...(Object.fromEntries(stored) as Omit<JobProgressView, "bytes_remaining" | "files_remaining" | "percent_complete">),
+    bytes_remaining: s.totalsKnown ? remainingBytes(s).toString() : null,
+    files_remaining: s.totalsKnown ? remainingFiles(s).toString() : null,
+    percent_complete: percentComplete(s),
+  };
+}
+
+const COUNT = { type: "string", pattern: "^[0-9]+$" };
+const NULLABLE_COUNT = { ...COUNT, type: ["string", "null"] };
+
+function fieldSchema(field: AnyField): Record<string, unknown> {
+  switch (field.kind) {
+    case "count":
+      return { ...COUNT, description: `${field.description}; a 64-bit count as a decimal string` };
+    case "total":
+      return { ...NULLABLE_COUNT, description: `${field.description}; null until the totals are known` };
+    case "rate":
+      return { type: "number", description: field.description };
+    case "json":
+      return { ...field.schema, description: field.description };
+    default:
+      return { description: field.description };
+  }
+}
+
+/** The OpenAPI schema of `job_progress`, from the same list as the view. */
+export const jobProgressSchema = {
+  type: "object",
+  properties: {
+    ...Object.fromEntries(listed.map(([, field]) => [field.api, fieldSchema(field)])),
+    bytes_remaining: { ...NULLABLE_COUNT, description: "bytes still to be copied; null until the totals are known" },
+    files_remaining: { ...NULLABLE_COUNT, description: "files still to be copied; null until the totals are known" },
+    percent_complete: { type: ["number", "null"], description: "share of the bytes (of the files when there are no bytes) done; null until the totals are known" },
+  },
+};

@@ -1,0 +1,17 @@
+import type { ProgressSnapshot } from "./fields";
+
+export function remainingBytes(s: ProgressSnapshot): bigint {
+  const done = s.bytesTransferred + s.bytesUnchanged + s.bytesCopiedServerSide + s.bytesFailed;
+  return s.bytesTotal > done ? s.bytesTotal - done : 0n;
+}
+
+export function remainingFiles(s: ProgressSnapshot): bigint {
+  const done = s.filesTransferred + s.filesUnchanged + s.filesCopiedServerSide + s.filesFailed;
+  return s.filesTotal > done ? s.filesTotal - done : 0n;
+}
+
+export function percentComplete(s: ProgressSnapshot): number | null {
+  if (!s.totalsKnown) return null;
+  if (s.bytesTotal === 0n) return s.filesTotal === 0n ? 100 : Number(((s.filesTotal - remainingFiles(s)) * 10000n) / s.filesTotal) / 100;
+  return Number(((s.bytesTotal - remainingBytes(s)) * 10000n) / s.bytesTotal) / 100;
+}
