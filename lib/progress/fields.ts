@@ -82,6 +82,7 @@ export const PROGRESS_FIELDS = {
     parse: (text) => JSON.parse(text) as Record<string, number>,
     schema: { type: "object", additionalProperties: { type: "integer" } },
   }),
+  filesSkippedFiltered: plain("count", "filesSkippedFiltered", "files_skipped_filtered", "files the relationship's filters leave out (none yet: no filter is applied)"),
   estimatedEndTime: plain("time", "estimatedEndTime", null, "when the job should end at the current rate; null while unknown"),
   readMode: plain("readMode", "readMode", null, "how the tree is read: from a snapshot, or file by file in stable-read mode"),
   throughputSeries: json({

@@ -64,7 +64,11 @@ describe("the progress record and the Job table agree", () => {
   it("gets every listed column from the migrations, with the SQLite type and default its kind needs", () => {
     const sqlite = migratedDatabase();
     const info = sqlite.prepare(`PRAGMA table_info("Job")`).all() as Array<{ name: string; type: string; notnull: number; dflt_value: string | null }>;
+    // Not in the Prisma schema, so a migration that redefines the table (what `migrate diff`
+    // writes for SQLite) would drop it: a column is added with ALTER TABLE … ADD COLUMN.
+    const indexes = sqlite.prepare(`PRAGMA index_list("Job")`).all() as Array<{ name: string }>;
     sqlite.close();
+    expect(indexes.map((index) => index.name)).toContain("Job_one_active_per_relationship");
     const columns = new Map(info.map((column) => [column.name, column]));
     for (const field of fields) {
       const expected = EXPECTED[field.kind];
