@@ -1,8 +1,11 @@
 import { z } from "zod";
 import { loginInputSchema } from "@/lib/auth/login";
 import { PRIVILEGES } from "@/lib/auth/privileges";
-import { jobProgressSchema } from "@/lib/progress/api-view";
+import { fieldSchema, jobProgressSchema } from "@/lib/progress/api-view";
+import { PROGRESS_FIELDS } from "@/lib/progress/fields";
 import { createRelationshipSchema } from "@/lib/replication/relationship-input";
+
+const throughputSeries = fieldSchema(PROGRESS_FIELDS.throughputSeries);
 
 const relationship = {
   type: "object",
@@ -43,6 +46,7 @@ const status = {
                 estimated_end_time: { type: "string", description: 'RFC 3339, or "" while unknown' },
                 read_mode: { enum: ["snapshot", "stable-read", null] },
                 job_progress: { $ref: "#/components/schemas/JobProgress" },
+                throughput_series: throughputSeries,
               },
             },
           ],
@@ -60,6 +64,7 @@ const status = {
                 error: { type: "string", description: "empty on success" },
                 read_mode: { enum: ["snapshot", "stable-read", null] },
                 job_progress: { $ref: "#/components/schemas/JobProgress" },
+                throughput_series: throughputSeries,
               },
             },
           ],

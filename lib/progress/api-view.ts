@@ -33,7 +33,8 @@ export function progressView(s: ProgressSnapshot): JobProgressView {
 const COUNT = { type: "string", pattern: "^[0-9]+$" };
 const NULLABLE_COUNT = { ...COUNT, type: ["string", "null"] };
 
-function fieldSchema(field: AnyField): Record<string, unknown> {
+/** A field's OpenAPI schema, from its kind and description. */
+export function fieldSchema(field: AnyField): Record<string, unknown> {
   switch (field.kind) {
     case "count":
       return { ...COUNT, description: `${field.description}; a 64-bit count as a decimal string` };

@@ -28,7 +28,10 @@ type JobColumn = keyof Job;
 interface PlainField<K extends PlainKind, C extends JobColumn, A extends string | null> {
   kind: K;
   column: C;
-  /** Its name in `job_progress`; null for a field the API does not list there. */
+  /**
+   * Its name in `job_progress`; null for a field the API does not list there (views.ts shows the
+   * read mode, the estimated end time and the throughput series beside `job_progress`).
+   */
   api: A;
   description: string;
 }
