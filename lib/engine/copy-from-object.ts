@@ -12,7 +12,7 @@ import { LocalConflictError, LocalTree } from "./local-tree";
 import { mergeJoin } from "./merge";
 import { RemoteIndex } from "./remote-index";
 import { listRemote, type RemoteObject } from "./remote-listing";
-import { Semaphore } from "./semaphore";
+import { Semaphore } from "@/lib/concurrency/semaphore";
 
 export interface CopyFromObjectInput extends EngineJobInput {
   download: DownloadSettings;

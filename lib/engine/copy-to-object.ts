@@ -10,7 +10,7 @@ import { RemoteIndex } from "./remote-index";
 import { ReadAhead } from "./read-ahead";
 import { listRemote, UnsortedListingError, type RemoteObject } from "./remote-listing";
 import { PartBuffers } from "./part-buffers";
-import { Semaphore } from "./semaphore";
+import { Semaphore } from "@/lib/concurrency/semaphore";
 import { openTreeView } from "./snapshot";
 import type { TrackedFile } from "./tracking-store";
 import { walkTree, type LocalEntry } from "./walk";

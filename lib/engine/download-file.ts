@@ -13,7 +13,7 @@ import { parentOf, type LocalTree } from "./local-tree";
 import type { PartialsJournal } from "./partials-journal";
 import { digestFile, sameVersion } from "./read-file";
 import type { RemoteObject } from "./remote-listing";
-import type { Semaphore } from "./semaphore";
+import type { Semaphore } from "@/lib/concurrency/semaphore";
 import { etagTag, type TrackedFile, type TrackingStore } from "./tracking-store";
 
 export interface DownloadSettings {

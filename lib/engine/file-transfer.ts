@@ -10,7 +10,7 @@ import type { Decision } from "./decide";
 import type { EngineListener } from "./events";
 import { FileGrewError, readConsistently, readWhole, sameVersion, SYNC_READ_MAX_BYTES, SyncReads, UnstableFileError, type LocalFile } from "./read-file";
 import type { PartBuffers } from "./part-buffers";
-import type { Semaphore } from "./semaphore";
+import type { Semaphore } from "@/lib/concurrency/semaphore";
 import { readUploadSource } from "./upload-source";
 import { etagTag, type TrackedFile, type TrackingStore } from "./tracking-store";
 import type { LocalEntry } from "./walk";

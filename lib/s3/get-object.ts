@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
-import type { Semaphore } from "@/lib/engine/semaphore";
+import type { Semaphore } from "@/lib/concurrency/semaphore";
 import { SHA256_METADATA_KEY } from "./checksums";
 import { normaliseEtag } from "./etag";
 
