@@ -8,6 +8,7 @@ import { abortUpload, ContentChangedError, multipartUpload } from "@/lib/s3/mult
 import { putObject } from "@/lib/s3/put-object";
 import type { Decision } from "./decide";
 import type { EngineListener } from "./events";
+import { sameFingerprint } from "./fingerprint";
 import { FileGrewError, readConsistently, readWhole, sameVersion, SYNC_READ_MAX_BYTES, SyncReads, UnstableFileError, type LocalFile } from "./read-file";
 import type { PartBuffers } from "./part-buffers";
 import type { Semaphore } from "@/lib/concurrency/semaphore";
@@ -168,14 +169,7 @@ async function digestLarge(ctx: TransferContext, file: LocalFile, entry: LocalEn
 async function resumableUpload(ctx: TransferContext, relPath: string, key: string, stat: BigIntStats, digest: Buffer, partSize: number) {
   const pending = ctx.tracking.pendingUpload(relPath);
   if (!pending) return undefined;
-  const same =
-    pending.size === stat.size &&
-    pending.mtimeNs === stat.mtimeNs &&
-    pending.ctimeNs === stat.ctimeNs &&
-    pending.ino === stat.ino &&
-    pending.sha256.equals(digest) &&
-    pending.partSize === partSize;
-  if (same) return { uploadId: pending.uploadId, parts: pending.parts };
+  if (sameFingerprint(pending, stat) && pending.sha256.equals(digest) && pending.partSize === partSize) return { uploadId: pending.uploadId, parts: pending.parts };
   const failure = await abortUpload(ctx.client, ctx.bucket, key, pending.uploadId);
   ctx.tracking.endUpload(relPath);
   ctx.emit({

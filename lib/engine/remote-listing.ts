@@ -1,5 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { listObjectsPage, type ListedObject, type ListPage } from "@/lib/s3/list-objects";
+import { DispositionError } from "@/lib/s3/disposition";
 import { normaliseEtag } from "@/lib/s3/etag";
 import { compareUtf8 } from "./key-order";
 
@@ -13,9 +14,10 @@ export interface RemoteObject {
 }
 
 /** A store listed a range out of key order, so ranges cut by key cannot be trusted on it. */
-export class UnsortedListingError extends Error {
+export class UnsortedListingError extends DispositionError {
   constructor() {
-    super("the store does not list keys in order");
+    // Listed again, whole (see copy-to-object's listBucket).
+    super("retry", "the store does not list keys in order");
     this.name = "UnsortedListingError";
   }
 }

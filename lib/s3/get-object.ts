@@ -4,20 +4,21 @@ import type { Readable } from "node:stream";
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
 import type { Semaphore } from "@/lib/concurrency/semaphore";
 import { SHA256_METADATA_KEY } from "./checksums";
+import { DispositionError } from "./disposition";
 import { normaliseEtag } from "./etag";
 
 /** The object is no longer the one the listing described. */
-export class ObjectChangedError extends Error {
+export class ObjectChangedError extends DispositionError {
   constructor(detail: string) {
-    super(`the object changed during the job (${detail})`);
+    super("per-file", `the object changed during the job (${detail})`);
     this.name = "ObjectChangedError";
   }
 }
 
 /** The bytes received are not the bytes the store vouches for. */
-export class ChecksumMismatchError extends Error {
+export class ChecksumMismatchError extends DispositionError {
   constructor(what: string) {
-    super(`the downloaded bytes do not match the object's ${what}`);
+    super("per-file", `the downloaded bytes do not match the object's ${what}`);
     this.name = "ChecksumMismatchError";
   }
 }

@@ -11,6 +11,7 @@ import { md5Base64, resendIfDamaged, SHA256_METADATA_KEY } from "./checksums";
 import { StoreClient } from "./client";
 import { contentTypeFor } from "./content-type";
 import { headSha256 } from "./copy-object";
+import { DispositionError } from "./disposition";
 import { normaliseEtag } from "./etag";
 import type { StreamedBody } from "./lean-s3";
 import { retryOrphanSweep, type OrphanSweep } from "./orphan-uploads";
@@ -73,9 +74,10 @@ export interface PartBody {
   release: () => void;
 }
 
-export class ContentChangedError extends Error {
+/** The source's bytes are not the ones digested: it is read again (see transferLarge). */
+export class ContentChangedError extends DispositionError {
   constructor(message = "the file changed while it was being uploaded") {
-    super(message);
+    super("retry", message);
     this.name = "ContentChangedError";
   }
 }
