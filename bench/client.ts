@@ -1,11 +1,11 @@
-import { createS3Client } from "@/lib/s3/client";
+import { createObjectStore } from "@/lib/s3/client";
 
-/** The client a benchmark job uses against a store on loopback (path style, plain HTTP); keys from BENCH_S3_KEY / BENCH_S3_SECRET, s3rver's by default. */
-export function benchClient(endpoint: string, concurrency: number) {
+/** The store a benchmark job uses on loopback (path style, plain HTTP); keys from BENCH_S3_KEY / BENCH_S3_SECRET, s3rver's by default. */
+export function benchStore(endpoint: string, concurrency: number) {
   const url = new URL(endpoint);
   // A benchmark's store listens on loopback, which object stores may reach only when allowed.
   process.env.SHIFT_ALLOWED_ENDPOINTS ??= url.host;
-  return createS3Client(
+  return createObjectStore(
     {
       objectStoreAddress: `${url.protocol}//${url.hostname}`,
       port: Number(url.port),
@@ -18,4 +18,9 @@ export function benchClient(endpoint: string, concurrency: number) {
     },
     { maxSockets: concurrency },
   );
+}
+
+/** The SDK's client over the same connection settings, for the reference figures. */
+export function benchClient(endpoint: string, concurrency: number) {
+  return benchStore(endpoint, concurrency).sdk;
 }

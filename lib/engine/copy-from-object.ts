@@ -51,7 +51,7 @@ class DownloadRun {
     this.controller = jobController(input.signal);
     this.slots = new Semaphore(input.concurrency);
     this.ctx = {
-      client: input.client,
+      store: input.store,
       bucket: input.bucket,
       folder: input.folder,
       tree: new LocalTree(handles),
@@ -116,7 +116,7 @@ class DownloadRun {
       refused++;
       if (refusals.length < MAX_LISTED_REFUSALS) refusals.push({ object, reason });
     };
-    const totals = await listing.fill(listRemote(this.input.client, this.input.bucket, folder, { signal: this.controller.signal }), (object) => {
+    const totals = await listing.fill(listRemote(this.input.store, this.input.bucket, folder, { signal: this.controller.signal }), (object) => {
       const placement = placeKey(object);
       const reason = placement.kind === "refused" ? placement.reason : storageClassRefusal(object);
       if (reason) refuse(object, reason);

@@ -70,7 +70,7 @@ class JobRun {
     this.slots = new Semaphore(input.concurrency);
     this.walkLimits = { maxPathBytes: MAX_KEY_BYTES - Buffer.byteLength(input.folder) };
     this.ctx = {
-      client: input.client,
+      store: input.store,
       bucket: input.bucket,
       tree,
       tracking: input.tracking,
@@ -128,7 +128,7 @@ class JobRun {
   private async indexListing(splits: string[]): Promise<RemoteIndex> {
     const index = new RemoteIndex();
     try {
-      await index.fill(listRemote(this.input.client, this.input.bucket, this.input.folder, { signal: this.controller.signal, splits }));
+      await index.fill(listRemote(this.input.store, this.input.bucket, this.input.folder, { signal: this.controller.signal, splits }));
       return index;
     } catch (error) {
       index.close();

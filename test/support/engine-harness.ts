@@ -9,7 +9,8 @@ import type { CopyResult } from "@/lib/engine/job-failures";
 import type { EngineEvent } from "@/lib/engine/events";
 import { ProgressTracker, type ProgressSnapshot } from "@/lib/engine/progress";
 import { TrackingStore } from "@/lib/engine/tracking-store";
-import { createS3Client } from "@/lib/s3/client";
+import { createObjectStore } from "@/lib/s3/client";
+import type { S3Store } from "@/lib/s3/s3-store";
 import { S3RVER_KEY, S3RVER_SECRET } from "./s3-server";
 
 export function makeTempDir(prefix = "s3shift-test-"): string {
@@ -23,8 +24,8 @@ export function writeFile(root: string, relPath: string, content: string | Buffe
   return file;
 }
 
-export function engineClient(endpoint: string, maxAttempts = 3, requestTimeoutMs?: number): S3Client {
-  return createS3Client(
+export function engineStore(endpoint: string, maxAttempts = 3, requestTimeoutMs?: number): S3Store {
+  return createObjectStore(
     {
       objectStoreAddress: endpoint.replace(/:\d+$/, ""),
       port: Number(endpoint.split(":").pop()),
@@ -66,13 +67,13 @@ export interface RunOutcome extends CopyResult {
 
 /** Runs one copy-to-S3 job the way the worker does, collecting its events and final progress. */
 export function runCopyJob(options: RunOptions): Promise<RunOutcome> {
-  return runWithHarness(options, ({ tracking, emit, client }) =>
+  return runWithHarness(options, ({ tracking, emit, store }) =>
     copyToObject({
       jobId: crypto.randomUUID(),
       directory: options.directory,
       directoryIno: options.directoryIno,
       directoryBirthNs: options.directoryBirthNs,
-      client,
+      store,
       bucket: options.bucket,
       folder: options.folder ?? "",
       tracking,
@@ -98,12 +99,12 @@ export interface DownloadRunOptions extends Omit<RunOptions, "multipartThreshold
 
 /** Runs one copy-from-S3 job the way the worker does, collecting its events and final progress. */
 export function runDownloadJob(options: DownloadRunOptions): Promise<RunOutcome> {
-  return runWithHarness(options, ({ tracking, emit, client }) =>
+  return runWithHarness(options, ({ tracking, emit, store }) =>
     copyFromObject({
       directory: options.directory,
       directoryIno: options.directoryIno,
       directoryBirthNs: options.directoryBirthNs,
-      client,
+      store,
       bucket: options.bucket,
       folder: options.folder ?? "",
       tracking,
@@ -119,7 +120,7 @@ export function runDownloadJob(options: DownloadRunOptions): Promise<RunOutcome>
 
 interface HarnessParts {
   tracking: TrackingStore;
-  client: S3Client;
+  store: S3Store;
   emit: (event: EngineEvent) => void;
 }
 
@@ -127,18 +128,18 @@ async function runWithHarness(options: Pick<RunOptions, "trackingFile" | "endpoi
   const tracking = new TrackingStore(options.trackingFile);
   const progress = new ProgressTracker();
   const events: EngineEvent[] = [];
-  const client = engineClient(options.endpoint, options.maxAttempts, options.requestTimeoutMs);
+  const store = engineStore(options.endpoint, options.maxAttempts, options.requestTimeoutMs);
   const emit = (event: EngineEvent) => {
     events.push(event);
     progress.listener(event);
     options.onEvent?.(event);
   };
   try {
-    const result = await job({ tracking, client, emit });
+    const result = await job({ tracking, store, emit });
     return { ...result, events, progress: progress.snapshot() };
   } finally {
     tracking.close();
-    client.destroy();
+    store.destroy();
   }
 }
 
