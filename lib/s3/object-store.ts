@@ -3,8 +3,8 @@ import type { Readable } from "node:stream";
 /**
  * The requests a copy job makes of an object store, in the engine's own terms. The engine and
  * the operations in lib/s3 (putObject, multipartUpload, downloadObject…) depend on this alone;
- * S3Store (lib/s3/s3-store.ts) speaks S3, MemoryStore (lib/s3/memory-store.ts) holds objects in
- * memory for tests of the engine's decisions. ETags are bare (no quotes) unless said otherwise.
+ * S3Store (lib/s3/s3-store.ts) speaks S3; MemoryStore (test/support/memory-store.ts) holds
+ * objects in memory for tests of the engine's decisions. ETags are bare (no quotes) unless said otherwise.
  * Transient failures are retried inside an implementation: what it throws is final.
  */
 export interface ObjectStore {

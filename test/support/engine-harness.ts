@@ -10,6 +10,7 @@ import type { EngineEvent } from "@/lib/engine/events";
 import { ProgressTracker, type ProgressSnapshot } from "@/lib/engine/progress";
 import { TrackingStore } from "@/lib/engine/tracking-store";
 import { createObjectStore } from "@/lib/s3/client";
+import type { ObjectStore } from "@/lib/s3/object-store";
 import type { S3Store } from "@/lib/s3/s3-store";
 import { S3RVER_KEY, S3RVER_SECRET } from "./s3-server";
 
@@ -41,7 +42,9 @@ export function engineStore(endpoint: string, maxAttempts = 3, requestTimeoutMs?
 }
 
 export interface RunOptions {
-  endpoint: string;
+  /** The S3 server the job talks to, unless it is given a `store` (a MemoryStore) instead. */
+  endpoint?: string;
+  store?: ObjectStore;
   bucket: string;
   directory: string;
   /** The inode the directory must still have (the relationship's local_directory_id). */
@@ -120,15 +123,17 @@ export function runDownloadJob(options: DownloadRunOptions): Promise<RunOutcome>
 
 interface HarnessParts {
   tracking: TrackingStore;
-  store: S3Store;
+  store: ObjectStore;
   emit: (event: EngineEvent) => void;
 }
 
-async function runWithHarness(options: Pick<RunOptions, "trackingFile" | "endpoint" | "maxAttempts" | "requestTimeoutMs" | "onEvent">, job: (parts: HarnessParts) => Promise<CopyResult>): Promise<RunOutcome> {
+async function runWithHarness(options: Pick<RunOptions, "trackingFile" | "endpoint" | "store" | "maxAttempts" | "requestTimeoutMs" | "onEvent">, job: (parts: HarnessParts) => Promise<CopyResult>): Promise<RunOutcome> {
   const tracking = new TrackingStore(options.trackingFile);
   const progress = new ProgressTracker();
   const events: EngineEvent[] = [];
-  const store = engineStore(options.endpoint, options.maxAttempts, options.requestTimeoutMs);
+  if (!options.store && !options.endpoint) throw new Error("a job needs an endpoint or a store");
+  const own = options.store ? undefined : engineStore(options.endpoint!, options.maxAttempts, options.requestTimeoutMs);
+  const store = options.store ?? own!;
   const emit = (event: EngineEvent) => {
     events.push(event);
     progress.listener(event);
@@ -139,7 +144,7 @@ async function runWithHarness(options: Pick<RunOptions, "trackingFile" | "endpoi
     return { ...result, events, progress: progress.snapshot() };
   } finally {
     tracking.close();
-    store.destroy();
+    own?.destroy();
   }
 }
 
