@@ -37,10 +37,10 @@ interface OpenUpload {
   parts: Map<number, { body: Buffer; etag: string }>;
 }
 
-export type Operation = keyof ObjectStore;
+type Operation = keyof ObjectStore;
 
 /** One request the store received. */
-export interface Call {
+interface Call {
   operation: Operation;
   key?: string;
   partNumber?: number;
