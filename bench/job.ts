@@ -7,7 +7,7 @@ import { copyToObject } from "@/lib/engine/copy-to-object";
 import { ProgressTracker } from "@/lib/engine/progress";
 import { TrackingStore } from "@/lib/engine/tracking-store";
 import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, uploadSettings } from "@/lib/jobs/engine-settings";
-import { benchClient } from "./client";
+import { benchStore } from "./client";
 
 const args = JSON.parse(process.argv[2]!) as {
   endpoint: string;
@@ -20,12 +20,12 @@ const args = JSON.parse(process.argv[2]!) as {
   /** Tracked files per parallel listing range (the engine's default unless given). */
   listingRangeFiles?: number;
 };
-const client = benchClient(args.endpoint, args.concurrency);
+const store = benchStore(args.endpoint, args.concurrency);
 const tracking = new TrackingStore(args.trackingFile);
 const progress = new ProgressTracker();
 const common = {
   directory: args.directory,
-  client,
+  store,
   bucket: args.bucket,
   folder: args.folder,
   tracking,
@@ -41,7 +41,7 @@ const result =
     : await copyToObject({ ...common, jobId: crypto.randomUUID(), listingRangeFiles: args.listingRangeFiles, transfer: uploadSettings(false) });
 const ms = performance.now() - started;
 tracking.close();
-client.destroy();
+store.destroy();
 const p = progress.snapshot();
 console.log(
   JSON.stringify({

@@ -1,18 +1,17 @@
 import crypto from "node:crypto";
 import fs from "node:fs/promises";
-import { PathChangedError, TreeHandle } from "@/lib/fs/beneath";
+import { TreeHandle } from "@/lib/fs/beneath";
 import { classifyS3Error, httpStatusOf, s3ErrorCode } from "@/lib/s3/classify-error";
-import { ChecksumMismatchError, ObjectChangedError } from "@/lib/s3/get-object";
 import { placeObject, type DownloadContext, type DownloadSettings } from "./download-file";
 import { jobController, type EngineJobInput } from "./job-input";
-import { describeError, fatalMessage, isFatalLocalError, isLocalFsError, JobFailures, type CopyResult } from "./job-failures";
+import { dispositionOf, fatalMessage, JobFailures, localFailureMessage, type CopyResult } from "./job-failures";
 import { placeKey, storageClassRefusal } from "./key-path";
 import { PartialsJournal } from "./partials-journal";
-import { LocalConflictError, LocalTree } from "./local-tree";
+import { LocalTree } from "./local-tree";
 import { mergeJoin } from "./merge";
 import { RemoteIndex } from "./remote-index";
 import { listRemote, type RemoteObject } from "./remote-listing";
-import { Semaphore } from "./semaphore";
+import { Semaphore } from "@/lib/concurrency/semaphore";
 
 export interface CopyFromObjectInput extends EngineJobInput {
   download: DownloadSettings;
@@ -52,7 +51,7 @@ class DownloadRun {
     this.controller = jobController(input.signal);
     this.slots = new Semaphore(input.concurrency);
     this.ctx = {
-      client: input.client,
+      store: input.store,
       bucket: input.bucket,
       folder: input.folder,
       tree: new LocalTree(handles),
@@ -117,7 +116,7 @@ class DownloadRun {
       refused++;
       if (refusals.length < MAX_LISTED_REFUSALS) refusals.push({ object, reason });
     };
-    const totals = await listing.fill(listRemote(this.input.client, this.input.bucket, folder, { signal: this.controller.signal }), (object) => {
+    const totals = await listing.fill(listRemote(this.input.store, this.input.bucket, folder, { signal: this.controller.signal }), (object) => {
       const placement = placeKey(object);
       const reason = placement.kind === "refused" ? placement.reason : storageClassRefusal(object);
       if (reason) refuse(object, reason);
@@ -146,9 +145,8 @@ class DownloadRun {
 
   private handleError(error: unknown, object: RemoteObject | undefined): void {
     if (this.controller.signal.aborted && !this.failures.fatal) return; // a stop, not a failure
-    const perKey = object && !isFatalLocalError(error) ? perKeyMessage(error) : undefined;
-    if (object && perKey) {
-      this.ctx.emit({ type: "file-failed", path: object.relPath, size: object.size, message: perKey });
+    if (object && dispositionOf(error) !== "fatal") {
+      this.ctx.emit({ type: "file-failed", path: object.relPath, size: object.size, message: perKeyMessage(error) });
       return;
     }
     this.failures.setFatal(fatalMessage(error, "written"));
@@ -163,15 +161,13 @@ class DownloadRun {
   }
 }
 
-/** The message for an error that concerns one object only; undefined when it concerns the whole job. */
-function perKeyMessage(error: unknown): string | undefined {
-  if (error instanceof LocalConflictError || error instanceof PathChangedError || error instanceof ObjectChangedError || error instanceof ChecksumMismatchError) return error.message;
-  if (isLocalFsError(error)) return describeError(error);
-  const classified = classifyS3Error(error);
-  if (classified.disposition !== "per-file") return undefined;
+/** The message for an error that concerns one object only. */
+function perKeyMessage(error: unknown): string {
+  const local = localFailureMessage(error);
+  if (local !== undefined) return local;
   const code = s3ErrorCode(error);
   if (code === "NoSuchKey" || httpStatusOf(error) === 404) return "the object vanished from the bucket during the job";
   if (code === "PreconditionFailed" || httpStatusOf(error) === 412) return "the object changed during the job (its ETag no longer matches the listing)";
   if (code === "InvalidObjectState") return "the object is archived and must be restored before it can be copied (InvalidObjectState)";
-  return classified.message;
+  return classifyS3Error(error).message;
 }

@@ -1,16 +1,17 @@
-import { PathChangedError, TreeHandle } from "@/lib/fs/beneath";
+import { TreeHandle } from "@/lib/fs/beneath";
 import { classifyS3Error } from "@/lib/s3/classify-error";
+import { DispositionError } from "@/lib/s3/disposition";
 import { decide, MAX_KEY_BYTES } from "./decide";
 import { copyLink, transferFile, type Landed, type TransferContext, type TransferSettings } from "./file-transfer";
 import { jobController, type EngineJobInput } from "./job-input";
-import { describeError, fatalMessage, isLocalFsError, JobFailures, type CopyResult } from "./job-failures";
+import { dispositionOf, fatalMessage, JobFailures, localFailureMessage, type CopyResult } from "./job-failures";
 import { mergeJoin } from "./merge";
-import { HASH_CHUNK, SyncReads, UnstableFileError } from "./read-file";
+import { HASH_CHUNK, SyncReads } from "./read-file";
 import { RemoteIndex } from "./remote-index";
 import { ReadAhead } from "./read-ahead";
 import { listRemote, UnsortedListingError, type RemoteObject } from "./remote-listing";
 import { PartBuffers } from "./part-buffers";
-import { Semaphore } from "./semaphore";
+import { Semaphore } from "@/lib/concurrency/semaphore";
 import { openTreeView } from "./snapshot";
 import type { TrackedFile } from "./tracking-store";
 import { walkTree, type LocalEntry } from "./walk";
@@ -69,7 +70,7 @@ class JobRun {
     this.slots = new Semaphore(input.concurrency);
     this.walkLimits = { maxPathBytes: MAX_KEY_BYTES - Buffer.byteLength(input.folder) };
     this.ctx = {
-      client: input.client,
+      store: input.store,
       bucket: input.bucket,
       tree,
       tracking: input.tracking,
@@ -127,7 +128,7 @@ class JobRun {
   private async indexListing(splits: string[]): Promise<RemoteIndex> {
     const index = new RemoteIndex();
     try {
-      await index.fill(listRemote(this.input.client, this.input.bucket, this.input.folder, { signal: this.controller.signal, splits }));
+      await index.fill(listRemote(this.input.store, this.input.bucket, this.input.folder, { signal: this.controller.signal, splits }));
       return index;
     } catch (error) {
       index.close();
@@ -196,13 +197,9 @@ class JobRun {
       this.ctx.emit({ type: "file-skipped", path: entry.relPath, reason: "vanished" });
       return;
     }
-    if (entry && (error instanceof UnstableFileError || error instanceof LinkSourceFailed || error instanceof PathChangedError || isLocalFsError(error))) {
-      this.ctx.emit({ type: "file-failed", path: entry.relPath, size: entry.stat?.size ?? 0n, message: describeError(error) });
-      return;
-    }
-    const classified = classifyS3Error(error);
-    if (entry && classified.disposition === "per-file") {
-      this.ctx.emit({ type: "file-failed", path: entry.relPath, size: entry.stat?.size ?? 0n, message: classified.message });
+    if (entry && dispositionOf(error) !== "fatal") {
+      const message = localFailureMessage(error) ?? classifyS3Error(error).message;
+      this.ctx.emit({ type: "file-failed", path: entry.relPath, size: entry.stat?.size ?? 0n, message });
       return;
     }
     this.failures.setFatal(fatalMessage(error, "read"));
@@ -236,9 +233,9 @@ class JobRun {
   }
 }
 
-class LinkSourceFailed extends Error {
+class LinkSourceFailed extends DispositionError {
   constructor(sourceKey: string) {
-    super(`its first hard link "${sourceKey}" could not be copied`);
+    super("per-file", `its first hard link "${sourceKey}" could not be copied`);
   }
 }
 

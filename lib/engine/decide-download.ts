@@ -1,4 +1,5 @@
 import type { BigIntStats } from "node:fs";
+import { sameFingerprint } from "./fingerprint";
 import type { RemoteObject } from "./remote-listing";
 import { etagTag, type TrackedFile } from "./tracking-store";
 
@@ -36,9 +37,7 @@ export function decideDownload(object: RemoteObject, tracked: TrackedFile | unde
     tracked.etagTag === etagTag(object.etag) &&
     carriesObjectTime(tracked.mtimeNs, object);
   if (objectIsTracked) {
-    const untouched =
-      local.size === tracked.size && local.mtimeNs === tracked.mtimeNs && local.ctimeNs === tracked.ctimeNs && local.ino === tracked.ino;
-    if (untouched) return { action: "skip-unchanged" };
+    if (sameFingerprint(local, tracked)) return { action: "skip-unchanged" };
     if (local.size === tracked.size) return { action: "verify-then-download" };
     return { action: "download" };
   }

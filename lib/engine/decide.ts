@@ -1,3 +1,4 @@
+import { sameFingerprint } from "./fingerprint";
 import type { LocalEntry } from "./walk";
 import type { RemoteObject } from "./remote-listing";
 import { etagTag, type TrackedFile } from "./tracking-store";
@@ -47,18 +48,11 @@ export function decide({ entry, key, tracked, remote, linkSourceKey }: DecisionI
   if (stat.size > MAX_OBJECT_BYTES) return { action: "error", reason: `file is ${stat.size} bytes; S3 objects may not exceed 5 TiB` };
 
   const remoteIsTracked = !!tracked && !!remote && remote.size === tracked.size && etagTag(remote.etag) === tracked.etagTag;
-  if (remoteIsTracked && fingerprintMatches(entry, tracked!)) return { action: "skip-unchanged" };
+  if (remoteIsTracked && sameFingerprint(stat, tracked!)) return { action: "skip-unchanged" };
   if (linkSourceKey !== undefined) return { action: "copy-from-link", sourceKey: linkSourceKey };
   if (remoteIsTracked && stat.size === tracked!.size) return { action: "verify-then-upload" };
   if (!tracked && remote && remote.size === stat.size) return { action: "adopt-or-upload" };
   return { action: "upload" };
-}
-
-export function fingerprintMatches(entry: LocalEntry, tracked: TrackedFile): boolean {
-  const stat = entry.stat!;
-  return (
-    stat.size === tracked.size && stat.mtimeNs === tracked.mtimeNs && stat.ctimeNs === tracked.ctimeNs && stat.ino === tracked.ino
-  );
 }
 
 function skipReason(entry: LocalEntry): SkipReason {

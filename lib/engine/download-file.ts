@@ -1,19 +1,18 @@
 import type { BigIntStats } from "node:fs";
 import { constants } from "node:fs";
 import fs from "node:fs/promises";
-import type { S3Client } from "@aws-sdk/client-s3";
 import { baseOf, fdPath, requireRegular } from "@/lib/fs/beneath";
 import { classifyS3Error } from "@/lib/s3/classify-error";
-import { headSha256 } from "@/lib/s3/copy-object";
 import { downloadObject, isMd5Etag } from "@/lib/s3/get-object";
 import { choosePartSize } from "@/lib/s3/multipart-upload";
+import type { ObjectStore } from "@/lib/s3/object-store";
 import { carriesObjectTime, decideDownload } from "./decide-download";
 import type { EngineListener } from "./events";
 import { parentOf, type LocalTree } from "./local-tree";
 import type { PartialsJournal } from "./partials-journal";
 import { digestFile, sameVersion } from "./read-file";
 import type { RemoteObject } from "./remote-listing";
-import type { Semaphore } from "./semaphore";
+import type { Semaphore } from "@/lib/concurrency/semaphore";
 import { etagTag, type TrackedFile, type TrackingStore } from "./tracking-store";
 
 export interface DownloadSettings {
@@ -28,7 +27,7 @@ export interface DownloadSettings {
 }
 
 export interface DownloadContext {
-  client: S3Client;
+  store: ObjectStore;
   bucket: string;
   folder: string;
   tree: LocalTree;
@@ -91,7 +90,7 @@ async function keptIfEqual(ctx: DownloadContext, object: RemoteObject, relPath: 
 }
 
 async function hasSha256Metadata(ctx: DownloadContext, object: RemoteObject, sha256: Buffer): Promise<boolean> {
-  const head = await headSha256(ctx.client, ctx.bucket, ctx.folder + object.relPath, ctx.signal);
+  const head = await ctx.store.headObject({ bucket: ctx.bucket, key: ctx.folder + object.relPath, signal: ctx.signal });
   return head.etag === object.etag && head.sha256 === sha256.toString("hex");
 }
 
@@ -130,7 +129,7 @@ async function fetchWithRetries(ctx: DownloadContext, object: RemoteObject, relP
   for (let attempt = 1; ; attempt++) {
     try {
       return await downloadObject({
-        client: ctx.client,
+        store: ctx.store,
         bucket: ctx.bucket,
         key: ctx.folder + object.relPath,
         size: object.size,

@@ -1,16 +1,17 @@
 import type { BigIntStats } from "node:fs";
 import type { TreeHandle } from "@/lib/fs/beneath";
-import type { S3Client } from "@aws-sdk/client-s3";
 import { sha256 as sha256Of } from "@/lib/s3/checksums";
-import { copyObject, headSha256, MAX_SINGLE_COPY_BYTES } from "@/lib/s3/copy-object";
+import { copyObject, MAX_SINGLE_COPY_BYTES } from "@/lib/s3/copy-object";
 import { classifyS3Error, s3ErrorCode } from "@/lib/s3/classify-error";
 import { abortUpload, ContentChangedError, multipartUpload } from "@/lib/s3/multipart-upload";
+import type { ObjectStore } from "@/lib/s3/object-store";
 import { putObject } from "@/lib/s3/put-object";
 import type { Decision } from "./decide";
 import type { EngineListener } from "./events";
+import { sameFingerprint } from "./fingerprint";
 import { FileGrewError, readConsistently, readWhole, sameVersion, SYNC_READ_MAX_BYTES, SyncReads, UnstableFileError, type LocalFile } from "./read-file";
 import type { PartBuffers } from "./part-buffers";
-import type { Semaphore } from "./semaphore";
+import type { Semaphore } from "@/lib/concurrency/semaphore";
 import { readUploadSource } from "./upload-source";
 import { etagTag, type TrackedFile, type TrackingStore } from "./tracking-store";
 import type { LocalEntry } from "./walk";
@@ -25,7 +26,7 @@ export interface TransferSettings {
 }
 
 export interface TransferContext {
-  client: S3Client;
+  store: ObjectStore;
   bucket: string;
   /** The directory (or its snapshot) the files are read from. */
   tree: TreeHandle;
@@ -78,7 +79,7 @@ async function transferSmall(ctx: TransferContext, job: FileJob): Promise<Landed
   const digest = sha256Of(body);
   if (await provenUnchanged(ctx, job, digest, stat)) return { sha256: digest, size: stat.size };
   const put = await putObject({
-    client: ctx.client,
+    store: ctx.store,
     bucket: ctx.bucket,
     key,
     body,
@@ -105,7 +106,7 @@ async function transferLarge(ctx: TransferContext, job: FileJob): Promise<Landed
     const resume = await resumableUpload(ctx, entry.relPath, key, stat, digest, partSize);
     try {
       const { etag, resumedParts } = await multipartUpload({
-        client: ctx.client,
+        store: ctx.store,
         bucket: ctx.bucket,
         key,
         size: stat.size,
@@ -168,15 +169,8 @@ async function digestLarge(ctx: TransferContext, file: LocalFile, entry: LocalEn
 async function resumableUpload(ctx: TransferContext, relPath: string, key: string, stat: BigIntStats, digest: Buffer, partSize: number) {
   const pending = ctx.tracking.pendingUpload(relPath);
   if (!pending) return undefined;
-  const same =
-    pending.size === stat.size &&
-    pending.mtimeNs === stat.mtimeNs &&
-    pending.ctimeNs === stat.ctimeNs &&
-    pending.ino === stat.ino &&
-    pending.sha256.equals(digest) &&
-    pending.partSize === partSize;
-  if (same) return { uploadId: pending.uploadId, parts: pending.parts };
-  const failure = await abortUpload(ctx.client, ctx.bucket, key, pending.uploadId);
+  if (sameFingerprint(pending, stat) && pending.sha256.equals(digest) && pending.partSize === partSize) return { uploadId: pending.uploadId, parts: pending.parts };
+  const failure = await abortUpload(ctx.store, ctx.bucket, key, pending.uploadId);
   ctx.tracking.endUpload(relPath);
   ctx.emit({
     type: "multipart-aborted",
@@ -193,7 +187,7 @@ export async function copyLink(ctx: TransferContext, entry: LocalEntry, key: str
   if (source.size > MAX_SINGLE_COPY_BYTES) {
     return transferFile(ctx, { entry, key, decision: { action: "upload" } });
   }
-  const { etag } = await copyObject({ client: ctx.client, bucket: ctx.bucket, sourceKey, key, sha256: source.sha256, signal: ctx.signal });
+  const { etag } = await copyObject({ store: ctx.store, bucket: ctx.bucket, sourceKey, key, sha256: source.sha256, signal: ctx.signal });
   record(ctx, entry.relPath, stat, etagTag(etag), source.sha256);
   ctx.emit({ type: "file-copied-server-side", path: entry.relPath, source: sourceKey, size: stat.size });
   return source;
@@ -208,7 +202,7 @@ async function provenUnchanged(ctx: TransferContext, job: FileJob, digest: Buffe
     return true;
   }
   if (decision.action === "adopt-or-upload") {
-    const head = await headSha256(ctx.client, ctx.bucket, key, ctx.signal);
+    const head = await ctx.store.headObject({ bucket: ctx.bucket, key, signal: ctx.signal });
     if (head.sha256 === digest.toString("hex") && head.size === stat.size) {
       record(ctx, entry.relPath, stat, etagTag(head.etag), digest);
       ctx.emit({ type: "file-unchanged", path: entry.relPath, size: stat.size, how: "adopted" });

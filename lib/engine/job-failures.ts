@@ -1,4 +1,5 @@
 import { classifyS3Error } from "@/lib/s3/classify-error";
+import { carriedDisposition, type Disposition } from "@/lib/s3/disposition";
 import type { ReadMode } from "./events";
 
 export type JobOutcome = "SUCCEEDED" | "FAILED" | "ABORTED";
@@ -64,6 +65,23 @@ export function isLocalFsError(error: unknown): boolean {
 
 export function isFatalLocalError(error: unknown): boolean {
   return isLocalFsError(error) && FATAL_FS_CODES.has((error as NodeJS.ErrnoException).code ?? "");
+}
+
+/**
+ * What a failure means for the job: the disposition it carries where it was raised; for a local
+ * file system call, per-file unless every later write would fail too; otherwise the store's
+ * classification.
+ */
+export function dispositionOf(error: unknown): Disposition {
+  const carried = carriedDisposition(error);
+  if (carried) return carried;
+  if (isLocalFsError(error)) return isFatalLocalError(error) ? "fatal" : "per-file";
+  return classifyS3Error(error).disposition;
+}
+
+/** The message a file's failure is recorded with, for a failure that is not the store's. */
+export function localFailureMessage(error: unknown): string | undefined {
+  return carriedDisposition(error) || isLocalFsError(error) ? describeError(error) : undefined;
 }
 
 export function describeError(error: unknown): string {

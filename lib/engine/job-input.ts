@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import type { S3Client } from "@aws-sdk/client-s3";
+import type { ObjectStore } from "@/lib/s3/object-store";
 import type { EngineListener } from "./events";
 import type { TrackingStore } from "./tracking-store";
 
@@ -16,7 +16,7 @@ export interface EngineJobInput {
   directoryBirthNs?: bigint;
   /** How messages name the directory (its namespace path); the host path when absent. */
   directoryLabel?: string;
-  client: S3Client;
+  store: ObjectStore;
   bucket: string;
   /** Normalised object folder: "" or "a/b/". */
   folder: string;

@@ -1,13 +1,14 @@
 import type { BigIntStats } from "node:fs";
 import fs from "node:fs/promises";
 import { kindOf, parentOf, type TreeHandle } from "@/lib/fs/beneath";
+import { DispositionError } from "@/lib/s3/disposition";
 
 export { parentOf } from "@/lib/fs/beneath";
 
 /** A local path that cannot take what the bucket holds; the message names the path. */
-export class LocalConflictError extends Error {
+export class LocalConflictError extends DispositionError {
   constructor(message: string) {
-    super(message);
+    super("per-file", message);
     this.name = "LocalConflictError";
   }
 }

@@ -1,4 +1,4 @@
-import { Semaphore } from "./semaphore";
+import { Semaphore } from "@/lib/concurrency/semaphore";
 
 export interface PartBuffer {
   buffer: Buffer;

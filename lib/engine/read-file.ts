@@ -2,10 +2,12 @@ import crypto from "node:crypto";
 import fsSync, { type BigIntStats } from "node:fs";
 import fs from "node:fs/promises";
 import { fdPath, requireRegular, type TreeHandle } from "@/lib/fs/beneath";
+import { DispositionError } from "@/lib/s3/disposition";
+import { sameFingerprint } from "./fingerprint";
 
-export class UnstableFileError extends Error {
+export class UnstableFileError extends DispositionError {
   constructor(attempts: number) {
-    super(`the file kept changing while it was read (${attempts} attempts)`);
+    super("per-file", `the file kept changing while it was read (${attempts} attempts)`);
     this.name = "UnstableFileError";
   }
 }
@@ -15,7 +17,7 @@ export const HASH_CHUNK = 1024 * 1024;
 
 /** Same file (device and inode) holding the same content (size, mtime, ctime). */
 export function sameVersion(a: BigIntStats, b: BigIntStats): boolean {
-  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.ino === b.ino && a.dev === b.dev;
+  return sameFingerprint(a, b) && a.dev === b.dev;
 }
 
 /** A file of a tree, reached below its root without following any link. */
@@ -34,9 +36,9 @@ export interface StableReadOptions {
 }
 
 /** The file is larger than the read was meant for (it grew since the walk): read it the large files' way. */
-export class FileGrewError extends Error {
+export class FileGrewError extends DispositionError {
   constructor(readonly size: bigint) {
-    super(`the file grew to ${size} bytes since it was listed`);
+    super("retry", `the file grew to ${size} bytes since it was listed`);
     this.name = "FileGrewError";
   }
 }

@@ -1,6 +1,6 @@
-import type { S3Client } from "@aws-sdk/client-s3";
-import { listObjectsPage, type ListedObject, type ListPage } from "@/lib/s3/list-objects";
+import { DispositionError } from "@/lib/s3/disposition";
 import { normaliseEtag } from "@/lib/s3/etag";
+import type { ListedObject, ListPage, ObjectStore } from "@/lib/s3/object-store";
 import { compareUtf8 } from "./key-order";
 
 export interface RemoteObject {
@@ -13,9 +13,10 @@ export interface RemoteObject {
 }
 
 /** A store listed a range out of key order, so ranges cut by key cannot be trusted on it. */
-export class UnsortedListingError extends Error {
+export class UnsortedListingError extends DispositionError {
   constructor() {
-    super("the store does not list keys in order");
+    // Listed again, whole (see copy-to-object's listBucket).
+    super("retry", "the store does not list keys in order");
     this.name = "UnsortedListingError";
   }
 }
@@ -34,23 +35,23 @@ export interface ListingOptions {
  * thousand pages, each a round trip the store answers alone. A store that lists a range out of
  * key order makes it throw UnsortedListingError.
  */
-export async function* listRemote(client: S3Client, bucket: string, folder: string, options: ListingOptions = {}): AsyncGenerator<RemoteObject> {
+export async function* listRemote(store: ObjectStore, bucket: string, folder: string, options: ListingOptions = {}): AsyncGenerator<RemoteObject> {
   const bounds = (options.splits ?? []).map((split) => folder + split);
   const ranges = [undefined, ...bounds].map((after, i) =>
-    listRange(client, bucket, folder, { after, through: bounds[i], inOrder: bounds.length > 0 }, options),
+    listRange(store, bucket, folder, { after, through: bounds[i], inOrder: bounds.length > 0 }, options),
   );
   for await (const objects of interleave(ranges)) for (const object of objects) yield toRemote(object, folder);
 }
 
 /** The pages of the keys after `after` up to and including `through`. */
 async function* listRange(
-  client: S3Client,
+  store: ObjectStore,
   bucket: string,
   folder: string,
   range: { after?: string; through?: string; inOrder: boolean },
   { signal, pageSize }: ListingOptions,
 ): AsyncGenerator<ListedObject[]> {
-  const fetchPage = (token?: string): Promise<ListPage> => listObjectsPage(client, bucket, folder, { token, startAfter: range.after, pageSize, signal });
+  const fetchPage = (token?: string): Promise<ListPage> => store.listObjectsPage({ bucket, prefix: folder, token, startAfter: range.after, pageSize, signal });
   let previous = range.after;
   let next: Promise<ListPage> | undefined = fetchPage();
   while (next) {

@@ -2,15 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import Database from "better-sqlite3";
+import type { Fingerprint } from "./fingerprint";
 
 /** A multipart upload left unfinished by a stop, a crash or a fault, kept so the next job can resume it. */
-export interface PendingUpload {
+/** Its fingerprint is the file's as it was read for this upload: it resumes only if the file still is exactly that. */
+export interface PendingUpload extends Fingerprint {
   uploadId: string;
-  /** The file as it was read for this upload: it resumes only if the file still is exactly that. */
-  size: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
-  ino: bigint;
   sha256: Buffer;
   partSize: number;
   /** ETags of the parts the store has confirmed, by part number. */
@@ -18,12 +15,8 @@ export interface PendingUpload {
 }
 
 /** What was true of a file when its object was last confirmed in the bucket. */
-export interface TrackedFile {
+export interface TrackedFile extends Fingerprint {
   path: string;
-  size: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
-  ino: bigint;
   /** A 64-bit digest of the object's ETag (see `etagTag`): enough to tell that the object changed. */
   etagTag: string;
   sha256: Buffer;

@@ -1,6 +1,6 @@
 import type { BigIntStats } from "node:fs";
-import type { StreamedBody } from "@/lib/s3/lean-s3";
 import { choosePartSize, type MultipartInput } from "@/lib/s3/multipart-upload";
+import type { StreamedBody } from "@/lib/s3/object-store";
 import type { PartBuffers } from "./part-buffers";
 import { hashWholeAndParts, HASH_CHUNK, readConsistently, UnstableFileError, type LocalFile, type StableReadOptions } from "./read-file";
 

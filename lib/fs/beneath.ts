@@ -22,6 +22,9 @@ const IDLE_HANDLES = 64;
 
 /** A path below the root is not what the job found there earlier: one file's (or directory's) error. */
 export class PathChangedError extends Error {
+  /** For the engine (lib/s3/disposition.ts): the job goes on without this path. */
+  readonly disposition = "per-file";
+
   constructor(
     readonly relPath: string,
     message: string,

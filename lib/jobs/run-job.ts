@@ -9,7 +9,7 @@ import { ProgressTracker } from "@/lib/engine/progress";
 import { TrackingStore } from "@/lib/engine/tracking-store";
 import { jobDirectoryPath } from "@/lib/fs/namespace";
 import { progressColumns } from "@/lib/progress/record";
-import { createS3Client } from "@/lib/s3/client";
+import { createObjectStore } from "@/lib/s3/client";
 import { parseAddress } from "@/lib/s3/endpoint";
 import { findRelationship, s3SettingsOf } from "@/lib/replication/find-relationship";
 import { JOB_STATES } from "@/lib/replication/job-states";
@@ -93,7 +93,7 @@ async function execute(job: Job, signal: AbortSignal, emit: (event: EngineEvent)
   const relationship = await findRelationship(job.relationshipId);
   const directory = await jobDirectoryPath(relationship.localDirectoryPath);
   const settings = s3SettingsOf(relationship);
-  const client = createS3Client(settings, { maxSockets: config.transferConcurrency });
+  const store = createObjectStore(settings, { maxSockets: config.transferConcurrency });
   // Created 0600 first: SQLite gives the file's -wal and -shm the same mode.
   createPrivateFile(trackingFileFor(relationship.id));
   const tracking = new TrackingStore(trackingFileFor(relationship.id));
@@ -102,7 +102,7 @@ async function execute(job: Job, signal: AbortSignal, emit: (event: EngineEvent)
     directoryIno: BigInt(relationship.localDirectoryId),
     directoryBirthNs: relationship.localDirectoryBirthNs ? BigInt(relationship.localDirectoryBirthNs) : undefined,
     directoryLabel: `"${relationship.localDirectoryPath}"`,
-    client,
+    store,
     bucket: relationship.bucket,
     folder: relationship.objectFolder,
     tracking,
@@ -127,7 +127,7 @@ async function execute(job: Job, signal: AbortSignal, emit: (event: EngineEvent)
     });
   } finally {
     tracking.close();
-    client.destroy();
+    store.destroy();
   }
 }
 

@@ -1,13 +1,12 @@
+import type { Disposition } from "./disposition";
 import { NOT_S3_ANSWER } from "./s3-answer";
 
 /**
  * What an S3 failure means for a job. The SDK has already retried transient failures
  * (5xx, throttling, resets) with backoff by the time an error reaches this point.
  */
-export type Disposition = "fatal" | "per-file";
-
 export interface ClassifiedError {
-  disposition: Disposition;
+  disposition: Exclude<Disposition, "retry">;
   kind:
     | "credentials"
     | "access-denied"

@@ -4,6 +4,7 @@ import { GuardedHttpAgent, GuardedHttpsAgent } from "@/lib/net/guarded-agents";
 import { endpointUrl, parseAddress, type S3Location } from "./endpoint";
 import { LeanS3 } from "./lean-s3";
 import { refuseNonS3Answers } from "./s3-answer";
+import { S3Store } from "./s3-store";
 
 export interface S3Settings extends S3Location {
   region: string;
@@ -23,12 +24,29 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
 }
 
-/** The SDK's client, with a lighter path for the requests a copy makes by the thousand (see LeanS3). */
-export class StoreClient extends S3Client {
-  lean?: LeanS3;
+/** The SDK's client alone, for requests outside a copy job (the bucket probe when a relationship is made). */
+export function createS3Client(settings: S3Settings, options: ClientOptions = {}): S3Client {
+  return connect(settings, options).sdk;
 }
 
-export function createS3Client(settings: S3Settings, options: ClientOptions = {}): StoreClient {
+/** The object store a job copies to or from (see S3Store). */
+export function createObjectStore(settings: S3Settings, options: ClientOptions = {}): S3Store {
+  const { sdk, endpoint, agent, connectionTimeout, socketTimeout } = connect(settings, options);
+  const lean = new LeanS3({
+    endpoint,
+    region: settings.region,
+    pathStyle: settings.bucketStyle === "BUCKET_STYLE_PATH",
+    accessKeyId: settings.accessKeyId,
+    secretAccessKey: settings.secretAccessKey,
+    agent,
+    connectionTimeoutMs: connectionTimeout,
+    socketTimeoutMs: socketTimeout,
+    retryStrategy: sdk.config.retryStrategy,
+  });
+  return new S3Store(sdk, lean);
+}
+
+function connect(settings: S3Settings, options: ClientOptions) {
   const maxSockets = options.maxSockets ?? 64;
   const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
   // Both request paths (the SDK's and LeanS3) connect only through these agents, which refuse
@@ -48,7 +66,7 @@ export function createS3Client(settings: S3Settings, options: ClientOptions = {}
   // Inactivity, not total time (a 5 GiB part may take long): a store that stops answering
   // fails the request, which is then retried. (The handler's requestTimeout only logs.)
   const socketTimeout = options.requestTimeoutMs ?? 120_000;
-  const client = new StoreClient({
+  const sdk = new S3Client({
     endpoint,
     region: settings.region,
     forcePathStyle: settings.bucketStyle === "BUCKET_STYLE_PATH",
@@ -61,17 +79,6 @@ export function createS3Client(settings: S3Settings, options: ClientOptions = {}
     retryMode: "standard",
     requestHandler: { httpAgent, httpsAgent, connectionTimeout, socketTimeout },
   });
-  refuseNonS3Answers(client);
-  client.lean = new LeanS3({
-    endpoint,
-    region: settings.region,
-    pathStyle: settings.bucketStyle === "BUCKET_STYLE_PATH",
-    accessKeyId: settings.accessKeyId,
-    secretAccessKey: settings.secretAccessKey,
-    agent: endpoint.startsWith("https:") ? httpsAgent : httpAgent,
-    connectionTimeoutMs: connectionTimeout,
-    socketTimeoutMs: socketTimeout,
-    retryStrategy: client.config.retryStrategy,
-  });
-  return client;
+  refuseNonS3Answers(sdk);
+  return { sdk, endpoint, agent: endpoint.startsWith("https:") ? httpsAgent : httpAgent, connectionTimeout, socketTimeout };
 }

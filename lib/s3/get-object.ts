@@ -1,29 +1,28 @@
 import crypto from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import type { Readable } from "node:stream";
-import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
-import type { Semaphore } from "@/lib/engine/semaphore";
-import { SHA256_METADATA_KEY } from "./checksums";
-import { normaliseEtag } from "./etag";
+import type { Semaphore } from "@/lib/concurrency/semaphore";
+import { DispositionError } from "./disposition";
+import type { ObjectBody, ObjectStore } from "./object-store";
 
 /** The object is no longer the one the listing described. */
-export class ObjectChangedError extends Error {
+export class ObjectChangedError extends DispositionError {
   constructor(detail: string) {
-    super(`the object changed during the job (${detail})`);
+    super("per-file", `the object changed during the job (${detail})`);
     this.name = "ObjectChangedError";
   }
 }
 
 /** The bytes received are not the bytes the store vouches for. */
-export class ChecksumMismatchError extends Error {
+export class ChecksumMismatchError extends DispositionError {
   constructor(what: string) {
-    super(`the downloaded bytes do not match the object's ${what}`);
+    super("per-file", `the downloaded bytes do not match the object's ${what}`);
     this.name = "ChecksumMismatchError";
   }
 }
 
 export interface DownloadInput {
-  client: S3Client;
+  store: ObjectStore;
   bucket: string;
   key: string;
   /** Size and ETag from the listing: what must arrive. */
@@ -66,12 +65,12 @@ export async function downloadObject(input: DownloadInput): Promise<Downloaded> 
   return { sha256: hashes.verify(first), ranged, verifiedBy: hashes.verifiedBy(first) };
 }
 
-async function fetchWhole(input: DownloadInput, hashes: ContentHashes): Promise<GetObjectCommandOutput> {
+async function fetchWhole(input: DownloadInput, hashes: ContentHashes): Promise<ObjectBody> {
   const reply = await get(input);
   hashes.choose(reply);
   const reporter = new ByteReporter(input.onBytes);
   let position = 0;
-  for await (const chunk of reply.Body as Readable) {
+  for await (const chunk of reply.body) {
     const data = chunk as Buffer;
     hashes.update(data);
     await writeFully(input.file, data, position);
@@ -88,13 +87,13 @@ async function fetchWhole(input: DownloadInput, hashes: ContentHashes): Promise<
  * order, so a part that arrives early waits in memory (within the job's buffer budget, taken in
  * part order so that the earliest part can always proceed).
  */
-async function fetchRanges(input: DownloadInput, hashes: ContentHashes): Promise<GetObjectCommandOutput> {
+async function fetchRanges(input: DownloadInput, hashes: ContentHashes): Promise<ObjectBody> {
   const total = Number(input.size);
   const count = Math.ceil(total / input.partSize);
   const arrived = new Map<number, { data: Buffer; release: () => void }>();
   const inFlight = new Set<Promise<void>>();
   let nextToHash = 0;
-  let first: GetObjectCommandOutput | undefined;
+  let first: ObjectBody | undefined;
   let failure: unknown;
   // A failed part stops its siblings rather than letting them download for nothing.
   const stopParts = new AbortController();
@@ -117,12 +116,12 @@ async function fetchRanges(input: DownloadInput, hashes: ContentHashes): Promise
     const length = Math.min(input.partSize, total - offset);
     const release = await input.bufferBudget.acquire(length);
     const task = (async () => {
-      const reply = await get(partInput, `bytes=${offset}-${offset + length - 1}`);
+      const reply = await get(partInput, { offset, length });
       if (index === 0) {
         first = reply;
         hashes.choose(reply);
       }
-      const data = await readBody(reply.Body as Readable, length, input.onBytes);
+      const data = await readBody(reply.body, length, input.onBytes);
       await writeFully(input.file, data, offset);
       if (input.flushParts) await input.file.datasync();
       arrived.set(index, { data, release });
@@ -144,15 +143,11 @@ async function fetchRanges(input: DownloadInput, hashes: ContentHashes): Promise
   return first!;
 }
 
-async function get(input: DownloadInput, range?: string): Promise<GetObjectCommandOutput> {
-  const reply = await input.client.send(
-    new GetObjectCommand({ Bucket: input.bucket, Key: input.key, Range: range, IfMatch: `"${input.etag}"` }),
-    { abortSignal: input.signal },
-  );
-  const etag = normaliseEtag(reply.ETag);
-  if (etag && etag !== input.etag) {
-    (reply.Body as Readable | undefined)?.destroy();
-    throw new ObjectChangedError(`its ETag is now ${etag}`);
+async function get(input: DownloadInput, range?: { offset: number; length: number }): Promise<ObjectBody> {
+  const reply = await input.store.getObject({ bucket: input.bucket, key: input.key, range, ifMatch: input.etag, signal: input.signal });
+  if (reply.etag && reply.etag !== input.etag) {
+    reply.body.destroy();
+    throw new ObjectChangedError(`its ETag is now ${reply.etag}`);
   }
   return reply;
 }
@@ -188,7 +183,7 @@ class ContentHashes {
   constructor(private readonly etag: string) {}
 
   /** Decided from the first response's headers, before any body byte is hashed. */
-  choose(reply: GetObjectCommandOutput): void {
+  choose(reply: ObjectBody): void {
     if (!metadataSha256(reply) && isMd5Etag(this.etag, reply)) this.md5 = crypto.createHash("md5");
   }
 
@@ -197,7 +192,7 @@ class ContentHashes {
     this.md5?.update(data);
   }
 
-  verify(reply: GetObjectCommandOutput): Buffer {
+  verify(reply: ObjectBody): Buffer {
     const digest = this.sha256.digest();
     const expected = metadataSha256(reply);
     if (expected && expected !== digest.toString("hex")) throw new ChecksumMismatchError("sha256 metadata");
@@ -205,21 +200,19 @@ class ContentHashes {
     return digest;
   }
 
-  verifiedBy(reply: GetObjectCommandOutput): Downloaded["verifiedBy"] {
+  verifiedBy(reply: ObjectBody): Downloaded["verifiedBy"] {
     return metadataSha256(reply) ? "sha256-metadata" : this.md5 ? "md5-etag" : "size";
   }
 }
 
-function metadataSha256(reply: GetObjectCommandOutput): string | undefined {
-  const value = reply.Metadata?.[SHA256_METADATA_KEY]?.toLowerCase();
+function metadataSha256(reply: ObjectBody): string | undefined {
+  const value = reply.sha256?.toLowerCase();
   return value && /^[0-9a-f]{64}$/.test(value) ? value : undefined;
 }
 
 /** A single-part upload's ETag is its MD5, unless the object is encrypted with KMS or a customer key. */
-export function isMd5Etag(etag: string, reply?: Pick<GetObjectCommandOutput, "ServerSideEncryption" | "SSECustomerAlgorithm">): boolean {
-  if (!/^[0-9a-fA-F]{32}$/.test(etag)) return false;
-  if (reply?.SSECustomerAlgorithm) return false;
-  return !reply?.ServerSideEncryption?.startsWith("aws:kms");
+export function isMd5Etag(etag: string, reply?: Pick<ObjectBody, "keyEncrypted">): boolean {
+  return /^[0-9a-fA-F]{32}$/.test(etag) && !reply?.keyEncrypted;
 }
 
 /** Batches byte counts so progress hears of them a few times per megabyte, not per chunk. */

@@ -1,4 +1,3 @@
-import crypto from "node:crypto";
 import { NodeSha256 } from "./node-sha256";
 import http from "node:http";
 import https from "node:https";
@@ -6,31 +5,9 @@ import net from "node:net";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { isServerError, isThrottlingError, isTransientError } from "@smithy/core/retry";
 import type { RetryErrorType, RetryStrategyV2 } from "@smithy/types";
+import type { StreamedBody } from "./object-store";
 import { nonS3Answer } from "./s3-answer";
 import { StoreRequestError } from "./store-request-error";
-
-export { StoreRequestError };
-
-
-/**
- * A body sent as it is read, `length` bytes in all. `chunks` is called afresh for each attempt;
- * each chunk it yields is written out before the next is asked for, so it may reuse one buffer.
- * An error it throws ends the request unfinished: the store never sees a complete body.
- */
-export interface StreamedBody {
-  length: number;
-  chunks: () => AsyncIterable<Buffer>;
-}
-
-/** A body already in memory, as a streamed one. */
-export function bufferBody(buffer: Buffer): StreamedBody {
-  return {
-    length: buffer.length,
-    chunks: async function* () {
-      yield buffer;
-    },
-  };
-}
 
 export interface LeanRequest {
   method: "GET" | "PUT";

@@ -1,48 +1,5 @@
-import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { StoreClient } from "./client";
-import { StoreRequestError } from "./lean-s3";
-
-export interface ListedObject {
-  key: string;
-  size: bigint;
-  /** As listed, quotes and all. */
-  etag: string;
-  storageClass?: string;
-  lastModified?: Date;
-}
-
-export interface ListPage {
-  objects: ListedObject[];
-  /** Set when more keys follow. */
-  nextToken?: string;
-}
-
-export interface PageRequest {
-  /** Continues a listing; otherwise it starts at the first key, or after `startAfter`. */
-  token?: string;
-  startAfter?: string;
-  /** Keys per page: 1,000 (the most S3 gives) unless a test wants many pages of few keys. */
-  pageSize?: number;
-  signal?: AbortSignal;
-}
-
-/** One page of ListObjectsV2 under `prefix`: the lean path where the client has one, the SDK's otherwise. */
-export async function listObjectsPage(client: S3Client, bucket: string, prefix: string, request: PageRequest = {}): Promise<ListPage> {
-  const { token, startAfter, pageSize = 1000, signal } = request;
-  const lean = client instanceof StoreClient ? client.lean : undefined;
-  if (lean) {
-    const query: Record<string, string> = { "list-type": "2", prefix, "max-keys": String(pageSize) };
-    if (token) query["continuation-token"] = token;
-    else if (startAfter) query["start-after"] = startAfter;
-    const reply = await lean.request({ method: "GET", bucket, query, signal });
-    return parseListPage(reply.body.toString("utf8"));
-  }
-  const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, StartAfter: token ? undefined : startAfter, MaxKeys: pageSize }), { abortSignal: signal });
-  return {
-    objects: (page.Contents ?? []).map((o) => ({ key: o.Key ?? "", size: BigInt(o.Size ?? 0), etag: o.ETag ?? "", storageClass: o.StorageClass, lastModified: o.LastModified })),
-    nextToken: page.IsTruncated ? page.NextContinuationToken : undefined,
-  };
-}
+import type { ListedObject, ListPage } from "./object-store";
+import { StoreRequestError } from "./store-request-error";
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 

@@ -1,18 +1,8 @@
 import crypto from "node:crypto";
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  UploadPartCommand,
-  type CompletedPart,
-  type S3Client,
-} from "@aws-sdk/client-s3";
-import { md5Base64, resendIfDamaged, SHA256_METADATA_KEY } from "./checksums";
-import { StoreClient } from "./client";
+import { resendIfDamaged } from "./checksums";
 import { contentTypeFor } from "./content-type";
-import { headSha256 } from "./copy-object";
-import { normaliseEtag } from "./etag";
-import type { StreamedBody } from "./lean-s3";
+import { DispositionError } from "./disposition";
+import type { CompleteUploadRequest, ObjectStore, StreamedBody } from "./object-store";
 import { retryOrphanSweep, type OrphanSweep } from "./orphan-uploads";
 import { verifiesSignedPayload } from "./payload-check";
 
@@ -30,8 +20,10 @@ export function partCount(size: bigint, partSize: number): number {
   return Math.max(1, Math.ceil(Number(size) / partSize));
 }
 
+type CompletedPart = CompleteUploadRequest["parts"][number];
+
 export interface MultipartInput {
-  client: S3Client;
+  store: ObjectStore;
   bucket: string;
   key: string;
   size: bigint;
@@ -73,9 +65,10 @@ export interface PartBody {
   release: () => void;
 }
 
-export class ContentChangedError extends Error {
+/** The source's bytes are not the ones digested: it is read again (see transferLarge). */
+export class ContentChangedError extends DispositionError {
   constructor(message = "the file changed while it was being uploaded") {
-    super(message);
+    super("retry", message);
     this.name = "ContentChangedError";
   }
 }
@@ -87,24 +80,16 @@ export class ContentChangedError extends Error {
  * confirmed are not sent again.
  */
 export async function multipartUpload(input: MultipartInput): Promise<{ etag: string; resumedParts: number }> {
-  const { client, bucket, key, signal } = input;
+  const { store, bucket, key, signal } = input;
   let uploadId = input.resume?.uploadId;
   let sweepOrphans: OrphanSweep | undefined;
   if (!uploadId) {
     const createdAt = Date.now();
-    const created = await client.send(
-      new CreateMultipartUploadCommand({
-        Bucket: bucket,
-        Key: key,
-        ContentType: contentTypeFor(key),
-        Metadata: { [SHA256_METADATA_KEY]: input.sha256.toString("hex") },
-      }),
-      { abortSignal: signal },
-    );
-    uploadId = created.UploadId!;
+    const created = await store.createMultipartUpload({ bucket, key, contentType: contentTypeFor(key), sha256: input.sha256, signal });
+    uploadId = created.uploadId;
     input.onCreated?.(uploadId);
-    if ((created.$metadata.attempts ?? 1) > 1) {
-      sweepOrphans = await retryOrphanSweep(client, bucket, key, uploadId, Date.now() - createdAt);
+    if (created.attempts > 1) {
+      sweepOrphans = await retryOrphanSweep(store, bucket, key, uploadId, Date.now() - createdAt);
       for (const orphan of await sweepOrphans()) input.onOrphanAborted?.(orphan);
     }
   }
@@ -113,11 +98,7 @@ export async function multipartUpload(input: MultipartInput): Promise<{ etag: st
     await input.beforeComplete();
     let etag: string;
     try {
-      const done = await client.send(
-        new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }),
-        { abortSignal: signal },
-      );
-      etag = normaliseEtag(done.ETag);
+      etag = (await store.completeMultipartUpload({ bucket, key, uploadId, parts, signal })).etag;
     } catch (error) {
       // A completion whose reply was lost is retried by the SDK, and the retry finds no upload
       // (NoSuchUpload, or a 500 from some stores). The object itself says whether it took.
@@ -126,12 +107,12 @@ export async function multipartUpload(input: MultipartInput): Promise<{ etag: st
     }
     if (!etag) {
       // Some stores (Ceph RGW) complete with an empty ETag; the object's own HEAD has it.
-      etag = (await headSha256(client, bucket, key, signal)).etag;
+      etag = (await store.headObject({ bucket, key, signal })).etag;
     }
     return { etag, resumedParts: input.resume?.parts.size ?? 0 };
   } catch (error) {
     if (input.keepForResume?.(error)) throw error;
-    const abortFailure = await abortUpload(client, bucket, key, uploadId);
+    const abortFailure = await abortUpload(store, bucket, key, uploadId);
     const reason = error instanceof Error ? error.message : String(error);
     input.onAborted?.(uploadId, abortFailure ? `${reason}; the abort itself failed (${abortFailure})` : reason);
     throw error;
@@ -141,13 +122,13 @@ export async function multipartUpload(input: MultipartInput): Promise<{ etag: st
 }
 
 /** True when the object at the key has exactly this upload's size and sha256 metadata. */
-async function holdsContent({ client, bucket, key, size, sha256, signal }: MultipartInput): Promise<boolean> {
-  const head = await headSha256(client, bucket, key, signal).catch(() => undefined);
+async function holdsContent({ store, bucket, key, size, sha256, signal }: MultipartInput): Promise<boolean> {
+  const head = await store.headObject({ bucket, key, signal }).catch(() => undefined);
   return !!head && head.size === size && head.sha256 === sha256.toString("hex");
 }
 
 async function sendParts(input: MultipartInput, uploadId: string): Promise<CompletedPart[]> {
-  const { client, bucket, key, size, partSize, signal } = input;
+  const { store, bucket, key, size, partSize, signal } = input;
   const total = Number(size);
   const count = partCount(size, partSize);
   if (input.partSha256.length !== count) throw new Error(`${count} parts need ${count} digests, not ${input.partSha256.length}`);
@@ -164,7 +145,7 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
     const confirmed = input.resume?.parts.get(partNumber);
     if (confirmed) {
       // The store holds this part of this very content (the resumed upload's digest is this read's).
-      parts[index] = { PartNumber: partNumber, ETag: confirmed };
+      parts[index] = { partNumber, etag: confirmed };
       continue;
     }
     let source: PartBody;
@@ -176,12 +157,12 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
     }
     const expected = input.partSha256[index]!;
     const body = storeChecks ? source.body : checkedOnTheWay(source.body, expected);
-    const part = { bucket, key, uploadId, partNumber, body, signal };
+    const part = { bucket, key, uploadId, partNumber, body, sha256: expected, signal };
     // A refused part whose bytes no longer match the first read means the file changed, not the network.
     const changed = async () => ((await digestOf(source.body)).equals(expected) ? undefined : new ContentChangedError());
-    const task = resendIfDamaged(() => sendPart(client, part, expected), changed)
-      .then((etag) => {
-        parts[index] = { PartNumber: partNumber, ETag: etag };
+    const task = resendIfDamaged(() => store.uploadPart(part), changed)
+      .then(({ etag }) => {
+        parts[index] = { partNumber, etag };
         input.onPartDone?.(uploadId, partNumber, etag);
         input.onPartSent(length);
       })
@@ -200,13 +181,11 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
   return parts;
 }
 
-/** Whether the store compares each part with its signed SHA-256 (asked once per client, inside this upload). */
+/** Whether the store compares each part with its signed SHA-256 (asked once per store, inside this upload). */
 async function storeChecksDigests(input: MultipartInput, uploadId: string, count: number): Promise<boolean> {
-  const { client, bucket, key, signal } = input;
-  const lean = client instanceof StoreClient ? client.lean : undefined;
-  if (!lean) return false;
+  const { store, bucket, key, signal } = input;
   const spareNumber = count < MAX_PARTS ? MAX_PARTS : undefined;
-  return verifiesSignedPayload(lean, { bucket, key, uploadId, spareNumber, signal });
+  return verifiesSignedPayload(store, { bucket, key, uploadId, spareNumber, signal });
 }
 
 /**
@@ -235,40 +214,11 @@ async function digestOf(body: StreamedBody): Promise<Buffer> {
   return hash.digest();
 }
 
-/**
- * One part. On the lean path the part's SHA-256 from the first read is signed as the payload
- * hash, which the store verifies (SPEC: "SHA-256 where the store supports it"); that one hash
- * replaces both Content-MD5 (which costs twice as much CPU as SHA-256 here) and a hash of the
- * bytes as they are sent, so the part streams from the file. Through the SDK, the part is
- * gathered in memory and sent with Content-MD5.
- */
-async function sendPart(
-  client: S3Client,
-  part: { bucket: string; key: string; uploadId: string; partNumber: number; body: StreamedBody; signal?: AbortSignal },
-  digest: Buffer,
-): Promise<string> {
-  const { bucket, key, uploadId, partNumber, body, signal } = part;
-  const lean = client instanceof StoreClient ? client.lean : undefined;
-  if (lean) {
-    const query = { partNumber: String(partNumber), uploadId };
-    const reply = await lean.request({ method: "PUT", bucket, key, query, body, sha256Hex: digest.toString("hex"), signal });
-    return String(reply.headers.etag ?? "");
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of body.chunks()) chunks.push(Buffer.from(chunk));
-  const bytes = Buffer.concat(chunks);
-  const reply = await client.send(
-    new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: bytes, ContentLength: bytes.length, ContentMD5: md5Base64(bytes) }),
-    { abortSignal: signal },
-  );
-  return reply.ETag ?? "";
-}
-
 /** Returns why the abort failed, if it did; the job's outcome is decided either way. */
-export async function abortUpload(client: S3Client, bucket: string, key: string, uploadId: string): Promise<string | undefined> {
+export async function abortUpload(store: ObjectStore, bucket: string, key: string, uploadId: string): Promise<string | undefined> {
   // Deliberately without the job's abort signal: a stopped job must still clean up.
   try {
-    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+    await store.abortMultipartUpload({ bucket, key, uploadId });
     return undefined;
   } catch (error) {
     return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -1,4 +1,4 @@
-import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { ObjectStore } from "./object-store";
 
 /** Initiation times are stored to the second by some stores. */
 const CLOCK_SLACK_MS = 1_500;
@@ -14,22 +14,22 @@ export type OrphanSweep = () => Promise<string[]>;
  * the upload has ended: a first attempt still in the store's hands may only appear later.
  * On a store without ListMultipartUploads it does nothing (a lifecycle rule is then the net).
  */
-export async function retryOrphanSweep(client: S3Client, bucket: string, key: string, ownUploadId: string, createTookMs: number): Promise<OrphanSweep> {
-  const listed = await listUploadsOf(client, bucket, key).catch(() => undefined);
+export async function retryOrphanSweep(store: ObjectStore, bucket: string, key: string, ownUploadId: string, createTookMs: number): Promise<OrphanSweep> {
+  const listed = await listUploadsOf(store, bucket, key).catch(() => undefined);
   const anchor = listed?.find((u) => u.uploadId === ownUploadId)?.initiated;
   if (anchor === undefined) return async () => [];
   const window = createTookMs + CLOCK_SLACK_MS;
   const handled = new Set([ownUploadId]);
   let known: typeof listed | undefined = listed;
   return async () => {
-    const uploads = known ?? (await listUploadsOf(client, bucket, key).catch(() => []));
+    const uploads = known ?? (await listUploadsOf(store, bucket, key).catch(() => []));
     known = undefined;
     const aborted: string[] = [];
     for (const upload of uploads) {
       if (handled.has(upload.uploadId) || Math.abs(upload.initiated - anchor) > window) continue;
       handled.add(upload.uploadId);
       try {
-        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: upload.uploadId }));
+        await store.abortMultipartUpload({ bucket, key, uploadId: upload.uploadId });
         aborted.push(upload.uploadId);
       } catch {
         // Already gone: nothing more to do.
@@ -39,21 +39,15 @@ export async function retryOrphanSweep(client: S3Client, bucket: string, key: st
   };
 }
 
-async function listUploadsOf(client: S3Client, bucket: string, key: string): Promise<{ uploadId: string; initiated: number }[]> {
+async function listUploadsOf(store: ObjectStore, bucket: string, key: string): Promise<{ uploadId: string; initiated: number }[]> {
   const found: { uploadId: string; initiated: number }[] = [];
-  let keyMarker: string | undefined;
-  let uploadIdMarker: string | undefined;
-  for (;;) {
-    const page = await client.send(
-      new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
-    );
-    for (const upload of page.Uploads ?? []) {
-      if (upload.Key === key && upload.UploadId && upload.Initiated) {
-        found.push({ uploadId: upload.UploadId, initiated: upload.Initiated.getTime() });
-      }
+  let next: { keyMarker?: string; uploadIdMarker?: string } | undefined = {};
+  while (next) {
+    const page = await store.listMultipartUploads({ bucket, prefix: key, ...next });
+    for (const upload of page.uploads) {
+      if (upload.key === key) found.push({ uploadId: upload.uploadId, initiated: upload.initiated.getTime() });
     }
-    if (!page.IsTruncated) return found;
-    keyMarker = page.NextKeyMarker;
-    uploadIdMarker = page.NextUploadIdMarker;
+    next = page.next;
   }
+  return found;
 }

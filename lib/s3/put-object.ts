@@ -1,11 +1,9 @@
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { md5Base64, resendIfDamaged, SHA256_METADATA_KEY } from "./checksums";
-import { StoreClient } from "./client";
+import { resendIfDamaged } from "./checksums";
 import { contentTypeFor } from "./content-type";
-import { normaliseEtag } from "./etag";
+import type { ObjectStore } from "./object-store";
 
 export interface PutInput {
-  client: S3Client;
+  store: ObjectStore;
   bucket: string;
   key: string;
   body: Buffer;
@@ -15,38 +13,7 @@ export interface PutInput {
   signal?: AbortSignal;
 }
 
-export interface PutResult {
-  etag: string;
-  attempts: number;
-}
-
 /** One PUT whose body the store verifies against Content-MD5 (and SHA-256 where supported); sent again if it arrived damaged. */
-export async function putObject({ client, bucket, key, body, sha256, sendSha256Checksum, signal }: PutInput): Promise<PutResult> {
-  const lean = client instanceof StoreClient ? client.lean : undefined;
-  if (lean) {
-    const headers: Record<string, string> = {
-      "content-md5": md5Base64(body),
-      "content-type": contentTypeFor(key),
-      [`x-amz-meta-${SHA256_METADATA_KEY}`]: sha256.toString("hex"),
-    };
-    if (sendSha256Checksum) headers["x-amz-checksum-sha256"] = sha256.toString("base64");
-    const reply = await resendIfDamaged(() => lean.request({ method: "PUT", bucket, key, body, sha256Hex: sha256.toString("hex"), headers, signal }));
-    return { etag: normaliseEtag(String(reply.headers.etag ?? "")), attempts: reply.attempts };
-  }
-  const reply = await resendIfDamaged(() =>
-    client.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: body,
-        ContentLength: body.length,
-        ContentMD5: md5Base64(body),
-        ChecksumSHA256: sendSha256Checksum ? sha256.toString("base64") : undefined,
-        ContentType: contentTypeFor(key),
-        Metadata: { [SHA256_METADATA_KEY]: sha256.toString("hex") },
-      }),
-      { abortSignal: signal },
-    ),
-  );
-  return { etag: normaliseEtag(reply.ETag), attempts: reply.$metadata.attempts ?? 1 };
+export async function putObject({ store, ...request }: PutInput): Promise<{ etag: string; attempts: number }> {
+  return resendIfDamaged(() => store.putObject({ ...request, contentType: contentTypeFor(request.key) }));
 }

@@ -11,7 +11,7 @@ import { listRemote } from "@/lib/engine/remote-listing";
 import { ContentChangedError } from "@/lib/s3/multipart-upload";
 import { injectFaults } from "../support/faults";
 import { uploadWithSwappedPart } from "../support/multipart-checks";
-import { engineClient, listKeys, makeTempDir, readObject, runCopyJob, runDownloadJob, sha256Hex, writeFile } from "../support/engine-harness";
+import { engineStore, listKeys, makeTempDir, readObject, runCopyJob, runDownloadJob, sha256Hex, writeFile } from "../support/engine-harness";
 import { isPartUpload, isPayloadProbe } from "../support/s3-proxy";
 
 const BUCKET = "ceph-bucket";
@@ -242,12 +242,12 @@ describe("a folder listed as parallel ranges, on a store that lists in UTF-8 byt
     const names = [...Array.from({ length: 40 }, (_, i) => `d/f${String(i).padStart(2, "0")}`), "x/\uE000", "x/\uFFFD", "x/\u{1F600}", "x/z", "a.txt", "a/b"];
     for (const name of names) writeFile(directory, name, name);
     expect((await run()).outcome).toBe("SUCCEEDED");
-    const client = engineClient(lab.proxy.endpoint);
+    const store = engineStore(lab.proxy.endpoint);
 
     const listed: string[] = [];
-    for await (const object of listRemote(client, BUCKET, folder, { splits: ["a/b", "d/f20", "x/\uE000", "x/\uFFFD", "x/\u{1F600}"], pageSize: 4 })) listed.push(object.relPath);
+    for await (const object of listRemote(store, BUCKET, folder, { splits: ["a/b", "d/f20", "x/\uE000", "x/\uFFFD", "x/\u{1F600}"], pageSize: 4 })) listed.push(object.relPath);
 
-    client.destroy();
+    store.destroy();
     expect(listed).toHaveLength(names.length);
     expect(listed.sort(compareUtf8)).toEqual([...names].sort(compareUtf8));
     // And a repeat job cut into ranges (46 tracked files, 10 per range) sends nothing.

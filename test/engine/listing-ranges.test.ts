@@ -4,7 +4,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compareUtf8 } from "@/lib/engine/key-order";
 import { listRemote, UnsortedListingError, type RemoteObject } from "@/lib/engine/remote-listing";
-import { engineClient } from "../support/engine-harness";
+import { engineStore } from "../support/engine-harness";
 import { isListing, reverseEntries } from "../support/listing-xml";
 import { useProxiedS3 } from "../support/proxied-s3";
 
@@ -30,37 +30,37 @@ beforeAll(async () => {
 
 describe("listing a folder as parallel ranges", () => {
   it("finds every key exactly once, across ranges of many pages cut at keys present and absent", async () => {
-    const client = engineClient(lab.proxy.endpoint);
+    const store = engineStore(lab.proxy.endpoint);
     // Cut at keys that exist and at one that does not.
     const splits = ["d0/f030.txt", "d1/zzz", "x/y"];
 
-    const ranged = await collect(listRemote(client, BUCKET, FOLDER, { splits, pageSize: 7 }));
+    const ranged = await collect(listRemote(store, BUCKET, FOLDER, { splits, pageSize: 7 }));
 
     expect(ranged).toHaveLength(names.length);
     expect([...ranged].sort(compareUtf8)).toEqual([...names].sort(compareUtf8));
     const starts = lab.proxy.requests.filter((r) => isListing(r.query) && !r.query.has("continuation-token"));
     expect(starts.map((r) => r.query.get("start-after") ?? "").sort()).toEqual(["", ...splits.map((s) => FOLDER + s)].sort());
     expect(lab.proxy.requests.filter((r) => isListing(r.query)).length).toBeGreaterThan(names.length / 7);
-    client.destroy();
+    store.destroy();
   });
 
   it("finds out that s3rver does not list in S3's key order", async () => {
-    const client = engineClient(lab.proxy.endpoint);
+    const store = engineStore(lab.proxy.endpoint);
     const folder = "walked/";
     for (const name of ["a", "a/b", "c"]) await lab.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: folder + name, Body: name }));
 
     // s3rver lists "a/b" before "a".
-    await expect(collect(listRemote(client, BUCKET, folder, { splits: ["a"] }))).rejects.toBeInstanceOf(UnsortedListingError);
-    client.destroy();
+    await expect(collect(listRemote(store, BUCKET, folder, { splits: ["a"] }))).rejects.toBeInstanceOf(UnsortedListingError);
+    store.destroy();
   });
 
   it("does not trust ranges on a store that lists out of key order", async () => {
-    const client = engineClient(lab.proxy.endpoint);
+    const store = engineStore(lab.proxy.endpoint);
     lab.proxy.rewriter = (request, body) => (isListing(request.query) ? reverseEntries(body) : undefined);
 
-    await expect(collect(listRemote(client, BUCKET, FOLDER, { splits: ["d1/f050.txt"], pageSize: 7 }))).rejects.toBeInstanceOf(UnsortedListingError);
+    await expect(collect(listRemote(store, BUCKET, FOLDER, { splits: ["d1/f050.txt"], pageSize: 7 }))).rejects.toBeInstanceOf(UnsortedListingError);
     // One listing in the store's own order is accepted as it comes (the job sorts it itself).
-    expect((await collect(listRemote(client, BUCKET, FOLDER, { pageSize: 7 }))).sort(compareUtf8)).toEqual([...names].sort(compareUtf8));
-    client.destroy();
+    expect((await collect(listRemote(store, BUCKET, FOLDER, { pageSize: 7 }))).sort(compareUtf8)).toEqual([...names].sort(compareUtf8));
+    store.destroy();
   });
 });

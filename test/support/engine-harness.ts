@@ -10,7 +10,9 @@ import type { EngineEvent } from "@/lib/engine/events";
 import { ProgressTracker } from "@/lib/engine/progress";
 import type { ProgressSnapshot } from "@/lib/progress/fields";
 import { TrackingStore } from "@/lib/engine/tracking-store";
-import { createS3Client } from "@/lib/s3/client";
+import { createObjectStore } from "@/lib/s3/client";
+import type { ObjectStore } from "@/lib/s3/object-store";
+import type { S3Store } from "@/lib/s3/s3-store";
 import { S3RVER_KEY, S3RVER_SECRET } from "./s3-server";
 
 export function makeTempDir(prefix = "s3shift-test-"): string {
@@ -24,8 +26,8 @@ export function writeFile(root: string, relPath: string, content: string | Buffe
   return file;
 }
 
-export function engineClient(endpoint: string, maxAttempts = 3, requestTimeoutMs?: number): S3Client {
-  return createS3Client(
+export function engineStore(endpoint: string, maxAttempts = 3, requestTimeoutMs?: number): S3Store {
+  return createObjectStore(
     {
       objectStoreAddress: endpoint.replace(/:\d+$/, ""),
       port: Number(endpoint.split(":").pop()),
@@ -41,7 +43,9 @@ export function engineClient(endpoint: string, maxAttempts = 3, requestTimeoutMs
 }
 
 export interface RunOptions {
-  endpoint: string;
+  /** The S3 server the job talks to, unless it is given a `store` (a MemoryStore) instead. */
+  endpoint?: string;
+  store?: ObjectStore;
   bucket: string;
   directory: string;
   /** The inode the directory must still have (the relationship's local_directory_id). */
@@ -67,13 +71,13 @@ export interface RunOutcome extends CopyResult {
 
 /** Runs one copy-to-S3 job the way the worker does, collecting its events and final progress. */
 export function runCopyJob(options: RunOptions): Promise<RunOutcome> {
-  return runWithHarness(options, ({ tracking, emit, client }) =>
+  return runWithHarness(options, ({ tracking, emit, store }) =>
     copyToObject({
       jobId: crypto.randomUUID(),
       directory: options.directory,
       directoryIno: options.directoryIno,
       directoryBirthNs: options.directoryBirthNs,
-      client,
+      store,
       bucket: options.bucket,
       folder: options.folder ?? "",
       tracking,
@@ -99,12 +103,12 @@ export interface DownloadRunOptions extends Omit<RunOptions, "multipartThreshold
 
 /** Runs one copy-from-S3 job the way the worker does, collecting its events and final progress. */
 export function runDownloadJob(options: DownloadRunOptions): Promise<RunOutcome> {
-  return runWithHarness(options, ({ tracking, emit, client }) =>
+  return runWithHarness(options, ({ tracking, emit, store }) =>
     copyFromObject({
       directory: options.directory,
       directoryIno: options.directoryIno,
       directoryBirthNs: options.directoryBirthNs,
-      client,
+      store,
       bucket: options.bucket,
       folder: options.folder ?? "",
       tracking,
@@ -120,26 +124,28 @@ export function runDownloadJob(options: DownloadRunOptions): Promise<RunOutcome>
 
 interface HarnessParts {
   tracking: TrackingStore;
-  client: S3Client;
+  store: ObjectStore;
   emit: (event: EngineEvent) => void;
 }
 
-async function runWithHarness(options: Pick<RunOptions, "trackingFile" | "endpoint" | "maxAttempts" | "requestTimeoutMs" | "onEvent">, job: (parts: HarnessParts) => Promise<CopyResult>): Promise<RunOutcome> {
+async function runWithHarness(options: Pick<RunOptions, "trackingFile" | "endpoint" | "store" | "maxAttempts" | "requestTimeoutMs" | "onEvent">, job: (parts: HarnessParts) => Promise<CopyResult>): Promise<RunOutcome> {
   const tracking = new TrackingStore(options.trackingFile);
   const progress = new ProgressTracker();
   const events: EngineEvent[] = [];
-  const client = engineClient(options.endpoint, options.maxAttempts, options.requestTimeoutMs);
+  if (!options.store && !options.endpoint) throw new Error("a job needs an endpoint or a store");
+  const own = options.store ? undefined : engineStore(options.endpoint!, options.maxAttempts, options.requestTimeoutMs);
+  const store = options.store ?? own!;
   const emit = (event: EngineEvent) => {
     events.push(event);
     progress.listener(event);
     options.onEvent?.(event);
   };
   try {
-    const result = await job({ tracking, client, emit });
+    const result = await job({ tracking, store, emit });
     return { ...result, events, progress: progress.snapshot() };
   } finally {
     tracking.close();
-    client.destroy();
+    own?.destroy();
   }
 }
 

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
-import { bufferBody } from "@/lib/s3/lean-s3";
 import { multipartUpload } from "@/lib/s3/multipart-upload";
-import { engineClient } from "./engine-harness";
+import { bufferBody } from "@/lib/s3/object-store";
+import { engineStore } from "./engine-harness";
 
 const MiB = 1024 * 1024;
 
@@ -13,10 +13,10 @@ export async function uploadWithSwappedPart(endpoint: string, bucket: string, ke
   const partSize = 5 * MiB;
   const first = [0, 1, 2].map(() => crypto.randomBytes(partSize));
   const digest = (b: Buffer) => crypto.createHash("sha256").update(b).digest();
-  const client = engineClient(endpoint);
+  const store = engineStore(endpoint);
   try {
     await multipartUpload({
-      client,
+      store,
       bucket,
       key,
       size: BigInt(3 * partSize),
@@ -36,6 +36,6 @@ export async function uploadWithSwappedPart(endpoint: string, bucket: string, ke
   } catch (error) {
     return error;
   } finally {
-    client.destroy();
+    store.destroy();
   }
 }

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { restrictedRange, throttleAddress } from "@/lib/net/address-ranges";
 import { allowedEndpoints } from "@/lib/net/allowed-endpoints";
 import { classifyS3Error } from "@/lib/s3/classify-error";
-import { createS3Client, type StoreClient } from "@/lib/s3/client";
+import { createObjectStore } from "@/lib/s3/client";
+import type { S3Store } from "@/lib/s3/s3-store";
 import { probeBucket } from "@/lib/s3/probe-bucket";
 
 describe("which addresses are restricted", () => {
@@ -80,18 +81,18 @@ describe("connections to the object store", () => {
   let port: number;
   let connections: number;
   let answer: (req: http.IncomingMessage, res: http.ServerResponse) => void;
-  const clients: StoreClient[] = [];
+  const clients: S3Store[] = [];
 
   const client = (address = "http://127.0.0.1", maxAttempts = 1) => {
-    const made = createS3Client(
+    const made = createObjectStore(
       { objectStoreAddress: address, port, allowPlainHttp: true, region: "us-east-1", bucketStyle: "BUCKET_STYLE_PATH", caCertificate: null, accessKeyId: "k", secretAccessKey: "s" },
       { maxAttempts },
     );
     clients.push(made);
     return made;
   };
-  const probe = (c: StoreClient) => probeBucket({ client: c, bucket: "bkt", objectFolder: "", checkObjectLock: false });
-  const leanList = (c: StoreClient) => c.lean!.request({ method: "GET", bucket: "bkt", query: { "list-type": "2" } });
+  const probe = (c: S3Store) => probeBucket({ client: c.sdk, bucket: "bkt", objectFolder: "", checkObjectLock: false });
+  const leanList = (c: S3Store) => c.lean.request({ method: "GET", bucket: "bkt", query: { "list-type": "2" } });
   const LISTING = '<?xml version="1.0"?><ListBucketResult><Name>bkt</Name><KeyCount>0</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>';
 
   beforeEach(async () => {

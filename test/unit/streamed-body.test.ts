@@ -1,8 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createS3Client } from "@/lib/s3/client";
-import type { StreamedBody } from "@/lib/s3/lean-s3";
+import { createObjectStore } from "@/lib/s3/client";
+import type { StreamedBody } from "@/lib/s3/object-store";
 
 const servers: http.Server[] = [];
 afterEach(async () => {
@@ -23,7 +23,7 @@ async function refusingStore(): Promise<number> {
 describe("a streamed body", () => {
   it("answered before it is all sent, is not sent further, and the request settles only once its pump let go", async () => {
     const port = await refusingStore();
-    const client = createS3Client(
+    const store = createObjectStore(
       { objectStoreAddress: "http://127.0.0.1", port, allowPlainHttp: true, region: "us-east-1", bucketStyle: "BUCKET_STYLE_PATH", caCertificate: null, accessKeyId: "k", secretAccessKey: "s" },
       { maxAttempts: 1 },
     );
@@ -44,12 +44,12 @@ describe("a streamed body", () => {
       },
     };
 
-    const error = await client.lean!.request({ method: "PUT", bucket: "bucket", key: "big.bin", body, sha256Hex: "0".repeat(64) }).catch((e: unknown) => e);
+    const error = await store.lean.request({ method: "PUT", bucket: "bucket", key: "big.bin", body, sha256Hex: "0".repeat(64) }).catch((e: unknown) => e);
 
     expect((error as Error).name).toBe("AccessDenied");
     expect((error as Error).message).toBe("refused before the body");
     expect(released).toBe(true);
     expect(yielded).toBeLessThan(64);
-    client.destroy();
+    store.destroy();
   });
 });

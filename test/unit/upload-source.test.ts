@@ -7,7 +7,7 @@ import { PartBuffers } from "@/lib/engine/part-buffers";
 import { HASH_CHUNK, UnstableFileError } from "@/lib/engine/read-file";
 import { readUploadSource } from "@/lib/engine/upload-source";
 import { TreeHandle } from "@/lib/fs/beneath";
-import type { StreamedBody } from "@/lib/s3/lean-s3";
+import type { StreamedBody } from "@/lib/s3/object-store";
 
 const MiB = 1024 * 1024;
 const sha256 = (b: Buffer) => crypto.createHash("sha256").update(b).digest("hex");
