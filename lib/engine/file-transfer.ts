@@ -9,7 +9,7 @@ import { putObject } from "@/lib/s3/put-object";
 import type { Decision } from "./decide";
 import type { EngineListener } from "./events";
 import { sameFingerprint } from "./fingerprint";
-import { FileGrewError, readConsistently, readWhole, sameVersion, SYNC_READ_MAX_BYTES, SyncReads, UnstableFileError, type LocalFile } from "./read-file";
+import { FileGrewError, readConsistently, readWhole, sameVersion, SYNC_READ_MAX_BYTES, type SyncReads, UnstableFileError, type LocalFile } from "./read-file";
 import type { PartBuffers } from "./part-buffers";
 import type { Semaphore } from "@/lib/concurrency/semaphore";
 import { readUploadSource } from "./upload-source";

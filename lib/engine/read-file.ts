@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import fsSync, { type BigIntStats } from "node:fs";
-import fs from "node:fs/promises";
+import type fs from "node:fs/promises";
 import { fdPath, requireRegular, type TreeHandle } from "@/lib/fs/beneath";
 import { DispositionError } from "@/lib/s3/disposition";
 import { sameFingerprint } from "./fingerprint";

@@ -98,7 +98,7 @@ function makeHolder(subvolumeFd: number, jobId: string): number {
     holder = fsSync.openSync(fdPath(subvolumeFd, SNAPSHOT_HOLDER), DIRECTORY_FLAGS);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ELOOP" || code === "ENOTDIR") throw new Error(`${SNAPSHOT_HOLDER} in the subvolume is not a directory (a symbolic link is never followed)`);
+    if (code === "ELOOP" || code === "ENOTDIR") throw new Error(`${SNAPSHOT_HOLDER} in the subvolume is not a directory (a symbolic link is never followed)`, { cause: error });
     throw error;
   }
   try {
