@@ -3,7 +3,7 @@ import { recordAudit } from "@/lib/auth/audit";
 import type { Principal } from "@/lib/auth/privileges";
 import { db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors";
-import { partialsJournalFor, trackingFileFor } from "@/lib/jobs/tracking-file";
+import { partialsJournalFor, trackingFileFor } from "@/lib/data-paths";
 import { findRelationship } from "./find-relationship";
 import { ACTIVE_STATES } from "./job-states";
 
