@@ -18,9 +18,6 @@ export interface ShiftConfig {
   port: number;
   dataDir: string;
   fsRoot: string;
-  databaseFile: string;
-  logDir: string;
-  trackingDir: string;
   adminPassword?: string;
   secretKey?: string;
   /** Parallel transfers (objects or parts) inside one job. */
@@ -41,9 +38,6 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): ShiftConfig {
     port: parsed.PORT,
     dataDir,
     fsRoot: path.resolve(/*turbopackIgnore: true*/ parsed.SHIFT_FS_ROOT ?? path.join(dataDir, "fs")),
-    databaseFile: path.join(dataDir, "shift.db"),
-    logDir: path.join(dataDir, "logs"),
-    trackingDir: path.join(dataDir, "tracking"),
     adminPassword: parsed.SHIFT_ADMIN_PASSWORD,
     secretKey: parsed.SHIFT_SECRET_KEY,
     transferConcurrency: parsed.SHIFT_WORKER_CONCURRENCY ?? Math.max(16, os.availableParallelism() * 16),

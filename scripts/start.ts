@@ -69,10 +69,10 @@ if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
 let demo: string | undefined;
 let demoSecretFile = "";
 if (process.env.SHIFT_DEMO_S3 !== "0") {
-  const started = await startDemoS3(config.dataDir, Number(process.env.SHIFT_DEMO_S3_PORT ?? 4568));
+  const started = await startDemoS3(Number(process.env.SHIFT_DEMO_S3_PORT ?? 4568));
   children.push(started.child);
   demo = started.endpoint;
-  demoSecretFile = writeDemoSecretFile(config.dataDir);
+  demoSecretFile = writeDemoSecretFile();
 }
 
 const url = `http://${config.host}:${config.port}`;

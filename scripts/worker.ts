@@ -11,7 +11,7 @@ const config = getConfig();
 if (process.env.SHIFT_DATABASE_PREPARED !== "1") prepareDatabase();
 // No private umask here: the files a copy from S3 writes must keep the mode the site expects.
 // The data directory is made private instead, and the worker's own files are created 0600.
-makeDataDirPrivate(config);
+makeDataDirPrivate();
 const warning = hostProtectionWarning();
 if (warning) console.warn(`worker: WARNING: ${warning}`);
 const worker = startWorker();

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { hasPrivilege, PRIVILEGES } from "@/lib/auth/privileges";
-import { ConsoleHeader } from "@/web/components/console-header";
-import { Providers } from "@/web/components/providers";
-import { RelationshipList } from "@/web/components/relationship-list";
+import { ConsoleHeader } from "@/components/console-header";
+import { Providers } from "@/components/providers";
+import { RelationshipList } from "./relationship-list";
 import { requireSession } from "@/web/console-session";
 
 export const dynamic = "force-dynamic";

@@ -1,5 +1,5 @@
 import { headers } from "next/headers";
-import { SignInForm } from "@/web/components/sign-in-form";
+import { SignInForm } from "./sign-in-form";
 import { safeCallback } from "@/web/safe-callback";
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {

@@ -15,15 +15,11 @@ type RouteContext<P> = { params: Promise<P> };
 
 /** An extra way to find the caller (the console's session), tried when there is no bearer token. */
 export type SessionResolver = (request: Request) => Promise<Principal | null>;
-let sessionResolver: SessionResolver | undefined;
-export function setSessionResolver(resolver: SessionResolver): void {
-  sessionResolver = resolver;
-}
 
 const signInFirst = () => new AppError("UNAUTHENTICATED", "Sign in first: send a bearer token from POST /v1/session/login.");
 
 /** The request's bearer token, undefined when it sends none; a malformed header is a 401. */
-export function bearerToken(request: Request): string | undefined {
+function bearerToken(request: Request): string | undefined {
   const header = request.headers.get("authorization");
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -37,10 +33,10 @@ export function requireBearerToken(request: Request): string {
   return token;
 }
 
-export async function authenticateRequest(request: Request): Promise<Principal> {
+async function authenticateRequest(request: Request, resolveSession: SessionResolver | undefined): Promise<Principal> {
   const token = bearerToken(request);
   if (token) return authenticateToken(token);
-  const session = await sessionResolver?.(request);
+  const session = await resolveSession?.(request);
   if (session) {
     checkCookieRequest(request);
     return session;
@@ -49,28 +45,32 @@ export async function authenticateRequest(request: Request): Promise<Principal> 
 }
 
 /**
- * The shape of every API route: authenticate, check the one privilege the route declares, run
- * one domain function, and map its result or error. Unknown errors never leak their details.
+ * Builds `apiRoute`, the shape of every API route: authenticate, check the one privilege the
+ * route declares, run one domain function, and map its result or error. Unknown errors never
+ * leak their details. Without `resolveSession`, only bearer tokens are accepted.
  */
-export function apiRoute<P = Record<string, never>>(
-  privilege: Privilege | null,
-  handler: (ctx: HandlerContext<P>) => Promise<unknown>,
-  { status = 200 }: { status?: number } = {},
-) {
-  return async (request: Request, context: RouteContext<P>): Promise<Response> => {
-    try {
-      checkDeclaredLength(request);
-      const principal = privilege ? await authenticateRequest(request) : anonymous;
-      if (privilege && !hasPrivilege(principal, privilege)) {
-        throw new AppError("FORBIDDEN", `This action needs the ${privilege} privilege, which your role does not grant.`);
+export function createApiRoute({ resolveSession }: { resolveSession?: SessionResolver } = {}) {
+  return function apiRoute<P = Record<string, never>>(
+    privilege: Privilege | null,
+    handler: (ctx: HandlerContext<P>) => Promise<unknown>,
+    { status = 200 }: { status?: number } = {},
+  ) {
+    return async (request: Request, context: RouteContext<P>): Promise<Response> => {
+      try {
+        checkDeclaredLength(request);
+        const principal = privilege ? await authenticateRequest(request, resolveSession) : anonymous;
+        if (privilege && !hasPrivilege(principal, privilege)) throw lacksPrivilege(privilege);
+        const result = await handler({ request, principal, params: await context.params });
+        return result === undefined ? new Response(null, { status: 204 }) : jsonResponse(result, status);
+      } catch (error) {
+        return toErrorResponse(error);
       }
-      const result = await handler({ request, principal, params: await context.params });
-      return result === undefined ? new Response(null, { status: 204 }) : jsonResponse(result, status);
-    } catch (error) {
-      return toErrorResponse(error);
-    }
+    };
   };
 }
+
+export const lacksPrivilege = (privilege: Privilege) =>
+  new AppError("FORBIDDEN", `This action needs the ${privilege} privilege, which your role does not grant.`);
 
 export function toErrorResponse(error: unknown): Response {
   if (error instanceof AppError) return errorResponse(error);

@@ -17,11 +17,13 @@ export async function createUser({ input, actor }: { input: unknown; actor: stri
   const valid = parseInput(createUserSchema, input);
   const role = await db().role.findFirst({ where: { OR: [{ id: valid.role }, { name: valid.role }] } });
   if (!role) throw new AppError("VALIDATION", `role: no role is named "${valid.role}".`, { field: "role" });
+  const passwordHash = await hashPassword(valid.password);
   try {
-    const user = await db().user.create({
-      data: { username: valid.username, passwordHash: await hashPassword(valid.password), roleId: role.id },
+    const user = await db().$transaction(async (tx) => {
+      const created = await tx.user.create({ data: { username: valid.username, passwordHash, roleId: role.id } });
+      await recordAudit(tx, { actor, action: "user.create", target: created.username, detail: { role: role.name } });
+      return created;
     });
-    await recordAudit({ actor, action: "user.create", target: user.username, detail: { role: role.name } });
     return { id: user.id, username: user.username, role: role.name };
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { getConfig } from "@/lib/config";
+import { databaseFile } from "@/lib/data-paths";
 import { AppError } from "@/lib/errors";
 import { throttleAddress } from "@/lib/net/address-ranges";
 
@@ -83,7 +83,7 @@ const cache = globalThis as unknown as { shiftLoginThrottle?: { file: string; st
 // A synchronous better-sqlite3 transaction (BEGIN IMMEDIATE) reads, decides and writes both
 // counts with nothing able to run in between, in this process or another one.
 function statements(): ThrottleStore {
-  const file = getConfig().databaseFile;
+  const file = databaseFile();
   if (cache.shiftLoginThrottle?.file === file) return cache.shiftLoginThrottle.store;
   // It runs on the web server's thread: wait for the worker's writes a little, never long.
   const sqlite = new Database(file, { timeout: 5_000 });

@@ -32,17 +32,21 @@ export async function assignRole({ userId, roleId, actor }: { userId: string; ro
     throw new AppError("CONFLICT", "You cannot take the administrator role from yourself; ask another administrator.");
   }
   if (role.id === user.roleId) return;
-  await endUserSessions({ userId: user.id, change: { roleId: role.id } });
-  await recordAudit({ actor: actor.username, action: "user.role", target: user.username, detail: { role: role.name } });
+  await db().$transaction(async (tx) => {
+    await endUserSessions(tx, { userId: user.id, change: { roleId: role.id } });
+    await recordAudit(tx, { actor: actor.username, action: "user.role", target: user.username, detail: { role: role.name } });
+  });
 }
 
 /** A disabled user cannot sign in, and the sessions and bearer tokens already issued stop working. */
 export async function setUserDisabled({ userId, disabled, actor }: { userId: string; disabled: boolean; actor: Principal }) {
   const user = await findUser(userId);
   if (user.id === actor.userId && disabled) throw new AppError("CONFLICT", "You cannot disable your own account.");
-  if (disabled) await endUserSessions({ userId: user.id, change: { disabled } });
-  else await db().user.update({ where: { id: user.id }, data: { disabled } });
-  await recordAudit({ actor: actor.username, action: disabled ? "user.disable" : "user.enable", target: user.username });
+  await db().$transaction(async (tx) => {
+    if (disabled) await endUserSessions(tx, { userId: user.id, change: { disabled } });
+    else await tx.user.update({ where: { id: user.id }, data: { disabled } });
+    await recordAudit(tx, { actor: actor.username, action: disabled ? "user.disable" : "user.enable", target: user.username });
+  });
 }
 
 const passwordSchema = z.object({ password: z.string().min(10, "must be at least 10 characters").max(1024) });
@@ -50,6 +54,9 @@ const passwordSchema = z.object({ password: z.string().min(10, "must be at least
 export async function resetPassword({ userId, password, actor }: { userId: string; password: string; actor: Principal }) {
   const valid = parseInput(passwordSchema, { password });
   const user = await findUser(userId);
-  await endUserSessions({ userId: user.id, change: { passwordHash: await hashPassword(valid.password) } });
-  await recordAudit({ actor: actor.username, action: "user.password-reset", target: user.username });
+  const passwordHash = await hashPassword(valid.password);
+  await db().$transaction(async (tx) => {
+    await endUserSessions(tx, { userId: user.id, change: { passwordHash } });
+    await recordAudit(tx, { actor: actor.username, action: "user.password-reset", target: user.username });
+  });
 }

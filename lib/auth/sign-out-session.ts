@@ -7,5 +7,5 @@ import { endUserSessions } from "./end-user-sessions";
  */
 export async function signOutSession({ userId, generation }: { userId: string; generation: number }): Promise<void> {
   const user = await db().user.findUnique({ where: { id: userId }, select: { sessionGeneration: true } });
-  if (user?.sessionGeneration === generation) await endUserSessions({ userId });
+  if (user?.sessionGeneration === generation) await db().$transaction((tx) => endUserSessions(tx, { userId }));
 }

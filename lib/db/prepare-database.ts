@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { getConfig } from "@/lib/config";
+import { dataDirectory, databaseFile } from "@/lib/data-paths";
 import { createPrivateFile, makeDataDirPrivate } from "@/lib/process/private-data";
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, "../..");
@@ -12,16 +13,15 @@ const PROJECT_ROOT = path.resolve(import.meta.dirname, "../..");
  * (persistent per file).
  */
 export function prepareDatabase(): void {
-  const config = getConfig();
-  makeDataDirPrivate(config);
-  fs.mkdirSync(config.fsRoot, { recursive: true });
-  createPrivateFile(config.databaseFile);
+  makeDataDirPrivate();
+  fs.mkdirSync(getConfig().fsRoot, { recursive: true });
+  createPrivateFile(databaseFile());
   execFileSync(process.execPath, [path.join(PROJECT_ROOT, "node_modules/prisma/build/index.js"), "migrate", "deploy"], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, SHIFT_DATA_DIR: config.dataDir },
+    env: { ...process.env, SHIFT_DATA_DIR: dataDirectory() },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const sqlite = new Database(config.databaseFile);
+  const sqlite = new Database(databaseFile());
   sqlite.pragma("journal_mode = WAL");
   sqlite.close();
 }

@@ -1,6 +1,6 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "@/generated/prisma/client";
-import { getConfig } from "@/lib/config";
+import { databaseFile } from "@/lib/data-paths";
 
 const globalForPrisma = globalThis as unknown as { shiftPrisma?: PrismaClient };
 
@@ -13,6 +13,6 @@ export function createPrismaClient(databaseFile: string): PrismaClient {
 
 /** One client per process. */
 export function db(): PrismaClient {
-  globalForPrisma.shiftPrisma ??= createPrismaClient(getConfig().databaseFile);
+  globalForPrisma.shiftPrisma ??= createPrismaClient(databaseFile());
   return globalForPrisma.shiftPrisma;
 }

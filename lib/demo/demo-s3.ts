@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
+import { demoSecretFile, demoStoreDirectory } from "@/lib/data-paths";
 import { derivedKey } from "@/lib/secrets/secret-key";
 
 export const DEMO_BUCKET = "demo";
@@ -16,8 +17,8 @@ export function demoSecretKey(): string {
  * Writes the secret to a file only the service's user can read and returns its path: the console
  * output of `npm start` may end up in a shared log, so the secret is never printed.
  */
-export function writeDemoSecretFile(dataDir: string): string {
-  const file = path.join(dataDir, "demo-s3.secret");
+export function writeDemoSecretFile(): string {
+  const file = demoSecretFile();
   fs.rmSync(file, { force: true });
   fs.writeFileSync(file, demoSecretKey() + "\n", { mode: 0o600, flag: "wx" });
   return file;
@@ -29,8 +30,8 @@ const SCRIPT = path.resolve(import.meta.dirname, "../../scripts/demo-s3.ts");
  * A local S3 endpoint with a demo bucket, so a first copy needs no cloud account. It runs in its
  * own process so that nothing sent to it can stop the service.
  */
-export async function startDemoS3(dataDir: string, port: number): Promise<{ child: ChildProcess; endpoint: string }> {
-  const directory = path.join(dataDir, "demo-s3");
+export async function startDemoS3(port: number): Promise<{ child: ChildProcess; endpoint: string }> {
+  const directory = demoStoreDirectory();
   fs.mkdirSync(directory, { recursive: true, mode: 0o700 });
   const child = spawn(process.execPath, ["--import", "tsx", SCRIPT, directory, String(port), DEMO_BUCKET], {
     stdio: ["ignore", "pipe", "inherit"],

@@ -1,11 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { getConfig } from "@/lib/config";
+import { relationshipLogFile } from "@/lib/data-paths";
 import type { EngineEvent } from "@/lib/engine/events";
-
-export function relationshipLogFile(relationshipId: string): string {
-  return path.join(getConfig().logDir, "replication", `${relationshipId}.log`);
-}
 
 /** Events worth a line in the replication log; per-file successes would drown the rest. */
 const LOGGED: ReadonlySet<EngineEvent["type"]> = new Set([

@@ -16,7 +16,7 @@ import { JOB_STATES } from "@/lib/replication/job-states";
 import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, uploadSettings } from "./engine-settings";
 import { JobLog } from "./job-log";
 import { createPrivateFile } from "@/lib/process/private-data";
-import { partialsJournalFor, trackingFileFor } from "./tracking-file";
+import { partialsJournalFor, trackingFileFor } from "@/lib/data-paths";
 
 const FLUSH_INTERVAL_MS = 500;
 const MAX_FILE_ERROR_ROWS = 1000;

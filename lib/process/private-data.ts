@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { ShiftConfig } from "@/lib/config";
+import { getConfig } from "@/lib/config";
+import { dataDirectory } from "@/lib/data-paths";
 
 /** New files of the processes that only write the service's own data: readable by the owner alone. */
 export const PRIVATE_UMASK = 0o077;
@@ -13,10 +14,11 @@ export const PRIVATE_UMASK = 0o077;
  * but list and read nothing else). Links are never followed (each entry is opened with O_NOFOLLOW and changed through
  * its descriptor), so nothing outside the directory can be reached this way.
  */
-export function makeDataDirPrivate(config: Pick<ShiftConfig, "dataDir" | "fsRoot">): void {
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+export function makeDataDirPrivate(): void {
+  const directory = dataDirectory();
+  fs.mkdirSync(directory, { recursive: true, mode: 0o700 });
   // The directory itself may be a link an administrator made (data -> /srv/...): that one is followed.
-  tighten(fs.realpathSync(config.dataDir), realOrResolved(config.fsRoot));
+  tighten(fs.realpathSync(directory), realOrResolved(getConfig().fsRoot));
 }
 
 function realOrResolved(dir: string): string {

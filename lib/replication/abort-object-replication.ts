@@ -12,18 +12,19 @@ import { JOB_STATES } from "./job-states";
  */
 export async function abortObjectReplication({ id, actor }: { id: string; actor: Principal }) {
   const relationship = await findRelationship(id);
-  const prisma = db();
-  const endedQueued = await prisma.job.updateMany({
-    where: { relationshipId: relationship.id, state: JOB_STATES.QUEUED },
-    data: { state: JOB_STATES.ABORTED, endTime: new Date(), error: "The job was stopped before it started." },
+  await db().$transaction(async (tx) => {
+    const endedQueued = await tx.job.updateMany({
+      where: { relationshipId: relationship.id, state: JOB_STATES.QUEUED },
+      data: { state: JOB_STATES.ABORTED, endTime: new Date(), error: "The job was stopped before it started." },
+    });
+    const flagged = await tx.job.updateMany({
+      where: { relationshipId: relationship.id, state: JOB_STATES.RUNNING },
+      data: { abortRequested: true },
+    });
+    if (endedQueued.count + flagged.count === 0) {
+      throw new AppError("CONFLICT", "No job of this relationship is running.");
+    }
+    await recordAudit(tx, { actor: actor.username, action: "relationship.abort", target: relationship.id });
   });
-  const flagged = await prisma.job.updateMany({
-    where: { relationshipId: relationship.id, state: JOB_STATES.RUNNING },
-    data: { abortRequested: true },
-  });
-  if (endedQueued.count + flagged.count === 0) {
-    throw new AppError("CONFLICT", "No job of this relationship is running.");
-  }
-  await recordAudit({ actor: actor.username, action: "relationship.abort", target: relationship.id });
   return getRelationshipStatus({ id });
 }

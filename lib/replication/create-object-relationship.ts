@@ -16,7 +16,7 @@ import { relationshipView } from "./views";
 
 /**
  * Validates everything before storing anything (directory, endpoint, credentials, bucket,
- * Object Lock for copies into S3, overlap for copies from S3), then stores the relationship and queues its first job in one transaction.
+ * Object Lock for copies into S3, overlap for copies from S3), then stores the relationship, queues its first job and records the audit row in one transaction.
  */
 export async function createObjectRelationship({ input, actor }: { input: unknown; actor: Principal }) {
   const valid = parseInput(createRelationshipSchema, input);
@@ -73,13 +73,13 @@ export async function createObjectRelationship({ input, actor }: { input: unknow
     });
     await refuseOverlap(tx, row.id, valid.direction, directory.namespacePath, directoryField);
     await tx.job.create({ data: { relationshipId: row.id, state: JOB_STATES.QUEUED } });
+    await recordAudit(tx, {
+      actor: actor.username,
+      action: "relationship.create",
+      target: row.id,
+      detail: { direction: row.direction, local_directory_path: row.localDirectoryPath, bucket: row.bucket, object_folder: row.objectFolder },
+    });
     return row;
-  });
-  await recordAudit({
-    actor: actor.username,
-    action: "relationship.create",
-    target: relationship.id,
-    detail: { direction: relationship.direction, local_directory_path: relationship.localDirectoryPath, bucket: relationship.bucket, object_folder: relationship.objectFolder },
   });
   return relationshipView(relationship);
 }

@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import { db } from "@/lib/db/prisma";
-import { relationshipLogFile } from "@/lib/jobs/job-log";
+import { relationshipLogFile } from "@/lib/data-paths";
 import { findRelationship } from "./find-relationship";
 import { jobProgressView } from "./views";
 

@@ -11,13 +11,15 @@ import { JOB_STATES } from "./job-states";
 export async function startObjectReplication({ id, actor }: { id: string; actor: Principal }) {
   const relationship = await findRelationship(id);
   try {
-    await db().job.create({ data: { relationshipId: relationship.id, state: JOB_STATES.QUEUED } });
+    await db().$transaction(async (tx) => {
+      await tx.job.create({ data: { relationshipId: relationship.id, state: JOB_STATES.QUEUED } });
+      await recordAudit(tx, { actor: actor.username, action: "relationship.replicate", target: relationship.id });
+    });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
       throw new AppError("CONFLICT", "A job of this relationship is already running; wait for it or stop it first.");
     }
     throw error;
   }
-  await recordAudit({ actor: actor.username, action: "relationship.replicate", target: relationship.id });
   return getRelationshipStatus({ id });
 }

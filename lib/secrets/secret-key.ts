@@ -2,23 +2,22 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { getConfig } from "@/lib/config";
-
-const KEY_FILE = "secret.key";
+import { secretKeyFile } from "@/lib/data-paths";
 
 /**
  * The 256-bit key that encrypts stored S3 secrets: derived from SHIFT_SECRET_KEY when set,
  * otherwise read from (or created in) a 0600 key file in the data directory.
  */
 export function loadSecretKey(): Buffer {
-  const config = getConfig();
-  if (config.secretKey) return crypto.createHash("sha256").update(config.secretKey).digest();
-  const file = path.join(config.dataDir, KEY_FILE);
+  const { secretKey } = getConfig();
+  if (secretKey) return crypto.createHash("sha256").update(secretKey).digest();
+  const file = secretKeyFile();
   try {
     return decodeKeyFile(fs.readFileSync(file, "utf8"), file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   const key = crypto.randomBytes(32);
   try {
     // "wx": two processes starting together must not each write a different key.

@@ -231,11 +231,7 @@ describe("requests signed in with the console's cookie", () => {
 
   it("reach a server action only from the console's origin", async () => {
     const cookie = `${SESSION_COOKIE}=${await consoleSignIn(app, "admin", app.env.SHIFT_ADMIN_PASSWORD!)}`;
-    // The id Next.js gave the Users page's create action in this build.
-    const manifest = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, "../../.next/server/server-reference-manifest.json"), "utf8")) as {
-      node: Record<string, { exportedName: string }>;
-    };
-    const actionId = Object.entries(manifest.node).find(([, action]) => action.exportedName === "createUserAction")![0];
+    const actionId = actionIdOf("createUserAction");
     const createAdministrator = (username: string, site: string) =>
       fetch(`${app.url}/admin/users`, {
         method: "POST",
@@ -250,7 +246,30 @@ describe("requests signed in with the console's cookie", () => {
     await createAdministrator("console-admin", "same-origin").then((r) => r.text());
     expect(await db().user.findUnique({ where: { username: "console-admin" } })).not.toBeNull();
   });
+
+  it("refuse an argument of the wrong shape, naming the field, and change nothing", async () => {
+    const cookie = `${SESSION_COOKIE}=${await consoleSignIn(app, "admin", app.env.SHIFT_ADMIN_PASSWORD!)}`;
+    const actionId = actionIdOf("setDisabledAction");
+    const user = await newUser("observers");
+    // What a page other than the console's own form could send: a string where a flag belongs.
+    const reply = await fetch(`${app.url}/admin/users`, {
+      method: "POST",
+      headers: { cookie, "next-action": actionId, accept: "text/x-component", "content-type": "text/plain;charset=UTF-8", origin: new URL(app.url).origin, "sec-fetch-site": "same-origin" },
+      body: JSON.stringify([{ userId: user.id, disabled: "yes" }]),
+    });
+    // (parseInput reads every wrong type as a missing value: zod 4 leaves the input out of its issues.)
+    expect(await reply.text()).toContain('{"ok":false,"message":"disabled: is required","field":{"name":"disabled","message":"is required"}}');
+    expect((await db().user.findUniqueOrThrow({ where: { id: user.id } })).disabled).toBe(false);
+  });
 });
+
+/** The id Next.js gave a server action in this build. */
+function actionIdOf(exportedName: string): string {
+  const manifest = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, "../../.next/server/server-reference-manifest.json"), "utf8")) as {
+    node: Record<string, { exportedName: string }>;
+  };
+  return Object.entries(manifest.node).find(([, action]) => action.exportedName === exportedName)![0];
+}
 
 function runCli(configHome: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const bin = path.resolve(import.meta.dirname, "../../bin/s3shift.js");

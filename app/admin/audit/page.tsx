@@ -1,10 +1,10 @@
 import { listAuditEvents } from "@/lib/auth/list-audit-events";
 import { hasPrivilege, PRIVILEGES } from "@/lib/auth/privileges";
 import { AppError } from "@/lib/errors";
-import { ConsoleHeader } from "@/web/components/console-header";
-import { LacksPrivilege } from "@/web/components/lacks-privilege";
+import { ConsoleHeader } from "@/components/console-header";
+import { LacksPrivilege } from "@/components/lacks-privilege";
 import { requireSession } from "@/web/console-session";
-import { TableHead } from "@/web/components/table-head";
+import { TableHead } from "@/components/table-head";
 
 export const dynamic = "force-dynamic";
 

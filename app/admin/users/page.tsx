@@ -1,8 +1,8 @@
 import { listRoles, listUsers } from "@/lib/auth/manage-users";
 import { hasPrivilege, PRIVILEGES } from "@/lib/auth/privileges";
-import { ConsoleHeader } from "@/web/components/console-header";
-import { LacksPrivilege } from "@/web/components/lacks-privilege";
-import { UserAdmin } from "@/web/components/user-admin";
+import { ConsoleHeader } from "@/components/console-header";
+import { LacksPrivilege } from "@/components/lacks-privilege";
+import { UserAdmin } from "./user-admin";
 import { requireSession } from "@/web/console-session";
 
 export const dynamic = "force-dynamic";

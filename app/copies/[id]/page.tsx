@@ -6,12 +6,12 @@ import { AppError } from "@/lib/errors";
 import { describeProgress, formatBytes } from "@/lib/format";
 import { getRelationshipStatus } from "@/lib/replication/get-relationship-status";
 import { listJobFileErrors, listRelationshipJobs, readRelationshipLog } from "@/lib/replication/job-history";
-import { ConsoleHeader } from "@/web/components/console-header";
-import { LiveRefresh } from "@/web/components/live-refresh";
-import { RelationshipActions } from "@/web/components/relationship-actions";
-import { ThroughputChart } from "@/web/components/throughput-chart";
+import { ConsoleHeader } from "@/components/console-header";
+import { LiveRefresh } from "@/components/live-refresh";
+import { RelationshipActions } from "./relationship-actions";
+import { ThroughputChart } from "./throughput-chart";
 import { requireSession } from "@/web/console-session";
-import { TableHead } from "@/web/components/table-head";
+import { TableHead } from "@/components/table-head";
 
 export const dynamic = "force-dynamic";
 

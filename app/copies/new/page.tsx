@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { hasPrivilege, PRIVILEGES } from "@/lib/auth/privileges";
-import { ConsoleHeader } from "@/web/components/console-header";
-import { CreateCopyForm } from "@/web/components/create-copy-form";
-import { LacksPrivilege } from "@/web/components/lacks-privilege";
+import { ConsoleHeader } from "@/components/console-header";
+import { CreateCopyForm } from "./create-copy-form";
+import { LacksPrivilege } from "@/components/lacks-privilege";
 import { requireSession } from "@/web/console-session";
 
 export const dynamic = "force-dynamic";

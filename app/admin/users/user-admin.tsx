@@ -2,8 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { assignRoleAction, createUserAction, resetPasswordAction, setDisabledAction, type AdminResult } from "@/app/admin/users/actions";
-import { TableHead } from "@/web/components/table-head";
+import { TableHead } from "@/components/table-head";
+import type { ActionResult } from "@/web/server-action";
+import { assignRoleAction, createUserAction, resetPasswordAction, setDisabledAction } from "./actions";
 
 interface User {
   id: string;
@@ -20,7 +21,7 @@ export function UserAdmin({ users, roles }: { users: User[]; roles: Role[] }) {
   const router = useRouter();
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
 
-  async function run(result: Promise<AdminResult>, success: string) {
+  async function run(result: Promise<ActionResult>, success: string) {
     const r = await result;
     setMessage(r.ok ? { ok: true, text: success } : { ok: false, text: r.message });
     if (r.ok) router.refresh();
@@ -43,7 +44,7 @@ export function UserAdmin({ users, roles }: { users: User[]; roles: Role[] }) {
                 <select
                   aria-label={`Role of ${user.username}`}
                   defaultValue={user.role_id}
-                  onChange={(e) => run(assignRoleAction(user.id, e.target.value), `${user.username} now has the role ${e.target.selectedOptions[0]?.text}; their sessions have ended, and they sign in again to use it.`)}
+                  onChange={(e) => run(assignRoleAction({ userId: user.id, roleId: e.target.value }), `${user.username} now has the role ${e.target.selectedOptions[0]?.text}; their sessions have ended, and they sign in again to use it.`)}
                   className="rounded border border-slate-300 px-2 py-1"
                 >
                   {roles.map((r) => (
@@ -57,7 +58,7 @@ export function UserAdmin({ users, roles }: { users: User[]; roles: Role[] }) {
                 {user.disabled ? "Disabled" : "Active"}{" "}
                 <button
                   type="button"
-                  onClick={() => run(setDisabledAction(user.id, !user.disabled), `${user.username} is now ${user.disabled ? "enabled" : "disabled"}.`)}
+                  onClick={() => run(setDisabledAction({ userId: user.id, disabled: !user.disabled }), `${user.username} is now ${user.disabled ? "enabled" : "disabled"}.`)}
                   className="ml-2 rounded border border-slate-300 px-2 py-1"
                 >
                   {user.disabled ? `Enable ${user.username}` : `Disable ${user.username}`}
@@ -70,7 +71,7 @@ export function UserAdmin({ users, roles }: { users: User[]; roles: Role[] }) {
                     e.preventDefault();
                     const form = e.currentTarget;
                     const password = String(new FormData(form).get("password") ?? "");
-                    void run(resetPasswordAction(user.id, password), `The password of ${user.username} was reset.`).then(() => form.reset());
+                    void run(resetPasswordAction({ userId: user.id, password }), `The password of ${user.username} was reset.`).then(() => form.reset());
                   }}
                 >
                   <input name="password" type="password" aria-label={`New password for ${user.username}`} autoComplete="new-password" className="rounded border border-slate-300 px-2 py-1" />

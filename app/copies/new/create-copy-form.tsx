@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type ReactNode } from "react";
-import { createCopy } from "@/app/copies/new/actions";
+import { createCopy } from "./actions";
 
 type Direction = "COPY_TO_OBJECT" | "COPY_FROM_OBJECT";
 
@@ -53,7 +53,7 @@ export function CreateCopyForm() {
       router.push("/copies");
       router.refresh();
     } else {
-      setErrors({ [result.field ?? "form"]: result.message });
+      setErrors(result.field ? { [result.field.name]: result.field.message } : { form: result.message });
     }
   }
 

@@ -2,7 +2,8 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { deleteCopy, repeatCopy, stopCopy, type ActionResult } from "@/app/copies/[id]/actions";
+import type { ActionResult } from "@/web/server-action";
+import { deleteCopy, repeatCopy, stopCopy } from "./actions";
 
 export function RelationshipActions({ id, running }: { id: string; running: boolean }) {
   const router = useRouter();

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { describeProgress } from "@/lib/format";
 import type { RelationshipStatus } from "@/lib/replication/views";
-import { TableHead } from "@/web/components/table-head";
+import { TableHead } from "@/components/table-head";
 
 type Status = RelationshipStatus;
 
