@@ -48,7 +48,7 @@ export function authOptions(): AuthOptions {
             return { id: user.userId, name: user.username, generation: user.generation };
           } catch (error) {
             // A throttled name gets its own message; every other refusal stays the generic one.
-            if (error instanceof AppError && error.code === "TOO_MANY_REQUESTS") throw new Error(error.message);
+            if (error instanceof AppError && error.code === "TOO_MANY_REQUESTS") throw new Error(error.message, { cause: error });
             return null;
           }
         },

@@ -1,5 +1,4 @@
 import Link from "next/link";
-import { hasPrivilege, PRIVILEGES } from "@/lib/auth/privileges";
 import { ConsoleHeader } from "@/components/console-header";
 import { Providers } from "@/components/providers";
 import { RelationshipList } from "./relationship-list";
@@ -8,7 +7,7 @@ import { requireSession } from "@/web/console-session";
 export const dynamic = "force-dynamic";
 
 export default async function CopiesPage() {
-  const { principal, header } = await requireSession();
+  const { header } = await requireSession();
   const { canWrite } = header;
   return (
     <Providers>

@@ -1,4 +1,4 @@
-import { AppError } from "@/lib/errors";
+import { type AppError } from "@/lib/errors";
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
 

@@ -16,6 +16,7 @@ export function normaliseObjectFolder(folder: string): string {
 }
 
 function folderProblem(folder: string): string | undefined {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
   if (/[\u0000-\u001f\u007f]/.test(folder)) return "must not contain control characters";
   const parts = folder.slice(0, -1).split("/");
   if (folder !== "" && parts.some((p) => p === "")) return 'must not contain "//"';

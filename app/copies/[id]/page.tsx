@@ -1,7 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { hasPrivilege, PRIVILEGES } from "@/lib/auth/privileges";
 import { AppError } from "@/lib/errors";
 import { describeProgress, formatBytes } from "@/lib/format";
 import { getRelationshipStatus } from "@/lib/replication/get-relationship-status";
@@ -16,7 +15,7 @@ import { TableHead } from "@/components/table-head";
 export const dynamic = "force-dynamic";
 
 export default async function CopyDetailsPage({ params }: { params: Promise<{ id: string }> }) {
-  const { principal, header } = await requireSession();
+  const { header } = await requireSession();
   const { id } = await params;
   let status;
   try {

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { hasPrivilege, PRIVILEGES } from "@/lib/auth/privileges";
+import { PRIVILEGES } from "@/lib/auth/privileges";
 import { ConsoleHeader } from "@/components/console-header";
 import { CreateCopyForm } from "./create-copy-form";
 import { LacksPrivilege } from "@/components/lacks-privilege";
@@ -8,7 +8,7 @@ import { requireSession } from "@/web/console-session";
 export const dynamic = "force-dynamic";
 
 export default async function NewCopyPage() {
-  const { principal, header } = await requireSession();
+  const { header } = await requireSession();
   const { canWrite } = header;
   return (
     <>
