@@ -31,7 +31,8 @@ if (runNode(node, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"],
   console.log("the build failed");
   total.failed++;
 } else {
-  add(`every vitest suite on Node ${process.versions.node}`, vitestPass(node, process.argv.slice(2), env));
+  const filters = process.argv.slice(2);
+  add(`vitest${filters.length > 0 ? ` ${filters.join(" ")}` : ", every suite,"} on Node ${process.versions.node}`, vitestPass(node, filters, env));
 
   // The console, in Debian's Chromium.
   const playwrightReport = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-playwright-")), "report.json");
