@@ -42,6 +42,7 @@ export default tseslint.config(
             { target: "./lib", from: ["./app", "./web", "./components", "./cli", "./scripts", "./test", "./bench"], message: "lib/ holds the domain: the console, the API adapters, the CLI and the scripts build on it, never the reverse." },
             { target: "./lib/s3", from: "./lib/engine", message: "lib/s3 speaks S3 for anyone; the copy engine builds on it, not the reverse." },
             { target: "./lib/engine", from: ["./lib/jobs", "./lib/replication", "./lib/auth", "./lib/api", "./lib/db"], message: "The copy engine is given everything it needs (a tree, a store, a tracking store, an event sink); it knows nothing of jobs, the database or the API." },
+            { target: "./lib/progress", from: ["./lib/engine", "./lib/jobs", "./lib/replication"], message: "The progress record is shared ground: the engine, the worker and the API's views derive from it, so it imports none of them." },
             { target: "./lib/replication", from: "./lib/jobs", message: "lib/replication answers requests; the worker (lib/jobs) runs what they queue and may import it, not the reverse." },
             { target: "./web", from: "./app", message: "Shared console code must not reach into a route: pass what it needs from the route instead." },
             { target: "./components", from: "./app", message: "Shared components must not reach into a route: pass what they need as props." },
@@ -58,6 +59,12 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: FRAMEWORK_PACKAGES, message: "lib/ does not depend on Next.js or React: keep framework code in app/ and web/." }] }],
     },
+  },
+  {
+    // CommonJS by nature: a preload for `node --require`.
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     files: ["test/**", "bench/**"],

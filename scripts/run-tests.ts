@@ -1,5 +1,5 @@
-// `npm test`: builds the app (the API tests run the real Next.js server) and the command line's
-// bundle, runs every suite, then the unit and engine suites once more on Node 24, and ends with one
+// `npm test`: lints and checks the formatting, builds the app (the API tests run the real Next.js
+// server) and the command line's bundle, runs every suite, then the unit and engine suites once more on Node 24, and ends with one
 // plain line "N passed, N failed" summing them all.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -24,6 +24,16 @@ function add(name: string, counts: Counts): void {
 if (spawnSync("bash", [path.join(ROOT, "scripts/install-test-tools.sh")], { stdio: "inherit" }).status !== 0) {
   console.log("0 passed, 1 failed");
   process.exit(1);
+}
+
+// The linter (layers, hooks, TypeScript rules) and the formatter come first; a finding fails the run,
+// and the suites still run so one report shows everything.
+for (const [name, cli, args] of [
+  ["lint (eslint)", "node_modules/eslint/bin/eslint.js", ["."]],
+  ["format (prettier --check)", "node_modules/prettier/bin/prettier.cjs", ["--check", "--log-level", "warn", "."]],
+] as const) {
+  const clean = runNode(node, [path.join(ROOT, cli), ...args], env) === 0;
+  add(name, { passed: clean ? 1 : 0, failed: clean ? 0 : 1, skipped: 0 });
 }
 
 // The command line is tested as users run it: from its bundle, built from the sources as they are.

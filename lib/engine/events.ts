@@ -1,6 +1,5 @@
+import type { ReadMode } from "@/lib/progress/fields";
 import type { SkipReason } from "./decide";
-
-export type ReadMode = "snapshot" | "stable-read";
 
 /** What the engine reports; progress, logs and the database listen, the transfer loop does not know them. */
 export type EngineEvent =

@@ -1,6 +1,6 @@
 import { classifyS3Error } from "@/lib/s3/classify-error";
 import { carriedDisposition, type Disposition } from "@/lib/s3/disposition";
-import type { ReadMode } from "./events";
+import type { ReadMode } from "@/lib/progress/fields";
 
 export type JobOutcome = "SUCCEEDED" | "FAILED" | "ABORTED";
 

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import { DIRECTORY_FLAGS, fdPath, reopenDirectory, TreeHandle } from "@/lib/fs/beneath";
-import type { ReadMode } from "./events";
+import type { ReadMode } from "@/lib/progress/fields";
 
 const BTRFS_SUPER_MAGIC = 0x9123683e;
 /** Every btrfs subvolume's root directory has this inode number. */

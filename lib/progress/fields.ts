@@ -1,5 +1,4 @@
 import type { Job } from "@/generated/prisma/client";
-import type { ReadMode } from "@/lib/engine/events";
 
 /**
  * The job's progress record, declared once. The engine's snapshot, the columns the worker writes,
@@ -7,6 +6,9 @@ import type { ReadMode } from "@/lib/engine/events";
  * schema (and its migration) is the one other place a field is declared, and
  * test/unit/progress-record.test.ts fails when the two disagree.
  */
+
+/** How the engine read the tree: from a btrfs snapshot, or file by file with a check that nothing changed. */
+export type ReadMode = "snapshot" | "stable-read";
 
 /** The value each plain kind holds, in the snapshot and in its Job column alike. */
 interface PlainValues {

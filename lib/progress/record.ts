@@ -1,6 +1,5 @@
 import type { Job } from "@/generated/prisma/client";
-import type { ReadMode } from "@/lib/engine/events";
-import { progressEntries, type AnyField, type ProgressColumns, type ProgressSnapshot } from "./fields";
+import { progressEntries, type AnyField, type ProgressColumns, type ProgressSnapshot, type ReadMode } from "./fields";
 
 const READ_MODES: ReadonlyArray<string | null> = ["snapshot", "stable-read"] satisfies ReadMode[];
 
