@@ -8,11 +8,32 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 /** Packages domain code must not use: it runs in the worker and the CLI too, where there is no Next.js or React. */
-const FRAMEWORK_PACKAGES = ["next", "next/*", "next-auth", "next-auth/*", "react", "react/*", "react-dom", "react-dom/*"];
+const FRAMEWORK_PACKAGES = [
+  "next",
+  "next/*",
+  "next-auth",
+  "next-auth/*",
+  "react",
+  "react/*",
+  "react-dom",
+  "react-dom/*",
+];
 
 export default tseslint.config(
   {
-    ignores: [".next/", ".cli/", "bin/cli-bundle.js", "generated/", "node_modules/", "data/", "test-results/", "playwright-report/", "bench/out/", ".node/", "next-env.d.ts"],
+    ignores: [
+      ".next/",
+      ".cli/",
+      "bin/cli-bundle.js",
+      "generated/",
+      "node_modules/",
+      "data/",
+      "test-results/",
+      "playwright-report/",
+      "bench/out/",
+      ".node/",
+      "next-env.d.ts",
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
@@ -20,7 +41,10 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: "error" },
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       eqeqeq: ["error", "always", { null: "ignore" }],
       "no-console": "off",
@@ -39,13 +63,45 @@ export default tseslint.config(
         "error",
         {
           zones: [
-            { target: "./lib", from: ["./app", "./web", "./components", "./cli", "./scripts", "./test", "./bench"], message: "lib/ holds the domain: the console, the API adapters, the CLI and the scripts build on it, never the reverse." },
-            { target: "./lib/s3", from: "./lib/engine", message: "lib/s3 speaks S3 for anyone; the copy engine builds on it, not the reverse." },
-            { target: "./lib/engine", from: ["./lib/jobs", "./lib/replication", "./lib/auth", "./lib/api", "./lib/db"], message: "The copy engine is given everything it needs (a tree, a store, a tracking store, an event sink); it knows nothing of jobs, the database or the API." },
-            { target: "./lib/progress", from: ["./lib/engine", "./lib/jobs", "./lib/replication"], message: "The progress record is shared ground: the engine, the worker and the API's views derive from it, so it imports none of them." },
-            { target: "./lib/replication", from: "./lib/jobs", message: "lib/replication answers requests; the worker (lib/jobs) runs what they queue and may import it, not the reverse." },
-            { target: "./web", from: "./app", message: "Shared console code must not reach into a route: pass what it needs from the route instead." },
-            { target: "./components", from: "./app", message: "Shared components must not reach into a route: pass what they need as props." },
+            {
+              target: "./lib",
+              from: ["./app", "./web", "./components", "./cli", "./scripts", "./test", "./bench"],
+              message:
+                "lib/ holds the domain: the console, the API adapters, the CLI and the scripts build on it, never the reverse.",
+            },
+            {
+              target: "./lib/s3",
+              from: "./lib/engine",
+              message: "lib/s3 speaks S3 for anyone; the copy engine builds on it, not the reverse.",
+            },
+            {
+              target: "./lib/engine",
+              from: ["./lib/jobs", "./lib/replication", "./lib/auth", "./lib/api", "./lib/db"],
+              message:
+                "The copy engine is given everything it needs (a tree, a store, a tracking store, an event sink); it knows nothing of jobs, the database or the API.",
+            },
+            {
+              target: "./lib/progress",
+              from: ["./lib/engine", "./lib/jobs", "./lib/replication"],
+              message:
+                "The progress record is shared ground: the engine, the worker and the API's views derive from it, so it imports none of them.",
+            },
+            {
+              target: "./lib/replication",
+              from: "./lib/jobs",
+              message:
+                "lib/replication answers requests; the worker (lib/jobs) runs what they queue and may import it, not the reverse.",
+            },
+            {
+              target: "./web",
+              from: "./app",
+              message: "Shared console code must not reach into a route: pass what it needs from the route instead.",
+            },
+            {
+              target: "./components",
+              from: "./app",
+              message: "Shared components must not reach into a route: pass what they need as props.",
+            },
           ],
         },
       ],
@@ -57,7 +113,17 @@ export default tseslint.config(
   {
     files: ["lib/**"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: FRAMEWORK_PACKAGES, message: "lib/ does not depend on Next.js or React: keep framework code in app/ and web/." }] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: FRAMEWORK_PACKAGES,
+              message: "lib/ does not depend on Next.js or React: keep framework code in app/ and web/.",
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -13,7 +13,12 @@ const SECURITY_HEADERS = [
  * scripts. Pages get a policy with a per-response script nonce from the proxy (proxy.ts), which a
  * header set here would override.
  */
-const NO_SCRIPTS = [{ key: "Content-Security-Policy", value: "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'" }];
+const NO_SCRIPTS = [
+  {
+    key: "Content-Security-Policy",
+    value: "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  },
+];
 
 /** API answers hold tokens and live state: never stored by a browser or a proxy. */
 const NO_STORE = [{ key: "Cache-Control", value: "no-store" }];

@@ -26,7 +26,10 @@ const signedInPage = withAuth(withNonce, { pages: { signIn: "/signin" } });
 export default function proxy(request: NextRequest, event: NextFetchEvent) {
   if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {
     return NextResponse.json(
-      { error_class: "payload_too_large", description: `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB; nothing was read past that.` },
+      {
+        error_class: "payload_too_large",
+        description: `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB; nothing was read past that.`,
+      },
       { status: 413 },
     );
   }

@@ -37,8 +37,17 @@ const common = {
 const started = performance.now();
 const result =
   args.direction === "from"
-    ? await copyFromObject({ ...common, partialsJournal: `${args.trackingFile}.partials`, download: { ...DOWNLOAD_SETTINGS, durableWrites: process.env.BENCH_DURABLE !== "0" } })
-    : await copyToObject({ ...common, jobId: crypto.randomUUID(), listingRangeFiles: args.listingRangeFiles, transfer: uploadSettings(false) });
+    ? await copyFromObject({
+        ...common,
+        partialsJournal: `${args.trackingFile}.partials`,
+        download: { ...DOWNLOAD_SETTINGS, durableWrites: process.env.BENCH_DURABLE !== "0" },
+      })
+    : await copyToObject({
+        ...common,
+        jobId: crypto.randomUUID(),
+        listingRangeFiles: args.listingRangeFiles,
+        transfer: uploadSettings(false),
+      });
 const ms = performance.now() - started;
 tracking.close();
 store.destroy();

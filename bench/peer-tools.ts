@@ -18,11 +18,16 @@ export function installPeers(peers: Peer[]): void {
   const missing = peers.filter((p) => !fs.existsSync(BINARIES[p].binary)).map((p) => BINARIES[p].pkg);
   if (missing.length === 0) return;
   console.log(`installing ${missing.join(" ")}…`);
-  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], {
+    stdio: "inherit",
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
 }
 
 export function peerVersions(peers: Peer[]): string {
-  return peers.map((p) => spawnSync(BINARIES[p].binary, ["--version"], { encoding: "utf8" }).stdout.split("\n")[0]!.trim()).join("; ");
+  return peers
+    .map((p) => spawnSync(BINARIES[p].binary, ["--version"], { encoding: "utf8" }).stdout.split("\n")[0]!.trim())
+    .join("; ");
 }
 
 export interface Target {
@@ -43,7 +48,18 @@ export function peerCommand(peer: Peer, t: Target): { command: string; args: str
     case "rclone":
       return {
         command: BINARIES.rclone.binary,
-        args: ["copy", t.directory, `store:${t.bucket}/${t.prefix}`, "--config", writeOnce(t.work, "rclone.conf", ""), "--transfers", String(t.concurrency), "--checkers", String(t.concurrency), "--s3-no-check-bucket"],
+        args: [
+          "copy",
+          t.directory,
+          `store:${t.bucket}/${t.prefix}`,
+          "--config",
+          writeOnce(t.work, "rclone.conf", ""),
+          "--transfers",
+          String(t.concurrency),
+          "--checkers",
+          String(t.concurrency),
+          "--s3-no-check-bucket",
+        ],
         env: {
           // rclone 1.60 refuses to start when AWS_CA_BUNDLE is set.
           AWS_CA_BUNDLE: "",
@@ -58,29 +74,53 @@ export function peerCommand(peer: Peer, t: Target): { command: string; args: str
     case "aws":
       return {
         command: BINARIES.aws.binary,
-        args: ["s3", "sync", t.directory, `s3://${t.bucket}/${t.prefix}`, "--endpoint-url", t.endpoint, "--only-show-errors"],
+        args: [
+          "s3",
+          "sync",
+          t.directory,
+          `s3://${t.bucket}/${t.prefix}`,
+          "--endpoint-url",
+          t.endpoint,
+          "--only-show-errors",
+        ],
         env: {
           AWS_ACCESS_KEY_ID: t.key,
           AWS_SECRET_ACCESS_KEY: t.secret,
           AWS_DEFAULT_REGION: "us-east-1",
           AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-          AWS_CONFIG_FILE: writeOnce(t.work, "aws.conf", `[default]\ns3 =\n  max_concurrent_requests = ${t.concurrency}\n  addressing_style = path\n`),
+          AWS_CONFIG_FILE: writeOnce(
+            t.work,
+            "aws.conf",
+            `[default]\ns3 =\n  max_concurrent_requests = ${t.concurrency}\n  addressing_style = path\n`,
+          ),
         },
       };
     case "s3cmd":
       return {
         command: BINARIES.s3cmd.binary,
-        args: ["-c", writeOnce(t.work, "s3cmd.conf", [
-          "[default]",
-          `access_key = ${t.key}`,
-          `secret_key = ${t.secret}`,
-          `host_base = ${url.host}`,
-          `host_bucket = ${url.host}`,
-          "use_https = False",
-          "signature_v2 = False",
-          "bucket_location = us-east-1",
-          "",
-        ].join("\n")), "sync", "--no-progress", "--quiet", `${t.directory}/`, `s3://${t.bucket}/${t.prefix}`],
+        args: [
+          "-c",
+          writeOnce(
+            t.work,
+            "s3cmd.conf",
+            [
+              "[default]",
+              `access_key = ${t.key}`,
+              `secret_key = ${t.secret}`,
+              `host_base = ${url.host}`,
+              `host_bucket = ${url.host}`,
+              "use_https = False",
+              "signature_v2 = False",
+              "bucket_location = us-east-1",
+              "",
+            ].join("\n"),
+          ),
+          "sync",
+          "--no-progress",
+          "--quiet",
+          `${t.directory}/`,
+          `s3://${t.bucket}/${t.prefix}`,
+        ],
         env: {},
       };
   }

@@ -22,7 +22,13 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { CreateBucketCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { installPeers, peerCommand, peerVersions, type Peer } from "./peer-tools";
 import { Service } from "./service";
 import { makeLargeTree, makeScaleTree, makeSmallTree, smallFilePath } from "./trees";
@@ -58,7 +64,14 @@ interface Measured {
   storeCpuMs?: number;
 }
 
-const cephEnv = { ...process.env, CEPH_DIR: path.join(work, "ceph"), CEPH_BACKEND: process.env.CEPH_BACKEND ?? "memstore", CEPH_SIZE_GB: process.env.CEPH_SIZE_GB ?? "20", S3_ACCESS_KEY: KEY, S3_SECRET_KEY: SECRET };
+const cephEnv = {
+  ...process.env,
+  CEPH_DIR: path.join(work, "ceph"),
+  CEPH_BACKEND: process.env.CEPH_BACKEND ?? "memstore",
+  CEPH_SIZE_GB: process.env.CEPH_SIZE_GB ?? "20",
+  S3_ACCESS_KEY: KEY,
+  S3_SECRET_KEY: SECRET,
+};
 let endpoint = "";
 let s3!: S3Client;
 let service: Service | undefined;
@@ -66,7 +79,9 @@ let service: Service | undefined;
 const relationships = new Map<string, string>();
 
 const STORE_CPUS = (process.env.BENCH_STORE_CPUS ?? "").split(",").filter(Boolean).map(Number);
-const CLIENT_CPUS = Array.from({ length: os.availableParallelism() }, (_, cpu) => cpu).filter((cpu) => !STORE_CPUS.includes(cpu));
+const CLIENT_CPUS = Array.from({ length: os.availableParallelism() }, (_, cpu) => cpu).filter(
+  (cpu) => !STORE_CPUS.includes(cpu),
+);
 
 /**
  * With BENCH_STORE_CPUS, this process and every client it starts run on the other CPUs, so that
@@ -75,7 +90,8 @@ const CLIENT_CPUS = Array.from({ length: os.availableParallelism() }, (_, cpu) =
  */
 function pinClients(): void {
   if (STORE_CPUS.length === 0) return;
-  if (CLIENT_CPUS.length === 0) throw new Error(`BENCH_STORE_CPUS=${STORE_CPUS.join(",")} leaves no CPU for the clients`);
+  if (CLIENT_CPUS.length === 0)
+    throw new Error(`BENCH_STORE_CPUS=${STORE_CPUS.join(",")} leaves no CPU for the clients`);
   execFileSync("taskset", ["-a", "-p", "-c", CLIENT_CPUS.join(","), String(process.pid)], { stdio: "ignore" });
 }
 
@@ -95,22 +111,39 @@ function startCeph(): void {
       .map((line) => line.split("=") as [string, string]),
   );
   endpoint = settings.S3_ENDPOINT!;
-  s3 = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: KEY, secretAccessKey: SECRET }, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+  s3 = new S3Client({
+    endpoint,
+    region: "us-east-1",
+    forcePathStyle: true,
+    credentials: { accessKeyId: KEY, secretAccessKey: SECRET },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
 }
 
 /** Runs a command under /usr/bin/time, which reports the child's CPU and peak RSS. */
-function timed(command: string, args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<{ wallMs: number; cpuMs: number; maxRssKiB: number; minorFaults: number; stdout: string }> {
+function timed(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = ROOT,
+): Promise<{ wallMs: number; cpuMs: number; maxRssKiB: number; minorFaults: number; stdout: string }> {
   const stats = path.join(work, "time.out");
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn("/usr/bin/time", ["-o", stats, "-f", "%U %S %M %R", command, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("/usr/bin/time", ["-o", stats, "-f", "%U %S %M %R", command, ...args], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c));
     child.stderr.on("data", (c: Buffer) => (stderr += c));
     child.on("exit", (code) => {
       const wallMs = performance.now() - started;
-      if (code !== 0) return reject(new Error(`${command} ${args.join(" ")} exited with ${code}: ${stderr.slice(-2000)}`));
+      if (code !== 0)
+        return reject(new Error(`${command} ${args.join(" ")} exited with ${code}: ${stderr.slice(-2000)}`));
       const [user, sys, rss, faults] = fs.readFileSync(stats, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
       resolve({ wallMs, cpuMs: (user! + sys!) * 1000, maxRssKiB: rss!, minorFaults: faults!, stdout });
     });
@@ -147,23 +180,68 @@ async function runToolOnce(tool: Tool, directory: string, prefix: string, tracki
     const known = relationships.get(prefix);
     const run = known
       ? await service!.repeat(known)
-      : await service!.create(`/${path.relative(work, directory)}/`, { endpoint, bucket: BUCKET, key: KEY, secret: SECRET }, prefix);
+      : await service!.create(
+          `/${path.relative(work, directory)}/`,
+          { endpoint, bucket: BUCKET, key: KEY, secret: SECRET },
+          prefix,
+        );
     relationships.set(prefix, run.relationshipId);
     return run;
   }
   if (tool === "ours" || tool === "baseline") {
-    const args = { endpoint, bucket: BUCKET, folder: prefix, directory, trackingFile, concurrency: CONCURRENCY, direction: "to" };
-    if (tool === "baseline" && !BASELINE_ROOT) throw new Error("the tool baseline needs BENCH_BASELINE_ROOT, a checkout of the version to compare with");
+    const args = {
+      endpoint,
+      bucket: BUCKET,
+      folder: prefix,
+      directory,
+      trackingFile,
+      concurrency: CONCURRENCY,
+      direction: "to",
+    };
+    if (tool === "baseline" && !BASELINE_ROOT)
+      throw new Error("the tool baseline needs BENCH_BASELINE_ROOT, a checkout of the version to compare with");
     const root = tool === "baseline" ? BASELINE_ROOT! : ROOT;
     // Run in its own checkout, whose tsconfig maps "@/…" to its own sources.
-    const run = await timed(process.execPath, ["--import", "tsx", path.join(root, "bench/job.ts"), JSON.stringify(args)], { BENCH_S3_KEY: KEY, BENCH_S3_SECRET: SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" }, root);
-    const report = JSON.parse(run.stdout.trim().split("\n").pop()!) as { outcome: string; error: string; ms: number; filesTransferred: number };
+    const run = await timed(
+      process.execPath,
+      ["--import", "tsx", path.join(root, "bench/job.ts"), JSON.stringify(args)],
+      { BENCH_S3_KEY: KEY, BENCH_S3_SECRET: SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      root,
+    );
+    const report = JSON.parse(run.stdout.trim().split("\n").pop()!) as {
+      outcome: string;
+      error: string;
+      ms: number;
+      filesTransferred: number;
+    };
     if (report.outcome !== "SUCCEEDED") throw new Error(`our job ${report.outcome}: ${report.error}`);
-    return { ms: report.ms, wallMs: run.wallMs, cpuMs: run.cpuMs, maxRssKiB: run.maxRssKiB, minorFaults: run.minorFaults, filesSent: report.filesTransferred };
+    return {
+      ms: report.ms,
+      wallMs: run.wallMs,
+      cpuMs: run.cpuMs,
+      maxRssKiB: run.maxRssKiB,
+      minorFaults: run.minorFaults,
+      filesSent: report.filesTransferred,
+    };
   }
-  const { command, args, env } = peerCommand(tool, { directory, endpoint, bucket: BUCKET, prefix, key: KEY, secret: SECRET, concurrency: CONCURRENCY, work });
+  const { command, args, env } = peerCommand(tool, {
+    directory,
+    endpoint,
+    bucket: BUCKET,
+    prefix,
+    key: KEY,
+    secret: SECRET,
+    concurrency: CONCURRENCY,
+    work,
+  });
   const run = await timed(command, args, env);
-  return { ms: run.wallMs, wallMs: run.wallMs, cpuMs: run.cpuMs, maxRssKiB: run.maxRssKiB, minorFaults: run.minorFaults };
+  return {
+    ms: run.wallMs,
+    wallMs: run.wallMs,
+    cpuMs: run.cpuMs,
+    maxRssKiB: run.maxRssKiB,
+    minorFaults: run.minorFaults,
+  };
 }
 
 async function referencePut(prefix: string, count: number, size: number): Promise<Measured> {
@@ -172,9 +250,19 @@ async function referencePut(prefix: string, count: number, size: number): Promis
 
 async function referencePutOnce(prefix: string, count: number, size: number): Promise<Measured> {
   const args = { endpoint, bucket: BUCKET, folder: prefix, count, size, concurrency: CONCURRENCY };
-  const run = await timed(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/reference-put.ts"), JSON.stringify(args)], { BENCH_S3_KEY: KEY, BENCH_S3_SECRET: SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" });
+  const run = await timed(
+    process.execPath,
+    ["--import", "tsx", path.join(ROOT, "bench/reference-put.ts"), JSON.stringify(args)],
+    { BENCH_S3_KEY: KEY, BENCH_S3_SECRET: SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+  );
   const report = JSON.parse(run.stdout.trim().split("\n").pop()!) as { ms: number };
-  return { ms: report.ms, wallMs: run.wallMs, cpuMs: run.cpuMs, maxRssKiB: run.maxRssKiB, minorFaults: run.minorFaults };
+  return {
+    ms: report.ms,
+    wallMs: run.wallMs,
+    cpuMs: run.cpuMs,
+    maxRssKiB: run.maxRssKiB,
+    minorFaults: run.minorFaults,
+  };
 }
 
 async function listSizes(prefix: string): Promise<Map<string, number>> {
@@ -194,8 +282,13 @@ async function listSizes(prefix: string): Promise<Map<string, number>> {
  */
 async function deleteFolder(prefix: string): Promise<void> {
   const keys = [...(await listSizes(prefix)).keys()].map((rel) => ({ Key: prefix + rel }));
-  for (let i = 0; i < keys.length; i += 1000) await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: keys.slice(i, i + 1000) } }));
-  execFileSync("radosgw-admin", ["-c", path.join(cephEnv.CEPH_DIR!, "ceph.conf"), "-n", "client.admin", "gc", "process", "--include-all"], { stdio: "ignore" });
+  for (let i = 0; i < keys.length; i += 1000)
+    await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: keys.slice(i, i + 1000) } }));
+  execFileSync(
+    "radosgw-admin",
+    ["-c", path.join(cephEnv.CEPH_DIR!, "ceph.conf"), "-n", "client.admin", "gc", "process", "--include-all"],
+    { stdio: "ignore" },
+  );
 }
 
 function localFiles(root: string): Map<string, number> {
@@ -210,21 +303,31 @@ function localFiles(root: string): Map<string, number> {
 const sha256 = (data: Uint8Array) => crypto.createHash("sha256").update(data).digest("hex");
 
 /** Every key with its size, and the bytes of `sample` (or of `mustMatch`) read back and hashed. */
-async function verify(label: string, root: string, prefix: string, sample: number, mustMatch: string[] = []): Promise<void> {
+async function verify(
+  label: string,
+  root: string,
+  prefix: string,
+  sample: number,
+  mustMatch: string[] = [],
+): Promise<void> {
   const expected = localFiles(root);
   const stored = await listSizes(prefix);
-  if (stored.size !== expected.size) throw new Error(`${label}: ${stored.size} objects under ${prefix}, expected ${expected.size}`);
-  for (const [rel, size] of expected) if (stored.get(rel) !== size) throw new Error(`${label}: ${prefix}${rel} has size ${stored.get(rel)}, expected ${size}`);
+  if (stored.size !== expected.size)
+    throw new Error(`${label}: ${stored.size} objects under ${prefix}, expected ${expected.size}`);
+  for (const [rel, size] of expected)
+    if (stored.get(rel) !== size)
+      throw new Error(`${label}: ${prefix}${rel} has size ${stored.get(rel)}, expected ${size}`);
   const names = [...expected.keys()];
   const picks = new Set(mustMatch);
-  while (picks.size < Math.min(names.length, mustMatch.length + sample)) picks.add(names[crypto.randomInt(names.length)]!);
+  while (picks.size < Math.min(names.length, mustMatch.length + sample))
+    picks.add(names[crypto.randomInt(names.length)]!);
   for (const rel of picks) {
     const reply = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: prefix + rel }));
     const remote = sha256(await reply.Body!.transformToByteArray());
-    if (remote !== sha256(fs.readFileSync(path.join(root, rel)))) throw new Error(`${label}: ${prefix}${rel} differs from the local file`);
+    if (remote !== sha256(fs.readFileSync(path.join(root, rel))))
+      throw new Error(`${label}: ${prefix}${rel} differs from the local file`);
   }
 }
-
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const results = new Map<string, Map<string, Measured[]>>();
@@ -234,7 +337,9 @@ function record(workload: string, tool: string, measured: Measured) {
   byTool.set(tool, [...(byTool.get(tool) ?? []), measured]);
   const faults = measured.minorFaults === undefined ? "" : `, ${measured.minorFaults} page faults`;
   const store = measured.storeCpuMs === undefined ? "" : `, store CPU ${(measured.storeCpuMs / 1000).toFixed(2)} s`;
-  console.log(`${workload} ${tool}: ${(measured.ms / 1000).toFixed(2)} s (process ${(measured.wallMs / 1000).toFixed(2)} s, CPU ${(measured.cpuMs / 1000).toFixed(2)} s, RSS ${(measured.maxRssKiB / 1024).toFixed(0)} MiB${faults}${store})`);
+  console.log(
+    `${workload} ${tool}: ${(measured.ms / 1000).toFixed(2)} s (process ${(measured.wallMs / 1000).toFixed(2)} s, CPU ${(measured.cpuMs / 1000).toFixed(2)} s, RSS ${(measured.maxRssKiB / 1024).toFixed(0)} MiB${faults}${store})`,
+  );
 }
 
 async function main() {
@@ -271,7 +376,12 @@ async function main() {
   if (ONLY.has("W3")) {
     for (let run = 0; run < RUNS; run++) {
       for (const tool of TOOLS) {
-        const measured = await runTool(tool, trees.get(tool)!, syncPrefix(tool), tracking(tool, syncPrefix(tool).replaceAll("/", "_")));
+        const measured = await runTool(
+          tool,
+          trees.get(tool)!,
+          syncPrefix(tool),
+          tracking(tool, syncPrefix(tool).replaceAll("/", "_")),
+        );
         if (measured.filesSent) throw new Error(`W3 ${tool}: a no-change repeat sent ${measured.filesSent} files`);
         record("W3", tool, measured);
       }
@@ -287,14 +397,22 @@ async function main() {
           fs.writeFileSync(path.join(tree, rel), crypto.randomBytes(4096));
           changed.push(rel);
         }
-        record("W4", tool, await runTool(tool, tree, syncPrefix(tool), tracking(tool, syncPrefix(tool).replaceAll("/", "_"))));
+        record(
+          "W4",
+          tool,
+          await runTool(tool, tree, syncPrefix(tool), tracking(tool, syncPrefix(tool).replaceAll("/", "_"))),
+        );
         await verify(`W4 ${tool}`, tree, syncPrefix(tool), 0, changed);
       }
     }
   }
   if (ONLY.has("W2")) {
     for (let run = 0; run < RUNS; run++) {
-      record("W2", "store limit (SDK multipart from memory)", await referencePut(`ref/w2-${run}/`, 8, LARGE_MIB * 1024 * 1024));
+      record(
+        "W2",
+        "store limit (SDK multipart from memory)",
+        await referencePut(`ref/w2-${run}/`, 8, LARGE_MIB * 1024 * 1024),
+      );
       await deleteFolder(`ref/w2-${run}/`);
       for (const tool of TOOLS) {
         const prefix = `${tool}/w2-${run}/`;
@@ -315,11 +433,14 @@ async function scale(): Promise<void> {
   makeScaleTree(tree, SCALE_ENTRIES);
   const trackingFile = path.join(work, "ours-scale.db");
   const first = await runTool("ours", tree, "ours/scale/", trackingFile);
-  if (first.filesSent !== SCALE_ENTRIES) throw new Error(`M1: the first copy sent ${first.filesSent} of ${SCALE_ENTRIES} files`);
+  if (first.filesSent !== SCALE_ENTRIES)
+    throw new Error(`M1: the first copy sent ${first.filesSent} of ${SCALE_ENTRIES} files`);
   record("M1 first copy", "ours", first);
   await verify("M1 ours", tree, "ours/scale/", 50);
   const bytesPerFile = fs.statSync(trackingFile).size / SCALE_ENTRIES;
-  console.log(`M1 tracking: ${(fs.statSync(trackingFile).size / 1e6).toFixed(1)} MB, ${bytesPerFile.toFixed(1)} B per file`);
+  console.log(
+    `M1 tracking: ${(fs.statSync(trackingFile).size / 1e6).toFixed(1)} MB, ${bytesPerFile.toFixed(1)} B per file`,
+  );
   for (let run = 0; run < RUNS; run++) {
     const repeat = await runTool("ours", tree, "ours/scale/", trackingFile);
     if (repeat.filesSent) throw new Error(`M1: a no-change repeat sent ${repeat.filesSent} files`);
@@ -341,26 +462,45 @@ function printTable() {
     : `${os.availableParallelism()} cores shared by client and server`;
   console.log(`\nmedians of ${RUNS} runs, Ceph RGW (${cephEnv.CEPH_BACKEND}) on 127.0.0.1, ${cpus}`);
   console.log("ours: the job's own duration (the process's wall time, with Node's start, in brackets)");
-  console.log("service: the job's duration as the API reports it (the CLI's wall time to the end of --watch in brackets); the worker's CPU, and its peak RSS since it started\n");
-  const header = ["workload", "tool", "time", "files/s", "MB/s", "client CPU", "CPU/file", "page faults", "store CPU", "peak RSS", "its time ÷ ours", "its time ÷ service's"];
+  console.log(
+    "service: the job's duration as the API reports it (the CLI's wall time to the end of --watch in brackets); the worker's CPU, and its peak RSS since it started\n",
+  );
+  const header = [
+    "workload",
+    "tool",
+    "time",
+    "files/s",
+    "MB/s",
+    "client CPU",
+    "CPU/file",
+    "page faults",
+    "store CPU",
+    "peak RSS",
+    "its time ÷ ours",
+    "its time ÷ service's",
+  ];
   console.log(`| ${header.join(" | ")} |\n|${header.map(() => " --- ").join("|")}|`);
   for (const [workload, byTool] of results) {
     // Above 1: we are faster. Against the store's limit, on W2: the share of it we reach.
     const ratioTo = (reference: Measured[] | undefined, tool: string, ms: number) =>
-      reference && (!isOurs(tool) || tool === "baseline") ? `${(ms / median(reference.map((r) => r.ms))).toFixed(2)}` : "";
+      reference && (!isOurs(tool) || tool === "baseline")
+        ? `${(ms / median(reference.map((r) => r.ms))).toFixed(2)}`
+        : "";
     for (const [tool, runs] of byTool) {
       const ms = median(runs.map((r) => r.ms));
       const wall = median(runs.map((r) => r.wallMs));
       const cpu = median(runs.map((r) => r.cpuMs));
       const { files, bytes } = volume[workload]!;
-      const time = isOurs(tool) ? `${(ms / 1000).toFixed(2)} s (${(wall / 1000).toFixed(2)} s)` : `${(ms / 1000).toFixed(2)} s`;
+      const time = isOurs(tool)
+        ? `${(ms / 1000).toFixed(2)} s (${(wall / 1000).toFixed(2)} s)`
+        : `${(ms / 1000).toFixed(2)} s`;
       console.log(
         `| ${[
           workload,
           tool,
           time,
           workload === "W2" ? "-" : String(Math.round((files * 1000) / ms)),
-          bytes ? ((bytes / 1e6) * 1000 / ms).toFixed(1) : "-",
+          bytes ? (((bytes / 1e6) * 1000) / ms).toFixed(1) : "-",
           `${(cpu / 1000).toFixed(2)} s`,
           `${(cpu / files).toFixed(2)} ms`,
           runs[0]!.minorFaults === undefined ? "-" : String(median(runs.map((r) => r.minorFaults ?? 0))),

@@ -6,13 +6,21 @@ import path from "node:path";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { benchClient } from "./client";
 
-const args = JSON.parse(process.argv[2]!) as { endpoint: string; bucket: string; folder: string; directory: string; concurrency: number };
+const args = JSON.parse(process.argv[2]!) as {
+  endpoint: string;
+  bucket: string;
+  folder: string;
+  directory: string;
+  concurrency: number;
+};
 const client = benchClient(args.endpoint, args.concurrency);
 const started = performance.now();
 const keys: string[] = [];
 let token: string | undefined;
 do {
-  const page = await client.send(new ListObjectsV2Command({ Bucket: args.bucket, Prefix: args.folder, ContinuationToken: token }));
+  const page = await client.send(
+    new ListObjectsV2Command({ Bucket: args.bucket, Prefix: args.folder, ContinuationToken: token }),
+  );
   keys.push(...(page.Contents ?? []).map((o) => o.Key!));
   token = page.IsTruncated ? page.NextContinuationToken : undefined;
 } while (token);
@@ -32,5 +40,13 @@ await Promise.all(Array.from({ length: args.concurrency }, lane));
 const ms = performance.now() - started;
 client.destroy();
 console.log(
-  JSON.stringify({ outcome: "SUCCEEDED", error: "", ms, filesTransferred: keys.length, filesUnchanged: 0, bytesTransferred: bytes, maxRssKiB: process.resourceUsage().maxRSS }),
+  JSON.stringify({
+    outcome: "SUCCEEDED",
+    error: "",
+    ms,
+    filesTransferred: keys.length,
+    filesUnchanged: 0,
+    bytesTransferred: bytes,
+    maxRssKiB: process.resourceUsage().maxRSS,
+  }),
 );

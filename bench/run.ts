@@ -35,14 +35,32 @@ interface JobReport {
   maxRssKiB: number;
 }
 
-function runJob(endpoint: string, directory: string, folder: string, trackingFile: string, options: { direction?: "to" | "from"; script?: string; env?: Record<string, string> } = {}): Promise<JobReport> {
-  const args = { endpoint, bucket: BUCKET, folder, directory, trackingFile, concurrency: CONCURRENCY, direction: options.direction ?? "to" };
+function runJob(
+  endpoint: string,
+  directory: string,
+  folder: string,
+  trackingFile: string,
+  options: { direction?: "to" | "from"; script?: string; env?: Record<string, string> } = {},
+): Promise<JobReport> {
+  const args = {
+    endpoint,
+    bucket: BUCKET,
+    folder,
+    directory,
+    trackingFile,
+    concurrency: CONCURRENCY,
+    direction: options.direction ?? "to",
+  };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, options.script ?? "bench/job.ts"), JSON.stringify(args)], {
-      cwd: ROOT,
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...options.env },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(ROOT, options.script ?? "bench/job.ts"), JSON.stringify(args)],
+      {
+        cwd: ROOT,
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...options.env },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c));
     child.on("exit", (code) => {
@@ -56,7 +74,6 @@ function runJob(endpoint: string, directory: string, folder: string, trackingFil
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-
 const rows: string[][] = [];
 function report(name: string, runs: JobReport[], files: number, bytes: number, extra = "") {
   const ms = median(runs.map((r) => r.ms));
@@ -65,7 +82,7 @@ function report(name: string, runs: JobReport[], files: number, bytes: number, e
     name,
     `${(ms / 1000).toFixed(2)} s`,
     files ? `${Math.round((files * 1000) / ms)}` : "-",
-    bytes ? `${((bytes / 1e6) * 1000 / ms).toFixed(1)}` : "-",
+    bytes ? `${(((bytes / 1e6) * 1000) / ms).toFixed(1)}` : "-",
     `${rss.toFixed(0)} MiB`,
     extra,
   ]);
@@ -96,7 +113,8 @@ async function pullTwice(label: string, folder: string, files: number, bytes: nu
     proxy.reset();
     repeat.push(await runJob(proxy.endpoint, directory, folder, tracking, { direction: "from" }));
     const gets = proxy.count((r) => r.method === "GET" && !r.query.has("list-type"));
-    if (gets !== 0 || repeat.at(-1)!.bytesTransferred !== 0) throw new Error(`no-change pull downloaded data (${gets} GETs)`);
+    if (gets !== 0 || repeat.at(-1)!.bytesTransferred !== 0)
+      throw new Error(`no-change pull downloaded data (${gets} GETs)`);
   }
   report(`repeat pull ${label}, nothing changed`, repeat, files, 0, `0 GET, ${proxy.requests.length} requests`);
   fs.rmSync(directory, { recursive: true, force: true });
@@ -108,7 +126,12 @@ async function benchDownloads(smallFolder: string, largeFolder: string) {
   const fast: JobReport[] = [];
   for (let run = 0; run < RUNS; run++) {
     const dir = fs.mkdtempSync(path.join(work, "nosync-"));
-    fast.push(await runJob(server.endpoint, dir, smallFolder, path.join(work, `nosync-${run}.db`), { direction: "from", env: { BENCH_DURABLE: "0" } }));
+    fast.push(
+      await runJob(server.endpoint, dir, smallFolder, path.join(work, `nosync-${run}.db`), {
+        direction: "from",
+        env: { BENCH_DURABLE: "0" },
+      }),
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   }
   report(`first pull ${FILES} × 4 KiB without fdatasync`, fast, FILES, FILES * 4096, "for comparison only");
@@ -128,7 +151,13 @@ async function benchUploads(small: string, large: string): Promise<{ smallFolder
   }
   // The job closed its tracking file (checkpointing the WAL): its size is what tracking costs.
   const trackingBytes = fs.statSync(lastTracking).size;
-  report("W1 first copy 10,000 × 4 KiB", w1, FILES, FILES * 4096, `tracking ${(trackingBytes / FILES).toFixed(0)} B/file`);
+  report(
+    "W1 first copy 10,000 × 4 KiB",
+    w1,
+    FILES,
+    FILES * 4096,
+    `tracking ${(trackingBytes / FILES).toFixed(0)} B/file`,
+  );
 
   // W3: repeats with nothing changed, through a counting proxy to prove no data is sent.
   const w3: JobReport[] = [];
@@ -143,7 +172,8 @@ async function benchUploads(small: string, large: string): Promise<{ smallFolder
   // W4: 1% of the files rewritten before each repeat.
   const w4: JobReport[] = [];
   for (let run = 0; run < RUNS; run++) {
-    for (let i = run; i < FILES; i += 100) fs.writeFileSync(path.join(small, smallFilePath(i)), crypto.randomBytes(4096));
+    for (let i = run; i < FILES; i += 100)
+      fs.writeFileSync(path.join(small, smallFilePath(i)), crypto.randomBytes(4096));
     proxy.reset();
     w4.push(await runJob(proxy.endpoint, small, lastFolder, lastTracking));
   }
@@ -151,7 +181,8 @@ async function benchUploads(small: string, large: string): Promise<{ smallFolder
 
   // W2: large files, multipart.
   const w2: JobReport[] = [];
-  for (let run = 0; run < RUNS; run++) w2.push(await runJob(server.endpoint, large, `w2-${run}/`, path.join(work, `w2-${run}.db`)));
+  for (let run = 0; run < RUNS; run++)
+    w2.push(await runJob(server.endpoint, large, `w2-${run}/`, path.join(work, `w2-${run}.db`)));
   report(`W2 first copy 8 × ${LARGE_MIB} MiB`, w2, 8, 8 * LARGE_MIB * 1024 * 1024);
   return { smallFolder: lastFolder, largeFolder: "w2-0/" };
 }
@@ -175,7 +206,12 @@ try {
   }
   await benchDownloads(folders.smallFolder, folders.largeFolder);
 
-  console.log("\nmedians of %d runs, s3rver on 127.0.0.1, %d transfers in parallel, %d cores\n", RUNS, CONCURRENCY, os.availableParallelism());
+  console.log(
+    "\nmedians of %d runs, s3rver on 127.0.0.1, %d transfers in parallel, %d cores\n",
+    RUNS,
+    CONCURRENCY,
+    os.availableParallelism(),
+  );
   const header = ["workload", "wall time", "files/s", "MB/s", "peak RSS", "notes"];
   console.log(`| ${header.join(" | ")} |\n|${header.map(() => " --- ").join("|")}|`);
   for (const row of rows) console.log(`| ${row.join(" | ")} |`);

@@ -21,11 +21,28 @@ await listing.fill(
 );
 const listed = performance.now();
 const counts: Record<string, number> = {};
-const joined = mergeJoin(mergeJoin(walkTree(TreeHandle.open(directory)), tracking.rows(), (e) => e.relPath, (t) => t.path), listing.sorted(), ([e]) => e.relPath, (r) => r.relPath);
+const joined = mergeJoin(
+  mergeJoin(
+    walkTree(TreeHandle.open(directory)),
+    tracking.rows(),
+    (e) => e.relPath,
+    (t) => t.path,
+  ),
+  listing.sorted(),
+  ([e]) => e.relPath,
+  (r) => r.relPath,
+);
 for await (const [[entry, tracked], remote] of joined) {
   const action = decide({ entry, key: entry.relPath, tracked, remote }).action;
   counts[action] = (counts[action] ?? 0) + 1;
 }
 listing.close();
 tracking.close();
-console.log(JSON.stringify({ listMs: listed - started, totalMs: performance.now() - started, counts, maxRssKiB: process.resourceUsage().maxRSS }));
+console.log(
+  JSON.stringify({
+    listMs: listed - started,
+    totalMs: performance.now() - started,
+    counts,
+    maxRssKiB: process.resourceUsage().maxRSS,
+  }),
+);

@@ -29,15 +29,34 @@ try {
   const digest = Buffer.alloc(32, 7);
   for await (const entry of walkTree(TreeHandle.open(tree))) {
     const s = entry.stat!;
-    tracking.put({ path: entry.relPath, size: s.size, mtimeNs: s.mtimeNs, ctimeNs: s.ctimeNs, ino: s.ino, etagTag: tag, sha256: digest });
+    tracking.put({
+      path: entry.relPath,
+      size: s.size,
+      mtimeNs: s.mtimeNs,
+      ctimeNs: s.ctimeNs,
+      ino: s.ino,
+      etagTag: tag,
+      sha256: digest,
+    });
   }
   tracking.close();
   const bytesPerFile = fs.statSync(trackingFile).size / ENTRIES;
-  console.log(`  ${((performance.now() - t) / 1000).toFixed(1)} s; tracking file ${(fs.statSync(trackingFile).size / 1e6).toFixed(1)} MB = ${bytesPerFile.toFixed(1)} B/file`);
+  console.log(
+    `  ${((performance.now() - t) / 1000).toFixed(1)} s; tracking file ${(fs.statSync(trackingFile).size / 1e6).toFixed(1)} MB = ${bytesPerFile.toFixed(1)} B/file`,
+  );
 
-  const run = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/scale-job.ts"), tree, trackingFile], { cwd: ROOT, encoding: "utf8" });
+  const run = spawnSync(
+    process.execPath,
+    ["--import", "tsx", path.join(ROOT, "bench/scale-job.ts"), tree, trackingFile],
+    { cwd: ROOT, encoding: "utf8" },
+  );
   if (run.status !== 0) throw new Error(run.stderr);
-  const result = JSON.parse(run.stdout.trim()) as { listMs: number; totalMs: number; counts: Record<string, number>; maxRssKiB: number };
+  const result = JSON.parse(run.stdout.trim()) as {
+    listMs: number;
+    totalMs: number;
+    counts: Record<string, number>;
+    maxRssKiB: number;
+  };
   console.log(`\n| entries | no-change pass | of which listing spill | peak RSS | tracking | decisions |`);
   console.log(`| --- | --- | --- | --- | --- | --- |`);
   console.log(

@@ -51,14 +51,24 @@ export class Service {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       NEXT_TELEMETRY_DISABLED: "1",
     };
-    const starter = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/start.ts")], { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
+    const starter = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/start.ts")], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     starter.stdout!.resume();
     const url = `http://127.0.0.1:${port}`;
     const service = new Service(starter, url, env);
     // The first start may build the console, which takes minutes.
     for (let waited = 0; ; waited += 500) {
       if (starter.exitCode !== null) throw new Error(`the service exited with ${starter.exitCode}`);
-      if (await fetch(`${url}/openapi.json`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${url}/openapi.json`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       if (waited > 600_000) throw new Error("the service did not answer within 10 minutes");
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
@@ -71,14 +81,22 @@ export class Service {
     const url = new URL(store.endpoint);
     return this.timedJob([
       "replication_create_object_relationship",
-      "--local-directory-path", directory,
-      "--object-store-address", `${url.protocol}//${url.hostname}`,
-      "--port", url.port,
-      "--bucket-style", "BUCKET_STYLE_PATH",
-      "--bucket", store.bucket,
-      "--object-folder", folder,
-      "--access-key-id", store.key,
-      "--secret-access-key", store.secret,
+      "--local-directory-path",
+      directory,
+      "--object-store-address",
+      `${url.protocol}//${url.hostname}`,
+      "--port",
+      url.port,
+      "--bucket-style",
+      "BUCKET_STYLE_PATH",
+      "--bucket",
+      store.bucket,
+      "--object-folder",
+      folder,
+      "--access-key-id",
+      store.key,
+      "--secret-access-key",
+      store.secret,
       "--watch",
     ]);
   }
@@ -102,7 +120,16 @@ export class Service {
     const stdout = await this.cliAsync(args);
     const wallMs = performance.now() - started;
     const cpuMs = ((cpuTicks(worker) - before) * 1000) / TICKS_PER_SECOND;
-    const status = JSON.parse(stdout) as { id: string; last_job: { outcome: string; error: string; start_time: string; end_time: string; job_progress: { files_transferred: string } } };
+    const status = JSON.parse(stdout) as {
+      id: string;
+      last_job: {
+        outcome: string;
+        error: string;
+        start_time: string;
+        end_time: string;
+        job_progress: { files_transferred: string };
+      };
+    };
     const job = status.last_job;
     if (job.outcome !== "SUCCEEDED") throw new Error(`the service's job ${job.outcome}: ${job.error}`);
     return {
@@ -116,23 +143,40 @@ export class Service {
   }
 
   private cli(args: string[], env: Record<string, string> = {}): string {
-    return execFileSync(process.execPath, [path.join(ROOT, "bin/s3shift.js"), "--host", this.url, ...args], { cwd: ROOT, env: { ...this.env, ...env }, encoding: "utf8" });
+    return execFileSync(process.execPath, [path.join(ROOT, "bin/s3shift.js"), "--host", this.url, ...args], {
+      cwd: ROOT,
+      env: { ...this.env, ...env },
+      encoding: "utf8",
+    });
   }
 
   private cliAsync(args: string[]): Promise<string> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(ROOT, "bin/s3shift.js"), "--host", this.url, ...args], { cwd: ROOT, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [path.join(ROOT, "bin/s3shift.js"), "--host", this.url, ...args], {
+        cwd: ROOT,
+        env: this.env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (c: Buffer) => (stdout += c));
       child.stderr.on("data", (c: Buffer) => (stderr += c));
-      child.on("exit", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`s3shift ${args[0]} exited with ${code}: ${stderr.slice(-2000)}`))));
+      child.on("exit", (code) =>
+        code === 0
+          ? resolve(stdout)
+          : reject(new Error(`s3shift ${args[0]} exited with ${code}: ${stderr.slice(-2000)}`)),
+      );
     });
   }
 
   private workerPid(): number {
-    const children = execFileSync("pgrep", ["-P", String(this.starter.pid)], { encoding: "utf8" }).trim().split("\n").map(Number);
-    const worker = children.find((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("scripts/worker.ts"));
+    const children = execFileSync("pgrep", ["-P", String(this.starter.pid)], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .map(Number);
+    const worker = children.find((pid) =>
+      fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("scripts/worker.ts"),
+    );
     if (!worker) throw new Error("the service's worker is not running");
     return worker;
   }
@@ -145,6 +189,9 @@ function cpuTicks(pid: number): number {
 }
 
 function peakRssKiB(pid: number): number {
-  const line = fs.readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmHWM:"));
+  const line = fs
+    .readFileSync(`/proc/${pid}/status`, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("VmHWM:"));
   return Number(line?.match(/\d+/)?.[0] ?? 0);
 }

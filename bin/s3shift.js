@@ -6,7 +6,8 @@ import { pathToFileURL } from "node:url";
 import { currentBundle } from "./cli-bundle.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-const bundle = process.env.S3SHIFT_NO_BUNDLE === "1" ? undefined : currentBundle(path.resolve(import.meta.dirname, ".."));
+const bundle =
+  process.env.S3SHIFT_NO_BUNDLE === "1" ? undefined : currentBundle(path.resolve(import.meta.dirname, ".."));
 
 if (bundle) {
   await import(pathToFileURL(bundle).href);

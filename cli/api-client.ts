@@ -13,7 +13,12 @@ export class ApiError extends Error {
 }
 
 /** Calls the REST API and returns its JSON; an error reply becomes an ApiError with the API's description. */
-export async function callApi(host: string, method: string, path: string, { token, body }: { token?: string; body?: unknown } = {}) {
+export async function callApi(
+  host: string,
+  method: string,
+  path: string,
+  { token, body }: { token?: string; body?: unknown } = {},
+) {
   let response: Response;
   try {
     response = await fetch(new URL(path, host), {
@@ -32,7 +37,11 @@ export async function callApi(host: string, method: string, path: string, { toke
   const json = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok) {
     const shaped = json as { error_class?: string; description?: string } | undefined;
-    throw new ApiError(response.status, shaped?.error_class ?? "http_error", shaped?.description ?? `HTTP ${response.status}`);
+    throw new ApiError(
+      response.status,
+      shaped?.error_class ?? "http_error",
+      shaped?.description ?? `HTTP ${response.status}`,
+    );
   }
   return json;
 }

@@ -10,7 +10,8 @@ const BASE = "/v3/replication/object-relationships/";
 const DEFAULT_HOST = process.env.S3SHIFT_HOST ?? "http://127.0.0.1:3000";
 
 // Old scripts still pass secrets as options, so the options stay; the help steers away from them.
-const BETTER_LEFT_OUT = "better left out, since every user of this machine can read a command line (ps) and shells keep it in their history";
+const BETTER_LEFT_OUT =
+  "better left out, since every user of this machine can read a command line (ps) and shells keep it in their history";
 const SECRETS_HELP = `
 Secrets: give the password and the S3 secret key through S3SHIFT_PASSWORD and
 S3SHIFT_SECRET_ACCESS_KEY, or type them when asked. --password and --secret-access-key
@@ -32,22 +33,31 @@ const globals = () => program.opts<Globals>();
 function token(): string {
   const { tokenFile, host } = globals();
   const stored = loadLogin(tokenFile);
-  if (!stored) throw new ApiError(401, "unauthenticated", `not signed in: run "s3shift login" first (no token in ${tokenFile})`);
-  if (stored.host !== host) throw new ApiError(401, "unauthenticated", `the stored token is for ${stored.host}; run "s3shift --host ${host} login"`);
+  if (!stored)
+    throw new ApiError(401, "unauthenticated", `not signed in: run "s3shift login" first (no token in ${tokenFile})`);
+  if (stored.host !== host)
+    throw new ApiError(
+      401,
+      "unauthenticated",
+      `the stored token is for ${stored.host}; run "s3shift --host ${host} login"`,
+    );
   return stored.bearer_token;
 }
 
-const api = (method: string, path: string, body?: unknown) => callApi(globals().host, method, path, { token: token(), body });
+const api = (method: string, path: string, body?: unknown) =>
+  callApi(globals().host, method, path, { token: token(), body });
 const print = (value: unknown) => {
   if (value !== undefined) process.stdout.write(JSON.stringify(value, null, 2) + "\n");
 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Ids are UUIDs: anything else (empty, "..", "a/b") would address another path of the API. */
 const parseId = (value: string) => {
-  if (!UUID.test(value)) throw new InvalidArgumentError("a relationship id is a UUID, as printed by replication_list_object_relationships.");
+  if (!UUID.test(value))
+    throw new InvalidArgumentError("a relationship id is a UUID, as printed by replication_list_object_relationships.");
   return value.toLowerCase();
 };
-const withId = (cmd: Command) => cmd.addOption(new Option("--id <id>", "the relationship's id").argParser(parseId).makeOptionMandatory());
+const withId = (cmd: Command) =>
+  cmd.addOption(new Option("--id <id>", "the relationship's id").argParser(parseId).makeOptionMandatory());
 const relationshipPath = (id: string) => `${BASE}${encodeURIComponent(id)}`;
 
 const WATCH_HELP = "show a live progress bar until the job ends; exit non-zero if it did not succeed";
@@ -67,11 +77,16 @@ program
   .command("login")
   .description("sign in and store a bearer token (readable by you alone)")
   .requiredOption("--username <name>", "user name")
-  .option("--password <password>", `password: ${BETTER_LEFT_OUT}; left out, it is read from S3SHIFT_PASSWORD or prompted for`)
+  .option(
+    "--password <password>",
+    `password: ${BETTER_LEFT_OUT}; left out, it is read from S3SHIFT_PASSWORD or prompted for`,
+  )
   .action(async (options: { username: string; password?: string }) => {
     const password = options.password ?? process.env.S3SHIFT_PASSWORD ?? (await promptHidden("Password: "));
     const { host, tokenFile } = globals();
-    const reply = (await callApi(host, "POST", "/v1/session/login", { body: { username: options.username, password } })) as { bearer_token: string };
+    const reply = (await callApi(host, "POST", "/v1/session/login", {
+      body: { username: options.username, password },
+    })) as { bearer_token: string };
     saveLogin(tokenFile, { host, bearer_token: reply.bearer_token });
     process.stderr.write(`signed in to ${host} as ${options.username}\n`);
   });
@@ -98,20 +113,38 @@ program
   .option("--local-directory-path <path>", "directory, absolute within the server's local namespace")
   .addOption(new Option("--source-directory-path <path>", "alias of --local-directory-path").hideHelp())
   .option("--local-directory-id <inode>", "directory by inode number")
-  .addOption(new Option("--direction <direction>", "copy direction").choices(["COPY_TO_OBJECT", "COPY_FROM_OBJECT"]).default("COPY_TO_OBJECT"))
+  .addOption(
+    new Option("--direction <direction>", "copy direction")
+      .choices(["COPY_TO_OBJECT", "COPY_FROM_OBJECT"])
+      .default("COPY_TO_OBJECT"),
+  )
   .requiredOption("--bucket <name>", "bucket name")
-  .option("--object-folder <folder>", "folder in the bucket (\"\" or / for the root)", "")
+  .option("--object-folder <folder>", 'folder in the bucket ("" or / for the root)', "")
   .option("--region <region>", "S3 region", "us-east-1")
-  .option("--object-store-address <host>", "object store host, optionally with http:// or https:// (default s3.<region>.amazonaws.com)")
+  .option(
+    "--object-store-address <host>",
+    "object store host, optionally with http:// or https:// (default s3.<region>.amazonaws.com)",
+  )
   .option("--port <port>", "object store port (default 443, or 80 for http://)", (v) => Number(v))
-  .addOption(new Option("--bucket-style <style>", "addressing style").choices(["BUCKET_STYLE_VIRTUAL_HOSTED", "BUCKET_STYLE_PATH"]))
+  .addOption(
+    new Option("--bucket-style <style>", "addressing style").choices([
+      "BUCKET_STYLE_VIRTUAL_HOSTED",
+      "BUCKET_STYLE_PATH",
+    ]),
+  )
   .option("--ca-certificate <file>", "PEM file of a CA to trust for the object store")
   .option("--allow-plain-http", "allow http:// to a non-loopback address")
   .requiredOption("--access-key-id <id>", "access key id")
-  .option("--secret-access-key <secret>", `secret key: ${BETTER_LEFT_OUT}; left out, it is read from S3SHIFT_SECRET_ACCESS_KEY or prompted for`)
+  .option(
+    "--secret-access-key <secret>",
+    `secret key: ${BETTER_LEFT_OUT}; left out, it is read from S3SHIFT_SECRET_ACCESS_KEY or prompted for`,
+  )
   .option("--watch", WATCH_HELP)
   .action(async (o: Record<string, string | number | boolean | undefined>) => {
-    const secret = (o.secretAccessKey as string | undefined) ?? process.env.S3SHIFT_SECRET_ACCESS_KEY ?? (await promptHidden("Secret access key: "));
+    const secret =
+      (o.secretAccessKey as string | undefined) ??
+      process.env.S3SHIFT_SECRET_ACCESS_KEY ??
+      (await promptHidden("Secret access key: "));
     const body = {
       direction: o.direction,
       local_directory_path: o.localDirectoryPath ?? o.sourceDirectoryPath,
@@ -132,15 +165,18 @@ program
     await watchToEnd(created.id);
   });
 
-program.command("replication_list_object_relationships").description("list relationships").action(async () => print(await api("GET", BASE)));
+program
+  .command("replication_list_object_relationships")
+  .description("list relationships")
+  .action(async () => print(await api("GET", BASE)));
 
-withId(program.command("replication_get_object_relationship").description("show one relationship")).action(async (o: { id: string }) =>
-  print(await api("GET", relationshipPath(o.id))),
+withId(program.command("replication_get_object_relationship").description("show one relationship")).action(
+  async (o: { id: string }) => print(await api("GET", relationshipPath(o.id))),
 );
 
-withId(program.command("replication_delete_object_relationship").description("delete a relationship (never its objects)")).action(
-  async (o: { id: string }) => print(await api("DELETE", relationshipPath(o.id))),
-);
+withId(
+  program.command("replication_delete_object_relationship").description("delete a relationship (never its objects)"),
+).action(async (o: { id: string }) => print(await api("DELETE", relationshipPath(o.id))));
 
 withId(program.command("replication_start_object_relationship").description("start a new job"))
   .option("--watch", WATCH_HELP)
@@ -150,8 +186,8 @@ withId(program.command("replication_start_object_relationship").description("sta
     await watchToEnd(o.id);
   });
 
-withId(program.command("replication_abort_object_replication").description("stop the running job")).action(async (o: { id: string }) =>
-  print(await api("POST", `${relationshipPath(o.id)}/abort-replication`)),
+withId(program.command("replication_abort_object_replication").description("stop the running job")).action(
+  async (o: { id: string }) => print(await api("POST", `${relationshipPath(o.id)}/abort-replication`)),
 );
 
 withId(program.command("replication_get_object_relationship_status").description("state, current job and last job"))

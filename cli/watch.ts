@@ -16,7 +16,13 @@ const QUICK_POLL_MS = 100;
 export async function watchStatus(fetchStatus: () => Promise<Status>, intervalMs = 1000): Promise<Status> {
   const started = Date.now();
   const bar = new cliProgress.SingleBar(
-    { format: "{bar} {percentage}% | {remaining} left | {files} files left | {speed}/s | ETA {eta}", hideCursor: true, stream: process.stderr, noTTYOutput: true, notTTYSchedule: 5000 },
+    {
+      format: "{bar} {percentage}% | {remaining} left | {files} files left | {speed}/s | ETA {eta}",
+      hideCursor: true,
+      stream: process.stderr,
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(100, 0, { remaining: "counting…", files: "?", speed: "0 B", eta: "--" });

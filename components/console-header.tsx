@@ -3,7 +3,15 @@
 import Link from "next/link";
 import { signOut } from "next-auth/react";
 
-export function ConsoleHeader({ username, canWrite, isAdmin = false }: { username: string; canWrite: boolean; isAdmin?: boolean }) {
+export function ConsoleHeader({
+  username,
+  canWrite,
+  isAdmin = false,
+}: {
+  username: string;
+  canWrite: boolean;
+  isAdmin?: boolean;
+}) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-6xl items-center justify-between px-6 py-3">
@@ -27,7 +35,10 @@ export function ConsoleHeader({ username, canWrite, isAdmin = false }: { usernam
           <span>
             {username} {canWrite ? "" : "(read only)"}
           </span>
-          <button onClick={() => signOut({ callbackUrl: "/signin" })} className="rounded border border-slate-300 px-3 py-1 hover:bg-slate-100">
+          <button
+            onClick={() => signOut({ callbackUrl: "/signin" })}
+            className="rounded border border-slate-300 px-3 py-1 hover:bg-slate-100"
+          >
             Sign out
           </button>
         </div>

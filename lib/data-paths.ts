@@ -22,7 +22,8 @@ export const trackingFileFor = (relationshipId: string): string => under("tracki
 export const partialsJournalFor = (relationshipId: string): string => under("tracking", `${relationshipId}.partials`);
 
 /** A relationship's replication log (JSON lines). */
-export const relationshipLogFile = (relationshipId: string): string => under("logs", "replication", `${relationshipId}.log`);
+export const relationshipLogFile = (relationshipId: string): string =>
+  under("logs", "replication", `${relationshipId}.log`);
 
 /** The objects of `npm start`'s demo S3 endpoint. */
 export const demoStoreDirectory = (): string => under("demo-s3");

@@ -8,12 +8,17 @@ import { prepareDatabase } from "@/lib/db/prepare-database";
 import { AppError } from "@/lib/errors";
 import { promptHidden } from "@/cli/prompt";
 
-const { values } = parseArgs({ options: { username: { type: "string" }, role: { type: "string", default: "observers" } } });
+const { values } = parseArgs({
+  options: { username: { type: "string" }, role: { type: "string", default: "observers" } },
+});
 prepareDatabase();
 await ensureBuiltIns(getConfig().adminPassword);
 const password = process.env.SHIFT_NEW_USER_PASSWORD ?? (await promptHidden("Password: "));
 try {
-  const user = await createUser({ input: { username: values.username, password, role: values.role }, actor: "command line" });
+  const user = await createUser({
+    input: { username: values.username, password, role: values.role },
+    actor: "command line",
+  });
   console.log(`created user "${user.username}" with role ${user.role}`);
 } catch (error) {
   console.error(error instanceof AppError ? error.message : error);

@@ -9,7 +9,12 @@ if (!directory || !accessKeyId || !secretAccessKey) {
   console.error("usage: DEMO_S3_ACCESS_KEY=… DEMO_S3_SECRET_KEY=… demo-s3.ts <directory> [port] [bucket ...]");
   process.exit(2);
 }
-const server = await startS3Server({ directory, port: Number(port), buckets, credentials: [{ accessKeyId, secretAccessKey }] });
+const server = await startS3Server({
+  directory,
+  port: Number(port),
+  buckets,
+  credentials: [{ accessKeyId, secretAccessKey }],
+});
 console.log(JSON.stringify({ port: server.port }));
 const stop = () => void server.close().finally(() => process.exit(0));
 process.on("SIGTERM", stop);

@@ -6,7 +6,13 @@
 const fs = require("node:fs");
 const path = require("node:path");
 
-const own = path.join(__dirname, "..", ".node", process.versions.node, "better-sqlite3/build/Release/better_sqlite3.node");
+const own = path.join(
+  __dirname,
+  "..",
+  ".node",
+  process.versions.node,
+  "better-sqlite3/build/Release/better_sqlite3.node",
+);
 if (fs.existsSync(own)) {
   const dlopen = process.dlopen;
   process.dlopen = function (module, filename, ...rest) {

@@ -9,7 +9,11 @@ import { findNode24, NODE24_SUITES, node24Pass } from "./node24-pass";
 import { type Counts, ROOT, runNode, summarize, vitestPass } from "./vitest-pass";
 
 const node = process.execPath;
-const env: NodeJS.ProcessEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", NEXT_TELEMETRY_DISABLED: "1" };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 const passes: string[] = [];
 
@@ -37,19 +41,36 @@ for (const [name, cli, args] of [
 }
 
 // The command line is tested as users run it: from its bundle, built from the sources as they are.
-if (runNode(node, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], env) !== 0 || runNode(node, [path.join(ROOT, "scripts/build-cli.mjs")], env) !== 0) {
+if (
+  runNode(node, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], env) !== 0 ||
+  runNode(node, [path.join(ROOT, "scripts/build-cli.mjs")], env) !== 0
+) {
   console.log("the build failed");
   total.failed++;
 } else {
   const filters = process.argv.slice(2);
-  add(`vitest${filters.length > 0 ? ` ${filters.join(" ")}` : ", every suite,"} on Node ${process.versions.node}`, vitestPass(node, filters, env));
+  add(
+    `vitest${filters.length > 0 ? ` ${filters.join(" ")}` : ", every suite,"} on Node ${process.versions.node}`,
+    vitestPass(node, filters, env),
+  );
 
   // The console, in Debian's Chromium.
   const playwrightReport = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-playwright-")), "report.json");
-  const e2e = runNode(node, [path.join(ROOT, "node_modules/@playwright/test/cli.js"), "test"], { ...env, PLAYWRIGHT_JSON: playwrightReport });
+  const e2e = runNode(node, [path.join(ROOT, "node_modules/@playwright/test/cli.js"), "test"], {
+    ...env,
+    PLAYWRIGHT_JSON: playwrightReport,
+  });
   if (fs.existsSync(playwrightReport)) {
-    const stats = (JSON.parse(fs.readFileSync(playwrightReport, "utf8")) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } }).stats;
-    add(`the console in Chromium, on Node ${process.versions.node}`, { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped });
+    const stats = (
+      JSON.parse(fs.readFileSync(playwrightReport, "utf8")) as {
+        stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+      }
+    ).stats;
+    add(`the console in Chromium, on Node ${process.versions.node}`, {
+      passed: stats.expected + stats.flaky,
+      failed: stats.unexpected,
+      skipped: stats.skipped,
+    });
   } else if (e2e !== 0) {
     add("the console in Chromium", { passed: 0, failed: 1, skipped: 0 });
   }
@@ -67,7 +88,9 @@ if (node24) {
   console.log("Node 24 could not be prepared (scripts/node24.sh), so its pass did not run");
   total.failed++;
 } else {
-  console.log(`${NODE24_SUITES.join(" and ")} did not run on Node 24: it is not prepared here (bash scripts/node24.sh)`);
+  console.log(
+    `${NODE24_SUITES.join(" and ")} did not run on Node 24: it is not prepared here (bash scripts/node24.sh)`,
+  );
 }
 
 for (const line of passes) console.log(line);

@@ -24,7 +24,10 @@ FilesystemStore.prototype.putObject = async function (object) {
 };
 FilesystemStore.prototype.putPart = async function (bucket, uploadId, partNumber, content) {
   const result = await putPart.call(this, bucket, uploadId, partNumber, content);
-  await untilWritten(path.join(this.getResourcePath(bucket, undefined, "uploads"), uploadId, String(partNumber)), result.size);
+  await untilWritten(
+    path.join(this.getResourcePath(bucket, undefined, "uploads"), uploadId, String(partNumber)),
+    result.size,
+  );
   return result;
 };
 

@@ -16,7 +16,12 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 const config = getConfig();
 const children: ChildProcess[] = [];
 
-function launch(name: string, args: string[], env: Record<string, string> = {}, onExit?: (code: number | null, signal: NodeJS.Signals | null) => void): ChildProcess {
+function launch(
+  name: string,
+  args: string[],
+  env: Record<string, string> = {},
+  onExit?: (code: number | null, signal: NodeJS.Signals | null) => void,
+): ChildProcess {
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env } });
   child.on("exit", (code, signal) => {
     children.splice(children.indexOf(child), 1);
@@ -34,7 +39,9 @@ function superviseWorker(env: Record<string, string>, previousDelayMs?: number):
   const startedAt = Date.now();
   const child = launch("worker", ["--import", "tsx", path.join(ROOT, "scripts/worker.ts")], env, (code, signal) => {
     const delayMs = restartDelay(previousDelayMs, Date.now() - startedAt);
-    console.error(`worker (pid ${child.pid}) exited (${signal ?? `code ${code}`}); restarting it in ${delayMs / 1000} s`);
+    console.error(
+      `worker (pid ${child.pid}) exited (${signal ?? `code ${code}`}); restarting it in ${delayMs / 1000} s`,
+    );
     setTimeout(() => {
       if (!stopping) superviseWorker(env, delayMs);
     }, delayMs);
@@ -58,7 +65,10 @@ const { generatedPassword } = await ensureBuiltIns(config.adminPassword);
 
 if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {
   console.log("building the web console (first start only)…");
-  const build = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], { cwd: ROOT, stdio: "inherit" });
+  const build = spawn(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
   // Listed with the children, so that Ctrl-C during the build stops it too.
   children.push(build);
   const code = await new Promise<number | null>((resolve) => build.on("exit", resolve));
@@ -84,9 +94,15 @@ const env = {
   NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? url,
   NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? derivedKey("console-session"),
   // The demo store listens on loopback, which object stores may reach only when allowed.
-  ...(demo ? { SHIFT_ALLOWED_ENDPOINTS: [process.env.SHIFT_ALLOWED_ENDPOINTS, new URL(demo).host].filter(Boolean).join(",") } : {}),
+  ...(demo
+    ? { SHIFT_ALLOWED_ENDPOINTS: [process.env.SHIFT_ALLOWED_ENDPOINTS, new URL(demo).host].filter(Boolean).join(",") }
+    : {}),
 };
-launch("web server", [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", config.host, "-p", String(config.port)], env);
+launch(
+  "web server",
+  [path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", config.host, "-p", String(config.port)],
+  env,
+);
 superviseWorker(env);
 
 console.log(`
@@ -95,10 +111,14 @@ S3 Shift is starting
   data directory    ${config.dataDir}
   local namespace   ${config.fsRoot}   (SHIFT_FS_ROOT; API paths are relative to it)`);
 if (generatedPassword) {
-  console.log(`  administrator     user "${ADMIN_USERNAME}", one-time password: ${generatedPassword}   (shown once; set SHIFT_ADMIN_PASSWORD to choose it)`);
+  console.log(
+    `  administrator     user "${ADMIN_USERNAME}", one-time password: ${generatedPassword}   (shown once; set SHIFT_ADMIN_PASSWORD to choose it)`,
+  );
 }
 if (demo) {
-  console.log(`  demo S3 endpoint  ${demo}   bucket "${DEMO_BUCKET}", access key ${DEMO_ACCESS_KEY}, secret in ${demoSecretFile}   (SHIFT_DEMO_S3=0 turns it off)`);
+  console.log(
+    `  demo S3 endpoint  ${demo}   bucket "${DEMO_BUCKET}", access key ${DEMO_ACCESS_KEY}, secret in ${demoSecretFile}   (SHIFT_DEMO_S3=0 turns it off)`,
+  );
   console.log(demoTryIt(demo, ADMIN_USERNAME, demoSecretFile));
 }
 console.log("Ctrl-C stops everything.\n");

@@ -19,10 +19,26 @@ export function runNode(node: string, args: string[], env: NodeJS.ProcessEnv): n
 
 export function vitestPass(node: string, args: string[], env: NodeJS.ProcessEnv): Counts {
   const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-vitest-")), "report.json");
-  const code = runNode(node, [path.join(ROOT, "node_modules/vitest/vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...args], env);
+  const code = runNode(
+    node,
+    [
+      path.join(ROOT, "node_modules/vitest/vitest.mjs"),
+      "run",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${report}`,
+      ...args,
+    ],
+    env,
+  );
   const counts: Counts = { passed: 0, failed: 0, skipped: 0 };
   if (fs.existsSync(report)) {
-    const summary = JSON.parse(fs.readFileSync(report, "utf8")) as { numPassedTests: number; numFailedTests: number; numFailedTestSuites: number; numPendingTests: number };
+    const summary = JSON.parse(fs.readFileSync(report, "utf8")) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numFailedTestSuites: number;
+      numPendingTests: number;
+    };
     counts.passed = summary.numPassedTests;
     counts.failed = summary.numFailedTests;
     counts.skipped = summary.numPendingTests;

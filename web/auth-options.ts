@@ -3,7 +3,13 @@ import type { AuthOptions } from "next-auth";
 import { encode, type JWT } from "next-auth/jwt";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { clientAddressOf } from "@/lib/auth/client-address";
-import { CONSOLE_SESSION_SECONDS, consoleSessionUser, nowSeconds, sessionSecondsLeft, type ConsoleSessionClaims } from "@/lib/auth/console-session";
+import {
+  CONSOLE_SESSION_SECONDS,
+  consoleSessionUser,
+  nowSeconds,
+  sessionSecondsLeft,
+  type ConsoleSessionClaims,
+} from "@/lib/auth/console-session";
 import { verifyCredentials } from "@/lib/auth/login";
 import { signOutSession } from "@/lib/auth/sign-out-session";
 import { derivedKey } from "@/lib/secrets/secret-key";
@@ -28,19 +34,27 @@ export function authOptions(): AuthOptions {
     session: { strategy: "jwt", maxAge: CONSOLE_SESSION_SECONDS },
     jwt: {
       // next-auth re-issues the token on every session read with a full maxAge; keep it absolute.
-      encode: (params) => encode({ ...params, maxAge: Math.max(1, sessionSecondsLeft({ signedInAt: Number(params.token?.signedInAt ?? 0) })) }),
+      encode: (params) =>
+        encode({
+          ...params,
+          maxAge: Math.max(1, sessionSecondsLeft({ signedInAt: Number(params.token?.signedInAt ?? 0) })),
+        }),
     },
     pages: { signIn: "/signin" },
     logger: {
       error(code, metadata) {
-        if (metadata instanceof SessionEnded || (metadata as { error?: unknown })?.error instanceof SessionEnded) return;
+        if (metadata instanceof SessionEnded || (metadata as { error?: unknown })?.error instanceof SessionEnded)
+          return;
         console.error(`next-auth: ${code}`, metadata instanceof Error ? metadata.message : "");
       },
     },
     providers: [
       CredentialsProvider({
         name: "S3 Shift",
-        credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
+        credentials: {
+          username: { label: "Username", type: "text" },
+          password: { label: "Password", type: "password" },
+        },
         async authorize(credentials, request) {
           try {
             const input = { username: credentials?.username ?? "", password: credentials?.password ?? "" };
@@ -48,7 +62,8 @@ export function authOptions(): AuthOptions {
             return { id: user.userId, name: user.username, generation: user.generation };
           } catch (error) {
             // A throttled name gets its own message; every other refusal stays the generic one.
-            if (error instanceof AppError && error.code === "TOO_MANY_REQUESTS") throw new Error(error.message, { cause: error });
+            if (error instanceof AppError && error.code === "TOO_MANY_REQUESTS")
+              throw new Error(error.message, { cause: error });
             return null;
           }
         },
@@ -56,7 +71,13 @@ export function authOptions(): AuthOptions {
     ],
     callbacks: {
       jwt({ token, user }) {
-        if (user) return { sub: user.id, name: user.name, gen: (user as { generation?: number }).generation ?? -1, signedInAt: nowSeconds() };
+        if (user)
+          return {
+            sub: user.id,
+            name: user.name,
+            gen: (user as { generation?: number }).generation ?? -1,
+            signedInAt: nowSeconds(),
+          };
         return token;
       },
       async session({ token }) {

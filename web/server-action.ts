@@ -43,12 +43,18 @@ export function serverAction<S extends z.ZodType, T extends object | void>(
 
 function failureOf(error: unknown): ActionFailure {
   if (!(error instanceof AppError)) {
-    console.error("unexpected error in a server action:", error instanceof Error ? `${error.name}: ${error.message}` : "unknown");
+    console.error(
+      "unexpected error in a server action:",
+      error instanceof Error ? `${error.name}: ${error.message}` : "unknown",
+    );
     return { ok: false, message: UNEXPECTED };
   }
   const prefix = `${error.field}: `;
   const field = error.field
-    ? { name: error.field, message: error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message }
+    ? {
+        name: error.field,
+        message: error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message,
+      }
     : undefined;
   return { ok: false, message: error.message, ...(field ? { field } : {}) };
 }

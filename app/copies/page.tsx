@@ -19,7 +19,10 @@ export default async function CopiesPage() {
         <div className="mb-6 flex items-center justify-between">
           <h1 className="text-2xl font-semibold">Copy to/from S3</h1>
           {canWrite && (
-            <Link href="/copies/new" className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-800">
+            <Link
+              href="/copies/new"
+              className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-800"
+            >
               Create Copy
             </Link>
           )}

@@ -19,7 +19,12 @@ export function RelationshipList() {
     },
     refetchInterval: 1000,
   });
-  if (error) return <p role="alert" className="text-red-700">{error.message}</p>;
+  if (error)
+    return (
+      <p role="alert" className="text-red-700">
+        {error.message}
+      </p>
+    );
   if (!data) return <p>Loading…</p>;
   if (data.length === 0) return <p className="text-slate-600">No copies yet.</p>;
   return (
@@ -51,12 +56,21 @@ export function RelationshipList() {
 function stateLabel(status: Status): string {
   if (status.state === "REPLICATION_RUNNING") return "Running";
   if (!status.last_job) return "Not running";
-  return { SUCCEEDED: "Succeeded", FAILED: "Failed", ABORTED: "Stopped", INTERRUPTED: "Interrupted" }[status.last_job.outcome] ?? status.last_job.outcome;
+  return (
+    { SUCCEEDED: "Succeeded", FAILED: "Failed", ABORTED: "Stopped", INTERRUPTED: "Interrupted" }[
+      status.last_job.outcome
+    ] ?? status.last_job.outcome
+  );
 }
 
 function Progress({ status }: { status: Status }) {
   const job = status.current_job;
-  if (!job) return status.last_job?.error ? <span className="text-red-700">{status.last_job.error}</span> : <span className="text-slate-500">—</span>;
+  if (!job)
+    return status.last_job?.error ? (
+      <span className="text-red-700">{status.last_job.error}</span>
+    ) : (
+      <span className="text-slate-500">—</span>
+    );
   const percent = job.job_progress.percent_complete;
   return (
     <div className="flex min-w-64 flex-col gap-1">
@@ -70,9 +84,7 @@ function Progress({ status }: { status: Status }) {
       >
         <div className="h-full bg-blue-600 transition-all" style={{ width: `${percent ?? 0}%` }} />
       </div>
-      <span className="text-xs text-slate-600">
-        {describeProgress(status, job)}
-      </span>
+      <span className="text-xs text-slate-600">{describeProgress(status, job)}</span>
     </div>
   );
 }

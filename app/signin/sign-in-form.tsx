@@ -16,7 +16,8 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string;
       redirect: false,
     });
     setBusy(false);
-    if (!result || result.error) setError(result?.error?.startsWith("Too many failed sign-ins") ? result.error : "Invalid username or password.");
+    if (!result || result.error)
+      setError(result?.error?.startsWith("Too many failed sign-ins") ? result.error : "Invalid username or password.");
     else window.location.assign(callbackUrl);
   }
 
@@ -24,18 +25,33 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string;
     <form action={submit} className="flex flex-col gap-4">
       <label className="flex flex-col gap-1 text-sm font-medium">
         Username
-        <input name="username" autoComplete="username" required className="rounded border border-slate-300 px-3 py-2 font-normal" />
+        <input
+          name="username"
+          autoComplete="username"
+          required
+          className="rounded border border-slate-300 px-3 py-2 font-normal"
+        />
       </label>
       <label className="flex flex-col gap-1 text-sm font-medium">
         Password
-        <input name="password" type="password" autoComplete="current-password" required className="rounded border border-slate-300 px-3 py-2 font-normal" />
+        <input
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          className="rounded border border-slate-300 px-3 py-2 font-normal"
+        />
       </label>
       {error && (
         <p role="alert" className="text-sm text-red-700">
           {error}
         </p>
       )}
-      <button type="submit" disabled={busy} className="rounded bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+      <button
+        type="submit"
+        disabled={busy}
+        className="rounded bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60"
+      >
         {busy ? "Signing in…" : "Sign in"}
       </button>
     </form>

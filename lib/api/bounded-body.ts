@@ -3,7 +3,11 @@ import { AppError } from "@/lib/errors";
 /** No request this service takes needs more; a larger body is refused, not read. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB; nothing was read past that.`);
+const tooLarge = () =>
+  new AppError(
+    "PAYLOAD_TOO_LARGE",
+    `The request body is larger than ${MAX_BODY_BYTES / 1024} KiB; nothing was read past that.`,
+  );
 
 /** Refuses a body whose declared length is over the limit, before any of it is read. */
 export function checkDeclaredLength(request: Request): void {

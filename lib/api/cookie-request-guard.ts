@@ -34,9 +34,15 @@ function isJson(request: Request): boolean {
  */
 export function checkCookieRequest(request: Request): void {
   if (!isSameOrigin(request.headers, new URL(request.url).host, request.method)) {
-    throw new AppError("FORBIDDEN", "Requests signed in with the console's session must come from the console's own pages; scripts send a bearer token from POST /v1/session/login.");
+    throw new AppError(
+      "FORBIDDEN",
+      "Requests signed in with the console's session must come from the console's own pages; scripts send a bearer token from POST /v1/session/login.",
+    );
   }
   if (!SAFE_METHODS.has(request.method.toUpperCase()) && !isJson(request)) {
-    throw new AppError("FORBIDDEN", "Requests signed in with the console's session must send their body as Content-Type: application/json.");
+    throw new AppError(
+      "FORBIDDEN",
+      "Requests signed in with the console's session must send their body as Content-Type: application/json.",
+    );
   }
 }

@@ -16,7 +16,8 @@ type RouteContext<P> = { params: Promise<P> };
 /** An extra way to find the caller (the console's session), tried when there is no bearer token. */
 export type SessionResolver = (request: Request) => Promise<Principal | null>;
 
-const signInFirst = () => new AppError("UNAUTHENTICATED", "Sign in first: send a bearer token from POST /v1/session/login.");
+const signInFirst = () =>
+  new AppError("UNAUTHENTICATED", "Sign in first: send a bearer token from POST /v1/session/login.");
 
 /** The request's bearer token, undefined when it sends none; a malformed header is a 401. */
 function bearerToken(request: Request): string | undefined {

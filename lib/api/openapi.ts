@@ -11,7 +11,10 @@ const relationship = {
   type: "object",
   properties: {
     id: { type: "string", format: "uuid" },
-    direction: { enum: ["COPY_TO_OBJECT", "COPY_FROM_OBJECT"], description: "which way the job copies: into the bucket, or from it" },
+    direction: {
+      enum: ["COPY_TO_OBJECT", "COPY_FROM_OBJECT"],
+      description: "which way the job copies: into the bucket, or from it",
+    },
     local_directory_id: { type: "string" },
     local_directory_path: { type: "string" },
     object_store_address: { type: "string" },
@@ -76,7 +79,13 @@ const status = {
 
 const errorResponses = (...codes: number[]) =>
   Object.fromEntries(
-    codes.map((code) => [String(code), { description: ERROR_TEXT[code], content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } }]),
+    codes.map((code) => [
+      String(code),
+      {
+        description: ERROR_TEXT[code],
+        content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+      },
+    ]),
   );
 
 const ERROR_TEXT: Record<number, string> = {
@@ -96,7 +105,11 @@ const write = { security: [{ bearer: [] }], "x-privilege": PRIVILEGES.REPLICATIO
 
 export const openApiDocument = {
   openapi: "3.1.0",
-  info: { title: "S3 Shift API", version: "1.0.0", description: "Copy directory trees between this server's file system and S3 buckets." },
+  info: {
+    title: "S3 Shift API",
+    version: "1.0.0",
+    description: "Copy directory trees between this server's file system and S3 buckets.",
+  },
   components: {
     securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
     schemas: {
@@ -116,7 +129,13 @@ export const openApiDocument = {
       post: {
         summary: "Sign in and receive a bearer token",
         requestBody: json(z.toJSONSchema(loginInputSchema)),
-        responses: { "200": { description: "Signed in", ...json({ type: "object", properties: { bearer_token: { type: "string" } } }) }, ...errorResponses(400, 401, 413, 429) },
+        responses: {
+          "200": {
+            description: "Signed in",
+            ...json({ type: "object", properties: { bearer_token: { type: "string" } } }),
+          },
+          ...errorResponses(400, 401, 413, 429),
+        },
       },
     },
     "/v1/session/logout": {
@@ -127,33 +146,91 @@ export const openApiDocument = {
       },
     },
     "/v3/replication/object-relationships/": {
-      get: { ...read, summary: "List relationships", responses: { "200": { description: "All relationships", ...json({ type: "array", items: { $ref: "#/components/schemas/Relationship" } }) }, ...errorResponses(401, 403) } },
+      get: {
+        ...read,
+        summary: "List relationships",
+        responses: {
+          "200": {
+            description: "All relationships",
+            ...json({ type: "array", items: { $ref: "#/components/schemas/Relationship" } }),
+          },
+          ...errorResponses(401, 403),
+        },
+      },
       post: {
         ...write,
         summary: "Create a relationship and start its first job",
         requestBody: json({ $ref: "#/components/schemas/RelationshipCreate" }),
-        responses: { "201": { description: "Created", ...json({ $ref: "#/components/schemas/Relationship" }) }, ...errorResponses(400, 401, 403, 413) },
+        responses: {
+          "201": { description: "Created", ...json({ $ref: "#/components/schemas/Relationship" }) },
+          ...errorResponses(400, 401, 403, 413),
+        },
       },
     },
     "/v3/replication/object-relationships/status/": {
-      get: { ...read, summary: "Status of every relationship", responses: { "200": { description: "Statuses", ...json({ type: "array", items: { $ref: "#/components/schemas/RelationshipStatus" } }) }, ...errorResponses(401, 403) } },
+      get: {
+        ...read,
+        summary: "Status of every relationship",
+        responses: {
+          "200": {
+            description: "Statuses",
+            ...json({ type: "array", items: { $ref: "#/components/schemas/RelationshipStatus" } }),
+          },
+          ...errorResponses(401, 403),
+        },
+      },
     },
     "/v3/replication/object-relationships/{id}": {
       parameters: idParam,
-      get: { ...read, summary: "One relationship", responses: { "200": { description: "The relationship", ...json({ $ref: "#/components/schemas/Relationship" }) }, ...errorResponses(401, 403, 404) } },
-      delete: { ...write, summary: "Delete a relationship (its tracking state; never the bucket's objects)", responses: { "204": { description: "Deleted" }, ...errorResponses(401, 403, 404, 409) } },
+      get: {
+        ...read,
+        summary: "One relationship",
+        responses: {
+          "200": { description: "The relationship", ...json({ $ref: "#/components/schemas/Relationship" }) },
+          ...errorResponses(401, 403, 404),
+        },
+      },
+      delete: {
+        ...write,
+        summary: "Delete a relationship (its tracking state; never the bucket's objects)",
+        responses: { "204": { description: "Deleted" }, ...errorResponses(401, 403, 404, 409) },
+      },
     },
     "/v3/replication/object-relationships/{id}/replicate": {
       parameters: idParam,
-      post: { ...write, summary: "Start a new job", responses: { "200": { description: "Status with the queued job", ...json({ $ref: "#/components/schemas/RelationshipStatus" }) }, ...errorResponses(401, 403, 404, 409) } },
+      post: {
+        ...write,
+        summary: "Start a new job",
+        responses: {
+          "200": {
+            description: "Status with the queued job",
+            ...json({ $ref: "#/components/schemas/RelationshipStatus" }),
+          },
+          ...errorResponses(401, 403, 404, 409),
+        },
+      },
     },
     "/v3/replication/object-relationships/{id}/abort-replication": {
       parameters: idParam,
-      post: { ...write, summary: "Stop the running job", responses: { "200": { description: "Status", ...json({ $ref: "#/components/schemas/RelationshipStatus" }) }, ...errorResponses(401, 403, 404, 409) } },
+      post: {
+        ...write,
+        summary: "Stop the running job",
+        responses: {
+          "200": { description: "Status", ...json({ $ref: "#/components/schemas/RelationshipStatus" }) },
+          ...errorResponses(401, 403, 404, 409),
+        },
+      },
     },
     "/v3/replication/object-relationships/{id}/status": {
       parameters: idParam,
-      get: { ...read, summary: "Relationship, state, current job and last job", responses: { "200": { description: "Status", ...json({ $ref: "#/components/schemas/RelationshipStatus" }) }, ...errorResponses(401, 403, 404) } },
+      get: {
+        ...read,
+        summary: "Relationship, state, current job and last job",
+        responses: {
+          "200": { description: "Status", ...json({ $ref: "#/components/schemas/RelationshipStatus" }) },
+          ...errorResponses(401, 403, 404),
+        },
+      },
     },
   },
 };

@@ -8,5 +8,8 @@ export function jsonResponse(body: unknown, status = 200): Response {
 
 /** The spec's error shape. A `field` is added for forms that show the error beside its input. */
 export function errorResponse(error: AppError): Response {
-  return jsonResponse({ error_class: error.errorClass, description: error.message, ...(error.field ? { field: error.field } : {}) }, error.status);
+  return jsonResponse(
+    { error_class: error.errorClass, description: error.message, ...(error.field ? { field: error.field } : {}) },
+    error.status,
+  );
 }

@@ -7,7 +7,10 @@ import type { Principal } from "./privileges";
 /** Resolves a bearer token to its user's current privileges, or throws 401. */
 export async function authenticateToken(token: string): Promise<Principal> {
   const row = await db().apiToken.findUnique({ where: { tokenHash: hashToken(token) } });
-  const principal = row && row.expiresAt.getTime() > Date.now() ? await currentUser({ userId: row.userId, generation: row.generation }) : null;
+  const principal =
+    row && row.expiresAt.getTime() > Date.now()
+      ? await currentUser({ userId: row.userId, generation: row.generation })
+      : null;
   if (!principal) throw new AppError("UNAUTHENTICATED", "The bearer token is invalid or has expired; sign in again.");
   return principal;
 }

@@ -6,11 +6,21 @@ import type { Principal } from "./privileges";
  * when the user is gone, disabled, or has had their sessions ended since. The privileges are
  * those of the user's role at this moment, so a role change applies to the next request.
  */
-export async function currentUser({ userId, generation }: { userId: string; generation: number }): Promise<Principal | null> {
+export async function currentUser({
+  userId,
+  generation,
+}: {
+  userId: string;
+  generation: number;
+}): Promise<Principal | null> {
   const user = await db().user.findUnique({
     where: { id: userId },
     include: { role: { include: { privileges: true } } },
   });
   if (!user || user.disabled || user.sessionGeneration !== generation) return null;
-  return { userId: user.id, username: user.username, privileges: new Set(user.role.privileges.map((p) => p.privilege)) };
+  return {
+    userId: user.id,
+    username: user.username,
+    privileges: new Set(user.role.privileges.map((p) => p.privilege)),
+  };
 }

@@ -21,5 +21,11 @@ export async function listAuditEvents(filter: unknown) {
     orderBy: { id: "desc" },
     take: f.limit,
   });
-  return rows.map((r) => ({ at: r.at.toISOString(), actor: r.actor, action: r.action, target: r.target, detail: r.detail }));
+  return rows.map((r) => ({
+    at: r.at.toISOString(),
+    actor: r.actor,
+    action: r.action,
+    target: r.target,
+    detail: r.detail,
+  }));
 }

@@ -68,12 +68,20 @@ export function beginSignInAttempt(username: string, clientAddress: string, now 
 function tooMany(untilMs: number, now: number, everywhere: boolean): AppError {
   const seconds = Math.max(1, Math.ceil((untilMs - now) / 1000));
   const scope = everywhere ? "this account from several addresses" : "this account";
-  return new AppError("TOO_MANY_REQUESTS", `Too many failed sign-ins for ${scope}; try again in ${seconds} second${seconds === 1 ? "" : "s"}.`);
+  return new AppError(
+    "TOO_MANY_REQUESTS",
+    `Too many failed sign-ins for ${scope}; try again in ${seconds} second${seconds === 1 ? "" : "s"}.`,
+  );
 }
 
 interface ThrottleStore {
   /** Counts the attempt or throws 429; returns the lock its failure is to start, if it is past the allowance. */
-  reserve(pairKey: string, nameKey: string, knownKey: string, now: number): { number: number; durationMs: number } | null;
+  reserve(
+    pairKey: string,
+    nameKey: string,
+    knownKey: string,
+    now: number,
+  ): { number: number; durationMs: number } | null;
   release(pairKey: string, nameKey: string, knownKey: string, now: number): void;
   lock(pairKey: string, number: number, untilMs: number): void;
 }
@@ -87,17 +95,23 @@ function statements(): ThrottleStore {
   if (cache.shiftLoginThrottle?.file === file) return cache.shiftLoginThrottle.store;
   // It runs on the web server's thread: wait for the worker's writes a little, never long.
   const sqlite = new Database(file, { timeout: 5_000 });
-  const get = sqlite.prepare<[string], Row>(`SELECT key, attempts, locks, lockedUntilMs, checkingUntilMs, windowStartMs FROM LoginThrottle WHERE key = ?`);
+  const get = sqlite.prepare<[string], Row>(
+    `SELECT key, attempts, locks, lockedUntilMs, checkingUntilMs, windowStartMs FROM LoginThrottle WHERE key = ?`,
+  );
   const put = sqlite.prepare(
     `INSERT INTO LoginThrottle (key, attempts, locks, lockedUntilMs, checkingUntilMs, windowStartMs, updatedAtMs)
      VALUES (@key, @attempts, @locks, @lockedUntilMs, @checkingUntilMs, @windowStartMs, @now)
      ON CONFLICT(key) DO UPDATE SET attempts = excluded.attempts, locks = excluded.locks, lockedUntilMs = excluded.lockedUntilMs,
        checkingUntilMs = excluded.checkingUntilMs, windowStartMs = excluded.windowStartMs, updatedAtMs = excluded.updatedAtMs`,
   );
-  const forget = sqlite.prepare(`DELETE FROM LoginThrottle WHERE updatedAtMs < (CASE WHEN key LIKE 'known:%' THEN ? ELSE ? END)`);
+  const forget = sqlite.prepare(
+    `DELETE FROM LoginThrottle WHERE updatedAtMs < (CASE WHEN key LIKE 'known:%' THEN ? ELSE ? END)`,
+  );
   const dropPair = sqlite.prepare(`DELETE FROM LoginThrottle WHERE key = ?`);
   // Only the attempt that took this lock number may start it: a later one has its own.
-  const startLock = sqlite.prepare(`UPDATE LoginThrottle SET lockedUntilMs = ?, checkingUntilMs = NULL WHERE key = ? AND locks = ?`);
+  const startLock = sqlite.prepare(
+    `UPDATE LoginThrottle SET lockedUntilMs = ?, checkingUntilMs = NULL WHERE key = ? AND locks = ?`,
+  );
   const uncountName = sqlite.prepare(
     `UPDATE LoginThrottle SET attempts = max(attempts - 1, 0),
        lockedUntilMs = CASE WHEN attempts - 1 < ? THEN NULL ELSE lockedUntilMs END WHERE key = ?`,
@@ -105,7 +119,14 @@ function statements(): ThrottleStore {
 
   const reserve = sqlite.transaction((pairKey: string, nameKey: string, knownKey: string, now: number) => {
     const storedPair = get.get(pairKey);
-    const pair: Row = storedPair ?? { key: pairKey, attempts: 0, locks: 0, lockedUntilMs: null, checkingUntilMs: null, windowStartMs: now };
+    const pair: Row = storedPair ?? {
+      key: pairKey,
+      attempts: 0,
+      locks: 0,
+      lockedUntilMs: null,
+      checkingUntilMs: null,
+      windowStartMs: now,
+    };
     const storedName = get.get(nameKey);
     const byName: Row =
       storedName && now - storedName.windowStartMs < NAME_WINDOW_MS
@@ -113,10 +134,12 @@ function statements(): ThrottleStore {
         : { key: nameKey, attempts: 0, locks: 0, lockedUntilMs: null, checkingUntilMs: null, windowStartMs: now };
     if (pair.lockedUntilMs !== null && pair.lockedUntilMs > now) throw tooMany(pair.lockedUntilMs, now, false);
     // The attempt let through after the allowance is still being checked: its lock will last at least this long.
-    if (pair.checkingUntilMs !== null && pair.checkingUntilMs > now) throw tooMany(now + lockDurationMs(pair.locks - 1), now, false);
+    if (pair.checkingUntilMs !== null && pair.checkingUntilMs > now)
+      throw tooMany(now + lockDurationMs(pair.locks - 1), now, false);
     const known = get.get(knownKey);
     const exempt = !!known && now - known.windowStartMs < KNOWN_FOR_MS;
-    if (!exempt && byName.lockedUntilMs !== null && byName.lockedUntilMs > now) throw tooMany(byName.lockedUntilMs, now, true);
+    if (!exempt && byName.lockedUntilMs !== null && byName.lockedUntilMs > now)
+      throw tooMany(byName.lockedUntilMs, now, true);
     pair.attempts++;
     let lock: { number: number; durationMs: number } | null = null;
     if (pair.attempts >= FREE_ATTEMPTS) {
@@ -136,7 +159,15 @@ function statements(): ThrottleStore {
   const release = sqlite.transaction((pairKey: string, nameKey: string, knownKey: string, now: number) => {
     dropPair.run(pairKey);
     uncountName.run(NAME_CEILING, nameKey);
-    put.run({ key: knownKey, attempts: 0, locks: 0, lockedUntilMs: null, checkingUntilMs: null, windowStartMs: now, now });
+    put.run({
+      key: knownKey,
+      attempts: 0,
+      locks: 0,
+      lockedUntilMs: null,
+      checkingUntilMs: null,
+      windowStartMs: now,
+      now,
+    });
   });
 
   const store: ThrottleStore = {

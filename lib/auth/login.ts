@@ -17,8 +17,7 @@ const TOKEN_LIFETIME_MS = 12 * 60 * 60 * 1000;
 
 // Verifying against a real hash when the user is unknown keeps the response time from
 // telling which usernames exist.
-const DUMMY_HASH =
-  "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+const DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
 export function hashToken(token: string): string {
   return crypto.createHash("sha256").update(token).digest("hex");
@@ -31,7 +30,10 @@ export type SignedInUser = Principal & { generation: number };
  * The one check of a username and password, for bearer tokens and console sessions alike (both
  * throttled per username and client address).
  */
-export async function verifyCredentials({ username, password }: LoginInput, clientAddress: string): Promise<SignedInUser> {
+export async function verifyCredentials(
+  { username, password }: LoginInput,
+  clientAddress: string,
+): Promise<SignedInUser> {
   const attempt = beginSignInAttempt(username, clientAddress);
   const user = await db().user.findUnique({
     where: { username },

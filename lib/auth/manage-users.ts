@@ -9,7 +9,14 @@ import type { Principal } from "./privileges";
 
 export async function listUsers() {
   const users = await db().user.findMany({ orderBy: { username: "asc" }, include: { role: true } });
-  return users.map((u) => ({ id: u.id, username: u.username, role_id: u.roleId, role: u.role.name, disabled: u.disabled, created_at: u.createdAt.toISOString() }));
+  return users.map((u) => ({
+    id: u.id,
+    username: u.username,
+    role_id: u.roleId,
+    role: u.role.name,
+    disabled: u.disabled,
+    created_at: u.createdAt.toISOString(),
+  }));
 }
 
 export async function listRoles() {
@@ -34,24 +41,49 @@ export async function assignRole({ userId, roleId, actor }: { userId: string; ro
   if (role.id === user.roleId) return;
   await db().$transaction(async (tx) => {
     await endUserSessions(tx, { userId: user.id, change: { roleId: role.id } });
-    await recordAudit(tx, { actor: actor.username, action: "user.role", target: user.username, detail: { role: role.name } });
+    await recordAudit(tx, {
+      actor: actor.username,
+      action: "user.role",
+      target: user.username,
+      detail: { role: role.name },
+    });
   });
 }
 
 /** A disabled user cannot sign in, and the sessions and bearer tokens already issued stop working. */
-export async function setUserDisabled({ userId, disabled, actor }: { userId: string; disabled: boolean; actor: Principal }) {
+export async function setUserDisabled({
+  userId,
+  disabled,
+  actor,
+}: {
+  userId: string;
+  disabled: boolean;
+  actor: Principal;
+}) {
   const user = await findUser(userId);
   if (user.id === actor.userId && disabled) throw new AppError("CONFLICT", "You cannot disable your own account.");
   await db().$transaction(async (tx) => {
     if (disabled) await endUserSessions(tx, { userId: user.id, change: { disabled } });
     else await tx.user.update({ where: { id: user.id }, data: { disabled } });
-    await recordAudit(tx, { actor: actor.username, action: disabled ? "user.disable" : "user.enable", target: user.username });
+    await recordAudit(tx, {
+      actor: actor.username,
+      action: disabled ? "user.disable" : "user.enable",
+      target: user.username,
+    });
   });
 }
 
 const passwordSchema = z.object({ password: z.string().min(10, "must be at least 10 characters").max(1024) });
 
-export async function resetPassword({ userId, password, actor }: { userId: string; password: string; actor: Principal }) {
+export async function resetPassword({
+  userId,
+  password,
+  actor,
+}: {
+  userId: string;
+  password: string;
+  actor: Principal;
+}) {
   const valid = parseInput(passwordSchema, { password });
   const user = await findUser(userId);
   const passwordHash = await hashPassword(valid.password);

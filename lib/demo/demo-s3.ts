@@ -40,7 +40,9 @@ export async function startDemoS3(port: number): Promise<{ child: ChildProcess; 
   });
   const line = await new Promise<string>((resolve, reject) => {
     readline.createInterface({ input: child.stdout! }).once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`the demo S3 endpoint exited with code ${code} (is port ${port} free?)`)));
+    child.once("exit", (code) =>
+      reject(new Error(`the demo S3 endpoint exited with code ${code} (is port ${port} free?)`)),
+    );
   });
   return { child, endpoint: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}` };
 }

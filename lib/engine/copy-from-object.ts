@@ -27,7 +27,11 @@ const MAX_LISTED_REFUSALS = 1000;
  * before writing anything when some key cannot become a file here, then places each object.
  */
 export async function copyFromObject(input: CopyFromObjectInput): Promise<CopyResult> {
-  const handles = TreeHandle.open(input.directory, { expectedIno: input.directoryIno, expectedBirthNs: input.directoryBirthNs, label: input.directoryLabel });
+  const handles = TreeHandle.open(input.directory, {
+    expectedIno: input.directoryIno,
+    expectedBirthNs: input.directoryBirthNs,
+    label: input.directoryLabel,
+  });
   try {
     const run = new DownloadRun(input, handles);
     await run.execute();
@@ -76,11 +80,17 @@ class DownloadRun {
       const leftovers = await this.ctx.journal.sweepLeftovers();
       if (leftovers > 0) this.input.emit({ type: "leftovers-removed", count: leftovers });
       if (!(await this.listAndCheck(listing))) return;
-      const pairs = mergeJoin(listing.sorted(), this.input.tracking.rows(), (o) => o.relPath, (t) => t.path);
+      const pairs = mergeJoin(
+        listing.sorted(),
+        this.input.tracking.rows(),
+        (o) => o.relPath,
+        (t) => t.path,
+      );
       for await (const [object, tracked] of pairs) {
         if (this.controller.signal.aborted) break;
         const placement = placeKey(object);
-        if (placement.kind === "directory") await this.guard(object, () => this.ctx.tree.ensureDirectory(placement.relPath));
+        if (placement.kind === "directory")
+          await this.guard(object, () => this.ctx.tree.ensureDirectory(placement.relPath));
         if (placement.kind !== "file") continue;
         const release = await this.slots.acquire();
         const task = this.guard(object, () => placeObject(this.ctx, object, placement.relPath, tracked)).finally(() => {
@@ -116,22 +126,36 @@ class DownloadRun {
       refused++;
       if (refusals.length < MAX_LISTED_REFUSALS) refusals.push({ object, reason });
     };
-    const totals = await listing.fill(listRemote(this.input.store, this.input.bucket, folder, { signal: this.controller.signal }), (object) => {
-      const placement = placeKey(object);
-      const reason = placement.kind === "refused" ? placement.reason : storageClassRefusal(object);
-      if (reason) refuse(object, reason);
-    });
+    const totals = await listing.fill(
+      listRemote(this.input.store, this.input.bucket, folder, { signal: this.controller.signal }),
+      (object) => {
+        const placement = placeKey(object);
+        const reason = placement.kind === "refused" ? placement.reason : storageClassRefusal(object);
+        if (reason) refuse(object, reason);
+      },
+    );
     this.input.emit({ type: "totals", files: totals.files, bytes: totals.bytes });
     for (const conflict of listing.fileDirectoryConflicts(MAX_LISTED_REFUSALS)) {
-      refuse({ relPath: conflict.file, size: 0n, etag: "" }, `is a file, yet "${folder}${conflict.inside}" needs it to be a directory`);
+      refuse(
+        { relPath: conflict.file, size: 0n, etag: "" },
+        `is a file, yet "${folder}${conflict.inside}" needs it to be a directory`,
+      );
     }
     if (refused === 0) return true;
     for (const { object, reason } of refusals) {
-      this.ctx.emit({ type: "file-failed", path: object.relPath, size: object.size, message: `the key "${folder}${object.relPath}" ${reason}` });
+      this.ctx.emit({
+        type: "file-failed",
+        path: object.relPath,
+        size: object.size,
+        message: `the key "${folder}${object.relPath}" ${reason}`,
+      });
     }
     const first = refusals[0]!;
-    const others = refused > 1 ? ` (and ${refused - 1} more key${refused === 2 ? "" : "s"}, see the job's file errors)` : "";
-    this.failures.setFatal(`The folder cannot be copied: the key "${folder}${first.object.relPath}" ${first.reason}${others}. Nothing was downloaded.`);
+    const others =
+      refused > 1 ? ` (and ${refused - 1} more key${refused === 2 ? "" : "s"}, see the job's file errors)` : "";
+    this.failures.setFatal(
+      `The folder cannot be copied: the key "${folder}${first.object.relPath}" ${first.reason}${others}. Nothing was downloaded.`,
+    );
     return false;
   }
 
@@ -156,7 +180,9 @@ class DownloadRun {
   /** Partial files of downloads that a stop or a failure cut short. */
   private async removePartials(): Promise<void> {
     const handles = this.ctx.tree.handles;
-    await Promise.all([...this.ctx.partials].map((temp) => handles.at(temp, (p) => fs.rm(p, { force: true })).catch(() => undefined)));
+    await Promise.all(
+      [...this.ctx.partials].map((temp) => handles.at(temp, (p) => fs.rm(p, { force: true })).catch(() => undefined)),
+    );
     this.ctx.partials.clear();
   }
 }
@@ -167,7 +193,9 @@ function perKeyMessage(error: unknown): string {
   if (local !== undefined) return local;
   const code = s3ErrorCode(error);
   if (code === "NoSuchKey" || httpStatusOf(error) === 404) return "the object vanished from the bucket during the job";
-  if (code === "PreconditionFailed" || httpStatusOf(error) === 412) return "the object changed during the job (its ETag no longer matches the listing)";
-  if (code === "InvalidObjectState") return "the object is archived and must be restored before it can be copied (InvalidObjectState)";
+  if (code === "PreconditionFailed" || httpStatusOf(error) === 412)
+    return "the object changed during the job (its ETag no longer matches the listing)";
+  if (code === "InvalidObjectState")
+    return "the object is archived and must be restored before it can be copied (InvalidObjectState)";
   return classifyS3Error(error).message;
 }

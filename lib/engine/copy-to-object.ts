@@ -36,7 +36,11 @@ export interface CopyToObjectInput extends EngineJobInput {
 
 /** Runs one copy-to-S3 job over a point-in-time view of the directory. */
 export async function copyToObject(input: CopyToObjectInput): Promise<CopyResult> {
-  const live = TreeHandle.open(input.directory, { expectedIno: input.directoryIno, expectedBirthNs: input.directoryBirthNs, label: input.directoryLabel });
+  const live = TreeHandle.open(input.directory, {
+    expectedIno: input.directoryIno,
+    expectedBirthNs: input.directoryBirthNs,
+    label: input.directoryLabel,
+  });
   try {
     const view = await openTreeView(live, input.directory, input.bucket, input.jobId);
     try {
@@ -93,14 +97,24 @@ class JobRun {
     // The walk and the tracking rows are read while the bucket is listed. A tree that fits the
     // read-ahead is counted by that walk; a larger one by a walk of its own, which runs further ahead.
     const withTracking = new ReadAhead(
-      mergeJoin(countedFiles(walkTree(this.tree, this.controller.signal, this.walkLimits), scan.finishWith), this.input.tracking.rows(), (e) => e.relPath, (t) => t.path),
+      mergeJoin(
+        countedFiles(walkTree(this.tree, this.controller.signal, this.walkLimits), scan.finishWith),
+        this.input.tracking.rows(),
+        (e) => e.relPath,
+        (t) => t.path,
+      ),
       READ_AHEAD_ENTRIES,
       scan.start,
     );
     try {
       listing = await this.listBucket();
       const remote = listing.sorted();
-      for await (const [[entry, tracked], object] of mergeJoin(withTracking, remote, ([e]) => e.relPath, (r) => r.relPath)) {
+      for await (const [[entry, tracked], object] of mergeJoin(
+        withTracking,
+        remote,
+        ([e]) => e.relPath,
+        (r) => r.relPath,
+      )) {
         if (this.controller.signal.aborted) break;
         await this.dispatch(entry, tracked, object);
       }
@@ -117,7 +131,9 @@ class JobRun {
 
   private async listBucket(): Promise<RemoteIndex> {
     try {
-      return await this.indexListing(this.input.tracking.splitPoints(this.input.listingRangeFiles ?? LISTING_RANGE_FILES, LISTING_RANGES_MAX));
+      return await this.indexListing(
+        this.input.tracking.splitPoints(this.input.listingRangeFiles ?? LISTING_RANGE_FILES, LISTING_RANGES_MAX),
+      );
     } catch (error) {
       if (!(error instanceof UnsortedListingError)) throw error;
     }
@@ -128,7 +144,9 @@ class JobRun {
   private async indexListing(splits: string[]): Promise<RemoteIndex> {
     const index = new RemoteIndex();
     try {
-      await index.fill(listRemote(this.input.store, this.input.bucket, this.input.folder, { signal: this.controller.signal, splits }));
+      await index.fill(
+        listRemote(this.input.store, this.input.bucket, this.input.folder, { signal: this.controller.signal, splits }),
+      );
       return index;
     } catch (error) {
       index.close();
@@ -157,7 +175,11 @@ class JobRun {
         return;
       case "skip-unchanged":
         emit({ type: "file-unchanged", path: entry.relPath, size: stat!.size, how: "fingerprint" });
-        if (linkId && !group) this.linkGroups.set(linkId, { key, landed: Promise.resolve({ sha256: tracked!.sha256, size: tracked!.size }) });
+        if (linkId && !group)
+          this.linkGroups.set(linkId, {
+            key,
+            landed: Promise.resolve({ sha256: tracked!.sha256, size: tracked!.size }),
+          });
         return;
     }
 
@@ -173,10 +195,12 @@ class JobRun {
       task = this.guard(entry, () => transferFile(this.ctx, { entry, key, decision, tracked }));
       if (linkId && !group) this.linkGroups.set(linkId, { key, landed: task });
     }
-    const settled = task.then(() => undefined).finally(() => {
-      release();
-      this.tasks.delete(settled);
-    });
+    const settled = task
+      .then(() => undefined)
+      .finally(() => {
+        release();
+        this.tasks.delete(settled);
+      });
     this.tasks.add(settled);
   }
 
@@ -240,7 +264,10 @@ class LinkSourceFailed extends DispositionError {
 }
 
 /** Passes the entries through, and gives the count and bytes of their files once all have passed. */
-async function* countedFiles(entries: AsyncIterable<LocalEntry>, done: (files: bigint, bytes: bigint) => void): AsyncGenerator<LocalEntry> {
+async function* countedFiles(
+  entries: AsyncIterable<LocalEntry>,
+  done: (files: bigint, bytes: bigint) => void,
+): AsyncGenerator<LocalEntry> {
   let files = 0n;
   let bytes = 0n;
   for await (const entry of entries) {

@@ -29,7 +29,11 @@ export function carriesObjectTime(mtimeNs: bigint, object: RemoteObject): boolea
  * fetched?" (with its ETag and size) and "is the local file untouched since?" (with ctime,
  * inode and size).
  */
-export function decideDownload(object: RemoteObject, tracked: TrackedFile | undefined, local: BigIntStats | null): DownloadDecision {
+export function decideDownload(
+  object: RemoteObject,
+  tracked: TrackedFile | undefined,
+  local: BigIntStats | null,
+): DownloadDecision {
   if (!local) return { action: "download" };
   const objectIsTracked =
     !!tracked &&

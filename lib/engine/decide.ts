@@ -43,11 +43,16 @@ export function decide({ entry, key, tracked, remote, linkSourceKey }: DecisionI
   const stat = entry.stat;
   const keyBytes = Buffer.byteLength(key, "utf8");
   if (keyBytes >= MAX_KEY_BYTES) {
-    return { action: "error", reason: `key is ${keyBytes} bytes of UTF-8; S3 keys must be shorter than ${MAX_KEY_BYTES}` };
+    return {
+      action: "error",
+      reason: `key is ${keyBytes} bytes of UTF-8; S3 keys must be shorter than ${MAX_KEY_BYTES}`,
+    };
   }
-  if (stat.size > MAX_OBJECT_BYTES) return { action: "error", reason: `file is ${stat.size} bytes; S3 objects may not exceed 5 TiB` };
+  if (stat.size > MAX_OBJECT_BYTES)
+    return { action: "error", reason: `file is ${stat.size} bytes; S3 objects may not exceed 5 TiB` };
 
-  const remoteIsTracked = !!tracked && !!remote && remote.size === tracked.size && etagTag(remote.etag) === tracked.etagTag;
+  const remoteIsTracked =
+    !!tracked && !!remote && remote.size === tracked.size && etagTag(remote.etag) === tracked.etagTag;
   if (remoteIsTracked && sameFingerprint(stat, tracked!)) return { action: "skip-unchanged" };
   if (linkSourceKey !== undefined) return { action: "copy-from-link", sourceKey: linkSourceKey };
   if (remoteIsTracked && stat.size === tracked!.size) return { action: "verify-then-upload" };

@@ -47,7 +47,12 @@ export interface DownloadContext {
 const TEMP_OPEN_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /** Places one object at `relPath`: kept when provably unchanged, else downloaded beside it and renamed in. */
-export async function placeObject(ctx: DownloadContext, object: RemoteObject, relPath: string, tracked: TrackedFile | undefined): Promise<void> {
+export async function placeObject(
+  ctx: DownloadContext,
+  object: RemoteObject,
+  relPath: string,
+  tracked: TrackedFile | undefined,
+): Promise<void> {
   await ctx.tree.ensureDirectory(parentOf(relPath));
   const local = await ctx.tree.inspectTarget(relPath);
   const decision = decideDownload(object, tracked, local);
@@ -57,7 +62,16 @@ export async function placeObject(ctx: DownloadContext, object: RemoteObject, re
       return;
     case "verify-then-download":
     case "adopt-or-download":
-      if (await keptIfEqual(ctx, object, relPath, local!, decision.action === "verify-then-download" ? tracked!.sha256 : undefined)) return;
+      if (
+        await keptIfEqual(
+          ctx,
+          object,
+          relPath,
+          local!,
+          decision.action === "verify-then-download" ? tracked!.sha256 : undefined,
+        )
+      )
+        return;
       break;
   }
   await download(ctx, object, relPath);
@@ -70,14 +84,22 @@ export async function placeObject(ctx: DownloadContext, object: RemoteObject, re
  * `trackedSha256` proves it for a file the job placed before; otherwise the MD5 ETag or the
  * object's sha256 metadata must match.
  */
-async function keptIfEqual(ctx: DownloadContext, object: RemoteObject, relPath: string, local: BigIntStats, trackedSha256: Buffer | undefined): Promise<boolean> {
+async function keptIfEqual(
+  ctx: DownloadContext,
+  object: RemoteObject,
+  relPath: string,
+  local: BigIntStats,
+  trackedSha256: Buffer | undefined,
+): Promise<boolean> {
   const handle = await ctx.tree.handles.open(relPath);
   try {
     const opened = requireRegular(await handle.stat({ bigint: true }), relPath);
     if (!sameVersion(opened, local)) return false;
     const md5Etag = !trackedSha256 && isMd5Etag(object.etag);
     const [sha256, md5] = await digestFile(handle, local.size, md5Etag ? ["sha256", "md5"] : ["sha256"], ctx.signal);
-    const equal = trackedSha256 ? sha256!.equals(trackedSha256) : (md5 && md5.toString("hex") === object.etag.toLowerCase()) || (await hasSha256Metadata(ctx, object, sha256!));
+    const equal = trackedSha256
+      ? sha256!.equals(trackedSha256)
+      : (md5 && md5.toString("hex") === object.etag.toLowerCase()) || (await hasSha256Metadata(ctx, object, sha256!));
     // Replaced at its path while it was hashed: the object is placed there instead.
     if (!equal || !sameVersion(await ctx.tree.handles.lstat(relPath), opened)) return false;
     await handle.utimes(new Date(), object.lastModified ?? new Date());
@@ -85,7 +107,12 @@ async function keptIfEqual(ctx: DownloadContext, object: RemoteObject, relPath: 
   } finally {
     await handle.close();
   }
-  ctx.emit({ type: "file-unchanged", path: relPath, size: object.size, how: trackedSha256 ? "verified-hash" : "adopted" });
+  ctx.emit({
+    type: "file-unchanged",
+    path: relPath,
+    size: object.size,
+    how: trackedSha256 ? "verified-hash" : "adopted",
+  });
   return true;
 }
 
@@ -156,5 +183,13 @@ async function fetchWithRetries(ctx: DownloadContext, object: RemoteObject, relP
 function record(ctx: DownloadContext, relPath: string, stat: BigIntStats, object: RemoteObject, digest: Buffer): void {
   // Only a file that carries the object's time can later be proved unchanged by its fingerprint.
   if (!carriesObjectTime(stat.mtimeNs, object)) return;
-  ctx.tracking.put({ path: relPath, size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino, etagTag: etagTag(object.etag), sha256: digest });
+  ctx.tracking.put({
+    path: relPath,
+    size: stat.size,
+    mtimeNs: stat.mtimeNs,
+    ctimeNs: stat.ctimeNs,
+    ino: stat.ino,
+    etagTag: etagTag(object.etag),
+    sha256: digest,
+  });
 }

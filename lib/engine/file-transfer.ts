@@ -9,7 +9,16 @@ import { putObject } from "@/lib/s3/put-object";
 import type { Decision } from "./decide";
 import type { EngineListener } from "./events";
 import { sameFingerprint } from "./fingerprint";
-import { FileGrewError, readConsistently, readWhole, sameVersion, SYNC_READ_MAX_BYTES, type SyncReads, UnstableFileError, type LocalFile } from "./read-file";
+import {
+  FileGrewError,
+  readConsistently,
+  readWhole,
+  sameVersion,
+  SYNC_READ_MAX_BYTES,
+  type SyncReads,
+  UnstableFileError,
+  type LocalFile,
+} from "./read-file";
 import type { PartBuffers } from "./part-buffers";
 import type { Semaphore } from "@/lib/concurrency/semaphore";
 import { readUploadSource } from "./upload-source";
@@ -87,7 +96,8 @@ async function transferSmall(ctx: TransferContext, job: FileJob): Promise<Landed
     sendSha256Checksum: ctx.settings.sendSha256Checksum,
     signal: ctx.signal,
   });
-  if (put.attempts > 1) ctx.emit({ type: "retry", path: entry.relPath, operation: "PutObject", attempts: put.attempts });
+  if (put.attempts > 1)
+    ctx.emit({ type: "retry", path: entry.relPath, operation: "PutObject", attempts: put.attempts });
   record(ctx, entry.relPath, stat, etagTag(put.etag), digest);
   ctx.emit({ type: "bytes-moved", bytes: body.length });
   ctx.emit({ type: "file-transferred", path: entry.relPath, size: stat.size, multipart: false });
@@ -122,7 +132,15 @@ async function transferLarge(ctx: TransferContext, job: FileJob): Promise<Landed
         },
         resume,
         onCreated: (uploadId) =>
-          ctx.tracking.beginUpload(entry.relPath, { uploadId, size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino, sha256: digest, partSize }),
+          ctx.tracking.beginUpload(entry.relPath, {
+            uploadId,
+            size: stat.size,
+            mtimeNs: stat.mtimeNs,
+            ctimeNs: stat.ctimeNs,
+            ino: stat.ino,
+            sha256: digest,
+            partSize,
+          }),
         onOrphanAborted: (uploadId) => ctx.emit({ type: "orphan-upload-aborted", path: entry.relPath, uploadId }),
         onPartDone: (uploadId, partNumber, etag) => ctx.tracking.partDone(uploadId, partNumber, etag),
         // A stop or an outage leaves the upload to be resumed; a changed file or a refused part ends it.
@@ -166,10 +184,18 @@ async function digestLarge(ctx: TransferContext, file: LocalFile, entry: LocalEn
  * The unfinished upload of this file that the next job may resume: only when the file is exactly
  * as it was read for it. One for another version of the file is aborted, so none is left behind.
  */
-async function resumableUpload(ctx: TransferContext, relPath: string, key: string, stat: BigIntStats, digest: Buffer, partSize: number) {
+async function resumableUpload(
+  ctx: TransferContext,
+  relPath: string,
+  key: string,
+  stat: BigIntStats,
+  digest: Buffer,
+  partSize: number,
+) {
   const pending = ctx.tracking.pendingUpload(relPath);
   if (!pending) return undefined;
-  if (sameFingerprint(pending, stat) && pending.sha256.equals(digest) && pending.partSize === partSize) return { uploadId: pending.uploadId, parts: pending.parts };
+  if (sameFingerprint(pending, stat) && pending.sha256.equals(digest) && pending.partSize === partSize)
+    return { uploadId: pending.uploadId, parts: pending.parts };
   const failure = await abortUpload(ctx.store, ctx.bucket, key, pending.uploadId);
   ctx.tracking.endUpload(relPath);
   ctx.emit({
@@ -182,19 +208,37 @@ async function resumableUpload(ctx: TransferContext, relPath: string, key: strin
 }
 
 /** A server-side copy of the object already holding this inode's content: no data is sent. */
-export async function copyLink(ctx: TransferContext, entry: LocalEntry, key: string, sourceKey: string, source: Landed): Promise<Landed> {
+export async function copyLink(
+  ctx: TransferContext,
+  entry: LocalEntry,
+  key: string,
+  sourceKey: string,
+  source: Landed,
+): Promise<Landed> {
   const stat = entry.stat!;
   if (source.size > MAX_SINGLE_COPY_BYTES) {
     return transferFile(ctx, { entry, key, decision: { action: "upload" } });
   }
-  const { etag } = await copyObject({ store: ctx.store, bucket: ctx.bucket, sourceKey, key, sha256: source.sha256, signal: ctx.signal });
+  const { etag } = await copyObject({
+    store: ctx.store,
+    bucket: ctx.bucket,
+    sourceKey,
+    key,
+    sha256: source.sha256,
+    signal: ctx.signal,
+  });
   record(ctx, entry.relPath, stat, etagTag(etag), source.sha256);
   ctx.emit({ type: "file-copied-server-side", path: entry.relPath, source: sourceKey, size: stat.size });
   return source;
 }
 
 /** True when the object at the key already holds exactly this content; the tracking row is refreshed. */
-async function provenUnchanged(ctx: TransferContext, job: FileJob, digest: Buffer, stat: BigIntStats): Promise<boolean> {
+async function provenUnchanged(
+  ctx: TransferContext,
+  job: FileJob,
+  digest: Buffer,
+  stat: BigIntStats,
+): Promise<boolean> {
   const { decision, tracked, entry, key } = job;
   if (decision.action === "verify-then-upload" && tracked && tracked.sha256.equals(digest)) {
     record(ctx, entry.relPath, stat, tracked.etagTag, digest);
@@ -213,7 +257,15 @@ async function provenUnchanged(ctx: TransferContext, job: FileJob, digest: Buffe
 }
 
 function record(ctx: TransferContext, relPath: string, stat: BigIntStats, tag: string, digest: Buffer): void {
-  ctx.tracking.put({ path: relPath, size: stat.size, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino, etagTag: tag, sha256: digest });
+  ctx.tracking.put({
+    path: relPath,
+    size: stat.size,
+    mtimeNs: stat.mtimeNs,
+    ctimeNs: stat.ctimeNs,
+    ino: stat.ino,
+    etagTag: tag,
+    sha256: digest,
+  });
 }
 
 function readOptions(ctx: TransferContext, entry: LocalEntry) {

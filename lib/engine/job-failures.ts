@@ -44,15 +44,34 @@ export class JobFailures {
       const shown = this.firstPaths.map((p) => `"${p}"`).join(", ");
       const more = this.count > this.firstPaths.length ? ", …" : "";
       const noun = this.count === 1 ? this.noun.one : this.noun.many;
-      return { outcome: "FAILED", error: `${this.count} ${noun} could not be ${this.noun.verb}: ${shown}${more} (see the job's file errors).` };
+      return {
+        outcome: "FAILED",
+        error: `${this.count} ${noun} could not be ${this.noun.verb}: ${shown}${more} (see the job's file errors).`,
+      };
     }
     return { outcome: "SUCCEEDED", error: "" };
   }
 }
 
 const FS_SYSCALLS = new Set([
-  "open", "read", "write", "stat", "lstat", "fstat", "close", "scandir", "opendir", "statfs",
-  "mkdir", "rename", "unlink", "futime", "utime", "fsync", "fdatasync", "ftruncate",
+  "open",
+  "read",
+  "write",
+  "stat",
+  "lstat",
+  "fstat",
+  "close",
+  "scandir",
+  "opendir",
+  "statfs",
+  "mkdir",
+  "rename",
+  "unlink",
+  "futime",
+  "utime",
+  "fsync",
+  "fdatasync",
+  "ftruncate",
 ]);
 
 /** Errors that end every later write as well: stopping at once beats a thousand per-file errors. */
@@ -94,7 +113,9 @@ export function describeError(error: unknown): string {
 export function fatalMessage(error: unknown, localWhat: string): string {
   if (isLocalFsError(error)) return `The local directory cannot be ${localWhat} (${describeError(error)}).`;
   const classified = classifyS3Error(error);
-  return classified.kind !== "other" ? capitalise(classified.message) + "." : `The job failed: ${describeError(error)}.`;
+  return classified.kind !== "other"
+    ? capitalise(classified.message) + "."
+    : `The job failed: ${describeError(error)}.`;
 }
 
 function capitalise(text: string): string {

@@ -22,15 +22,19 @@ export type KeyPlacement =
  */
 export function placeKey(object: RemoteObject): KeyPlacement {
   const { relPath, size } = object;
-  if (relPath === "") return size === 0n ? { kind: "none" } : { kind: "refused", reason: "is the folder itself yet holds data" };
+  if (relPath === "")
+    return size === 0n ? { kind: "none" } : { kind: "refused", reason: "is the folder itself yet holds data" };
   if (relPath.includes("\0")) return { kind: "refused", reason: "contains a NUL character" };
   const isMarker = relPath.endsWith("/");
   if (isMarker && size > 0n) return { kind: "refused", reason: `ends with "/" yet holds ${size} bytes` };
-  if (relPath.startsWith("/")) return { kind: "refused", reason: 'starts with "/" after the folder (an empty path component)' };
+  if (relPath.startsWith("/"))
+    return { kind: "refused", reason: 'starts with "/" after the folder (an empty path component)' };
   const components = (isMarker ? relPath.slice(0, -1) : relPath).split("/");
   if (components.some((c) => c === "")) return { kind: "refused", reason: 'contains "//" (an empty path component)' };
-  if (components.some((c) => c === "." || c === "..")) return { kind: "refused", reason: 'has a "." or ".." path component' };
-  if (components.includes(RESERVED_COMPONENT)) return { kind: "refused", reason: `has a "${RESERVED_COMPONENT}" path component` };
+  if (components.some((c) => c === "." || c === ".."))
+    return { kind: "refused", reason: 'has a "." or ".." path component' };
+  if (components.includes(RESERVED_COMPONENT))
+    return { kind: "refused", reason: `has a "${RESERVED_COMPONENT}" path component` };
   if (components.some((c) => Buffer.byteLength(c, "utf8") > NAME_MAX_BYTES)) {
     return { kind: "refused", reason: `has a path component longer than ${NAME_MAX_BYTES} bytes` };
   }

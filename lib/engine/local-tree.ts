@@ -42,7 +42,8 @@ export class LocalTree {
       }
       stat = await this.handles.lstat(relDir);
     }
-    if (stat.isSymbolicLink()) throw new LocalConflictError(`"${relDir}" is a symbolic link; nothing is written through links`);
+    if (stat.isSymbolicLink())
+      throw new LocalConflictError(`"${relDir}" is a symbolic link; nothing is written through links`);
     if (!stat.isDirectory()) throw new LocalConflictError(`"${relDir}" exists and is not a directory`);
     this.remember(this.verified, relDir);
   }
@@ -58,7 +59,8 @@ export class LocalTree {
     const stat = await lstatOrNull(this.handles, relPath);
     if (!stat) return null;
     if (!stat.isFile()) throw new LocalConflictError(`"${relPath}" exists and is not a regular file (${kindOf(stat)})`);
-    if (stat.nlink > 1n) throw new LocalConflictError(`"${relPath}" has ${stat.nlink} hard links; replacing it would split them`);
+    if (stat.nlink > 1n)
+      throw new LocalConflictError(`"${relPath}" has ${stat.nlink} hard links; replacing it would split them`);
     return stat;
   }
 }

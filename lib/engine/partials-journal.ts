@@ -43,7 +43,8 @@ export class PartialsJournal {
         fd = this.tree.acquire(relDir);
       } catch (error) {
         // Gone, or no longer a directory of the tree (a link now): nothing of ours can be reached there.
-        if (!(error instanceof PathChangedError) && (error as NodeJS.ErrnoException).code !== "ENOENT") unswept.push(line);
+        if (!(error instanceof PathChangedError) && (error as NodeJS.ErrnoException).code !== "ENOENT")
+          unswept.push(line);
         continue;
       }
       try {
@@ -56,7 +57,8 @@ export class PartialsJournal {
         this.tree.release(relDir);
       }
     }
-    if (unswept.length > 0) await fs.promises.writeFile(this.file, unswept.map((l) => `${l}\n`).join(""), { mode: 0o600 });
+    if (unswept.length > 0)
+      await fs.promises.writeFile(this.file, unswept.map((l) => `${l}\n`).join(""), { mode: 0o600 });
     else await fs.promises.rm(this.file, { force: true });
     return removed;
   }
@@ -71,7 +73,8 @@ export class PartialsJournal {
 
   /** The job removed its own temporary files: nothing is left to sweep (but what an earlier sweep could not reach). */
   close(): void {
-    if (this.unswept.length > 0) fs.writeFileSync(this.file, this.unswept.map((l) => `${l}\n`).join(""), { mode: 0o600 });
+    if (this.unswept.length > 0)
+      fs.writeFileSync(this.file, this.unswept.map((l) => `${l}\n`).join(""), { mode: 0o600 });
     else fs.rmSync(this.file, { force: true });
   }
 }

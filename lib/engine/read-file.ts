@@ -90,11 +90,16 @@ export async function readWhole(handle: fs.FileHandle, stat: BigIntStats): Promi
 }
 
 /** Digests of the file's first `size` bytes, one per algorithm, in a single pass. */
-export async function digestFile(handle: fs.FileHandle, size: bigint, algorithms: string[], signal?: AbortSignal): Promise<Buffer[]> {
+export async function digestFile(
+  handle: fs.FileHandle,
+  size: bigint,
+  algorithms: string[],
+  signal?: AbortSignal,
+): Promise<Buffer[]> {
   const hashes = algorithms.map((algorithm) => crypto.createHash(algorithm));
   const buffer = Buffer.allocUnsafe(HASH_CHUNK);
   const total = Number(size);
-  for (let offset = 0; offset < total; ) {
+  for (let offset = 0; offset < total;) {
     signal?.throwIfAborted();
     const { bytesRead } = await handle.read(buffer, 0, Math.min(HASH_CHUNK, total - offset), offset);
     if (bytesRead === 0) break;
@@ -120,7 +125,7 @@ export async function hashWholeAndParts(
   let part = crypto.createHash("sha256");
   let inPart = 0;
   const total = Number(stat.size);
-  for (let offset = 0; offset < total; ) {
+  for (let offset = 0; offset < total;) {
     signal?.throwIfAborted();
     const wanted = Math.min(scratch.length, partSize - inPart, total - offset);
     const { bytesRead } = await handle.read(scratch, 0, wanted, offset);
@@ -196,7 +201,11 @@ export class SyncReads {
   }
 }
 
-function readSmallConsistentlySync(file: LocalFile, options: StableReadOptions, known?: BigIntStats): { value: Buffer; stat: BigIntStats } {
+function readSmallConsistentlySync(
+  file: LocalFile,
+  options: StableReadOptions,
+  known?: BigIntStats,
+): { value: Buffer; stat: BigIntStats } {
   for (let attempt = 1; ; attempt++) {
     const fd = file.tree.openSync(file.relPath);
     try {
@@ -221,7 +230,9 @@ function readSmallConsistentlySync(file: LocalFile, options: StableReadOptions, 
       if (!options.stableRead) return { value, stat: before };
       // The open file's own version after the read: a file replaced at its path since the walk
       // shows another device or inode; one written to since shows another size, mtime or ctime.
-      const after = walked ? requireRegular(fsSync.fstatSync(fd, { bigint: true }), file.relPath) : file.tree.lstatSync(file.relPath);
+      const after = walked
+        ? requireRegular(fsSync.fstatSync(fd, { bigint: true }), file.relPath)
+        : file.tree.lstatSync(file.relPath);
       if (sameVersion(before, after)) return { value, stat: walked ? after : before };
     } finally {
       fsSync.closeSync(fd);

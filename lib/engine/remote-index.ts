@@ -46,7 +46,8 @@ export class RemoteIndex {
     const totals: ListingTotals = { objects: 0, files: 0n, bytes: 0n };
     let batch: RemoteObject[] = [];
     const write = this.db.transaction((rows: RemoteObject[]) => {
-      for (const o of rows) this.insert.run(o.relPath, o.size, o.etag, o.storageClass ?? null, o.lastModified?.getTime() ?? null);
+      for (const o of rows)
+        this.insert.run(o.relPath, o.size, o.etag, o.storageClass ?? null, o.lastModified?.getTime() ?? null);
     });
     for await (const object of objects) {
       inspect?.(object);

@@ -35,7 +35,12 @@ export interface ListingOptions {
  * thousand pages, each a round trip the store answers alone. A store that lists a range out of
  * key order makes it throw UnsortedListingError.
  */
-export async function* listRemote(store: ObjectStore, bucket: string, folder: string, options: ListingOptions = {}): AsyncGenerator<RemoteObject> {
+export async function* listRemote(
+  store: ObjectStore,
+  bucket: string,
+  folder: string,
+  options: ListingOptions = {},
+): AsyncGenerator<RemoteObject> {
   const bounds = (options.splits ?? []).map((split) => folder + split);
   const ranges = [undefined, ...bounds].map((after, i) =>
     listRange(store, bucket, folder, { after, through: bounds[i], inOrder: bounds.length > 0 }, options),
@@ -51,7 +56,8 @@ async function* listRange(
   range: { after?: string; through?: string; inOrder: boolean },
   { signal, pageSize }: ListingOptions,
 ): AsyncGenerator<ListedObject[]> {
-  const fetchPage = (token?: string): Promise<ListPage> => store.listObjectsPage({ bucket, prefix: folder, token, startAfter: range.after, pageSize, signal });
+  const fetchPage = (token?: string): Promise<ListPage> =>
+    store.listObjectsPage({ bucket, prefix: folder, token, startAfter: range.after, pageSize, signal });
   let previous = range.after;
   let next: Promise<ListPage> | undefined = fetchPage();
   while (next) {
@@ -61,7 +67,8 @@ async function* listRange(
       for (const [i, object] of page.objects.entries()) {
         if (previous !== undefined && compareUtf8(object.key, previous) <= 0) throw new UnsortedListingError();
         previous = object.key;
-        if (range.through !== undefined && end === page.objects.length && compareUtf8(object.key, range.through) > 0) end = i;
+        if (range.through !== undefined && end === page.objects.length && compareUtf8(object.key, range.through) > 0)
+          end = i;
       }
     }
     next = page.nextToken && end === page.objects.length ? fetchPage(page.nextToken) : undefined;

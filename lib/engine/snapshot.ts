@@ -24,14 +24,22 @@ export interface TreeView {
  * and the btrfs tool is handed them as file descriptors: a link swapped in anywhere on the way
  * (the holder lies in the subvolume, where the directory's users may write) is never followed.
  */
-export async function openTreeView(live: TreeHandle, directory: string, bucket: string, jobId: string): Promise<TreeView> {
+export async function openTreeView(
+  live: TreeHandle,
+  directory: string,
+  bucket: string,
+  jobId: string,
+): Promise<TreeView> {
   const liveView = (detail: string): TreeView => ({ tree: live, mode: "stable-read", detail, release: async () => {} });
   const statfs = await fs.statfs(fdPath(live.rootFd)).catch(() => undefined);
   if (!statfs || statfs.type !== BTRFS_SUPER_MAGIC) return liveView("the file system cannot make snapshots");
   const subvolume = findSubvolumeRoot(live.rootFd);
   if (!subvolume) return liveView("the directory's btrfs subvolume could not be found");
   const { fd: subvolumeFd, depth } = subvolume;
-  const subvolumePath = directory.split("/").slice(0, depth === 0 ? undefined : -depth).join("/");
+  const subvolumePath = directory
+    .split("/")
+    .slice(0, depth === 0 ? undefined : -depth)
+    .join("/");
   const relative = depth === 0 ? "" : directory.split("/").slice(-depth).join("/");
   const name = `replication_to_bucket_${bucket}`;
   const shown = `${subvolumePath}/${SNAPSHOT_HOLDER}/${jobId}/${name}`;
@@ -53,7 +61,10 @@ export async function openTreeView(live: TreeHandle, directory: string, bucket: 
   try {
     // The snapshot holds the directory under the same inode; any other is not the directory opened live.
     const expectedIno = fsSync.fstatSync(live.rootFd, { bigint: true }).ino;
-    const tree = TreeHandle.openBelow(holderFd, relative ? `${name}/${relative}` : name, { expectedIno, label: `${shown} (the snapshot of ${directory})` });
+    const tree = TreeHandle.openBelow(holderFd, relative ? `${name}/${relative}` : name, {
+      expectedIno,
+      label: `${shown} (the snapshot of ${directory})`,
+    });
     return {
       tree,
       mode: "snapshot",
@@ -98,14 +109,19 @@ function makeHolder(subvolumeFd: number, jobId: string): number {
     holder = fsSync.openSync(fdPath(subvolumeFd, SNAPSHOT_HOLDER), DIRECTORY_FLAGS);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ELOOP" || code === "ENOTDIR") throw new Error(`${SNAPSHOT_HOLDER} in the subvolume is not a directory (a symbolic link is never followed)`, { cause: error });
+    if (code === "ELOOP" || code === "ENOTDIR")
+      throw new Error(`${SNAPSHOT_HOLDER} in the subvolume is not a directory (a symbolic link is never followed)`, {
+        cause: error,
+      });
     throw error;
   }
   try {
     // The btrfs tool deletes a snapshot by path: no one else may be able to move things in the holder.
     const stat = fsSync.fstatSync(holder);
     if (stat.uid !== process.getuid?.() || (stat.mode & 0o022) !== 0) {
-      throw new Error(`${SNAPSHOT_HOLDER} in the subvolume belongs to another user or can be written by others; it is not used`);
+      throw new Error(
+        `${SNAPSHOT_HOLDER} in the subvolume belongs to another user or can be written by others; it is not used`,
+      );
     }
     fsSync.mkdirSync(fdPath(holder, jobId), 0o700);
     return fsSync.openSync(fdPath(holder, jobId), DIRECTORY_FLAGS);
@@ -129,7 +145,8 @@ async function removeHolder(subvolumeFd: number, holderFd: number | undefined, j
   }
   // The holder is removed once empty, unless someone else made it (it was then not used either).
   const stat = fsSync.lstatSync(fdPath(subvolumeFd, SNAPSHOT_HOLDER), { throwIfNoEntry: false });
-  if (stat?.isDirectory() && stat.uid === process.getuid?.()) await fs.rmdir(fdPath(subvolumeFd, SNAPSHOT_HOLDER)).catch(() => undefined);
+  if (stat?.isDirectory() && stat.uid === process.getuid?.())
+    await fs.rmdir(fdPath(subvolumeFd, SNAPSHOT_HOLDER)).catch(() => undefined);
 }
 
 /** Runs the btrfs tool with `fds` as its descriptors 3, 4, …; rejects with its first line of complaint. */
@@ -139,7 +156,9 @@ function btrfs(args: string[], fds: number[]): Promise<void> {
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(stderr.trim() || `btrfs exited with ${code}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(stderr.trim() || `btrfs exited with ${code}`)),
+    );
   });
 }
 

@@ -37,7 +37,10 @@ export class TrackingStore {
   private readonly remove: Database.Statement;
   private readonly page: Database.Statement;
   private readonly getOne: Database.Statement;
-  private readonly uploadStatements: Record<"get" | "parts" | "begin" | "part" | "dropParts" | "drop", Database.Statement>;
+  private readonly uploadStatements: Record<
+    "get" | "parts" | "begin" | "part" | "dropParts" | "drop",
+    Database.Statement
+  >;
 
   constructor(readonly file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -60,14 +63,19 @@ export class TrackingStore {
     // SQLite's BINARY collation compares UTF-8 bytes: the order S3 lists keys in.
     // Rows as arrays, not objects: a repeat reads a row per file.
     const columns = "path, size, mtime_ns, ctime_delta_ns, ino, etag, sha256";
-    this.page = this.db.prepare(`SELECT ${columns} FROM files WHERE path > ? ORDER BY path LIMIT ?`).raw(true).safeIntegers(true);
+    this.page = this.db
+      .prepare(`SELECT ${columns} FROM files WHERE path > ? ORDER BY path LIMIT ?`)
+      .raw(true)
+      .safeIntegers(true);
     this.getOne = this.db.prepare(`SELECT ${columns} FROM files WHERE path = ?`).raw(true).safeIntegers(true);
     this.uploadStatements = {
       get: this.db.prepare("SELECT * FROM uploads WHERE path = ?").safeIntegers(true),
       parts: this.db.prepare("SELECT part_number, etag FROM upload_parts WHERE upload_id = ?"),
       begin: this.db.prepare("INSERT OR REPLACE INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
       part: this.db.prepare("INSERT OR REPLACE INTO upload_parts VALUES (?, ?, ?)"),
-      dropParts: this.db.prepare("DELETE FROM upload_parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE path = ?)"),
+      dropParts: this.db.prepare(
+        "DELETE FROM upload_parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE path = ?)",
+      ),
       drop: this.db.prepare("DELETE FROM uploads WHERE path = ?"),
     };
   }
@@ -110,7 +118,16 @@ export class TrackingStore {
     this.db.transaction(() => {
       for (const [key, file] of batch) {
         if (file === null) this.remove.run(key);
-        else this.upsert.run(key, file.size, file.mtimeNs, file.ctimeNs - file.mtimeNs, file.ino, Buffer.from(file.etagTag, "hex"), file.sha256);
+        else
+          this.upsert.run(
+            key,
+            file.size,
+            file.mtimeNs,
+            file.ctimeNs - file.mtimeNs,
+            file.ino,
+            Buffer.from(file.etagTag, "hex"),
+            file.sha256,
+          );
       }
     })();
   }
@@ -118,7 +135,15 @@ export class TrackingStore {
   /** Unlike file rows, upload records are written at once: a crash must not lose a part already paid for. */
   pendingUpload(filePath: string): PendingUpload | undefined {
     const row = this.uploadStatements.get.get(filePath) as
-      | { upload_id: string; size: bigint; mtime_ns: bigint; ctime_ns: bigint; ino: bigint; sha256: Buffer; part_size: bigint }
+      | {
+          upload_id: string;
+          size: bigint;
+          mtime_ns: bigint;
+          ctime_ns: bigint;
+          ino: bigint;
+          sha256: Buffer;
+          part_size: bigint;
+        }
       | undefined;
     if (!row) return undefined;
     const parts = this.uploadStatements.parts.all(row.upload_id) as Array<{ part_number: number; etag: string }>;
@@ -135,7 +160,16 @@ export class TrackingStore {
   }
 
   beginUpload(filePath: string, upload: Omit<PendingUpload, "parts">): void {
-    this.uploadStatements.begin.run(filePath, upload.uploadId, upload.size, upload.mtimeNs, upload.ctimeNs, upload.ino, upload.sha256, upload.partSize);
+    this.uploadStatements.begin.run(
+      filePath,
+      upload.uploadId,
+      upload.size,
+      upload.mtimeNs,
+      upload.ctimeNs,
+      upload.ino,
+      upload.sha256,
+      upload.partSize,
+    );
   }
 
   partDone(uploadId: string, partNumber: number, etag: string): void {
@@ -163,7 +197,10 @@ export class TrackingStore {
     const parts = Math.min(maxRuns, Math.floor(total / perRun));
     if (parts < 2) return [];
     const at = this.db.prepare("SELECT path FROM files ORDER BY path LIMIT 1 OFFSET ?");
-    return Array.from({ length: parts - 1 }, (_, i) => (at.get(Math.floor((total * (i + 1)) / parts)) as { path: string }).path);
+    return Array.from(
+      { length: parts - 1 },
+      (_, i) => (at.get(Math.floor((total * (i + 1)) / parts)) as { path: string }).path,
+    );
   }
 
   close(): void {
@@ -172,7 +209,15 @@ export class TrackingStore {
   }
 }
 
-type RowTuple = [path: string, size: bigint, mtimeNs: bigint, ctimeDeltaNs: bigint, ino: bigint, etag: Buffer, sha256: Buffer];
+type RowTuple = [
+  path: string,
+  size: bigint,
+  mtimeNs: bigint,
+  ctimeDeltaNs: bigint,
+  ino: bigint,
+  etag: Buffer,
+  sha256: Buffer,
+];
 
 function fromTuple([path, size, mtimeNs, ctimeDeltaNs, ino, etag, sha256]: RowTuple): TrackedFile {
   return { path, size, mtimeNs, ctimeNs: mtimeNs + ctimeDeltaNs, ino, etagTag: etag.toString("hex"), sha256 };

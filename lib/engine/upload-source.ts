@@ -2,7 +2,14 @@ import type { BigIntStats } from "node:fs";
 import { choosePartSize, type MultipartInput } from "@/lib/s3/multipart-upload";
 import type { StreamedBody } from "@/lib/s3/object-store";
 import type { PartBuffers } from "./part-buffers";
-import { hashWholeAndParts, HASH_CHUNK, readConsistently, UnstableFileError, type LocalFile, type StableReadOptions } from "./read-file";
+import {
+  hashWholeAndParts,
+  HASH_CHUNK,
+  readConsistently,
+  UnstableFileError,
+  type LocalFile,
+  type StableReadOptions,
+} from "./read-file";
 
 /** One consistent read of a large file, digested for its upload, and how to stream each part. */
 export interface UploadSource {
@@ -53,7 +60,13 @@ export async function readUploadSource(
  * `length` bytes of the file from `offset` on, read into `buffer` a chunk at a time. The file is
  * opened again for each attempt, below the root, and must be the very file that was digested.
  */
-export function streamRange(file: LocalFile, digested: BigIntStats, offset: number, length: number, buffer: Buffer): StreamedBody {
+export function streamRange(
+  file: LocalFile,
+  digested: BigIntStats,
+  offset: number,
+  length: number,
+  buffer: Buffer,
+): StreamedBody {
   return {
     length,
     chunks: async function* () {
@@ -61,7 +74,7 @@ export function streamRange(file: LocalFile, digested: BigIntStats, offset: numb
       try {
         const opened = await handle.stat({ bigint: true });
         if (opened.dev !== digested.dev || opened.ino !== digested.ino) throw new UnstableFileError(1);
-        for (let done = 0; done < length; ) {
+        for (let done = 0; done < length;) {
           const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, length - done), offset + done);
           // A file that shrank since its first read: the upload ends as a changed file.
           if (bytesRead === 0) throw new UnstableFileError(1);

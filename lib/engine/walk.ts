@@ -53,7 +53,11 @@ interface Level {
  * and its entries stat'ed through its own handle, opened from its parent's without following a
  * link: a directory swapped for a symbolic link is reported, never entered.
  */
-export async function* walkTree(tree: TreeHandle, signal?: AbortSignal, { maxPathBytes = MAX_KEY_BYTES }: { maxPathBytes?: number } = {}): AsyncGenerator<LocalEntry> {
+export async function* walkTree(
+  tree: TreeHandle,
+  signal?: AbortSignal,
+  { maxPathBytes = MAX_KEY_BYTES }: { maxPathBytes?: number } = {},
+): AsyncGenerator<LocalEntry> {
   const stack: Level[] = [];
   try {
     stack.push(await listDirectory(tree, ""));
@@ -88,7 +92,11 @@ export async function* walkTree(tree: TreeHandle, signal?: AbortSignal, { maxPat
         // held open per level of a tree built to exhaust them.
         const bytes = Buffer.byteLength(item.relPath) + 1;
         if (bytes >= maxPathBytes) {
-          yield { relPath: item.relPath + "/", kind: "unknown", error: `the directory's path is ${bytes} bytes long, so no key below it could be shorter than ${MAX_KEY_BYTES} bytes; nothing in it is copied` };
+          yield {
+            relPath: item.relPath + "/",
+            kind: "unknown",
+            error: `the directory's path is ${bytes} bytes long, so no key below it could be shorter than ${MAX_KEY_BYTES} bytes; nothing in it is copied`,
+          };
           continue;
         }
         // Descend now, keeping the rest of this batch for later: depth-first order is key order.
@@ -97,7 +105,10 @@ export async function* walkTree(tree: TreeHandle, signal?: AbortSignal, { maxPat
         try {
           stack.push(await listDirectory(tree, item.relPath));
         } catch (error) {
-          const reason = error instanceof PathChangedError ? error.message : `cannot read directory: ${(error as NodeJS.ErrnoException).code ?? error}`;
+          const reason =
+            error instanceof PathChangedError
+              ? error.message
+              : `cannot read directory: ${(error as NodeJS.ErrnoException).code ?? error}`;
           yield { relPath: item.relPath + "/", kind: "unknown", error: reason };
         }
         break;
@@ -117,7 +128,10 @@ const SYNC_STAT_BUDGET_MS = 2;
  * synchronously only while the batch stays within a small time budget, and whatever is left
  * (a slow or cold file system) goes to the thread pool, in parallel.
  */
-async function statBatch(dirFd: number, batch: Pending[]): Promise<(BigIntStats | NodeJS.ErrnoException | undefined)[]> {
+async function statBatch(
+  dirFd: number,
+  batch: Pending[],
+): Promise<(BigIntStats | NodeJS.ErrnoException | undefined)[]> {
   const results: (BigIntStats | NodeJS.ErrnoException | undefined)[] = new Array(batch.length);
   const started = performance.now();
   let next = 0;
@@ -133,7 +147,9 @@ async function statBatch(dirFd: number, batch: Pending[]): Promise<(BigIntStats 
   await Promise.all(
     batch.slice(next).map(async (item, offset) => {
       if (item.nameError) return;
-      results[next + offset] = item.stat ?? (await fs.lstat(fdPath(dirFd, item.dirent.name), { bigint: true }).catch((e: NodeJS.ErrnoException) => e));
+      results[next + offset] =
+        item.stat ??
+        (await fs.lstat(fdPath(dirFd, item.dirent.name), { bigint: true }).catch((e: NodeJS.ErrnoException) => e));
     }),
   );
   return results;

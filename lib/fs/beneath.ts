@@ -56,7 +56,14 @@ export class NotRegularFileError extends PathChangedError {
 }
 
 /** What a non-regular file is, for messages. */
-export function kindOf(stat: { isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean; isSocket(): boolean; isBlockDevice(): boolean; isCharacterDevice(): boolean }): string {
+export function kindOf(stat: {
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isBlockDevice(): boolean;
+  isCharacterDevice(): boolean;
+}): string {
   if (stat.isDirectory()) return "a directory";
   if (stat.isSymbolicLink()) return "a symbolic link";
   if (stat.isFIFO()) return "a FIFO";
@@ -131,7 +138,11 @@ export class TreeHandle {
   }
 
   /** The same from the open directory `startFd` (left open), along the relative path `relPath`. */
-  static openBelow(startFd: number, relPath: string, { expectedIno, expectedBirthNs, label = relPath }: Expected & { label?: string } = {}): TreeHandle {
+  static openBelow(
+    startFd: number,
+    relPath: string,
+    { expectedIno, expectedBirthNs, label = relPath }: Expected & { label?: string } = {},
+  ): TreeHandle {
     let fd = reopenDirectory(startFd);
     try {
       for (const part of relPath.split("/").filter((p) => p !== "")) {
@@ -286,7 +297,9 @@ interface Expected {
 function checkIdentity(stat: BigIntStats, { expectedIno, expectedBirthNs }: Expected, label: string): void {
   const advice = "Nothing was read or written; create a new relationship if the new directory is the one to copy.";
   if (expectedIno !== undefined && stat.ino !== expectedIno) {
-    throw new RootReplacedError(`The local directory ${label} was replaced: it is now inode ${stat.ino}, and the relationship was made for inode ${expectedIno} (local_directory_id). ${advice}`);
+    throw new RootReplacedError(
+      `The local directory ${label} was replaced: it is now inode ${stat.ino}, and the relationship was made for inode ${expectedIno} (local_directory_id). ${advice}`,
+    );
   }
   if (expectedBirthNs && stat.birthtimeNs && stat.birthtimeNs !== expectedBirthNs) {
     const when = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
@@ -331,9 +344,15 @@ function isLink(parentFd: number, name: string): boolean {
 function rootOpenError(error: unknown, label: string, parentFd: number, part: string): Error {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ELOOP" || (code === "ENOTDIR" && isLink(parentFd, part))) {
-    return new RootReplacedError(`The local directory ${label} was replaced: "${part}" on its path is now a symbolic link; not followed. Nothing was read or written.`);
+    return new RootReplacedError(
+      `The local directory ${label} was replaced: "${part}" on its path is now a symbolic link; not followed. Nothing was read or written.`,
+    );
   }
-  if (code === "ENOENT") return new RootReplacedError(`The local directory ${label} no longer exists ("${part}" is missing).`);
-  if (code === "ENOTDIR") return new RootReplacedError(`The local directory ${label} was replaced: "${part}" on its path is no longer a directory.`);
+  if (code === "ENOENT")
+    return new RootReplacedError(`The local directory ${label} no longer exists ("${part}" is missing).`);
+  if (code === "ENOTDIR")
+    return new RootReplacedError(
+      `The local directory ${label} was replaced: "${part}" on its path is no longer a directory.`,
+    );
   return error as Error;
 }

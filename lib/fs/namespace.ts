@@ -27,9 +27,15 @@ export function toNamespacePath(realRoot: string, hostPath: string): string {
 }
 
 /** Resolves a namespace path (e.g. `/projects/a/`) to a directory that lies inside the root. */
-export async function resolveLocalDirectoryPath(namespacePath: string, root = getConfig().fsRoot): Promise<LocalDirectory> {
+export async function resolveLocalDirectoryPath(
+  namespacePath: string,
+  root = getConfig().fsRoot,
+): Promise<LocalDirectory> {
   if (!namespacePath.startsWith("/")) {
-    throw validationError(FIELD_PATH, `"${namespacePath}" must be absolute within the local namespace (start with "/").`);
+    throw validationError(
+      FIELD_PATH,
+      `"${namespacePath}" must be absolute within the local namespace (start with "/").`,
+    );
   }
   if (namespacePath.includes("\0")) throw validationError(FIELD_PATH, "the path contains a NUL character.");
   const realRoot = await fs.realpath(root);
@@ -52,7 +58,12 @@ export async function resolveLocalDirectoryPath(namespacePath: string, root = ge
   }
   const stat = await fs.stat(hostPath, { bigint: true });
   if (!stat.isDirectory()) throw validationError(FIELD_PATH, `"${namespacePath}" is not a directory.`);
-  return { hostPath, namespacePath: toNamespacePath(realRoot, hostPath), inode: stat.ino.toString(), birthNs: stat.birthtimeNs > 0n ? stat.birthtimeNs.toString() : null };
+  return {
+    hostPath,
+    namespacePath: toNamespacePath(realRoot, hostPath),
+    inode: stat.ino.toString(),
+    birthNs: stat.birthtimeNs > 0n ? stat.birthtimeNs.toString() : null,
+  };
 }
 
 /**
@@ -83,7 +94,8 @@ export async function resolveLocalDirectoryId(id: string, root = getConfig().fsR
     if (stat.ino === wanted) {
       // Found by walking paths that may have changed meanwhile: resolved again, it must still lie inside and be this directory.
       const found = await resolveLocalDirectoryPath(toNamespacePath(realRoot, dir), root);
-      if (found.inode !== id) throw validationError(FIELD_ID, `the directory with inode ${id} moved while it was looked up; try again.`);
+      if (found.inode !== id)
+        throw validationError(FIELD_ID, `the directory with inode ${id} moved while it was looked up; try again.`);
       return found;
     }
     const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);

@@ -6,13 +6,17 @@ import { JOB_STATES } from "@/lib/replication/job-states";
 export async function claimNextJob(workerId: string): Promise<Job | null> {
   const prisma = db();
   for (;;) {
-    const candidate = await prisma.job.findFirst({ where: { state: JOB_STATES.QUEUED }, orderBy: { createdAt: "asc" } });
+    const candidate = await prisma.job.findFirst({
+      where: { state: JOB_STATES.QUEUED },
+      orderBy: { createdAt: "asc" },
+    });
     if (!candidate) return null;
     const now = new Date();
     const claimed = await prisma.job.updateMany({
       where: { id: candidate.id, state: JOB_STATES.QUEUED },
       data: { state: JOB_STATES.RUNNING, workerId, startTime: now, heartbeatAt: now },
     });
-    if (claimed.count === 1) return { ...candidate, state: JOB_STATES.RUNNING, workerId, startTime: now, heartbeatAt: now };
+    if (claimed.count === 1)
+      return { ...candidate, state: JOB_STATES.RUNNING, workerId, startTime: now, heartbeatAt: now };
   }
 }

@@ -39,7 +39,12 @@ export class JobLog {
   readonly listener = (event: EngineEvent): void => {
     if (!LOGGED.has(event.type)) return;
     const { type, ...fields } = event;
-    const level = type === "file-failed" || type === "multipart-aborted" ? "error" : type === "mode" || type === "totals" || type === "multipart-resumed" ? "info" : "warn";
+    const level =
+      type === "file-failed" || type === "multipart-aborted"
+        ? "error"
+        : type === "mode" || type === "totals" || type === "multipart-resumed"
+          ? "info"
+          : "warn";
     this.write(level, type, fields);
   };
 

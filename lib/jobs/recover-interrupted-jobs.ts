@@ -37,7 +37,11 @@ export async function recoverInterruptedJobs(now = new Date()): Promise<number> 
     if (!Number.isInteger(pid) || processExists(pid)) continue;
     const { count } = await prisma.job.updateMany({
       where: { id: job.id, state: JOB_STATES.RUNNING },
-      data: { state: JOB_STATES.INTERRUPTED, endTime: now, error: `The worker running this job (process ${pid}) ended without finishing it. ${RESTART_HINT}` },
+      data: {
+        state: JOB_STATES.INTERRUPTED,
+        endTime: now,
+        error: `The worker running this job (process ${pid}) ended without finishing it. ${RESTART_HINT}`,
+      },
     });
     recovered += count;
   }

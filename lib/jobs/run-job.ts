@@ -52,7 +52,10 @@ export async function runJob(job: Job, { shutdown }: RunJobOptions): Promise<voi
     const rows = fileErrors.splice(0);
     fileErrorRows += rows.length;
     if (rows.length > 0) await db().jobFileError.createMany({ data: rows.map((r) => ({ jobId: job.id, ...r })) });
-    await db().job.update({ where: { id: job.id }, data: { ...progressColumns(progress.snapshot()), heartbeatAt: new Date() } });
+    await db().job.update({
+      where: { id: job.id },
+      data: { ...progressColumns(progress.snapshot()), heartbeatAt: new Date() },
+    });
     const current = await db().job.findUnique({ where: { id: job.id }, select: { abortRequested: true } });
     if (current?.abortRequested && !stop.signal.aborted) {
       log.write("info", "stop-requested");
@@ -62,7 +65,9 @@ export async function runJob(job: Job, { shutdown }: RunJobOptions): Promise<voi
 
   let flushing: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    flushing = flushing.then(flush).catch((error) => log.write("warn", "progress-write-failed", { message: String(error) }));
+    flushing = flushing
+      .then(flush)
+      .catch((error) => log.write("warn", "progress-write-failed", { message: String(error) }));
   }, FLUSH_INTERVAL_MS);
 
   let result: CopyResult;
@@ -78,11 +83,19 @@ export async function runJob(job: Job, { shutdown }: RunJobOptions): Promise<voi
   await flushing;
   const interruptedByShutdown = result.outcome === "ABORTED" && shutdown.aborted && !(await wasStopRequested(job.id));
   const state = interruptedByShutdown ? JOB_STATES.INTERRUPTED : JOB_STATES[result.outcome];
-  const error = interruptedByShutdown ? "The worker was shut down during this job. Start it again: files already copied are not copied again." : result.error;
+  const error = interruptedByShutdown
+    ? "The worker was shut down during this job. Start it again: files already copied are not copied again."
+    : result.error;
   await flush();
   await db().job.update({
     where: { id: job.id },
-    data: { ...progressColumns(progress.snapshot()), state, error, endTime: new Date(), readMode: result.readMode ?? undefined },
+    data: {
+      ...progressColumns(progress.snapshot()),
+      state,
+      error,
+      endTime: new Date(),
+      readMode: result.readMode ?? undefined,
+    },
   });
   log.write(state === JOB_STATES.SUCCEEDED ? "info" : "error", "job-end", { outcome: state, error });
   await log.close();

@@ -54,7 +54,8 @@ function embeddedIPv4(address: string): string | undefined {
   const words = ipv6Words(address);
   if (!words) return undefined;
   const ipv4 = (high: number, low: number) => `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
-  if (words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every((w) => w === 0)) return ipv4(words[6]!, words[7]!);
+  if (words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every((w) => w === 0))
+    return ipv4(words[6]!, words[7]!);
   if (words[0] === 0x2002) return ipv4(words[1]!, words[2]!);
   return undefined;
 }
@@ -83,5 +84,10 @@ export function throttleAddress(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return mapped[1]!;
   const words = net.isIPv6(address) ? ipv6Words(address) : undefined;
-  return words ? `${words.slice(0, 4).map((w) => w.toString(16)).join(":")}::/64` : address;
+  return words
+    ? `${words
+        .slice(0, 4)
+        .map((w) => w.toString(16))
+        .join(":")}::/64`
+    : address;
 }

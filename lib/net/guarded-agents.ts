@@ -42,7 +42,9 @@ export function connectionRefusal(target: EndpointTarget, address: string): Endp
   const host = normaliseHost(target.host);
   // The address a name resolves to is not repeated: it would map the host's private DNS for whoever asks.
   const subject = net.isIP(host) ? `${host} is` : `"${host}" resolves to`;
-  return new EndpointRefusedError(`${subject} ${ARTICLE[range]} ${range} address, refused unless ${ALLOWED_ENDPOINTS_VARIABLE} allows it`);
+  return new EndpointRefusedError(
+    `${subject} ${ARTICLE[range]} ${range} address, refused unless ${ALLOWED_ENDPOINTS_VARIABLE} allows it`,
+  );
 }
 
 /** dns.lookup, refusing when any address of the answer is refused (checked on each connection, so a later answer cannot rebind). */
@@ -62,7 +64,10 @@ function guardedLookup(target: EndpointTarget): net.LookupFunction {
   };
 }
 
-type Connect = (options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void) => Duplex | null | undefined;
+type Connect = (
+  options: http.ClientRequestArgs,
+  callback?: (err: Error | null, stream: Duplex) => void,
+) => Duplex | null | undefined;
 
 /**
  * Every new socket is checked where it is made: an IP address before connecting, a name by the
@@ -91,7 +96,10 @@ export class GuardedHttpAgent extends http.Agent {
     super(options);
   }
 
-  override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+  override createConnection(
+    options: http.ClientRequestArgs,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
     return guardedConnect(this.target, (o, cb) => super.createConnection(o, cb))(options, callback);
   }
 }
@@ -104,7 +112,13 @@ export class GuardedHttpsAgent extends https.Agent {
     super(options);
   }
 
-  override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-    return guardedConnect(this.target, (o, cb) => super.createConnection(o as https.RequestOptions, cb))(options, callback);
+  override createConnection(
+    options: https.RequestOptions,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    return guardedConnect(this.target, (o, cb) => super.createConnection(o as https.RequestOptions, cb))(
+      options,
+      callback,
+    );
   }
 }

@@ -1,8 +1,21 @@
-import { progressEntries, type AnyField, type Fields, type FieldName, type ProgressSnapshot, type ValueOf } from "./fields";
+import {
+  progressEntries,
+  type AnyField,
+  type Fields,
+  type FieldName,
+  type ProgressSnapshot,
+  type ValueOf,
+} from "./fields";
 import { percentComplete, remainingBytes, remainingFiles } from "./remaining";
 
 type Listed = { [N in FieldName as Fields[N]["api"] extends string ? N : never]: Fields[N] };
-type ApiValueOf<F> = F extends { kind: "count" } ? string : F extends { kind: "total" } ? string | null : F extends { kind: "rate" } ? number : ValueOf<F>;
+type ApiValueOf<F> = F extends { kind: "count" }
+  ? string
+  : F extends { kind: "total" }
+    ? string | null
+    : F extends { kind: "rate" }
+      ? number
+      : ValueOf<F>;
 
 /** `job_progress` as the API sends it: the listed fields, then what is derived from them. */
 export type JobProgressView = { [N in keyof Listed as Listed[N]["api"]]: ApiValueOf<Listed[N]> } & {
@@ -11,7 +24,9 @@ export type JobProgressView = { [N in keyof Listed as Listed[N]["api"]]: ApiValu
   percent_complete: number | null;
 };
 
-const listed = progressEntries.filter((entry): entry is [FieldName, AnyField & { api: string }] => entry[1].api !== null);
+const listed = progressEntries.filter(
+  (entry): entry is [FieldName, AnyField & { api: string }] => entry[1].api !== null,
+);
 
 /** 64-bit counts as decimal strings; totals, what remains and the percentage null until the totals are known. */
 export function progressView(s: ProgressSnapshot): JobProgressView {
@@ -23,7 +38,10 @@ export function progressView(s: ProgressSnapshot): JobProgressView {
     return [field.api, value];
   });
   return {
-    ...(Object.fromEntries(stored) as Omit<JobProgressView, "bytes_remaining" | "files_remaining" | "percent_complete">),
+    ...(Object.fromEntries(stored) as Omit<
+      JobProgressView,
+      "bytes_remaining" | "files_remaining" | "percent_complete"
+    >),
     bytes_remaining: s.totalsKnown ? remainingBytes(s).toString() : null,
     files_remaining: s.totalsKnown ? remainingFiles(s).toString() : null,
     percent_complete: percentComplete(s),
@@ -56,6 +74,9 @@ export const jobProgressSchema = {
     ...Object.fromEntries(listed.map(([, field]) => [field.api, fieldSchema(field)])),
     bytes_remaining: { ...NULLABLE_COUNT, description: "bytes still to be copied; null until the totals are known" },
     files_remaining: { ...NULLABLE_COUNT, description: "files still to be copied; null until the totals are known" },
-    percent_complete: { type: ["number", "null"], description: "share of the bytes (of the files when there are no bytes) done; null until the totals are known" },
+    percent_complete: {
+      type: ["number", "null"],
+      description: "share of the bytes (of the files when there are no bytes) done; null until the totals are known",
+    },
   },
 };

@@ -51,14 +51,22 @@ interface JsonSpec<T, C extends JobColumn, A extends string | null> {
 
 type JsonField<T, C extends JobColumn, A extends string | null> = JsonSpec<T, C, A> & { kind: "json" };
 
-const plain = <K extends PlainKind, C extends JobColumn, A extends string | null>(kind: K, column: C, api: A, description: string): PlainField<K, C, A> => ({
+const plain = <K extends PlainKind, C extends JobColumn, A extends string | null>(
+  kind: K,
+  column: C,
+  api: A,
+  description: string,
+): PlainField<K, C, A> => ({
   kind,
   column,
   api,
   description,
 });
 
-const json = <T, C extends JobColumn, A extends string | null>(spec: JsonSpec<T, C, A>): JsonField<T, C, A> => ({ kind: "json", ...spec });
+const json = <T, C extends JobColumn, A extends string | null>(spec: JsonSpec<T, C, A>): JsonField<T, C, A> => ({
+  kind: "json",
+  ...spec,
+});
 
 /**
  * Keyed by the snapshot's name for the field. Adding a counter: an entry here, and its column in
@@ -66,19 +74,44 @@ const json = <T, C extends JobColumn, A extends string | null>(spec: JsonSpec<T,
  */
 export const PROGRESS_FIELDS = {
   totalsKnown: plain("flag", "totalsKnown", null, "whether the scan ahead of the transfers has counted everything"),
-  bytesTransferred: plain("count", "bytesTransferred", "bytes_transferred", "bytes of the files copied (uploaded or downloaded) by this job"),
+  bytesTransferred: plain(
+    "count",
+    "bytesTransferred",
+    "bytes_transferred",
+    "bytes of the files copied (uploaded or downloaded) by this job",
+  ),
   bytesUnchanged: plain("count", "bytesUnchanged", "bytes_unchanged", "bytes of the files found already in place"),
   bytesTotal: plain("total", "bytesTotal", "bytes_total", "bytes of all the files the job has to consider"),
-  filesTransferred: plain("count", "filesTransferred", "files_transferred", "files copied (uploaded or downloaded) by this job"),
+  filesTransferred: plain(
+    "count",
+    "filesTransferred",
+    "files_transferred",
+    "files copied (uploaded or downloaded) by this job",
+  ),
   filesUnchanged: plain("count", "filesUnchanged", "files_unchanged", "files found already in place"),
   filesTotal: plain("total", "filesTotal", "files_total", "all the files the job has to consider"),
   throughputCurrent: plain("rate", "throughputCurrent", "throughput_current", "bytes/s over the last 5 seconds"),
   throughputOverall: plain("rate", "throughputOverall", "throughput_overall", "bytes/s since the job started"),
-  filesCopiedServerSide: plain("count", "filesCopiedServerSide", "files_copied_server_side", "further paths of a hard-linked file, made as server-side copies"),
-  bytesCopiedServerSide: plain("count", "bytesCopiedServerSide", "bytes_copied_server_side", "bytes of the server-side copies (none of them sent)"),
+  filesCopiedServerSide: plain(
+    "count",
+    "filesCopiedServerSide",
+    "files_copied_server_side",
+    "further paths of a hard-linked file, made as server-side copies",
+  ),
+  bytesCopiedServerSide: plain(
+    "count",
+    "bytesCopiedServerSide",
+    "bytes_copied_server_side",
+    "bytes of the server-side copies (none of them sent)",
+  ),
   filesFailed: plain("count", "filesFailed", "files_failed", "files the job could not copy (per-file errors)"),
   bytesFailed: plain("count", "bytesFailed", "bytes_failed", "bytes of the files the job could not copy"),
-  entriesSkipped: plain("count", "entriesSkipped", "entries_skipped", "entries not copied by nature: symbolic links, devices, FIFOs, sockets"),
+  entriesSkipped: plain(
+    "count",
+    "entriesSkipped",
+    "entries_skipped",
+    "entries not copied by nature: symbolic links, devices, FIFOs, sockets",
+  ),
   skippedByReason: json({
     column: "skippedDetail",
     api: "entries_skipped_by_reason",
@@ -87,16 +120,34 @@ export const PROGRESS_FIELDS = {
     parse: (text) => JSON.parse(text) as Record<string, number>,
     schema: { type: "object", additionalProperties: { type: "integer" } },
   }),
-  filesSkippedFiltered: plain("count", "filesSkippedFiltered", "files_skipped_filtered", "files the relationship's filters leave out (none yet: no filter is applied)"),
-  estimatedEndTime: plain("time", "estimatedEndTime", null, "when the job should end at the current rate; null while unknown"),
-  readMode: plain("readMode", "readMode", null, "how the tree is read: from a snapshot, or file by file in stable-read mode"),
+  filesSkippedFiltered: plain(
+    "count",
+    "filesSkippedFiltered",
+    "files_skipped_filtered",
+    "files the relationship's filters leave out (none yet: no filter is applied)",
+  ),
+  estimatedEndTime: plain(
+    "time",
+    "estimatedEndTime",
+    null,
+    "when the job should end at the current rate; null while unknown",
+  ),
+  readMode: plain(
+    "readMode",
+    "readMode",
+    null,
+    "how the tree is read: from a snapshot, or file by file in stable-read mode",
+  ),
   throughputSeries: json({
     column: "throughputSeries",
     api: null,
     description: "[seconds since the start, bytes/s] samples for a chart; resolution halves as the job grows",
     empty: "[]",
     parse: (text) => JSON.parse(text) as Array<[number, number]>,
-    schema: { type: "array", items: { type: "array", prefixItems: [{ type: "integer" }, { type: "integer" }], minItems: 2, maxItems: 2 } },
+    schema: {
+      type: "array",
+      items: { type: "array", prefixItems: [{ type: "integer" }, { type: "integer" }], minItems: 2, maxItems: 2 },
+    },
   }),
 };
 
@@ -104,7 +155,11 @@ export type Fields = typeof PROGRESS_FIELDS;
 export type FieldName = keyof Fields;
 export type AnyField = Fields[FieldName];
 
-export type ValueOf<F> = F extends { kind: "json"; parse: (text: string) => infer T } ? T : F extends { kind: infer K extends PlainKind } ? PlainValues[K] : never;
+export type ValueOf<F> = F extends { kind: "json"; parse: (text: string) => infer T }
+  ? T
+  : F extends { kind: infer K extends PlainKind }
+    ? PlainValues[K]
+    : never;
 type ColumnValueOf<F> = F extends { kind: "json" } ? string : ValueOf<F>;
 
 /** The record as the engine keeps it. */

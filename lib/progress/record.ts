@@ -27,7 +27,9 @@ export function emptyProgress(): ProgressSnapshot {
 
 /** What the worker writes to the job's row. */
 export function progressColumns(s: ProgressSnapshot): ProgressColumns {
-  return Object.fromEntries(progressEntries.map(([name, field]) => [field.column, field.kind === "json" ? JSON.stringify(s[name]) : s[name]])) as ProgressColumns;
+  return Object.fromEntries(
+    progressEntries.map(([name, field]) => [field.column, field.kind === "json" ? JSON.stringify(s[name]) : s[name]]),
+  ) as ProgressColumns;
 }
 
 /** The record a job's row holds; each JSON column is parsed here, once. */

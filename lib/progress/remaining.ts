@@ -12,6 +12,7 @@ export function remainingFiles(s: ProgressSnapshot): bigint {
 
 export function percentComplete(s: ProgressSnapshot): number | null {
   if (!s.totalsKnown) return null;
-  if (s.bytesTotal === 0n) return s.filesTotal === 0n ? 100 : Number(((s.filesTotal - remainingFiles(s)) * 10000n) / s.filesTotal) / 100;
+  if (s.bytesTotal === 0n)
+    return s.filesTotal === 0n ? 100 : Number(((s.filesTotal - remainingFiles(s)) * 10000n) / s.filesTotal) / 100;
   return Number(((s.bytesTotal - remainingBytes(s)) * 10000n) / s.bytesTotal) / 100;
 }

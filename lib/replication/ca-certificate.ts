@@ -13,15 +13,18 @@ export function certificateProblem(pem: string): string | undefined {
   for (const [block, label, , endLabel] of pem.matchAll(BLOCK)) {
     count++;
     // Only the label is repeated, never the block's content.
-    if (endLabel !== label) return `block ${count} begins as "${printable(label!)}" but ends as "${printable(endLabel!)}"`;
-    if (label !== "CERTIFICATE") return `block ${count} is a PEM "${printable(label!)}" block; only CERTIFICATE blocks are accepted`;
+    if (endLabel !== label)
+      return `block ${count} begins as "${printable(label!)}" but ends as "${printable(endLabel!)}"`;
+    if (label !== "CERTIFICATE")
+      return `block ${count} is a PEM "${printable(label!)}" block; only CERTIFICATE blocks are accepted`;
     try {
       new crypto.X509Certificate(block);
     } catch {
       return `block ${count} is not a valid PEM certificate`;
     }
   }
-  if (pem.replace(BLOCK, "").trim() !== "") return "must hold only PEM CERTIFICATE blocks (it holds other text as well)";
+  if (pem.replace(BLOCK, "").trim() !== "")
+    return "must hold only PEM CERTIFICATE blocks (it holds other text as well)";
   return undefined;
 }
 
@@ -33,7 +36,9 @@ function printable(label: string): string {
 export function certificateBlocks(pem: string | null): string | null {
   if (pem === null) return null;
   const blocks = [...pem.matchAll(BLOCK)];
-  const certificates = blocks.filter(([, label, , endLabel]) => label === "CERTIFICATE" && endLabel === label).map(([block]) => block);
+  const certificates = blocks
+    .filter(([, label, , endLabel]) => label === "CERTIFICATE" && endLabel === label)
+    .map(([block]) => block);
   if (certificates.length === blocks.length && pem.replace(BLOCK, "").trim() === "") return pem;
   return certificates.length ? `${certificates.join("\n")}\n` : null;
 }

@@ -25,9 +25,13 @@ export async function createObjectRelationship({ input, actor }: { input: unknow
     ? await resolveLocalDirectoryPath(valid.local_directory_path)
     : await resolveLocalDirectoryId(valid.local_directory_id!);
   if (valid.local_directory_path && valid.local_directory_id && valid.local_directory_id !== directory.inode) {
-    throw validationError("local_directory_id", `does not match local_directory_path (whose inode is ${directory.inode}).`);
+    throw validationError(
+      "local_directory_id",
+      `does not match local_directory_path (whose inode is ${directory.inode}).`,
+    );
   }
-  if (valid.direction === "COPY_FROM_OBJECT") await refuseUnwritable(directory.hostPath, directory.namespacePath, directoryField);
+  if (valid.direction === "COPY_FROM_OBJECT")
+    await refuseUnwritable(directory.hostPath, directory.namespacePath, directoryField);
 
   const settings = {
     objectStoreAddress: valid.object_store_address,
@@ -43,7 +47,12 @@ export async function createObjectRelationship({ input, actor }: { input: unknow
   if (refusal) throw validationError("object_store_address", refusal);
   const client = createS3Client(settings, { maxAttempts: 2, connectionTimeoutMs: 5_000, requestTimeoutMs: 15_000 });
   try {
-    await probeBucket({ client, bucket: valid.bucket, objectFolder: valid.object_folder, checkObjectLock: valid.direction === "COPY_TO_OBJECT" });
+    await probeBucket({
+      client,
+      bucket: valid.bucket,
+      objectFolder: valid.object_folder,
+      checkObjectLock: valid.direction === "COPY_TO_OBJECT",
+    });
   } finally {
     client.destroy();
   }
@@ -77,7 +86,12 @@ export async function createObjectRelationship({ input, actor }: { input: unknow
       actor: actor.username,
       action: "relationship.create",
       target: row.id,
-      detail: { direction: row.direction, local_directory_path: row.localDirectoryPath, bucket: row.bucket, object_folder: row.objectFolder },
+      detail: {
+        direction: row.direction,
+        local_directory_path: row.localDirectoryPath,
+        bucket: row.bucket,
+        object_folder: row.objectFolder,
+      },
     });
     return row;
   });
@@ -88,6 +102,9 @@ async function refuseUnwritable(hostPath: string, namespacePath: string, field: 
   try {
     await fs.access(hostPath, fs.constants.W_OK);
   } catch {
-    throw validationError(field, `"${namespacePath}" cannot be written by the service (permission denied); a copy from S3 writes into it.`);
+    throw validationError(
+      field,
+      `"${namespacePath}" cannot be written by the service (permission denied); a copy from S3 writes into it.`,
+    );
   }
 }

@@ -16,16 +16,23 @@ export async function deleteObjectRelationship({ id, actor }: { id: string; acto
     const { count } = await tx.relationship.deleteMany({
       where: { id: relationship.id, jobs: { none: { state: { in: [...ACTIVE_STATES] } } } },
     });
-    if (count === 0) throw new AppError("CONFLICT", "The relationship is running; stop it first (abort-replication), then delete it.");
+    if (count === 0)
+      throw new AppError("CONFLICT", "The relationship is running; stop it first (abort-replication), then delete it.");
     await recordAudit(tx, {
       actor: actor.username,
       action: "relationship.delete",
       target: relationship.id,
-      detail: { local_directory_path: relationship.localDirectoryPath, bucket: relationship.bucket, object_folder: relationship.objectFolder },
+      detail: {
+        local_directory_path: relationship.localDirectoryPath,
+        bucket: relationship.bucket,
+        object_folder: relationship.objectFolder,
+      },
     });
   });
   // The files go once the rows are gone for good: a failed delete keeps the relationship whole,
   // and files left by a crash right here belong to no relationship and are never read again.
   const file = trackingFileFor(relationship.id);
-  await Promise.all([file, `${file}-wal`, `${file}-shm`, partialsJournalFor(relationship.id)].map((f) => fs.rm(f, { force: true })));
+  await Promise.all(
+    [file, `${file}-wal`, `${file}-shm`, partialsJournalFor(relationship.id)].map((f) => fs.rm(f, { force: true })),
+  );
 }

@@ -7,7 +7,11 @@ import { jobProgressView } from "./views";
 /** The relationship's jobs, newest first. */
 export async function listRelationshipJobs({ id, limit = 20 }: { id: string; limit?: number }) {
   const relationship = await findRelationship(id);
-  const jobs = await db().job.findMany({ where: { relationshipId: relationship.id }, orderBy: { createdAt: "desc" }, take: limit });
+  const jobs = await db().job.findMany({
+    where: { relationshipId: relationship.id },
+    orderBy: { createdAt: "desc" },
+    take: limit,
+  });
   return jobs.map((job) => ({
     job_id: job.id,
     state: job.state,

@@ -39,16 +39,26 @@ export const createRelationshipSchema = z
     direction: z
       .enum(DIRECTIONS)
       .default("COPY_TO_OBJECT")
-      .describe("COPY_TO_OBJECT copies the directory into the folder; COPY_FROM_OBJECT pulls the folder into the directory, which then may not overlap any other relationship's"),
+      .describe(
+        "COPY_TO_OBJECT copies the directory into the folder; COPY_FROM_OBJECT pulls the folder into the directory, which then may not overlap any other relationship's",
+      ),
     local_directory_path: z.string().min(1).max(4096).optional(),
     local_directory_id: z.string().min(1).max(20).optional(),
     object_store_address: z.string().min(1).max(300).optional(),
     port: z.number().int().min(1).max(65535).optional(),
     ca_certificate: z.string().max(65536).nullable().optional(),
-    bucket: z.string().regex(BUCKET_NAME, "must be 3 to 63 letters, digits, '.', '-' or '_', starting and ending with a letter or digit"),
+    bucket: z
+      .string()
+      .regex(
+        BUCKET_NAME,
+        "must be 3 to 63 letters, digits, '.', '-' or '_', starting and ending with a letter or digit",
+      ),
     bucket_style: z.enum(BUCKET_STYLES).default("BUCKET_STYLE_VIRTUAL_HOSTED"),
     object_folder: z.string().max(1100).default(""),
-    region: z.string().regex(/^[a-z0-9-]{1,64}$/, "must be a region name such as us-east-1").default("us-east-1"),
+    region: z
+      .string()
+      .regex(/^[a-z0-9-]{1,64}$/, "must be a region name such as us-east-1")
+      .default("us-east-1"),
     access_key_id: z.string().min(1).max(256),
     secret_access_key: z.string().min(1).max(1024),
     allow_plain_http: z.boolean().default(false),
@@ -56,7 +66,11 @@ export const createRelationshipSchema = z
   .strict()
   .superRefine((input, ctx) => {
     if (!input.local_directory_path && !input.local_directory_id) {
-      ctx.addIssue({ code: "custom", path: ["local_directory_path"], message: "give local_directory_path or local_directory_id" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["local_directory_path"],
+        message: "give local_directory_path or local_directory_id",
+      });
     }
     const folder = normaliseObjectFolder(input.object_folder);
     const problem = folderProblem(folder);

@@ -17,7 +17,10 @@ const DAMAGE_ATTEMPTS = 3;
  * an earlier read than the bytes sent: an error it returns (the source changed since) is thrown
  * instead; otherwise the damage happened on the way and another try can succeed.
  */
-export async function resendIfDamaged<T>(send: () => Promise<T>, sourceChanged?: () => Promise<Error | undefined>): Promise<T> {
+export async function resendIfDamaged<T>(
+  send: () => Promise<T>,
+  sourceChanged?: () => Promise<Error | undefined>,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await send();

@@ -76,17 +76,34 @@ export function classifyS3Error(error: unknown): ClassifiedError {
     return { disposition: "fatal", kind: "aborted", message: "the job was stopped" };
   }
   if (code === "EndpointRefused") {
-    return { disposition: "fatal", kind: "endpoint-refused", message: `the object store's address is not allowed: ${e.message}` };
+    return {
+      disposition: "fatal",
+      kind: "endpoint-refused",
+      message: `the object store's address is not allowed: ${e.message}`,
+    };
   }
   if (code === NOT_S3_ANSWER) {
     const status = httpStatusOf(error);
     // A 5xx page from a proxy in front of a store that is restarting is an outage, not a wrong endpoint.
     if (status !== undefined && (status >= 500 || status === 429)) {
-      return { disposition: "fatal", kind: "unreachable", message: `the store kept failing after retries (HTTP ${status}, not an S3 answer)` };
+      return {
+        disposition: "fatal",
+        kind: "unreachable",
+        message: `the store kept failing after retries (HTTP ${status}, not an S3 answer)`,
+      };
     }
-    return { disposition: "fatal", kind: "not-s3", message: e.message ?? `the endpoint did not answer as an S3 server` };
+    return {
+      disposition: "fatal",
+      kind: "not-s3",
+      message: e.message ?? `the endpoint did not answer as an S3 server`,
+    };
   }
-  if (code === "InvalidAccessKeyId" || code === "SignatureDoesNotMatch" || code === "InvalidToken" || code === "ExpiredToken") {
+  if (
+    code === "InvalidAccessKeyId" ||
+    code === "SignatureDoesNotMatch" ||
+    code === "InvalidToken" ||
+    code === "ExpiredToken"
+  ) {
     return { disposition: "fatal", kind: "credentials", message: `the store rejected the credentials (${code})` };
   }
   if (code === "NoSuchBucket") {
@@ -96,14 +113,22 @@ export function classifyS3Error(error: unknown): ClassifiedError {
     return { disposition: "fatal", kind: "access-denied", message: `access denied by the store (${detail})` };
   }
   if (TLS_CODES.has(code)) {
-    return { disposition: "fatal", kind: "tls", message: `the store's TLS certificate could not be verified (${code})` };
+    return {
+      disposition: "fatal",
+      kind: "tls",
+      message: `the store's TLS certificate could not be verified (${code})`,
+    };
   }
   if (NETWORK_CODES.has(code)) {
     return { disposition: "fatal", kind: "unreachable", message: `the store is unreachable after retries (${code})` };
   }
   const status = httpStatusOf(error);
   if (status !== undefined && (status >= 500 || status === 429)) {
-    return { disposition: "fatal", kind: "unreachable", message: `the store kept failing after retries (HTTP ${status}, ${detail})` };
+    return {
+      disposition: "fatal",
+      kind: "unreachable",
+      message: `the store kept failing after retries (HTTP ${status}, ${detail})`,
+    };
   }
   return { disposition: "per-file", kind: "other", message: detail };
 }

@@ -80,5 +80,11 @@ function connect(settings: S3Settings, options: ClientOptions) {
     requestHandler: { httpAgent, httpsAgent, connectionTimeout, socketTimeout },
   });
   refuseNonS3Answers(sdk);
-  return { sdk, endpoint, agent: endpoint.startsWith("https:") ? httpsAgent : httpAgent, connectionTimeout, socketTimeout };
+  return {
+    sdk,
+    endpoint,
+    agent: endpoint.startsWith("https:") ? httpsAgent : httpAgent,
+    connectionTimeout,
+    socketTimeout,
+  };
 }

@@ -78,7 +78,8 @@ async function fetchWhole(input: DownloadInput, hashes: ContentHashes): Promise<
     reporter.add(data.length);
   }
   reporter.flush();
-  if (BigInt(position) !== input.size) throw new ObjectChangedError(`${position} bytes arrived, the listing said ${input.size}`);
+  if (BigInt(position) !== input.size)
+    throw new ObjectChangedError(`${position} bytes arrived, the listing said ${input.size}`);
   return reply;
 }
 
@@ -144,7 +145,13 @@ async function fetchRanges(input: DownloadInput, hashes: ContentHashes): Promise
 }
 
 async function get(input: DownloadInput, range?: { offset: number; length: number }): Promise<ObjectBody> {
-  const reply = await input.store.getObject({ bucket: input.bucket, key: input.key, range, ifMatch: input.etag, signal: input.signal });
+  const reply = await input.store.getObject({
+    bucket: input.bucket,
+    key: input.key,
+    range,
+    ifMatch: input.etag,
+    signal: input.signal,
+  });
   if (reply.etag && reply.etag !== input.etag) {
     reply.body.destroy();
     throw new ObjectChangedError(`its ETag is now ${reply.etag}`);
@@ -169,7 +176,7 @@ async function readBody(body: Readable, length: number, onBytes: (bytes: number)
 }
 
 async function writeFully(file: FileHandle, data: Buffer, position: number): Promise<void> {
-  for (let done = 0; done < data.length; ) {
+  for (let done = 0; done < data.length;) {
     const { bytesWritten } = await file.write(data, done, data.length - done, position + done);
     done += bytesWritten;
   }

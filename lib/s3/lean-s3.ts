@@ -90,7 +90,16 @@ export class LeanS3 {
     }
   }
 
-  private async send({ method, bucket, key, query = {}, headers = {}, body, sha256Hex, signal }: LeanRequest): Promise<Omit<LeanReply, "attempts">> {
+  private async send({
+    method,
+    bucket,
+    key,
+    query = {},
+    headers = {},
+    body,
+    sha256Hex,
+    signal,
+  }: LeanRequest): Promise<Omit<LeanReply, "attempts">> {
     const pathStyle = this.options.pathStyle || !virtualHostable(bucket, this.base);
     const hostname = pathStyle ? this.base.hostname : `${bucket}.${this.base.hostname}`;
     const objectPath = key === undefined ? "" : key.split("/").map(escapeSegment).join("/");
@@ -106,7 +115,12 @@ export class LeanS3 {
       port: this.base.port ? Number(this.base.port) : undefined,
       path: requestPath,
       query,
-      headers: { ...headers, host, ...(body ? { "content-length": String(body.length) } : {}), "x-amz-content-sha256": sha256Hex ?? EMPTY_SHA256 },
+      headers: {
+        ...headers,
+        host,
+        ...(body ? { "content-length": String(body.length) } : {}),
+        "x-amz-content-sha256": sha256Hex ?? EMPTY_SHA256,
+      },
       // The payload hash is the signed header: the signer need not see a streamed body.
       body: Buffer.isBuffer(body) ? body : undefined,
     });
@@ -147,7 +161,8 @@ export class LeanS3 {
       );
       // The connection timeout applies until the socket connects; from then on, inactivity.
       req.on("socket", (socket) => {
-        const inactivity = () => req.destroy(new StoreRequestError("TimeoutError", `no answer for ${this.options.socketTimeoutMs} ms`));
+        const inactivity = () =>
+          req.destroy(new StoreRequestError("TimeoutError", `no answer for ${this.options.socketTimeoutMs} ms`));
         if (socket.connecting) socket.once("connect", () => req.setTimeout(this.options.socketTimeoutMs, inactivity));
         else req.setTimeout(this.options.socketTimeoutMs, inactivity);
       });
@@ -222,9 +237,13 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (ms <= 0) return resolve();
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 }

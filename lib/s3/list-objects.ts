@@ -6,9 +6,14 @@ const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"'
 function decodeXml(text: string): string {
   if (!text.includes("&")) return text;
   // Every listed ETag arrives as &quot;…&quot;: spare it the general decoding.
-  if (text.startsWith("&quot;") && text.endsWith("&quot;") && text.indexOf("&", 6) === text.length - 6) return `"${text.slice(6, -6)}"`;
+  if (text.startsWith("&quot;") && text.endsWith("&quot;") && text.indexOf("&", 6) === text.length - 6)
+    return `"${text.slice(6, -6)}"`;
   return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (_, entity: string) =>
-    entity.startsWith("#x") ? String.fromCodePoint(parseInt(entity.slice(2), 16)) : entity.startsWith("#") ? String.fromCodePoint(Number(entity.slice(1))) : ENTITIES[entity]!,
+    entity.startsWith("#x")
+      ? String.fromCodePoint(parseInt(entity.slice(2), 16))
+      : entity.startsWith("#")
+        ? String.fromCodePoint(Number(entity.slice(1)))
+        : ENTITIES[entity]!,
   );
 }
 
@@ -28,7 +33,12 @@ function element(xml: string, name: string, from = 0, to = xml.length): string |
  */
 export function parseListPage(xml: string): ListPage {
   const close = xml.lastIndexOf("</ListBucketResult>");
-  if (close < 0) throw new StoreRequestError("InvalidListing", "the store's answer to a listing is not a complete ListBucketResult", 200);
+  if (close < 0)
+    throw new StoreRequestError(
+      "InvalidListing",
+      "the store's answer to a listing is not a complete ListBucketResult",
+      200,
+    );
   const objects: ListedObject[] = [];
   let at = xml.indexOf("<Contents>");
   while (at >= 0 && at < close) {

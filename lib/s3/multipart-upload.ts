@@ -85,7 +85,13 @@ export async function multipartUpload(input: MultipartInput): Promise<{ etag: st
   let sweepOrphans: OrphanSweep | undefined;
   if (!uploadId) {
     const createdAt = Date.now();
-    const created = await store.createMultipartUpload({ bucket, key, contentType: contentTypeFor(key), sha256: input.sha256, signal });
+    const created = await store.createMultipartUpload({
+      bucket,
+      key,
+      contentType: contentTypeFor(key),
+      sha256: input.sha256,
+      signal,
+    });
     uploadId = created.uploadId;
     input.onCreated?.(uploadId);
     if (created.attempts > 1) {
@@ -131,7 +137,8 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
   const { store, bucket, key, size, partSize, signal } = input;
   const total = Number(size);
   const count = partCount(size, partSize);
-  if (input.partSha256.length !== count) throw new Error(`${count} parts need ${count} digests, not ${input.partSha256.length}`);
+  if (input.partSha256.length !== count)
+    throw new Error(`${count} parts need ${count} digests, not ${input.partSha256.length}`);
   const storeChecks = await storeChecksDigests(input, uploadId, count);
   const parts: CompletedPart[] = new Array(count);
   const inFlight = new Set<Promise<void>>();
@@ -159,7 +166,8 @@ async function sendParts(input: MultipartInput, uploadId: string): Promise<Compl
     const body = storeChecks ? source.body : checkedOnTheWay(source.body, expected);
     const part = { bucket, key, uploadId, partNumber, body, sha256: expected, signal };
     // A refused part whose bytes no longer match the first read means the file changed, not the network.
-    const changed = async () => ((await digestOf(source.body)).equals(expected) ? undefined : new ContentChangedError());
+    const changed = async () =>
+      (await digestOf(source.body)).equals(expected) ? undefined : new ContentChangedError();
     const task = resendIfDamaged(() => store.uploadPart(part), changed)
       .then(({ etag }) => {
         parts[index] = { partNumber, etag };
@@ -215,7 +223,12 @@ async function digestOf(body: StreamedBody): Promise<Buffer> {
 }
 
 /** Returns why the abort failed, if it did; the job's outcome is decided either way. */
-export async function abortUpload(store: ObjectStore, bucket: string, key: string, uploadId: string): Promise<string | undefined> {
+export async function abortUpload(
+  store: ObjectStore,
+  bucket: string,
+  key: string,
+  uploadId: string,
+): Promise<string | undefined> {
   // Deliberately without the job's abort signal: a stopped job must still clean up.
   try {
     await store.abortMultipartUpload({ bucket, key, uploadId });

@@ -3,7 +3,11 @@ import crypto from "node:crypto";
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 
 const bytesOf = (data: SourceData): Buffer =>
-  typeof data === "string" ? Buffer.from(data, "utf8") : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
+  typeof data === "string"
+    ? Buffer.from(data, "utf8")
+    : ArrayBuffer.isView(data)
+      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+      : Buffer.from(data);
 
 /** SHA-256 (or HMAC-SHA-256 with a secret) in the shape the SDK's signer asks for, on Node's own crypto. */
 export class NodeSha256 {

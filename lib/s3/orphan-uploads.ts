@@ -14,7 +14,13 @@ export type OrphanSweep = () => Promise<string[]>;
  * the upload has ended: a first attempt still in the store's hands may only appear later.
  * On a store without ListMultipartUploads it does nothing (a lifecycle rule is then the net).
  */
-export async function retryOrphanSweep(store: ObjectStore, bucket: string, key: string, ownUploadId: string, createTookMs: number): Promise<OrphanSweep> {
+export async function retryOrphanSweep(
+  store: ObjectStore,
+  bucket: string,
+  key: string,
+  ownUploadId: string,
+  createTookMs: number,
+): Promise<OrphanSweep> {
   const listed = await listUploadsOf(store, bucket, key).catch(() => undefined);
   const anchor = listed?.find((u) => u.uploadId === ownUploadId)?.initiated;
   if (anchor === undefined) return async () => [];
@@ -39,7 +45,11 @@ export async function retryOrphanSweep(store: ObjectStore, bucket: string, key: 
   };
 }
 
-async function listUploadsOf(store: ObjectStore, bucket: string, key: string): Promise<{ uploadId: string; initiated: number }[]> {
+async function listUploadsOf(
+  store: ObjectStore,
+  bucket: string,
+  key: string,
+): Promise<{ uploadId: string; initiated: number }[]> {
   const found: { uploadId: string; initiated: number }[] = [];
   let next: { keyMarker?: string; uploadIdMarker?: string } | undefined = {};
   while (next) {

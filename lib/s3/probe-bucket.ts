@@ -37,7 +37,10 @@ export async function probeBucket({ client, bucket, objectFolder, checkObjectLoc
   // Any web server answers 200 to a GET; a listing without the bucket's name in it was not
   // written by an S3 server.
   if (listing.Name === undefined) {
-    throw validationError("object_store_address", `the endpoint did not answer as an S3 server (HTTP ${listing.$metadata.httpStatusCode ?? "?"}).`);
+    throw validationError(
+      "object_store_address",
+      `the endpoint did not answer as an S3 server (HTTP ${listing.$metadata.httpStatusCode ?? "?"}).`,
+    );
   }
   if (checkObjectLock) await refuseDefaultRetention(client, bucket);
 }
@@ -70,7 +73,10 @@ function probeFailure(error: unknown, bucket: string) {
     case "no-such-bucket":
       return noSuchBucket(bucket);
     case "credentials":
-      return validationError("access_key_id", `the object store rejected the access key or secret (${codeOf(classified.message)}).`);
+      return validationError(
+        "access_key_id",
+        `the object store rejected the access key or secret (${codeOf(classified.message)}).`,
+      );
     case "access-denied":
       return validationError("access_key_id", `these credentials may not list bucket "${bucket}" (AccessDenied).`);
     case "tls":
@@ -84,7 +90,10 @@ function probeFailure(error: unknown, bucket: string) {
     case "not-s3":
       return validationError("object_store_address", `${classified.message}.`);
     case "unreachable":
-      return validationError("object_store_address", `the object store could not be reached (${codeOf(classified.message)}).`);
+      return validationError(
+        "object_store_address",
+        `the object store could not be reached (${codeOf(classified.message)}).`,
+      );
     default:
       return validationError("bucket", `the object store refused to list bucket "${bucket}" (${classified.message}).`);
   }

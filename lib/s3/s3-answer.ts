@@ -16,7 +16,9 @@ export class NotS3AnswerError extends StoreRequestError {
 
 /** An S3 error document is an XML <Error> element that carries a <Code>. */
 export function isS3ErrorDocument(body: string): boolean {
-  return /^\s*(<\?xml[^>]*\?>\s*)?<Error[\s>]/.test(body) && /<\/Error>\s*$/.test(body) && /<Code>[^<]+<\/Code>/.test(body);
+  return (
+    /^\s*(<\?xml[^>]*\?>\s*)?<Error[\s>]/.test(body) && /<\/Error>\s*$/.test(body) && /<Code>[^<]+<\/Code>/.test(body)
+  );
 }
 
 /** The error for a failed answer's body: empty (a HEAD, a bare status) and S3 error documents are the SDK's to read. */

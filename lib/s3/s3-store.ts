@@ -49,13 +49,26 @@ export class S3Store implements ObjectStore {
       [`x-amz-meta-${SHA256_METADATA_KEY}`]: sha256.toString("hex"),
     };
     if (sendSha256Checksum) headers["x-amz-checksum-sha256"] = sha256.toString("base64");
-    const reply = await this.lean.request({ method: "PUT", bucket, key, body, sha256Hex: sha256.toString("hex"), headers, signal });
+    const reply = await this.lean.request({
+      method: "PUT",
+      bucket,
+      key,
+      body,
+      sha256Hex: sha256.toString("hex"),
+      headers,
+      signal,
+    });
     return { etag: normaliseEtag(String(reply.headers.etag ?? "")), attempts: reply.attempts };
   }
 
   async createMultipartUpload({ bucket, key, contentType, sha256, signal }: CreateUploadRequest) {
     const created = await this.sdk.send(
-      new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType, Metadata: { [SHA256_METADATA_KEY]: sha256.toString("hex") } }),
+      new CreateMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        ContentType: contentType,
+        Metadata: { [SHA256_METADATA_KEY]: sha256.toString("hex") },
+      }),
       { abortSignal: signal },
     );
     return { uploadId: created.UploadId!, attempts: created.$metadata.attempts ?? 1 };
@@ -69,7 +82,15 @@ export class S3Store implements ObjectStore {
    */
   async uploadPart({ bucket, key, uploadId, partNumber, body, sha256, signal }: PartRequest) {
     const query = { partNumber: String(partNumber), uploadId };
-    const reply = await this.lean.request({ method: "PUT", bucket, key, query, body, sha256Hex: sha256.toString("hex"), signal });
+    const reply = await this.lean.request({
+      method: "PUT",
+      bucket,
+      key,
+      query,
+      body,
+      sha256Hex: sha256.toString("hex"),
+      signal,
+    });
     return { etag: String(reply.headers.etag ?? "") };
   }
 
@@ -87,19 +108,39 @@ export class S3Store implements ObjectStore {
   }
 
   async abortMultipartUpload({ bucket, key, uploadId, signal }: UploadRef): Promise<void> {
-    await this.sdk.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), { abortSignal: signal });
+    await this.sdk.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), {
+      abortSignal: signal,
+    });
   }
 
   async listMultipartUploads({ bucket, prefix, keyMarker, uploadIdMarker }: UploadsPageRequest): Promise<UploadsPage> {
-    const page = await this.sdk.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+    const page = await this.sdk.send(
+      new ListMultipartUploadsCommand({
+        Bucket: bucket,
+        Prefix: prefix,
+        KeyMarker: keyMarker,
+        UploadIdMarker: uploadIdMarker,
+      }),
+    );
     const uploads: UploadsPage["uploads"] = [];
     for (const upload of page.Uploads ?? []) {
-      if (upload.Key !== undefined && upload.UploadId && upload.Initiated) uploads.push({ key: upload.Key, uploadId: upload.UploadId, initiated: upload.Initiated });
+      if (upload.Key !== undefined && upload.UploadId && upload.Initiated)
+        uploads.push({ key: upload.Key, uploadId: upload.UploadId, initiated: upload.Initiated });
     }
-    return { uploads, next: page.IsTruncated ? { keyMarker: page.NextKeyMarker, uploadIdMarker: page.NextUploadIdMarker } : undefined };
+    return {
+      uploads,
+      next: page.IsTruncated ? { keyMarker: page.NextKeyMarker, uploadIdMarker: page.NextUploadIdMarker } : undefined,
+    };
   }
 
-  async listObjectsPage({ bucket, prefix, token, startAfter, pageSize = 1000, signal }: ObjectsPageRequest): Promise<ListPage> {
+  async listObjectsPage({
+    bucket,
+    prefix,
+    token,
+    startAfter,
+    pageSize = 1000,
+    signal,
+  }: ObjectsPageRequest): Promise<ListPage> {
     const query: Record<string, string> = { "list-type": "2", prefix, "max-keys": String(pageSize) };
     if (token) query["continuation-token"] = token;
     else if (startAfter) query["start-after"] = startAfter;
@@ -127,7 +168,11 @@ export class S3Store implements ObjectStore {
 
   async headObject({ bucket, key, signal }: ObjectRef): Promise<ObjectHead> {
     const reply = await this.sdk.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-    return { sha256: reply.Metadata?.[SHA256_METADATA_KEY], etag: normaliseEtag(reply.ETag), size: BigInt(reply.ContentLength ?? 0) };
+    return {
+      sha256: reply.Metadata?.[SHA256_METADATA_KEY],
+      etag: normaliseEtag(reply.ETag),
+      size: BigInt(reply.ContentLength ?? 0),
+    };
   }
 
   async copyObject({ bucket, key, sourceKey, contentType, sha256, signal }: CopyObjectRequest) {

@@ -43,27 +43,37 @@ afterAll(async () => {
 });
 
 describe("access control on every route", () => {
-  it.each(named(ROUTES))("%s: 401 without a token, with a bad token, and with a malformed header", async (_m, route) => {
-    const cases: Array<[Record<string, string>, string]> = [
-      [{}, "Sign in first: send a bearer token from POST /v1/session/login."],
-      [{ authorization: "Bearer not-a-real-token" }, "The bearer token is invalid or has expired; sign in again."],
-      [{ authorization: "Basic YWRtaW46eA==" }, 'The Authorization header must be "Bearer <token>".'],
-    ];
-    for (const [headers, description] of cases) {
-      const response = await fetch(app.url + pathOf(route), { method: route.method, headers });
-      expect(response.status).toBe(401);
-      expect(await response.json()).toEqual({ error_class: "unauthenticated", description });
-    }
-  });
+  it.each(named(ROUTES))(
+    "%s: 401 without a token, with a bad token, and with a malformed header",
+    async (_m, route) => {
+      const cases: Array<[Record<string, string>, string]> = [
+        [{}, "Sign in first: send a bearer token from POST /v1/session/login."],
+        [{ authorization: "Bearer not-a-real-token" }, "The bearer token is invalid or has expired; sign in again."],
+        [{ authorization: "Basic YWRtaW46eA==" }, 'The Authorization header must be "Bearer <token>".'],
+      ];
+      for (const [headers, description] of cases) {
+        const response = await fetch(app.url + pathOf(route), { method: route.method, headers });
+        expect(response.status).toBe(401);
+        expect(await response.json()).toEqual({ error_class: "unauthenticated", description });
+      }
+    },
+  );
 
-  it.each(named(ROUTES.filter((r) => r.write)))("%s: 403 for an observer, naming the missing privilege", async (_m, route) => {
-    const reply = await app.call(route.method, pathOf(route), { token: observerToken, body: route.method === "POST" ? {} : undefined });
-    expect(reply.status).toBe(403);
-    expect(reply.json).toEqual({
-      error_class: "forbidden",
-      description: "This action needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant.",
-    });
-  });
+  it.each(named(ROUTES.filter((r) => r.write)))(
+    "%s: 403 for an observer, naming the missing privilege",
+    async (_m, route) => {
+      const reply = await app.call(route.method, pathOf(route), {
+        token: observerToken,
+        body: route.method === "POST" ? {} : undefined,
+      });
+      expect(reply.status).toBe(403);
+      expect(reply.json).toEqual({
+        error_class: "forbidden",
+        description:
+          "This action needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant.",
+      });
+    },
+  );
 
   it.each(named(ROUTES.filter((r) => !r.write)))("%s: an observer may read", async (_m, route) => {
     const reply = await app.call(route.method, pathOf(route), { token: observerToken });
@@ -71,8 +81,12 @@ describe("access control on every route", () => {
   });
 
   it("refuses a wrong password with one message for unknown users and wrong passwords alike", async () => {
-    const wrong = await app.call("POST", "/v1/session/login", { body: { username: "admin", password: "wrong-password" } });
-    const unknown = await app.call("POST", "/v1/session/login", { body: { username: "nobody", password: "wrong-password" } });
+    const wrong = await app.call("POST", "/v1/session/login", {
+      body: { username: "admin", password: "wrong-password" },
+    });
+    const unknown = await app.call("POST", "/v1/session/login", {
+      body: { username: "nobody", password: "wrong-password" },
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.json).toEqual({ error_class: "unauthenticated", description: "Invalid username or password." });
     expect(unknown.json).toEqual(wrong.json);
@@ -174,19 +188,37 @@ describe("headers and cookies", () => {
 });
 
 describe("hostile request bodies", () => {
-  const FIELDS = ["direction", "local_directory_path", "local_directory_id", "port", "ca_certificate", "bucket", "bucket_style", "object_folder", "region", "access_key_id", "allow_plain_http", "__proto__", "constructor", "extra"];
+  const FIELDS = [
+    "direction",
+    "local_directory_path",
+    "local_directory_id",
+    "port",
+    "ca_certificate",
+    "bucket",
+    "bucket_style",
+    "object_folder",
+    "region",
+    "access_key_id",
+    "allow_plain_http",
+    "__proto__",
+    "constructor",
+    "extra",
+  ];
   const canary = "Hostile-Canary-Secret-31415";
 
   it("get a 400 with the error shape, never a server error and never the secret back (150 generated bodies)", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.constantFrom(...FIELDS), fc.anything({ maxDepth: 2 }), { maxKeys: 8 }), async (fields) => {
-        // The endpoint stays on loopback (a closed port), so no generated body can reach out.
-        const body = { ...fields, object_store_address: "http://127.0.0.1", port: 9, secret_access_key: canary };
-        const reply = await app.call("POST", `${BASE}/`, { token: adminToken, body });
-        expect(reply.status).toBe(400);
-        expect(reply.json).toMatchObject({ error_class: "validation_error", description: expect.any(String) });
-        expect(reply.text).not.toContain(canary);
-      }),
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom(...FIELDS), fc.anything({ maxDepth: 2 }), { maxKeys: 8 }),
+        async (fields) => {
+          // The endpoint stays on loopback (a closed port), so no generated body can reach out.
+          const body = { ...fields, object_store_address: "http://127.0.0.1", port: 9, secret_access_key: canary };
+          const reply = await app.call("POST", `${BASE}/`, { token: adminToken, body });
+          expect(reply.status).toBe(400);
+          expect(reply.json).toMatchObject({ error_class: "validation_error", description: expect.any(String) });
+          expect(reply.text).not.toContain(canary);
+        },
+      ),
       { numRuns: 150 },
     );
     expect(app.output()).not.toContain(canary);
@@ -194,11 +226,14 @@ describe("hostile request bodies", () => {
 
   it("that are not JSON objects get a 400 too", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.json(), fc.constant("{"), fc.constant("null"), fc.constant("[]")), async (text) => {
-        const reply = await app.call("POST", `${BASE}/`, { token: adminToken, body: text });
-        expect(reply.status).toBe(400);
-        expect(reply.json.error_class).toBe("validation_error");
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.string(), fc.json(), fc.constant("{"), fc.constant("null"), fc.constant("[]")),
+        async (text) => {
+          const reply = await app.call("POST", `${BASE}/`, { token: adminToken, body: text });
+          expect(reply.status).toBe(400);
+          expect(reply.json.error_class).toBe("validation_error");
+        },
+      ),
       { numRuns: 80 },
     );
   });

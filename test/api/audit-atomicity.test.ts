@@ -16,7 +16,10 @@ const BASE = "/v3/replication/object-relationships";
 const BUCKET = "audit-bucket";
 /** How the refusal reaches the domain function (Prisma names the call, not the trigger's message). */
 const AUDIT_REFUSED = /auditEvent\.create\(\)/;
-const UNEXPECTED = { error_class: "internal_error", description: "An unexpected error occurred; the server log has the details." };
+const UNEXPECTED = {
+  error_class: "internal_error",
+  description: "An unexpected error occurred; the server log has the details.",
+};
 
 let app: AppServer;
 let s3: S3TestServer;
@@ -52,8 +55,16 @@ function refuseAuditRows(refuse: boolean) {
 
 const auditCount = () => (sqlite.prepare("SELECT count(*) AS n FROM AuditEvent").get() as { n: number }).n;
 const create = (folder: string) =>
-  app.call("POST", `${BASE}/`, { token, body: { local_directory_path: "/projects/a", object_folder: folder, ...storeFields(s3.port, BUCKET) } });
-const jobStates = (id: string) => (sqlite.prepare("SELECT state FROM Job WHERE relationshipId = ? ORDER BY createdAt").all(id) as Array<{ state: string }>).map((r) => r.state);
+  app.call("POST", `${BASE}/`, {
+    token,
+    body: { local_directory_path: "/projects/a", object_folder: folder, ...storeFields(s3.port, BUCKET) },
+  });
+const jobStates = (id: string) =>
+  (
+    sqlite.prepare("SELECT state FROM Job WHERE relationshipId = ? ORDER BY createdAt").all(id) as Array<{
+      state: string;
+    }>
+  ).map((r) => r.state);
 
 describe("an audit row that cannot be written undoes its change", () => {
   it("for every change made through the API: create, stop, repeat and delete a relationship", async () => {
@@ -97,16 +108,23 @@ describe("an audit row that cannot be written undoes its change", () => {
   });
 
   it("for every change to users the console makes: create, change role, disable, reset password", async () => {
-    const { id } = await createUser({ input: { username: "audited", password: "password-of-audited", role: "observers" }, actor: "test" });
+    const { id } = await createUser({
+      input: { username: "audited", password: "password-of-audited", role: "observers" },
+      actor: "test",
+    });
     const before = await db().user.findUniqueOrThrow({ where: { id } });
     const audited = auditCount();
     refuseAuditRows(true);
     try {
-      await expect(createUser({ input: { username: "unaudited", password: "password-of-unaudited" }, actor: "test" })).rejects.toThrow(AUDIT_REFUSED);
+      await expect(
+        createUser({ input: { username: "unaudited", password: "password-of-unaudited" }, actor: "test" }),
+      ).rejects.toThrow(AUDIT_REFUSED);
       expect(await db().user.findUnique({ where: { username: "unaudited" } })).toBeNull();
       await expect(assignRole({ userId: id, roleId: "administrators", actor: admin })).rejects.toThrow(AUDIT_REFUSED);
       await expect(setUserDisabled({ userId: id, disabled: true, actor: admin })).rejects.toThrow(AUDIT_REFUSED);
-      await expect(resetPassword({ userId: id, password: "another-password", actor: admin })).rejects.toThrow(AUDIT_REFUSED);
+      await expect(resetPassword({ userId: id, password: "another-password", actor: admin })).rejects.toThrow(
+        AUDIT_REFUSED,
+      );
     } finally {
       refuseAuditRows(false);
     }

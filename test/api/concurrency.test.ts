@@ -38,15 +38,24 @@ describe("many requests while several jobs write their progress", () => {
       ...ids.map((id) => async () => {
         const reply = await lab.app.call("GET", `${BASE}/${id}/status`, { token: lab.token });
         const job = reply.json?.current_job;
-        if (job) seen.set(`${id} ${job.start_time}`, [...(seen.get(`${id} ${job.start_time}`) ?? []), [wave, Number(job.job_progress.files_transferred)]]);
+        if (job)
+          seen.set(`${id} ${job.start_time}`, [
+            ...(seen.get(`${id} ${job.start_time}`) ?? []),
+            [wave, Number(job.job_progress.files_transferred)],
+          ]);
         return reply;
       }),
       ...ids.map((id) => () => lab.app.call("POST", `${BASE}/${id}/replicate`, { token: lab.token })),
-      () => lab.app.call("POST", "/v1/session/login", { body: { username: "admin", password: "admin-password-for-tests" } }),
+      () =>
+        lab.app.call("POST", "/v1/session/login", {
+          body: { username: "admin", password: "admin-password-for-tests" },
+        }),
       () => fetch(`${lab.app.url}/signin`).then((r) => ({ status: r.status })),
     ];
     for (; wave < 24; wave++) {
-      const replies = await Promise.all(Array.from({ length: 16 }, (_, i) => requests[(wave * 16 + i) % requests.length]!()));
+      const replies = await Promise.all(
+        Array.from({ length: 16 }, (_, i) => requests[(wave * 16 + i) % requests.length]!()),
+      );
       statuses.push(...replies.map((r) => r.status));
     }
 
@@ -57,15 +66,22 @@ describe("many requests while several jobs write their progress", () => {
     expect(seen.size).toBeGreaterThanOrEqual(ids.length);
     for (const history of seen.values()) {
       // Nothing read in a wave is below anything read in an earlier one.
-      for (const [w, files] of history) for (const [earlier, before] of history) if (earlier < w) expect(files).toBeGreaterThanOrEqual(before);
+      for (const [w, files] of history)
+        for (const [earlier, before] of history) if (earlier < w) expect(files).toBeGreaterThanOrEqual(before);
     }
     for (const id of ids) {
       const done = await waitForJobEnd(lab.app, lab.token, id);
       expect(done.last_job.outcome).toBe("SUCCEEDED");
     }
     // The first job of each relationship counted every file exactly once.
-    const history = await Promise.all(ids.map((id) => lab.app.call("GET", `${BASE}/${id}/status`, { token: lab.token })));
-    for (const reply of history) expect(BigInt(reply.json.last_job.job_progress.files_transferred) + BigInt(reply.json.last_job.job_progress.files_unchanged)).toBe(BigInt(FILES));
+    const history = await Promise.all(
+      ids.map((id) => lab.app.call("GET", `${BASE}/${id}/status`, { token: lab.token })),
+    );
+    for (const reply of history)
+      expect(
+        BigInt(reply.json.last_job.job_progress.files_transferred) +
+          BigInt(reply.json.last_job.job_progress.files_unchanged),
+      ).toBe(BigInt(FILES));
     expect(lab.app.output()).not.toMatch(/database is locked|SQLITE_BUSY/);
   });
 });

@@ -17,7 +17,8 @@ beforeAll(async () => {
   }
 });
 
-const put = (key: string, body: string) => inspectionClient(lab.s3.endpoint).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+const put = (key: string, body: string) =>
+  inspectionClient(lab.s3.endpoint).send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
 
 const create = (overrides: Record<string, unknown>) =>
   lab.app.call("POST", `${BASE}/`, {
@@ -41,10 +42,17 @@ async function expectOverlap(overrides: Record<string, unknown>, description: Re
 
 describe("the overlap rule at creation", () => {
   it("keeps a copy from S3 out of every other relationship's directory, in either order of creation", async () => {
-    const pushing = await create({ direction: "COPY_TO_OBJECT", local_directory_path: "/shared/src", object_folder: "pushed/" });
+    const pushing = await create({
+      direction: "COPY_TO_OBJECT",
+      local_directory_path: "/shared/src",
+      object_folder: "pushed/",
+    });
     expect(pushing.status).toBe(201);
     const pushId = pushing.json.id;
-    const theirs = (dir: string) => new RegExp(`^local_directory_path: "${dir}" overlaps "/shared/src/", the directory of a copy to S3 \\(bucket "${BUCKET}", folder "pushed/", relationship ${pushId}\\); a copy from S3 needs a directory that no other relationship uses\\.$`);
+    const theirs = (dir: string) =>
+      new RegExp(
+        `^local_directory_path: "${dir}" overlaps "/shared/src/", the directory of a copy to S3 \\(bucket "${BUCKET}", folder "pushed/", relationship ${pushId}\\); a copy from S3 needs a directory that no other relationship uses\\.$`,
+      );
     await expectOverlap({ local_directory_path: "/shared/src" }, theirs("/shared/src/"));
     await expectOverlap({ local_directory_path: "/shared/src/inner" }, theirs("/shared/src/inner/"));
     await expectOverlap({ local_directory_path: "/shared" }, theirs("/shared/"));
@@ -55,18 +63,25 @@ describe("the overlap rule at creation", () => {
     const pullId = pulling.json.id;
     await expectOverlap(
       { local_directory_path: "/pull/a" },
-      new RegExp(`^local_directory_path: "/pull/a/" overlaps "/pull/a/", the directory of a copy from S3 .*relationship ${pullId}\\)`),
+      new RegExp(
+        `^local_directory_path: "/pull/a/" overlaps "/pull/a/", the directory of a copy from S3 .*relationship ${pullId}\\)`,
+      ),
     );
     // A copy to S3 may not read from inside a directory that a copy from S3 writes into.
     await expectOverlap(
       { direction: "COPY_TO_OBJECT", local_directory_path: "/pull/a/x" },
-      new RegExp(`^local_directory_path: "/pull/a/x/" overlaps "/pull/a/", which a copy from S3 writes into \\(bucket "${BUCKET}", folder "pulled/", relationship ${pullId}\\); choose a directory outside it\\.$`),
+      new RegExp(
+        `^local_directory_path: "/pull/a/x/" overlaps "/pull/a/", which a copy from S3 writes into \\(bucket "${BUCKET}", folder "pulled/", relationship ${pullId}\\); choose a directory outside it\\.$`,
+      ),
     );
     // "/pull/ab/" shares a prefix with "/pull/a/" but is not inside it.
     expect((await create({ local_directory_path: "/pull/ab", object_folder: "ab/" })).status).toBe(201);
     expect((await create({ local_directory_path: "/pull/b", object_folder: "b/" })).status).toBe(201);
     // Two copies to S3 may share a directory.
-    expect((await create({ direction: "COPY_TO_OBJECT", local_directory_path: "/shared/src", object_folder: "again/" })).status).toBe(201);
+    expect(
+      (await create({ direction: "COPY_TO_OBJECT", local_directory_path: "/shared/src", object_folder: "again/" }))
+        .status,
+    ).toBe(201);
   });
 });
 
@@ -77,12 +92,21 @@ describe("a copy from S3 through the API", () => {
     await put("life/empty/", "");
     const created = await create({ local_directory_path: "/life", object_folder: "life" });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ direction: "COPY_FROM_OBJECT", local_directory_path: "/life/", object_folder: "life/" });
+    expect(created.json).toMatchObject({
+      direction: "COPY_FROM_OBJECT",
+      local_directory_path: "/life/",
+      object_folder: "life/",
+    });
     const id = created.json.id;
 
     const first = await waitForJobEnd(lab.app, lab.token, id);
     expect(first.last_job).toMatchObject({ outcome: "SUCCEEDED", error: "", read_mode: null });
-    expect(first.last_job.job_progress).toMatchObject({ files_transferred: "2", files_total: "2", bytes_total: "7", percent_complete: 100 });
+    expect(first.last_job.job_progress).toMatchObject({
+      files_transferred: "2",
+      files_total: "2",
+      bytes_total: "7",
+      percent_complete: 100,
+    });
     const local = (p: string) => path.join(lab.app.fsRoot, "life", p);
     expect(fs.readFileSync(local("one.txt"), "utf8")).toBe("one");
     expect(fs.readFileSync(local("sub/two.txt"), "utf8")).toBe("two!");
@@ -113,9 +137,14 @@ describe("a copy from S3 through the API", () => {
 
   it("claims no percentage and no end time while the listing is still being counted", async () => {
     for (let i = 0; i < 5; i++) await put(`estimate/f${i}.txt`, `file ${i}`);
-    lab.proxy.interceptor = (request) => (isListing(request.query) && request.query.get("prefix") === "estimate/" && request.query.get("max-keys") !== "1" ? { delayMs: 2500 } : undefined);
+    lab.proxy.interceptor = (request) =>
+      isListing(request.query) && request.query.get("prefix") === "estimate/" && request.query.get("max-keys") !== "1"
+        ? { delayMs: 2500 }
+        : undefined;
     const created = await create({ local_directory_path: "/estimate", object_folder: "estimate/" });
-    let during: { current_job: { estimated_end_time: string; job_progress: { percent_complete: number | null } } | null } | undefined;
+    let during:
+      | { current_job: { estimated_end_time: string; job_progress: { percent_complete: number | null } } | null }
+      | undefined;
     for (let i = 0; i < 40 && !during?.current_job; i++) {
       during = (await lab.app.call("GET", `${BASE}/${created.json.id}/status`, { token: lab.token })).json;
       if (!during?.current_job) await new Promise((r) => setTimeout(r, 100));

@@ -24,7 +24,11 @@ const create = (body: Record<string, unknown>) =>
     },
   });
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -35,7 +39,9 @@ async function until<T>(what: string, probe: () => T | undefined | false | Promi
 }
 
 function filesUnder(root: string): string[] {
-  return (fs.readdirSync(root, { recursive: true }) as string[]).filter((p) => fs.statSync(path.join(root, p)).isFile()).sort();
+  return (fs.readdirSync(root, { recursive: true }) as string[])
+    .filter((p) => fs.statSync(path.join(root, p)).isFile())
+    .sort();
 }
 
 /** After a kill -9 the next worker marks the job interrupted at once, with a message that says what to do. */
@@ -43,7 +49,9 @@ async function expectInterrupted(id: string) {
   lab.app.startWorker();
   const status = await waitForJobEnd(lab.app, lab.token, id, 20_000);
   expect(status.last_job.outcome).toBe("INTERRUPTED");
-  expect(status.last_job.error).toMatch(/^The worker running this job \(process \d+\) ended without finishing it\. Start the job again: files already copied are not copied again\.$/);
+  expect(status.last_job.error).toMatch(
+    /^The worker running this job \(process \d+\) ended without finishing it\. Start the job again: files already copied are not copied again\.$/,
+  );
 }
 
 /** With the store back to normal and its request log cleared, runs the relationship again to success. */
@@ -59,16 +67,29 @@ describe("a worker killed in the middle of a job", () => {
   it("copy from S3: the next job removes the partial files, downloads nothing twice, and completes", async () => {
     const client = inspectionClient(lab.s3.endpoint);
     const contents = new Map<string, Buffer>();
-    for (let i = 0; i < 40; i++) contents.set(`small/f${String(i).padStart(2, "0")}.txt`, Buffer.from(`small file ${i} ${"x".repeat(i)}`));
+    for (let i = 0; i < 40; i++)
+      contents.set(`small/f${String(i).padStart(2, "0")}.txt`, Buffer.from(`small file ${i} ${"x".repeat(i)}`));
     contents.set("big.bin", crypto.randomBytes(40 * MiB));
     for (const [name, body] of contents) {
-      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `pull/${name}`, Body: body, Metadata: { sha256: sha256Hex(body) } }));
+      await client.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: `pull/${name}`,
+          Body: body,
+          Metadata: { sha256: sha256Hex(body) },
+        }),
+      );
     }
     const dir = path.join(lab.app.fsRoot, "crash-pull");
     fs.mkdirSync(dir);
-    lab.proxy.interceptor = (r) => (r.method === "GET" && !isListing(r.query) ? { delayMs: r.headers.range ? 1_500 : 600 } : undefined);
+    lab.proxy.interceptor = (r) =>
+      r.method === "GET" && !isListing(r.query) ? { delayMs: r.headers.range ? 1_500 : 600 } : undefined;
 
-    const created = await create({ direction: "COPY_FROM_OBJECT", local_directory_path: "/crash-pull", object_folder: "pull/" });
+    const created = await create({
+      direction: "COPY_FROM_OBJECT",
+      local_directory_path: "/crash-pull",
+      object_folder: "pull/",
+    });
     expect(created.status).toBe(201);
     const id = created.json.id;
     await until("a partial file and some finished files", () => {
@@ -83,7 +104,9 @@ describe("a worker killed in the middle of a job", () => {
     await repeatToSuccess(id);
     expect(filesUnder(dir)).toEqual([...contents.keys()].sort());
     for (const [name, body] of contents) expect(sha256Hex(fs.readFileSync(path.join(dir, name)))).toBe(sha256Hex(body));
-    const fetchedAgain = lab.proxy.requests.filter((r) => r.method === "GET" && !isListing(r.query) && finished.some((f) => r.path.endsWith(`/pull/${f}`)));
+    const fetchedAgain = lab.proxy.requests.filter(
+      (r) => r.method === "GET" && !isListing(r.query) && finished.some((f) => r.path.endsWith(`/pull/${f}`)),
+    );
     expect(fetchedAgain).toEqual([]);
     const log = fs.readFileSync(path.join(lab.app.dataDir, "logs/replication", `${id}.log`), "utf8");
     expect(log).toMatch(/"event":"leftovers-removed","count":[1-9]/);
@@ -92,19 +115,24 @@ describe("a worker killed in the middle of a job", () => {
   it("copy to S3: the next job sends no finished file again, resumes the multipart upload, and every object is intact", async () => {
     const dir = path.join(lab.app.fsRoot, "crash-push");
     const contents = new Map<string, Buffer>();
-    for (let i = 0; i < 60; i++) contents.set(`d${i % 3}/f${String(i).padStart(2, "0")}.bin`, crypto.randomBytes(2048 + i));
+    for (let i = 0; i < 60; i++)
+      contents.set(`d${i % 3}/f${String(i).padStart(2, "0")}.bin`, crypto.randomBytes(2048 + i));
     contents.set("big.bin", crypto.randomBytes(48 * MiB)); // 6 parts of 8 MiB
     for (const [name, body] of contents) {
       fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
       fs.writeFileSync(path.join(dir, name), body);
     }
     // Part N of the large file takes N × 700 ms, so the parts land one after another.
-    lab.proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: isPartUpload(r) ? Number(r.query.get("partNumber")) * 700 : 120 } : undefined);
+    lab.proxy.interceptor = (r) =>
+      r.method === "PUT" ? { delayMs: isPartUpload(r) ? Number(r.query.get("partNumber")) * 700 : 120 } : undefined;
     const created = await create({ local_directory_path: "/crash-push", object_folder: "push/" });
     const id = created.json.id;
     const client = inspectionClient(lab.s3.endpoint);
     const partsLanded = () => lab.proxy.count((r) => isPartUpload(r) && r.status === 200);
-    await until("some finished uploads and two parts", async () => (await listKeys(client, BUCKET, "push/")).length >= 10 && partsLanded() >= 2);
+    await until(
+      "some finished uploads and two parts",
+      async () => (await listKeys(client, BUCKET, "push/")).length >= 10 && partsLanded() >= 2,
+    );
     await lab.app.killWorker();
     // Requests the proxy was holding still reach the store after the kill; let them land.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -117,12 +145,16 @@ describe("a worker killed in the middle of a job", () => {
 
     await expectInterrupted(id);
     await repeatToSuccess(id);
-    const resent = lab.proxy.requests.filter((r) => r.method === "PUT" && finished.has(r.path.slice(`/${BUCKET}/`.length)));
+    const resent = lab.proxy.requests.filter(
+      (r) => r.method === "PUT" && finished.has(r.path.slice(`/${BUCKET}/`.length)),
+    );
     expect(resent).toEqual([]);
     // The multipart upload was resumed, not begun again: at most the parts not yet confirmed are sent.
     expect(lab.proxy.count((r) => r.method === "POST" && r.query.has("uploads"))).toBe(0);
     expect(lab.proxy.count(isPartUpload)).toBeLessThanOrEqual(4);
-    expect(lab.proxy.count((r) => r.method === "PUT" && !r.query.has("partNumber"))).toBe(contents.size - 1 - finished.size);
+    expect(lab.proxy.count((r) => r.method === "PUT" && !r.query.has("partNumber"))).toBe(
+      contents.size - 1 - finished.size,
+    );
     for (const [name, body] of contents) {
       const object = await readObject(client, BUCKET, `push/${name}`);
       expect(sha256Hex(object.body)).toBe(sha256Hex(body));
@@ -138,7 +170,11 @@ describe("a web server restarted during a job", () => {
     for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(dir, `f${i}.txt`), `file ${i}`);
     lab.proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 100 } : undefined);
     const id = (await create({ local_directory_path: "/web-restart", object_folder: "web-restart/" })).json.id;
-    await until("the job to run", async () => (await lab.app.call("GET", `${BASE}/${id}/status`, { token: lab.token })).json.state === "REPLICATION_RUNNING");
+    await until(
+      "the job to run",
+      async () =>
+        (await lab.app.call("GET", `${BASE}/${id}/status`, { token: lab.token })).json.state === "REPLICATION_RUNNING",
+    );
 
     await lab.app.restartWebServer();
 

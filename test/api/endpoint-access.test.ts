@@ -67,7 +67,10 @@ async function restartWith(allowed: string) {
 
 describe("object stores on the host's own network", () => {
   it("are refused when SHIFT_ALLOWED_ENDPOINTS is unset", async () => {
-    await expectRefused({}, "object_store_address: 127.0.0.1 is a loopback address, refused unless SHIFT_ALLOWED_ENDPOINTS allows it.");
+    await expectRefused(
+      {},
+      "object_store_address: 127.0.0.1 is a loopback address, refused unless SHIFT_ALLOWED_ENDPOINTS allows it.",
+    );
     await expectRefused(
       { object_store_address: "http://169.254.169.254", port: 80, allow_plain_http: true },
       "object_store_address: 169.254.169.254 is a link-local address, refused unless SHIFT_ALLOWED_ENDPOINTS allows it.",
@@ -80,8 +83,14 @@ describe("object stores on the host's own network", () => {
 
   it("are refused outside a narrower list, and a service that is not S3 is named by its status only", async () => {
     await restartWith(`127.0.0.1:${s3.port},127.0.0.1:${otherPort}`);
-    await expectRefused({ port: s3.port + 1 }, "object_store_address: 127.0.0.1 is a loopback address, refused unless SHIFT_ALLOWED_ENDPOINTS allows it.");
-    await expectRefused({ port: otherPort }, "object_store_address: the endpoint did not answer as an S3 server (HTTP 404).");
+    await expectRefused(
+      { port: s3.port + 1 },
+      "object_store_address: 127.0.0.1 is a loopback address, refused unless SHIFT_ALLOWED_ENDPOINTS allows it.",
+    );
+    await expectRefused(
+      { port: otherPort },
+      "object_store_address: the endpoint did not answer as an S3 server (HTTP 404).",
+    );
   });
 
   it("fail a job when the store is no longer allowed when it runs", async () => {

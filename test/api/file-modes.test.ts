@@ -33,14 +33,21 @@ function modesOf(dataDir: string, fsRoot: string): Map<string, { mode: number; k
 function notPrivate(dataDir: string, fsRoot: string): string[] {
   const above = (entry: string) => fsRoot.startsWith(path.resolve(dataDir, entry) + path.sep);
   return [...modesOf(dataDir, fsRoot)]
-    .filter(([entry, { mode, kind }]) => kind !== "link" && (mode & 0o077) !== (above(entry) && kind === "dir" ? 0o011 : 0))
+    .filter(
+      ([entry, { mode, kind }]) => kind !== "link" && (mode & 0o077) !== (above(entry) && kind === "dir" ? 0o011 : 0),
+    )
     .map(([entry, { mode }]) => `${entry} 0${mode.toString(8)}`);
 }
 
 async function copy(direction: "COPY_TO_OBJECT" | "COPY_FROM_OBJECT", localDirectory: string) {
   const created = await lab.app.call("POST", `${BASE}/`, {
     token: lab.token,
-    body: { direction, ...storeFields(lab.proxy.port, BUCKET), local_directory_path: localDirectory, object_folder: "modes/" },
+    body: {
+      direction,
+      ...storeFields(lab.proxy.port, BUCKET),
+      local_directory_path: localDirectory,
+      object_folder: "modes/",
+    },
   });
   expect(created.status, created.text).toBe(201);
   const status = await waitForJobEnd(lab.app, lab.token, created.json.id);
@@ -92,7 +99,9 @@ describe("file modes of the data directory", () => {
     for (const entry of ["shift.db", "shift.db-wal", "logs", "logs/replication", "tracking"]) {
       fs.chmodSync(path.join(app.dataDir, entry), entry.includes(".") ? 0o644 : 0o755);
     }
-    const tracking = fs.readdirSync(path.join(app.dataDir, "tracking")).map((name) => path.join(app.dataDir, "tracking", name));
+    const tracking = fs
+      .readdirSync(path.join(app.dataDir, "tracking"))
+      .map((name) => path.join(app.dataDir, "tracking", name));
     for (const file of tracking) fs.chmodSync(file, 0o644);
     expect(notPrivate(app.dataDir, app.fsRoot).length).toBeGreaterThan(5);
 

@@ -20,7 +20,11 @@ let output = "";
 let dataDir: string;
 let url: string;
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -35,7 +39,10 @@ const workerPids = () => [...output.matchAll(/worker started \(pid (\d+)\)/g)].m
 async function call(method: string, urlPath: string, token?: string, body?: unknown) {
   const reply = await fetch(url + urlPath, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { "content-type": "application/json" } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { "content-type": "application/json" } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await reply.text();
@@ -75,10 +82,15 @@ describe("npm start", () => {
   it("restarts a worker killed with SIGKILL, keeps serving, and runs the next queued job", async () => {
     const [firstWorker] = workerPids();
     process.kill(firstWorker!, "SIGKILL");
-    await until("the restart notice", () => output.includes(`worker (pid ${firstWorker}) exited (SIGKILL); restarting it in 1 s`), 20_000);
+    await until(
+      "the restart notice",
+      () => output.includes(`worker (pid ${firstWorker}) exited (SIGKILL); restarting it in 1 s`),
+      20_000,
+    );
 
     // Queued while no worker runs: the restarted one must pick it up.
-    const token = (await call("POST", "/v1/session/login", undefined, { username: "admin", password: PASSWORD })).json.bearer_token as string;
+    const token = (await call("POST", "/v1/session/login", undefined, { username: "admin", password: PASSWORD })).json
+      .bearer_token as string;
     expect(token).toBeTruthy();
     fs.mkdirSync(path.join(dataDir, "fs/projects/a"), { recursive: true });
     fs.writeFileSync(path.join(dataDir, "fs/projects/a/hello.txt"), "hello from npm start\n");
@@ -110,7 +122,12 @@ describe("npm start", () => {
     expect(service.exitCode).toBeNull();
     expect((await fetch(`${url}/openapi.json`)).status).toBe(200);
 
-    const s3 = new S3Client({ endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey! } });
+    const s3 = new S3Client({
+      endpoint,
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: { accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey! },
+    });
     try {
       expect((await readObject(s3, "demo", "a/hello.txt")).body.toString()).toBe("hello from npm start\n");
     } finally {

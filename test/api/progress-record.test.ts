@@ -13,7 +13,12 @@ describe("the progress record through the API", () => {
     fs.writeFileSync(path.join(lab.app.fsRoot, "counted/a.txt"), "a");
     const created = await lab.app.call("POST", `${BASE}/`, {
       token: lab.token,
-      body: { direction: "COPY_TO_OBJECT", ...storeFields(lab.proxy.port, BUCKET), local_directory_path: "/counted", object_folder: "counted/" },
+      body: {
+        direction: "COPY_TO_OBJECT",
+        ...storeFields(lab.proxy.port, BUCKET),
+        local_directory_path: "/counted",
+        object_folder: "counted/",
+      },
     });
     expect(created.status).toBe(201);
     const id: string = created.json.id;
@@ -21,8 +26,13 @@ describe("the progress record through the API", () => {
     const status = await waitForJobEnd(lab.app, lab.token, id);
     expect(status.last_job.outcome).toBe("SUCCEEDED");
     expect(status.last_job.job_progress).toMatchObject({ files_transferred: "1", files_skipped_filtered: "0" });
-    const listed = (await lab.app.call("GET", `${BASE}/status/`, { token: lab.token })).json as Array<{ id: string; last_job: { job_progress: object } }>;
-    expect(listed.find((entry) => entry.id === id)?.last_job.job_progress).toMatchObject({ files_skipped_filtered: "0" });
+    const listed = (await lab.app.call("GET", `${BASE}/status/`, { token: lab.token })).json as Array<{
+      id: string;
+      last_job: { job_progress: object };
+    }>;
+    expect(listed.find((entry) => entry.id === id)?.last_job.job_progress).toMatchObject({
+      files_skipped_filtered: "0",
+    });
 
     // The job history is read by the console's details page, in its own process, from the same database.
     process.env.SHIFT_DATA_DIR = lab.app.dataDir;

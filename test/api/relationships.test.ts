@@ -52,7 +52,8 @@ function body(overrides: Record<string, unknown> = {}) {
   };
 }
 
-const create = (overrides: Record<string, unknown> = {}) => app.call("POST", `${BASE}/`, { token, body: body(overrides) });
+const create = (overrides: Record<string, unknown> = {}) =>
+  app.call("POST", `${BASE}/`, { token, body: body(overrides) });
 
 async function expectRefusal(overrides: Record<string, unknown>, field: string, description: string | RegExp) {
   const before = (await app.call("GET", `${BASE}/`, { token })).json.length;
@@ -68,34 +69,70 @@ async function expectRefusal(overrides: Record<string, unknown>, field: string, 
 
 describe("creating a relationship: every validation, nothing stored on failure", () => {
   it("refuses a local directory that does not exist", () =>
-    expectRefusal({ local_directory_path: "/projects/missing" }, "local_directory_path", 'local_directory_path: "/projects/missing" does not exist.'));
+    expectRefusal(
+      { local_directory_path: "/projects/missing" },
+      "local_directory_path",
+      'local_directory_path: "/projects/missing" does not exist.',
+    ));
 
   it("refuses a path that is not a directory", () =>
-    expectRefusal({ local_directory_path: "/projects/plain-file" }, "local_directory_path", 'local_directory_path: "/projects/plain-file" is not a directory.'));
+    expectRefusal(
+      { local_directory_path: "/projects/plain-file" },
+      "local_directory_path",
+      'local_directory_path: "/projects/plain-file" is not a directory.',
+    ));
 
   it("refuses a path that escapes the root with ..", () =>
-    expectRefusal({ local_directory_path: "/projects/../../.." }, "local_directory_path", /^local_directory_path: "\/projects\/\.\.\/\.\.\/\.\." (lies|resolves) outside the local namespace\.$/));
+    expectRefusal(
+      { local_directory_path: "/projects/../../.." },
+      "local_directory_path",
+      /^local_directory_path: "\/projects\/\.\.\/\.\.\/\.\." (lies|resolves) outside the local namespace\.$/,
+    ));
 
   it("refuses a path that escapes the root through a symlink", async () => {
     fs.symlinkSync("/etc", path.join(app.fsRoot, "sneaky"));
-    await expectRefusal({ local_directory_path: "/sneaky" }, "local_directory_path", 'local_directory_path: "/sneaky" resolves outside the local namespace.');
+    await expectRefusal(
+      { local_directory_path: "/sneaky" },
+      "local_directory_path",
+      'local_directory_path: "/sneaky" resolves outside the local namespace.',
+    );
   });
 
   it("refuses a relative path", () =>
-    expectRefusal({ local_directory_path: "projects/a" }, "local_directory_path", 'local_directory_path: "projects/a" must be absolute within the local namespace (start with "/").'));
+    expectRefusal(
+      { local_directory_path: "projects/a" },
+      "local_directory_path",
+      'local_directory_path: "projects/a" must be absolute within the local namespace (start with "/").',
+    ));
 
   it("refuses an unknown directory id", () =>
-    expectRefusal({ local_directory_path: undefined, local_directory_id: "999999999" }, "local_directory_id", "local_directory_id: no directory with inode 999999999 exists in the local namespace."));
+    expectRefusal(
+      { local_directory_path: undefined, local_directory_id: "999999999" },
+      "local_directory_id",
+      "local_directory_id: no directory with inode 999999999 exists in the local namespace.",
+    ));
 
   it("refuses an unknown bucket", () =>
-    expectRefusal({ bucket: "no-such-bucket" }, "bucket", 'bucket: bucket "no-such-bucket" does not exist at this object store.'));
+    expectRefusal(
+      { bucket: "no-such-bucket" },
+      "bucket",
+      'bucket: bucket "no-such-bucket" does not exist at this object store.',
+    ));
 
   it("refuses wrong keys", () =>
-    expectRefusal({ access_key_id: "WRONGKEY" }, "access_key_id", "access_key_id: the object store rejected the access key or secret (InvalidAccessKeyId)."));
+    expectRefusal(
+      { access_key_id: "WRONGKEY" },
+      "access_key_id",
+      "access_key_id: the object store rejected the access key or secret (InvalidAccessKeyId).",
+    ));
 
   it("refuses an unreachable endpoint", async () => {
     const closed = await import("../support/app-server").then((m) => m.freePort());
-    await expectRefusal({ port: closed }, "object_store_address", "object_store_address: the object store could not be reached (ECONNREFUSED).");
+    await expectRefusal(
+      { port: closed },
+      "object_store_address",
+      "object_store_address: the object store could not be reached (ECONNREFUSED).",
+    );
   });
 
   it("refuses plain http to a non-loopback address unless enabled", () =>
@@ -106,7 +143,11 @@ describe("creating a relationship: every validation, nothing stored on failure",
     ));
 
   it("refuses a CA certificate that is not PEM", () =>
-    expectRefusal({ ca_certificate: "not a certificate" }, "ca_certificate", "ca_certificate: must be a PEM certificate (-----BEGIN CERTIFICATE-----)"));
+    expectRefusal(
+      { ca_certificate: "not a certificate" },
+      "ca_certificate",
+      "ca_certificate: must be a PEM certificate (-----BEGIN CERTIFICATE-----)",
+    ));
 
   it("refuses a private key pasted with the CA certificate, and shows it nowhere", async () => {
     const pair = selfSignedCertificate();
@@ -129,7 +170,11 @@ describe("creating a relationship: every validation, nothing stored on failure",
         "ca_certificate",
         "ca_certificate: the object store's TLS certificate could not be verified (DEPTH_ZERO_SELF_SIGNED_CERT); give the CA that signed it in ca_certificate.",
       );
-      const accepted = await create({ object_store_address: "https://127.0.0.1", port: tlsProxy.port, ca_certificate: pair.cert });
+      const accepted = await create({
+        object_store_address: "https://127.0.0.1",
+        port: tlsProxy.port,
+        ca_certificate: pair.cert,
+      });
       expect(accepted.status).toBe(201);
       expect(accepted.json.ca_certificate).toBe(pair.cert);
       const done = await waitForJobEnd(app, token, accepted.json.id);
@@ -165,7 +210,11 @@ describe("creating a relationship: every validation, nothing stored on failure",
   it("refuses a body that is not JSON", async () => {
     const reply = await app.call("POST", `${BASE}/`, { token, body: "{not json" });
     expect(reply.status).toBe(400);
-    expect(reply.json).toEqual({ error_class: "validation_error", description: "body: the request body is not valid JSON.", field: "body" });
+    expect(reply.json).toEqual({
+      error_class: "validation_error",
+      description: "body: the request body is not valid JSON.",
+      field: "body",
+    });
   });
 });
 
@@ -200,7 +249,10 @@ describe("a relationship's life", () => {
       percent_complete: 100,
     });
     const s3Client = inspectionClient(s3.endpoint);
-    expect((await listKeys(s3Client, BUCKET, "life/cycle/")).sort()).toEqual(["life/cycle/one.txt", "life/cycle/sub/two.txt"]);
+    expect((await listKeys(s3Client, BUCKET, "life/cycle/")).sort()).toEqual([
+      "life/cycle/one.txt",
+      "life/cycle/sub/two.txt",
+    ]);
     expect((await readObject(s3Client, BUCKET, "life/cycle/sub/two.txt")).metadata.sha256).toBe(sha256Hex("two"));
 
     proxy.reset();
@@ -208,7 +260,11 @@ describe("a relationship's life", () => {
     expect(repeat.status).toBe(200);
     expect(repeat.json.state).toBe("REPLICATION_RUNNING");
     const second = await waitForJobEnd(app, token, id);
-    expect(second.last_job.job_progress).toMatchObject({ files_unchanged: "2", files_transferred: "0", bytes_transferred: "0" });
+    expect(second.last_job.job_progress).toMatchObject({
+      files_unchanged: "2",
+      files_transferred: "0",
+      bytes_transferred: "0",
+    });
     expect(proxy.count((r) => r.method === "PUT")).toBe(0);
 
     const trackingFile = path.join(app.dataDir, "tracking", `${id}.db`);
@@ -234,16 +290,25 @@ describe("a relationship's life", () => {
 
     const again = await app.call("POST", `${BASE}/${id}/replicate`, { token });
     expect(again.status).toBe(409);
-    expect(again.json).toEqual({ error_class: "conflict", description: "A job of this relationship is already running; wait for it or stop it first." });
+    expect(again.json).toEqual({
+      error_class: "conflict",
+      description: "A job of this relationship is already running; wait for it or stop it first.",
+    });
     const refusedDelete = await app.call("DELETE", `${BASE}/${id}`, { token });
     expect(refusedDelete.status).toBe(409);
-    expect(refusedDelete.json.description).toBe("The relationship is running; stop it first (abort-replication), then delete it.");
+    expect(refusedDelete.json.description).toBe(
+      "The relationship is running; stop it first (abort-replication), then delete it.",
+    );
 
     // Let it get going, then check the live progress fields.
     let running;
     for (let i = 0; i < 100; i++) {
       running = (await app.call("GET", `${BASE}/${id}/status`, { token })).json;
-      if (running.current_job?.job_progress.files_transferred > "0" && running.current_job.job_progress.percent_complete !== null) break;
+      if (
+        running.current_job?.job_progress.files_transferred > "0" &&
+        running.current_job.job_progress.percent_complete !== null
+      )
+        break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(running.state).toBe("REPLICATION_RUNNING");
@@ -277,7 +342,9 @@ describe("a relationship's life", () => {
     const unchanged = Number(finished.last_job.job_progress.files_unchanged);
     expect(unchanged).toBeGreaterThanOrEqual(Number(stopped.last_job.job_progress.files_transferred));
     expect(proxy.count((r) => r.method === "PUT")).toBe(200 - unchanged);
-    const resent = proxy.requests.filter((r) => r.method === "PUT" && copiedByStoppedJob.has(r.path.replace(/^\/[^/]+\/rel-\d+\//, "")));
+    const resent = proxy.requests.filter(
+      (r) => r.method === "PUT" && copiedByStoppedJob.has(r.path.replace(/^\/[^/]+\/rel-\d+\//, "")),
+    );
     expect(resent).toEqual([]);
   });
 
@@ -292,8 +359,13 @@ describe("a relationship's life", () => {
     const b = (await create({ local_directory_path: "/par-b" })).json.id;
     let together = false;
     for (let i = 0; i < 100 && !together; i++) {
-      const [sa, sb] = await Promise.all([a, b].map(async (id) => (await app.call("GET", `${BASE}/${id}/status`, { token })).json));
-      together = sa.current_job?.job_state === "RUNNING" && sb.current_job?.job_state === "RUNNING" && sa.current_job.job_id !== sb.current_job.job_id;
+      const [sa, sb] = await Promise.all(
+        [a, b].map(async (id) => (await app.call("GET", `${BASE}/${id}/status`, { token })).json),
+      );
+      together =
+        sa.current_job?.job_state === "RUNNING" &&
+        sb.current_job?.job_state === "RUNNING" &&
+        sa.current_job.job_id !== sb.current_job.job_id;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(together).toBe(true);
@@ -303,7 +375,10 @@ describe("a relationship's life", () => {
   it("answers 404 for an unknown relationship", async () => {
     const reply = await app.call("GET", `${BASE}/00000000-0000-0000-0000-000000000000/status`, { token });
     expect(reply.status).toBe(404);
-    expect(reply.json).toEqual({ error_class: "not_found", description: 'No object relationship has the id "00000000-0000-0000-0000-000000000000".' });
+    expect(reply.json).toEqual({
+      error_class: "not_found",
+      description: 'No object relationship has the id "00000000-0000-0000-0000-000000000000".',
+    });
   });
 
   it("lists every relationship's status", async () => {

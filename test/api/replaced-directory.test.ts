@@ -41,7 +41,11 @@ describe("a relationship whose directory was replaced since it was created", () 
 
     const error = await repeatAndFail(id);
 
-    expect(error).toMatch(new RegExp(`^The local directory "/push-replaced/" was replaced: it is now inode \\d+, and the relationship was made for inode ${ino} \\(local_directory_id\\)\\. Nothing was read or written; create a new relationship if the new directory is the one to copy\\.$`));
+    expect(error).toMatch(
+      new RegExp(
+        `^The local directory "/push-replaced/" was replaced: it is now inode \\d+, and the relationship was made for inode ${ino} \\(local_directory_id\\)\\. Nothing was read or written; create a new relationship if the new directory is the one to copy\\.$`,
+      ),
+    );
     expect(lab.proxy.requests.filter((r) => r.method !== "GET")).toEqual([]);
   });
 
@@ -51,17 +55,23 @@ describe("a relationship whose directory was replaced since it was created", () 
     fs.writeFileSync(path.join(theirs, "a.txt"), "theirs\n");
     const dir = path.join(lab.app.fsRoot, "pull-replaced");
     fs.mkdirSync(dir);
-    await inspectionClient(lab.s3.endpoint).send(new PutObjectCommand({ Bucket: BUCKET, Key: "pull-src/a.txt", Body: "from the bucket\n" }));
+    await inspectionClient(lab.s3.endpoint).send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: "pull-src/a.txt", Body: "from the bucket\n" }),
+    );
     const id = await createAndFinish("COPY_FROM_OBJECT", "pull-replaced", "pull-src/");
     expect(fs.readFileSync(path.join(dir, "a.txt"), "utf8")).toBe("from the bucket\n");
-    await inspectionClient(lab.s3.endpoint).send(new PutObjectCommand({ Bucket: BUCKET, Key: "pull-src/a.txt", Body: "changed in the bucket\n" }));
+    await inspectionClient(lab.s3.endpoint).send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: "pull-src/a.txt", Body: "changed in the bucket\n" }),
+    );
     fs.renameSync(dir, `${dir}.old`);
     fs.symlinkSync(theirs, dir);
     const before = manifest(theirs);
 
     const error = await repeatAndFail(id);
 
-    expect(error).toBe('The local directory "/pull-replaced/" was replaced: "pull-replaced" on its path is now a symbolic link; not followed. Nothing was read or written.');
+    expect(error).toBe(
+      'The local directory "/pull-replaced/" was replaced: "pull-replaced" on its path is now a symbolic link; not followed. Nothing was read or written.',
+    );
     expect(manifest(theirs)).toEqual(before);
   });
 });

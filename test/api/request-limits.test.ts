@@ -5,7 +5,10 @@ import { startApp, type AppServer } from "../support/app-server";
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
-const TOO_LARGE = { error_class: "payload_too_large", description: "The request body is larger than 64 KiB; nothing was read past that." };
+const TOO_LARGE = {
+  error_class: "payload_too_large",
+  description: "The request body is larger than 64 KiB; nothing was read past that.",
+};
 
 let app: AppServer;
 let token: string;
@@ -31,7 +34,11 @@ function memory(pid: number): { rss: number; peak: number } {
  * with or without a Content-Length, and returns the answer. Sending stops when the server answers
  * or closes the connection.
  */
-function sendLarge(urlPath: string, size: number, { declareLength, headers = {} }: { declareLength: boolean; headers?: Record<string, string> }) {
+function sendLarge(
+  urlPath: string,
+  size: number,
+  { declareLength, headers = {} }: { declareLength: boolean; headers?: Record<string, string> },
+) {
   return new Promise<{ status: number; body: string; sent: number }>((resolve, reject) => {
     const url = new URL(app.url + urlPath);
     const request = http.request({
@@ -39,7 +46,11 @@ function sendLarge(urlPath: string, size: number, { declareLength, headers = {} 
       port: url.port,
       path: url.pathname,
       method: "POST",
-      headers: { "content-type": "application/json", ...(declareLength ? { "content-length": String(size) } : {}), ...headers },
+      headers: {
+        "content-type": "application/json",
+        ...(declareLength ? { "content-length": String(size) } : {}),
+        ...headers,
+      },
     });
     const prefix = '{"username":"admin","password":"';
     let sent = prefix.length;
@@ -84,7 +95,9 @@ describe("request bodies are read up to 64 KiB", () => {
     expect(after.peak - before.peak).toBeLessThan(48 * MIB);
     expect(after.rss - before.rss).toBeLessThan(48 * MIB);
     // The server is still answering.
-    expect((await app.call("POST", "/v1/session/login", { body: { username: "admin", password: "wrong-password" } })).status).toBe(401);
+    expect(
+      (await app.call("POST", "/v1/session/login", { body: { username: "admin", password: "wrong-password" } })).status,
+    ).toBe(401);
   });
 
   it.each([
@@ -93,7 +106,10 @@ describe("request bodies are read up to 64 KiB", () => {
     ["next-auth's sign-out", "/api/auth/signout", false],
   ])("%s refuses a large body, declared or streamed, with 413", async (_name, urlPath, signedIn) => {
     for (const declareLength of [true, false]) {
-      const reply = await sendLarge(urlPath, 8 * MIB, { declareLength, headers: signedIn ? { authorization: `Bearer ${token}` } : {} });
+      const reply = await sendLarge(urlPath, 8 * MIB, {
+        declareLength,
+        headers: signedIn ? { authorization: `Bearer ${token}` } : {},
+      });
       expect(reply.status, `Content-Length declared: ${declareLength}`).toBe(413);
       expect(JSON.parse(reply.body)).toEqual(TOO_LARGE);
     }

@@ -13,8 +13,14 @@ import { consoleSignIn, cookieValue, SESSION_COOKIE, withCookie } from "../suppo
 
 const BASE = "/v3/replication/object-relationships";
 const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
-const TOKEN_REFUSED = { error_class: "unauthenticated", description: "The bearer token is invalid or has expired; sign in again." };
-const SIGN_IN_FIRST = { error_class: "unauthenticated", description: "Sign in first: send a bearer token from POST /v1/session/login." };
+const TOKEN_REFUSED = {
+  error_class: "unauthenticated",
+  description: "The bearer token is invalid or has expired; sign in again.",
+};
+const SIGN_IN_FIRST = {
+  error_class: "unauthenticated",
+  description: "Sign in first: send a bearer token from POST /v1/session/login.",
+};
 const EIGHT_HOURS = 8 * 60 * 60;
 
 let app: AppServer;
@@ -48,14 +54,28 @@ const sessionOf = async (session: string) => (await fetch(`${app.url}/api/auth/s
 
 describe("bearer tokens", () => {
   it("take their privileges from the database at each request: a privilege taken from the role is gone at the next one", async () => {
-    await db().role.create({ data: { id: "operators", name: "Operators", privileges: { create: [{ privilege: PRIVILEGES.REPLICATION_READ }, { privilege: PRIVILEGES.REPLICATION_WRITE }] } } });
+    await db().role.create({
+      data: {
+        id: "operators",
+        name: "Operators",
+        privileges: {
+          create: [{ privilege: PRIVILEGES.REPLICATION_READ }, { privilege: PRIVILEGES.REPLICATION_WRITE }],
+        },
+      },
+    });
     const user = await newUser("operators");
     const token = await app.login(user.username, user.password);
     expect((await replicate(token)).status).toBe(404);
-    await db().rolePrivilege.delete({ where: { roleId_privilege: { roleId: "operators", privilege: PRIVILEGES.REPLICATION_WRITE } } });
+    await db().rolePrivilege.delete({
+      where: { roleId_privilege: { roleId: "operators", privilege: PRIVILEGES.REPLICATION_WRITE } },
+    });
     const refused = await replicate(token);
     expect(refused.status).toBe(403);
-    expect(refused.json).toEqual({ error_class: "forbidden", description: "This action needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant." });
+    expect(refused.json).toEqual({
+      error_class: "forbidden",
+      description:
+        "This action needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant.",
+    });
   });
 
   it.each([
@@ -82,7 +102,10 @@ describe("bearer tokens", () => {
 
   it("POST /v1/session/logout revokes the calling token only; a replay gets 401", async () => {
     const user = await newUser();
-    const [token, other] = [await app.login(user.username, user.password), await app.login(user.username, user.password)];
+    const [token, other] = [
+      await app.login(user.username, user.password),
+      await app.login(user.username, user.password),
+    ];
     const logout = await app.call("POST", "/v1/session/logout", { token });
     expect(logout.status).toBe(204);
     expect(await replicate(token)).toMatchObject({ status: 401, json: TOKEN_REFUSED });
@@ -143,11 +166,17 @@ describe("console sessions", () => {
     const cookie = await consoleSignIn(app, user.username, user.password);
     const csrf = await fetch(`${app.url}/api/auth/csrf`, withCookie(cookie));
     const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-    const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const csrfCookie = csrf.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const signOut = await fetch(`${app.url}/api/auth/signout`, {
       method: "POST",
       redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: `${csrfCookie}; ${SESSION_COOKIE}=${cookie}` },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        cookie: `${csrfCookie}; ${SESSION_COOKIE}=${cookie}`,
+      },
       body: new URLSearchParams({ csrfToken, json: "true" }),
     });
     expect(signOut.status).toBe(200);
@@ -166,7 +195,12 @@ describe("console sessions", () => {
     const secret = app.env.NEXTAUTH_SECRET!;
     const now = Math.floor(Date.now() / 1000);
     // A cookie as the server issues it, signed in at `signedInAt`, whose token itself has not expired.
-    const forged = (signedInAt: number) => encode({ secret, maxAge: EIGHT_HOURS, token: { sub: user.id, name: user.username, gen: sessionGeneration, signedInAt } });
+    const forged = (signedInAt: number) =>
+      encode({
+        secret,
+        maxAge: EIGHT_HOURS,
+        token: { sub: user.id, name: user.username, gen: sessionGeneration, signedInAt },
+      });
 
     expect((await listWithCookie(await forged(now - 60))).status).toBe(200);
     const stale = await forged(now - EIGHT_HOURS - 60);
@@ -191,9 +225,14 @@ describe("console sessions", () => {
 describe("requests signed in with the console's cookie", () => {
   const CROSS_SITE = {
     error_class: "forbidden",
-    description: "Requests signed in with the console's session must come from the console's own pages; scripts send a bearer token from POST /v1/session/login.",
+    description:
+      "Requests signed in with the console's session must come from the console's own pages; scripts send a bearer token from POST /v1/session/login.",
   };
-  const NOT_JSON = { error_class: "forbidden", description: "Requests signed in with the console's session must send their body as Content-Type: application/json." };
+  const NOT_JSON = {
+    error_class: "forbidden",
+    description:
+      "Requests signed in with the console's session must send their body as Content-Type: application/json.",
+  };
   const post = (headers: Record<string, string>) => ({ method: "POST", body: "{}", headers });
 
   it("are refused unless they come from the console's origin, and a change unless it is JSON; bearer tokens are unaffected", async () => {
@@ -202,15 +241,45 @@ describe("requests signed in with the console's cookie", () => {
     const ownOrigin = new URL(app.url).origin;
     const otherOrigin = ownOrigin.replace(/:\d+$/, ":1");
     const cases: Array<[string, RequestInit, number, unknown]> = [
-      ["a same-site page's no-cors POST", post({ cookie, "sec-fetch-site": "same-site", origin: otherOrigin, "content-type": "text/plain" }), 403, CROSS_SITE],
-      ["a same-site page's JSON POST", post({ cookie, "sec-fetch-site": "same-site", origin: otherOrigin, "content-type": "application/json" }), 403, CROSS_SITE],
+      [
+        "a same-site page's no-cors POST",
+        post({ cookie, "sec-fetch-site": "same-site", origin: otherOrigin, "content-type": "text/plain" }),
+        403,
+        CROSS_SITE,
+      ],
+      [
+        "a same-site page's JSON POST",
+        post({ cookie, "sec-fetch-site": "same-site", origin: otherOrigin, "content-type": "application/json" }),
+        403,
+        CROSS_SITE,
+      ],
       ["a cross-site page's GET", { headers: { cookie, "sec-fetch-site": "cross-site" } }, 403, CROSS_SITE],
-      ["another origin, without Sec-Fetch-Site", post({ cookie, origin: otherOrigin, "content-type": "application/json" }), 403, CROSS_SITE],
+      [
+        "another origin, without Sec-Fetch-Site",
+        post({ cookie, origin: otherOrigin, "content-type": "application/json" }),
+        403,
+        CROSS_SITE,
+      ],
       ["neither Origin nor Sec-Fetch-Site", post({ cookie, "content-type": "application/json" }), 403, CROSS_SITE],
-      ["a same-origin text/plain POST", post({ cookie, "sec-fetch-site": "same-origin", "content-type": "text/plain" }), 403, NOT_JSON],
-      ["a same-origin form POST", post({ cookie, origin: ownOrigin, "content-type": "application/x-www-form-urlencoded" }), 403, NOT_JSON],
+      [
+        "a same-origin text/plain POST",
+        post({ cookie, "sec-fetch-site": "same-origin", "content-type": "text/plain" }),
+        403,
+        NOT_JSON,
+      ],
+      [
+        "a same-origin form POST",
+        post({ cookie, origin: ownOrigin, "content-type": "application/x-www-form-urlencoded" }),
+        403,
+        NOT_JSON,
+      ],
       // "none" is the user opening the address: fine for reading, never for a change.
-      ["a POST that says no page made it", post({ cookie, "sec-fetch-site": "none", "content-type": "application/json" }), 403, CROSS_SITE],
+      [
+        "a POST that says no page made it",
+        post({ cookie, "sec-fetch-site": "none", "content-type": "application/json" }),
+        403,
+        CROSS_SITE,
+      ],
     ];
     for (const [name, init, status, body] of cases) {
       const reply = await fetch(`${app.url}${BASE}/`, init);
@@ -218,14 +287,20 @@ describe("requests signed in with the console's cookie", () => {
       expect(await reply.json(), name).toEqual(body);
     }
     // The console's own requests pass: a same-origin JSON POST reaches validation, a GET is answered.
-    const own = await fetch(`${app.url}${BASE}/`, post({ cookie, "sec-fetch-site": "same-origin", "content-type": "application/json" }));
+    const own = await fetch(
+      `${app.url}${BASE}/`,
+      post({ cookie, "sec-fetch-site": "same-origin", "content-type": "application/json" }),
+    );
     expect(own.status).toBe(400);
     expect((await fetch(`${app.url}${BASE}/`, { headers: { cookie, origin: ownOrigin } })).status).toBe(200);
     // An API address opened in the browser's address bar is read.
     expect((await fetch(`${app.url}${BASE}/`, { headers: { cookie, "sec-fetch-site": "none" } })).status).toBe(200);
     // A bearer token needs neither.
     const token = await app.login(user.username, user.password);
-    const scripted = await fetch(`${app.url}${BASE}/`, post({ authorization: `Bearer ${token}`, "sec-fetch-site": "cross-site", "content-type": "text/plain" }));
+    const scripted = await fetch(
+      `${app.url}${BASE}/`,
+      post({ authorization: `Bearer ${token}`, "sec-fetch-site": "cross-site", "content-type": "text/plain" }),
+    );
     expect(scripted.status).toBe(400);
   });
 
@@ -235,7 +310,14 @@ describe("requests signed in with the console's cookie", () => {
     const createAdministrator = (username: string, site: string) =>
       fetch(`${app.url}/admin/users`, {
         method: "POST",
-        headers: { cookie, "next-action": actionId, accept: "text/x-component", "content-type": "text/plain;charset=UTF-8", origin: new URL(app.url).origin, "sec-fetch-site": site },
+        headers: {
+          cookie,
+          "next-action": actionId,
+          accept: "text/x-component",
+          "content-type": "text/plain;charset=UTF-8",
+          origin: new URL(app.url).origin,
+          "sec-fetch-site": site,
+        },
         body: JSON.stringify([{ username, password: "planted-password-1", role: "administrators" }]),
       });
     // What a form or fetch on another port of this host sends: the Origin check of Next.js alone would let it through.
@@ -254,27 +336,45 @@ describe("requests signed in with the console's cookie", () => {
     // What a page other than the console's own form could send: a string where a flag belongs.
     const reply = await fetch(`${app.url}/admin/users`, {
       method: "POST",
-      headers: { cookie, "next-action": actionId, accept: "text/x-component", "content-type": "text/plain;charset=UTF-8", origin: new URL(app.url).origin, "sec-fetch-site": "same-origin" },
+      headers: {
+        cookie,
+        "next-action": actionId,
+        accept: "text/x-component",
+        "content-type": "text/plain;charset=UTF-8",
+        origin: new URL(app.url).origin,
+        "sec-fetch-site": "same-origin",
+      },
       body: JSON.stringify([{ userId: user.id, disabled: "yes" }]),
     });
     // (parseInput reads every wrong type as a missing value: zod 4 leaves the input out of its issues.)
-    expect(await reply.text()).toContain('{"ok":false,"message":"disabled: is required","field":{"name":"disabled","message":"is required"}}');
+    expect(await reply.text()).toContain(
+      '{"ok":false,"message":"disabled: is required","field":{"name":"disabled","message":"is required"}}',
+    );
     expect((await db().user.findUniqueOrThrow({ where: { id: user.id } })).disabled).toBe(false);
   });
 });
 
 /** The id Next.js gave a server action in this build. */
 function actionIdOf(exportedName: string): string {
-  const manifest = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, "../../.next/server/server-reference-manifest.json"), "utf8")) as {
+  const manifest = JSON.parse(
+    fs.readFileSync(path.resolve(import.meta.dirname, "../../.next/server/server-reference-manifest.json"), "utf8"),
+  ) as {
     node: Record<string, { exportedName: string }>;
   };
   return Object.entries(manifest.node).find(([, action]) => action.exportedName === exportedName)![0];
 }
 
-function runCli(configHome: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(
+  configHome: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const bin = path.resolve(import.meta.dirname, "../../bin/s3shift.js");
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, "--host", app.url, ...args], { env: { ...process.env, XDG_CONFIG_HOME: configHome, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, "--host", app.url, ...args], {
+      env: { ...process.env, XDG_CONFIG_HOME: configHome, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c));

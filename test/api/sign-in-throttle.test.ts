@@ -17,7 +17,8 @@ afterAll(async () => {
 
 const INVALID = { error_class: "unauthenticated", description: "Invalid username or password." };
 const LOCKED = /^Too many failed sign-ins for this account; try again in (\d+) seconds?\.$/;
-const LOCKED_EVERYWHERE = /^Too many failed sign-ins for this account from several addresses; try again in (\d+) seconds?\.$/;
+const LOCKED_EVERYWHERE =
+  /^Too many failed sign-ins for this account from several addresses; try again in (\d+) seconds?\.$/;
 
 const signInFrom = (address: string, username: string, password: string, headers: Record<string, string> = {}) =>
   signInFromAddress(app.url, address, username, password, headers);
@@ -31,7 +32,10 @@ describe("sign-in throttling", () => {
     const lockedAt = Date.now();
     const locked = await signInFrom(from, OBSERVER.username, OBSERVER.password);
     expect(locked.status).toBe(429);
-    expect(locked.json).toEqual({ error_class: "too_many_requests", description: "Too many failed sign-ins for this account; try again in 1 second." });
+    expect(locked.json).toEqual({
+      error_class: "too_many_requests",
+      description: "Too many failed sign-ins for this account; try again in 1 second.",
+    });
     await sleep(lockedAt + 1_200 - Date.now());
     expect((await signInFrom(from, OBSERVER.username, OBSERVER.password)).status).toBe(200);
     // The count started again: five more wrong passwords are all checked.
@@ -42,7 +46,9 @@ describe("sign-in throttling", () => {
     const from = "127.0.0.3";
     for (let i = 0; i < 5; i++) expect((await signInFrom(from, "trickle-target", `guess-${i}`)).status).toBe(401);
     const lockedAt = Date.now();
-    const during = await Promise.all(Array.from({ length: 20 }, (_, i) => signInFrom(from, "trickle-target", `during-${i}`)));
+    const during = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => signInFrom(from, "trickle-target", `during-${i}`)),
+    );
     for (const reply of during) {
       expect(reply.status).toBe(429);
       expect(reply.json.description).toBe("Too many failed sign-ins for this account; try again in 1 second.");
@@ -59,7 +65,10 @@ describe("sign-in throttling", () => {
   it("locks a name only for the address that guessed: the administrator still signs in from another, and X-Forwarded-For changes nothing", async () => {
     const attacker = "127.0.0.4";
     for (let i = 0; i < 5; i++) expect((await signInFrom(attacker, "admin", `guess-${i}`)).status).toBe(401);
-    const spoofs: Array<Record<string, string>> = [{ "x-forwarded-for": "10.20.30.40" }, { "x-s3shift-client-address": "forged 10.20.30.41" }];
+    const spoofs: Array<Record<string, string>> = [
+      { "x-forwarded-for": "10.20.30.40" },
+      { "x-s3shift-client-address": "forged 10.20.30.41" },
+    ];
     for (const headers of spoofs) {
       const spoofed = await signInFrom(attacker, "admin", ADMIN_PASSWORD, headers);
       expect(spoofed.status).toBe(429);
@@ -72,7 +81,9 @@ describe("sign-in throttling", () => {
   });
 
   it("checks exactly the allowance of a burst of 40 parallel guesses; the rest are refused before any password check", async () => {
-    const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => signInFrom("127.0.0.6", "burst-target", `parallel-${i}`)));
+    const replies = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => signInFrom("127.0.0.6", "burst-target", `parallel-${i}`)),
+    );
     expect(replies.filter((r) => r.status === 401).length).toBe(5);
     const refused = replies.filter((r) => r.status === 429);
     expect(refused.length).toBe(35);
@@ -118,6 +129,8 @@ describe("sign-in throttling", () => {
 
   it("is described in the OpenAPI document", async () => {
     const spec = await (await fetch(`${app.url}/openapi.json`)).json();
-    expect(spec.paths["/v1/session/login"].post.responses["429"]).toMatchObject({ content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
+    expect(spec.paths["/v1/session/login"].post.responses["429"]).toMatchObject({
+      content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+    });
   });
 });

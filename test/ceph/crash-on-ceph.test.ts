@@ -23,7 +23,8 @@ beforeAll(async () => {
 });
 afterAll(() => app?.stop());
 
-const unfinishedUploads = async () => (await lab.s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? [];
+const unfinishedUploads = async () =>
+  (await lab.s3.send(new ListMultipartUploadsCommand({ Bucket: BUCKET }))).Uploads ?? [];
 
 describe("a worker killed during a multipart upload to Ceph RGW", () => {
   it("leaves one upload that the next job resumes and completes; then the store holds no unfinished upload", async () => {

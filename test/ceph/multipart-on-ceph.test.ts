@@ -11,7 +11,16 @@ import { listRemote } from "@/lib/engine/remote-listing";
 import { ContentChangedError } from "@/lib/s3/multipart-upload";
 import { injectFaults } from "../support/faults";
 import { uploadWithSwappedPart } from "../support/multipart-checks";
-import { engineStore, listKeys, makeTempDir, readObject, runCopyJob, runDownloadJob, sha256Hex, writeFile } from "../support/engine-harness";
+import {
+  engineStore,
+  listKeys,
+  makeTempDir,
+  readObject,
+  runCopyJob,
+  runDownloadJob,
+  sha256Hex,
+  writeFile,
+} from "../support/engine-harness";
 import { isPartUpload, isPayloadProbe } from "../support/s3-proxy";
 
 const BUCKET = "ceph-bucket";
@@ -24,7 +33,15 @@ function scenario() {
   const folder = `case-${++folderSeq}/`;
   const trackingFile = path.join(makeTempDir(), "tracking.db");
   const run = (extra: Partial<Parameters<typeof runCopyJob>[0]> = {}) =>
-    runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory, trackingFile, folder, multipartThreshold: 8 * MiB, ...extra });
+    runCopyJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory,
+      trackingFile,
+      folder,
+      multipartThreshold: 8 * MiB,
+      ...extra,
+    });
   return { directory, folder, run };
 }
 
@@ -48,7 +65,12 @@ describe("multipart uploads on a store that lists and aborts them (Ceph RGW)", (
     for (const [name, body] of contents) writeFile(directory, name, body);
     // At most 3 faults for one request, below the 6 attempts: each one eventually lands, with room
     // for a slow answer of a busy machine to time out as well.
-    const plan = injectFaults({ rate: 0.4, seed: 41, perRequest: 3, applies: (r) => r.query.has("uploadId") || r.query.has("uploads") });
+    const plan = injectFaults({
+      rate: 0.4,
+      seed: 41,
+      perRequest: 3,
+      applies: (r) => r.query.has("uploadId") || r.query.has("uploads"),
+    });
     // Besides, every file's first Create loses its reply after the store made the upload, so each
     // file leaves a duplicate whatever order the random faults fall in.
     const created = new Set<string>();
@@ -82,12 +104,17 @@ describe("multipart uploads on a store that lists and aborts them (Ceph RGW)", (
     lab.proxy.interceptor = (r) => (isPartUpload(r) ? { delayMs: 300 } : undefined);
     const controller = new AbortController();
     let parts = 0;
-    const stopped = await run({ signal: controller.signal, onEvent: (e) => e.type === "bytes-moved" && ++parts >= 2 && controller.abort() });
+    const stopped = await run({
+      signal: controller.signal,
+      onEvent: (e) => e.type === "bytes-moved" && ++parts >= 2 && controller.abort(),
+    });
     expect(stopped.outcome).toBe("ABORTED");
 
     const kept = await unfinishedUploads(folder);
     expect(kept).toEqual([{ key: `${folder}huge.bin`, uploadId: expect.any(String) }]);
-    const listed = await lab.s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: kept[0]!.key, UploadId: kept[0]!.uploadId }));
+    const listed = await lab.s3.send(
+      new ListPartsCommand({ Bucket: BUCKET, Key: kept[0]!.key, UploadId: kept[0]!.uploadId }),
+    );
     const confirmed = listed.Parts?.length ?? 0;
     expect(confirmed).toBeGreaterThanOrEqual(2);
 
@@ -117,7 +144,13 @@ describe("multipart uploads on a store that lists and aborts them (Ceph RGW)", (
     const result = await run();
     expect(result.outcome).toBe("SUCCEEDED");
     // This time the abort succeeds, so the reason is the change alone.
-    expect(result.events).toContainEqual(expect.objectContaining({ type: "multipart-aborted", uploadId: kept!.uploadId, reason: expect.stringMatching(/^the file changed since an earlier job began uploading it[^;]*$/) }));
+    expect(result.events).toContainEqual(
+      expect.objectContaining({
+        type: "multipart-aborted",
+        uploadId: kept!.uploadId,
+        reason: expect.stringMatching(/^the file changed since an earlier job began uploading it[^;]*$/),
+      }),
+    );
     expect(await unfinishedUploads(folder)).toEqual([]);
     expect(sha256Hex((await readObject(lab.s3, BUCKET, `${folder}huge.bin`)).body)).toBe(sha256Hex(changed));
   });
@@ -130,7 +163,8 @@ describe("multipart uploads on a store that lists and aborts them (Ceph RGW)", (
     // Older than any retry window of ours: another writer's upload in progress.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     let lost = 0;
-    lab.proxy.interceptor = (r) => (r.method === "POST" && r.query.has("uploads") && lost++ === 0 ? "reset-after" : undefined);
+    lab.proxy.interceptor = (r) =>
+      r.method === "POST" && r.query.has("uploads") && lost++ === 0 ? "reset-after" : undefined;
 
     const result = await run();
 
@@ -146,7 +180,11 @@ describe("multipart uploads on a store that lists and aborts them (Ceph RGW)", (
 
 describe("integrity checked by the store itself (Content-MD5 and the signed SHA-256 of a PUT, the signed SHA-256 of a part)", () => {
   it.each([
-    ["a single PUT", 64 * 1024, (r: { method: string; query: URLSearchParams }) => r.method === "PUT" && !r.query.has("uploadId")],
+    [
+      "a single PUT",
+      64 * 1024,
+      (r: { method: string; query: URLSearchParams }) => r.method === "PUT" && !r.query.has("uploadId"),
+    ],
     ["a multipart part", 12 * MiB, isPartUpload],
   ])("a body damaged on the way in %s is refused by the gateway and sent again", async (_what, size, matches) => {
     const { directory, folder, run } = scenario();
@@ -168,7 +206,6 @@ describe("integrity checked by the store itself (Content-MD5 and the signed SHA-
 });
 
 describe("parts signed with the SHA-256 digests of the file's first read", () => {
-
   it("files read once for their digests and again as the parts go land intact, each part signed with its own digest", async () => {
     const { directory, folder, run } = scenario();
     const bodies = [crypto.randomBytes(13 * MiB + 5), crypto.randomBytes(11 * MiB)];
@@ -204,7 +241,11 @@ describe("parts signed with the SHA-256 digests of the file's first read", () =>
     // The probe and the swapped part 2 were refused; part 2 was not sent again (our bytes were the
     // wrong ones, not the network's), and part 3 never went.
     const sent = lab.proxy.requests.filter((r) => r.method === "PUT");
-    expect(sent.map((r) => [r.query.get("partNumber"), r.status])).toEqual([["10000", 400], ["1", 200], ["2", 400]]);
+    expect(sent.map((r) => [r.query.get("partNumber"), r.status])).toEqual([
+      ["10000", 400],
+      ["1", 200],
+      ["2", 400],
+    ]);
     expect(await unfinishedUploads(folder)).toEqual([]);
     expect(await listKeys(lab.s3, BUCKET, folder)).toEqual([]);
   });
@@ -226,10 +267,17 @@ describe("names at the limits of a real store", () => {
 
     expect(result.outcome).toBe("SUCCEEDED");
     expect((await listKeys(lab.s3, BUCKET, folder)).sort()).toEqual(names.map((n) => folder + n).sort());
-    for (const [name, body] of contents) expect((await readObject(lab.s3, BUCKET, folder + name)).body.equals(body)).toBe(true);
+    for (const [name, body] of contents)
+      expect((await readObject(lab.s3, BUCKET, folder + name)).body.equals(body)).toBe(true);
 
     const back = makeTempDir();
-    const pulled = await runDownloadJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: back, folder, trackingFile: path.join(makeTempDir(), "pull.db") });
+    const pulled = await runDownloadJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory: back,
+      folder,
+      trackingFile: path.join(makeTempDir(), "pull.db"),
+    });
     expect(pulled.outcome).toBe("SUCCEEDED");
     for (const [name, body] of contents) expect(fs.readFileSync(path.join(back, name)).equals(body), name).toBe(true);
   });
@@ -239,13 +287,25 @@ describe("a folder listed as parallel ranges, on a store that lists in UTF-8 byt
   it("finds every key exactly once, with ranges cut between names that UTF-16 orders otherwise", async () => {
     const { directory, folder, run } = scenario();
     // U+E000 and U+FFFD sort before U+1F600 in UTF-8, after it in UTF-16; "a.txt" sorts before "a/b".
-    const names = [...Array.from({ length: 40 }, (_, i) => `d/f${String(i).padStart(2, "0")}`), "x/\uE000", "x/\uFFFD", "x/\u{1F600}", "x/z", "a.txt", "a/b"];
+    const names = [
+      ...Array.from({ length: 40 }, (_, i) => `d/f${String(i).padStart(2, "0")}`),
+      "x/\uE000",
+      "x/\uFFFD",
+      "x/\u{1F600}",
+      "x/z",
+      "a.txt",
+      "a/b",
+    ];
     for (const name of names) writeFile(directory, name, name);
     expect((await run()).outcome).toBe("SUCCEEDED");
     const store = engineStore(lab.proxy.endpoint);
 
     const listed: string[] = [];
-    for await (const object of listRemote(store, BUCKET, folder, { splits: ["a/b", "d/f20", "x/\uE000", "x/\uFFFD", "x/\u{1F600}"], pageSize: 4 })) listed.push(object.relPath);
+    for await (const object of listRemote(store, BUCKET, folder, {
+      splits: ["a/b", "d/f20", "x/\uE000", "x/\uFFFD", "x/\u{1F600}"],
+      pageSize: 4,
+    }))
+      listed.push(object.relPath);
 
     store.destroy();
     expect(listed).toHaveLength(names.length);

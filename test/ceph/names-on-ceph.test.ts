@@ -42,7 +42,9 @@ describe("repeats over non-ASCII names on Ceph RGW", () => {
   it("of a copy from S3 track every file, then read none and change no ctime", async () => {
     const folder = "pulled-names/";
     for (const [i, name] of NAMES.entries()) {
-      await lab.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: folder + name, Body: `content ${i} of ${name}\n` }));
+      await lab.s3.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: folder + name, Body: `content ${i} of ${name}\n` }),
+      );
     }
     const directory = makeTempDir("s3shift-names-");
     const trackingFile = path.join(makeTempDir(), "t.db");
@@ -70,7 +72,8 @@ describe("repeats over non-ASCII names on Ceph RGW", () => {
     const directory = makeTempDir("s3shift-names-");
     for (const [i, name] of NAMES.entries()) writeFile(directory, name, `local ${i} of ${name}\n`);
     const trackingFile = path.join(makeTempDir(), "t.db");
-    const run = () => runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory, folder: "pushed-names/", trackingFile });
+    const run = () =>
+      runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory, folder: "pushed-names/", trackingFile });
 
     expect((await run()).outcome).toBe("SUCCEEDED");
     const before = ctimes(directory);

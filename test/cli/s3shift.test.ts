@@ -38,7 +38,8 @@ beforeAll(async () => {
   [app, s3] = await Promise.all([startApp(), startS3Server([BUCKET])]);
   configHome = makeTempDir("s3shift-cli-config-");
   fs.mkdirSync(path.join(app.fsRoot, "cli-source/nested"), { recursive: true });
-  for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(app.fsRoot, "cli-source/nested", `f${i}.txt`), `cli file ${i}\n`);
+  for (let i = 0; i < 40; i++)
+    fs.writeFileSync(path.join(app.fsRoot, "cli-source/nested", `f${i}.txt`), `cli file ${i}\n`);
   fs.writeFileSync(path.join(app.fsRoot, "cli-source/big.bin"), Buffer.alloc(2 * 1024 * 1024, 9));
 });
 
@@ -48,13 +49,20 @@ afterAll(async () => {
 
 const createArgs = (folder: string) => [
   "replication_create_object_relationship",
-  "--source-directory-path", "/cli-source",
-  "--object-store-address", "http://127.0.0.1",
-  "--port", String(s3.port),
-  "--bucket-style", "BUCKET_STYLE_PATH",
-  "--bucket", BUCKET,
-  "--object-folder", folder,
-  "--access-key-id", S3RVER_KEY,
+  "--source-directory-path",
+  "/cli-source",
+  "--object-store-address",
+  "http://127.0.0.1",
+  "--port",
+  String(s3.port),
+  "--bucket-style",
+  "BUCKET_STYLE_PATH",
+  "--bucket",
+  BUCKET,
+  "--object-folder",
+  folder,
+  "--access-key-id",
+  S3RVER_KEY,
 ];
 
 describe("the s3shift command line, end to end against a running server", () => {
@@ -81,7 +89,11 @@ describe("the s3shift command line, end to end against a running server", () => 
     expect(created.stderr).toBe("");
     expect(created.code).toBe(0);
     const relationship = JSON.parse(created.stdout);
-    expect(relationship).toMatchObject({ local_directory_path: "/cli-source/", object_folder: "from-cli/", bucket: BUCKET });
+    expect(relationship).toMatchObject({
+      local_directory_path: "/cli-source/",
+      object_folder: "from-cli/",
+      bucket: BUCKET,
+    });
 
     const watched = await s3shift(["replication_get_object_relationship_status", "--id", relationship.id, "--watch"]);
     expect(watched.code).toBe(0);
@@ -94,7 +106,9 @@ describe("the s3shift command line, end to end against a running server", () => 
     const s3Client = inspectionClient(s3.endpoint);
     expect(await listKeys(s3Client, BUCKET, "from-cli/")).toHaveLength(41);
     expect((await readObject(s3Client, BUCKET, "from-cli/nested/f7.txt")).body.toString()).toBe("cli file 7\n");
-    expect((await readObject(s3Client, BUCKET, "from-cli/big.bin")).metadata.sha256).toBe(sha256Hex(Buffer.alloc(2 * 1024 * 1024, 9)));
+    expect((await readObject(s3Client, BUCKET, "from-cli/big.bin")).metadata.sha256).toBe(
+      sha256Hex(Buffer.alloc(2 * 1024 * 1024, 9)),
+    );
 
     const plain = await s3shift(["replication_get_object_relationship_status", "--id", relationship.id]);
     expect(JSON.parse(plain.stdout).id).toBe(relationship.id);
@@ -134,23 +148,40 @@ describe("the s3shift command line, end to end against a running server", () => 
 
   it("pulls a bucket folder into a local directory with --direction COPY_FROM_OBJECT", async () => {
     const s3Client = inspectionClient(s3.endpoint);
-    for (let i = 0; i < 5; i++) await s3Client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `to-pull/d${i % 2}/p${i}.txt`, Body: `pulled ${i}\n` }));
+    for (let i = 0; i < 5; i++)
+      await s3Client.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: `to-pull/d${i % 2}/p${i}.txt`, Body: `pulled ${i}\n` }),
+      );
     fs.mkdirSync(path.join(app.fsRoot, "cli-pulled"));
     const args = createArgs("to-pull/").map((arg) => (arg === "/cli-source" ? "/cli-pulled" : arg));
-    const created = await s3shift([...args, "--direction", "COPY_FROM_OBJECT"], { S3SHIFT_SECRET_ACCESS_KEY: S3RVER_SECRET });
+    const created = await s3shift([...args, "--direction", "COPY_FROM_OBJECT"], {
+      S3SHIFT_SECRET_ACCESS_KEY: S3RVER_SECRET,
+    });
     expect(created.stderr).toBe("");
     const relationship = JSON.parse(created.stdout);
-    expect(relationship).toMatchObject({ direction: "COPY_FROM_OBJECT", local_directory_path: "/cli-pulled/", object_folder: "to-pull/" });
+    expect(relationship).toMatchObject({
+      direction: "COPY_FROM_OBJECT",
+      local_directory_path: "/cli-pulled/",
+      object_folder: "to-pull/",
+    });
     const watched = await s3shift(["replication_get_object_relationship_status", "--id", relationship.id, "--watch"]);
     expect(watched.code).toBe(0);
     expect(JSON.parse(watched.stdout).last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
     for (let i = 0; i < 5; i++) {
-      expect(fs.readFileSync(path.join(app.fsRoot, "cli-pulled", `d${i % 2}`, `p${i}.txt`), "utf8")).toBe(`pulled ${i}\n`);
+      expect(fs.readFileSync(path.join(app.fsRoot, "cli-pulled", `d${i % 2}`, `p${i}.txt`), "utf8")).toBe(
+        `pulled ${i}\n`,
+      );
     }
   });
 
   it("exits 2 with the API's message on invalid input, and refuses to prompt without a terminal", async () => {
-    const bad = await s3shift([...createArgs("x/"), "--secret-access-key", S3RVER_SECRET, "--bucket", "no-such-bucket"]);
+    const bad = await s3shift([
+      ...createArgs("x/"),
+      "--secret-access-key",
+      S3RVER_SECRET,
+      "--bucket",
+      "no-such-bucket",
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('s3shift: bucket: bucket "no-such-bucket" does not exist at this object store.\n');
     const noSecret = await s3shift(createArgs("y/"));
@@ -159,15 +190,24 @@ describe("the s3shift command line, end to end against a running server", () => 
   });
 
   it("answers hostile arguments with a message and an exit code, never a stack trace (20 generated runs)", async () => {
-    const hostile = fc.string({ unit: fc.constantFrom("a", "-", "/", ".", " ", "%", "\\", "é", "\u0001", "'", '"', "$", "*", "\u202e"), maxLength: 20 });
+    const hostile = fc.string({
+      unit: fc.constantFrom("a", "-", "/", ".", " ", "%", "\\", "é", "\u0001", "'", '"', "$", "*", "\u202e"),
+      maxLength: 20,
+    });
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom("replication_get_object_relationship", "replication_start_object_relationship", "replication_delete_object_relationship"),
+        fc.constantFrom(
+          "replication_get_object_relationship",
+          "replication_start_object_relationship",
+          "replication_delete_object_relationship",
+        ),
         hostile,
         async (command, id) => {
           const run = await s3shift([command, "--id", id]);
           expect(run.code).toBe(2);
-          expect(run.stderr).toMatch(/^error: option '--id <id>' argument '.*' is invalid\. a relationship id is a UUID/s);
+          expect(run.stderr).toMatch(
+            /^error: option '--id <id>' argument '.*' is invalid\. a relationship id is a UUID/s,
+          );
           expect(run.stderr).not.toMatch(/\n\s+at /);
         },
       ),
@@ -178,9 +218,13 @@ describe("the s3shift command line, end to end against a running server", () => 
   it("exits 3 when an observer tries to change something", async () => {
     const observerHome = makeTempDir("s3shift-cli-observer-");
     const env = { XDG_CONFIG_HOME: observerHome };
-    expect((await s3shift(["login", "--username", OBSERVER.username, "--password", OBSERVER.password], env)).code).toBe(0);
+    expect((await s3shift(["login", "--username", OBSERVER.username, "--password", OBSERVER.password], env)).code).toBe(
+      0,
+    );
     const refused = await s3shift([...createArgs("z/"), "--secret-access-key", S3RVER_SECRET], env);
     expect(refused.code).toBe(3);
-    expect(refused.stderr).toBe("s3shift: This action needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant.\n");
+    expect(refused.stderr).toBe(
+      "s3shift: This action needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant.\n",
+    );
   });
 });

@@ -19,7 +19,9 @@ async function signedIn(browser: Browser, username: string, password: string): P
   return page;
 }
 
-test("an administrator creates a user, changes their role (ending their session at once), disables them, and reads it all in the audit trail", async ({ browser }) => {
+test("an administrator creates a user, changes their role (ending their session at once), disables them, and reads it all in the audit trail", async ({
+  browser,
+}) => {
   const admin = await signedIn(browser, "admin", ADMIN_PASSWORD);
   await admin.getByRole("link", { name: "Users" }).click();
   await admin.getByLabel("New username").fill(OPERATOR.username);
@@ -52,7 +54,9 @@ test("an administrator creates a user, changes their role (ending their session 
 
   await admin.getByRole("link", { name: "Audit trail" }).click();
   for (const action of ["user.create", "user.role", "user.disable"]) {
-    await expect(admin.getByTestId("audit-row").filter({ hasText: action }).filter({ hasText: OPERATOR.username })).toHaveCount(1);
+    await expect(
+      admin.getByTestId("audit-row").filter({ hasText: action }).filter({ hasText: OPERATOR.username }),
+    ).toHaveCount(1);
   }
   await admin.getByLabel("Action (prefix)").fill("user.disable");
   await admin.getByRole("button", { name: "Filter" }).click();
@@ -64,12 +68,16 @@ test("an observer is shown a clear page instead of user administration and the a
   const observer = await signedIn(browser, OBSERVER.username, OBSERVER.password);
   await expect(observer.getByRole("link", { name: "Users" })).toHaveCount(0);
   await observer.goto(`${app.url}/admin/users`);
-  await expect(observer.locator(APP_ALERT)).toContainText("User administration needs the PRIVILEGE_USER_ADMINISTRATION privilege");
+  await expect(observer.locator(APP_ALERT)).toContainText(
+    "User administration needs the PRIVILEGE_USER_ADMINISTRATION privilege",
+  );
   await observer.goto(`${app.url}/admin/audit`);
   await expect(observer.locator(APP_ALERT)).toContainText("The audit trail needs the PRIVILEGE_AUDIT_READ privilege");
 });
 
-test("a demoted administrator's open console cannot create an administrator, and cookies kept from before a sign-out or a password reset open nothing", async ({ browser }) => {
+test("a demoted administrator's open console cannot create an administrator, and cookies kept from before a sign-out or a password reset open nothing", async ({
+  browser,
+}) => {
   const DEPUTY = { username: "deputy1", password: "deputy-password-1" };
   const admin = await signedIn(browser, "admin", ADMIN_PASSWORD);
   await admin.getByRole("link", { name: "Users" }).click();
@@ -100,7 +108,9 @@ test("a demoted administrator's open console cannot create an administrator, and
   await signIn(observerAgain, app.url, DEPUTY.username, DEPUTY.password);
   await expect(observerAgain.getByText(`${DEPUTY.username} (read only)`)).toBeVisible();
   await createAdministrator(); // the old page, now sending the new cookie
-  await expect(deputy.locator(APP_ALERT)).toHaveText("This action needs the PRIVILEGE_USER_ADMINISTRATION privilege, which your role does not grant.");
+  await expect(deputy.locator(APP_ALERT)).toHaveText(
+    "This action needs the PRIVILEGE_USER_ADMINISTRATION privilege, which your role does not grant.",
+  );
   await expect(admin.getByTestId("user-sneaky-admin")).toHaveCount(0);
 
   // A cookie copied before the demotion opens nothing.

@@ -36,7 +36,9 @@ async function signInFromCopies(page: Page, username: string, password: string) 
   await signIn(page, app.url, username, password);
 }
 
-test("an administrator signs in, watches a copy's progress bar advance to completion, and signs out", async ({ page }) => {
+test("an administrator signs in, watches a copy's progress bar advance to completion, and signs out", async ({
+  page,
+}) => {
   await signInFromCopies(page, "admin", ADMIN_PASSWORD);
   await expect(page.getByText("Cluster › Copy to/from S3")).toBeVisible();
   await expect(page.getByText("No copies yet.")).toBeVisible();
@@ -44,7 +46,11 @@ test("an administrator signs in, watches a copy's progress bar advance to comple
   proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 1200 } : undefined); // about 6 s of work
   const created = await app.call("POST", `${BASE}/`, {
     token,
-    body: relationshipBody(proxy.port, { local_directory_path: "/site", bucket: "console-bucket", object_folder: "site/" }),
+    body: relationshipBody(proxy.port, {
+      local_directory_path: "/site",
+      bucket: "console-bucket",
+      object_folder: "site/",
+    }),
   });
   expect(created.status).toBe(201);
 
@@ -59,7 +65,8 @@ test("an administrator signs in, watches a copy's progress bar advance to comple
   await expect
     .poll(
       async () => {
-        const value = (await bar.count()) > 0 ? await bar.getAttribute("aria-valuenow", { timeout: 500 }).catch(() => null) : null;
+        const value =
+          (await bar.count()) > 0 ? await bar.getAttribute("aria-valuenow", { timeout: 500 }).catch(() => null) : null;
         if (value) seen.push(Number(value));
         return (await row.getByText("Succeeded").count()) > 0;
       },
@@ -75,7 +82,10 @@ test("an administrator signs in, watches a copy's progress bar advance to comple
   await page.goto(`${app.url}/copies`);
   await expect(page).toHaveURL(/\/signin/);
   // Signing out of the console ends the user's bearer tokens too.
-  expect(await app.call("GET", `${BASE}/`, { token })).toMatchObject({ status: 401, json: { description: "The bearer token is invalid or has expired; sign in again." } });
+  expect(await app.call("GET", `${BASE}/`, { token })).toMatchObject({
+    status: 401,
+    json: { description: "The bearer token is invalid or has expired; sign in again." },
+  });
   token = await app.login();
 });
 
@@ -92,7 +102,9 @@ test("a throttled name is told how long to wait on the sign-in page", async ({ p
   // Wrong guesses through the API, each after the last lock ran out, until the name is locked for
   // 8 s or more (a locked name's attempts do not lengthen the lock, so quick guesses would not).
   for (let i = 0; i < 40; i++) {
-    const guess = await app.call("POST", "/v1/session/login", { body: { username: "someone-guessing", password: `guess-${i}` } });
+    const guess = await app.call("POST", "/v1/session/login", {
+      body: { username: "someone-guessing", password: `guess-${i}` },
+    });
     if (guess.status !== 429) continue;
     const seconds = Number(/try again in (\d+) second/.exec(guess.json.description)?.[1]);
     if (seconds >= 8) break;
@@ -102,23 +114,34 @@ test("a throttled name is told how long to wait on the sign-in page", async ({ p
   await page.getByLabel("Username").fill("someone-guessing");
   await page.getByLabel("Password").fill("another guess");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.locator(APP_ALERT)).toHaveText(/^Too many failed sign-ins for this account; try again in \d+ seconds?\.$/);
+  await expect(page.locator(APP_ALERT)).toHaveText(
+    /^Too many failed sign-ins for this account; try again in \d+ seconds?\.$/,
+  );
 });
 
 test("a name locked for another address still signs in on the console", async ({ page }) => {
-  for (let i = 0; i < 5; i++) expect((await signInFrom(app.url, "127.0.0.7", OBSERVER.username, `guess-${i}`)).status).toBe(401);
-  expect((await signInFrom(app.url, "127.0.0.7", OBSERVER.username, OBSERVER.password)).json.description).toMatch(/^Too many failed sign-ins for this account; try again in \d+ seconds?\.$/);
+  for (let i = 0; i < 5; i++)
+    expect((await signInFrom(app.url, "127.0.0.7", OBSERVER.username, `guess-${i}`)).status).toBe(401);
+  expect((await signInFrom(app.url, "127.0.0.7", OBSERVER.username, OBSERVER.password)).json.description).toMatch(
+    /^Too many failed sign-ins for this account; try again in \d+ seconds?\.$/,
+  );
   await signIn(page, app.url, OBSERVER.username, OBSERVER.password);
   await expect(page.getByText(`${OBSERVER.username} (read only)`)).toBeVisible();
 });
 
-test("an observer sees the copies read-only, and the server refuses a forged action from that session", async ({ page }) => {
+test("an observer sees the copies read-only, and the server refuses a forged action from that session", async ({
+  page,
+}) => {
   await signInFromCopies(page, OBSERVER.username, OBSERVER.password);
   await expect(page.getByText(`${OBSERVER.username} (read only)`)).toBeVisible();
   proxy.interceptor = undefined;
   const created = await app.call("POST", `${BASE}/`, {
     token,
-    body: relationshipBody(proxy.port, { local_directory_path: "/site", bucket: "console-bucket", object_folder: "observed/" }),
+    body: relationshipBody(proxy.port, {
+      local_directory_path: "/site",
+      bucket: "console-bucket",
+      object_folder: "observed/",
+    }),
   });
   const status = created.json;
   await waitForJobEnd(app, token, status.id);
@@ -129,7 +152,9 @@ test("an observer sees the copies read-only, and the server refuses a forged act
     return { status: response.status, body: await response.json() };
   }, `${BASE}/${status.id}/replicate`);
   expect(forged.status).toBe(403);
-  expect(forged.body.description).toBe("This action needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant.");
+  expect(forged.body.description).toBe(
+    "This action needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant.",
+  );
   const read = await page.evaluate(async (url) => (await fetch(url)).status, `${BASE}/${status.id}/status`);
   expect(read).toBe(200);
 });

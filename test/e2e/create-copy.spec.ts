@@ -13,7 +13,8 @@ let s3: S3TestServer;
 test.beforeAll(async () => {
   [app, s3] = await Promise.all([startApp(), startS3Server(["form-bucket"])]);
   fs.mkdirSync(path.join(app.fsRoot, "reports/2026"), { recursive: true });
-  for (let i = 0; i < 12; i++) fs.writeFileSync(path.join(app.fsRoot, "reports/2026", `r${i}.csv`), `a,b\n${i},${i * 2}\n`);
+  for (let i = 0; i < 12; i++)
+    fs.writeFileSync(path.join(app.fsRoot, "reports/2026", `r${i}.csv`), `a,b\n${i},${i * 2}\n`);
 });
 
 test.afterAll(async () => {
@@ -32,7 +33,9 @@ async function fillForm(page: Page, bucket: string, directory = "/reports", fold
   await page.getByLabel("Bucket Style").selectOption("BUCKET_STYLE_PATH");
 }
 
-test("an administrator creates a copy through the form; a validation error appears beside its field", async ({ page }) => {
+test("an administrator creates a copy through the form; a validation error appears beside its field", async ({
+  page,
+}) => {
   await signIn(page, app.url, "admin", ADMIN_PASSWORD);
   await page.getByRole("link", { name: "Create Copy" }).click();
   await expect(page.getByRole("heading", { name: "Create Copy" })).toBeVisible();
@@ -46,7 +49,9 @@ test("an administrator creates a copy through the form; a validation error appea
   const dialog = page.getByRole("dialog", { name: "Create Copy to S3?" });
   await expect(dialog).toBeVisible();
   await dialog.getByRole("button", { name: "Yes, Create" }).click();
-  await expect(page.locator('[data-field-error="bucket"]')).toHaveText('bucket "no-such-bucket" does not exist at this object store.');
+  await expect(page.locator('[data-field-error="bucket"]')).toHaveText(
+    'bucket "no-such-bucket" does not exist at this object store.',
+  );
   await expect(page.getByLabel("Bucket Name")).toHaveAttribute("aria-invalid", "true");
 
   await page.getByLabel("Bucket Name").fill("form-bucket");
@@ -58,7 +63,9 @@ test("an administrator creates a copy through the form; a validation error appea
   expect(await listKeys(inspectionClient(s3.endpoint), "form-bucket", "reports/")).toHaveLength(12);
 });
 
-test("an object store address on the host's own network is refused beside its field, before any connection", async ({ page }) => {
+test("an object store address on the host's own network is refused beside its field, before any connection", async ({
+  page,
+}) => {
   await signIn(page, app.url, "admin", ADMIN_PASSWORD);
   await page.getByRole("link", { name: "Create Copy" }).click();
   await fillForm(page, "form-bucket", "/reports", "metadata/");
@@ -67,7 +74,9 @@ test("an object store address on the host's own network is refused beside its fi
   await page.getByRole("button", { name: "Create Copy" }).click();
   await page.getByRole("dialog", { name: "Create Copy to S3?" }).getByRole("button", { name: "Yes, Create" }).click();
   const error = page.locator('[data-field-error="object_store_address"]');
-  await expect(error).toHaveText("169.254.169.254 is a link-local address, refused unless SHIFT_ALLOWED_ENDPOINTS allows it.");
+  await expect(error).toHaveText(
+    "169.254.169.254 is a link-local address, refused unless SHIFT_ALLOWED_ENDPOINTS allows it.",
+  );
   await expect(page.getByLabel("Object Store Address")).toHaveAttribute("aria-invalid", "true");
   await error.scrollIntoViewIfNeeded();
   await page.screenshot({ path: "test-results/artifacts/console-address-refused.png" });
@@ -78,7 +87,14 @@ test("an object store address on the host's own network is refused beside its fi
 
 test("Local ⇦ Remote creates a copy from S3 that pulls the folder into the directory", async ({ page }) => {
   const s3Client = inspectionClient(s3.endpoint);
-  for (let i = 0; i < 6; i++) await s3Client.send(new PutObjectCommand({ Bucket: "form-bucket", Key: `incoming/batch-${i % 2}/item-${i}.json`, Body: `{"item":${i}}` }));
+  for (let i = 0; i < 6; i++)
+    await s3Client.send(
+      new PutObjectCommand({
+        Bucket: "form-bucket",
+        Key: `incoming/batch-${i % 2}/item-${i}.json`,
+        Body: `{"item":${i}}`,
+      }),
+    );
   fs.mkdirSync(path.join(app.fsRoot, "incoming"));
   await signIn(page, app.url, "admin", ADMIN_PASSWORD);
   await page.getByRole("link", { name: "Create Copy" }).click();
@@ -94,7 +110,9 @@ test("Local ⇦ Remote creates a copy from S3 that pulls the folder into the dir
   await expect(row.getByText("Local ⇦ Remote")).toBeVisible();
   await expect(row.getByText("Succeeded")).toBeVisible({ timeout: 30_000 });
   for (let i = 0; i < 6; i++) {
-    expect(fs.readFileSync(path.join(app.fsRoot, "incoming", `batch-${i % 2}`, `item-${i}.json`), "utf8")).toBe(`{"item":${i}}`);
+    expect(fs.readFileSync(path.join(app.fsRoot, "incoming", `batch-${i % 2}`, `item-${i}.json`), "utf8")).toBe(
+      `{"item":${i}}`,
+    );
   }
 });
 
@@ -102,5 +120,7 @@ test("an observer gets no Create Copy action, and the form tells them why", asyn
   await signIn(page, app.url, OBSERVER.username, OBSERVER.password);
   await expect(page.getByRole("link", { name: "Create Copy" })).toHaveCount(0);
   await page.goto(`${app.url}/copies/new`);
-  await expect(page.locator(APP_ALERT)).toContainText("Creating a copy needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant.");
+  await expect(page.locator(APP_ALERT)).toContainText(
+    "Creating a copy needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant.",
+  );
 });

@@ -36,8 +36,13 @@ function attackPage(apiUrl: string, body: object): string {
 test.beforeAll(async () => {
   [app, s3] = await Promise.all([startApp({ worker: false }), startS3Server([BUCKET])]);
   fs.mkdirSync(path.join(app.fsRoot, "target"));
-  const page = attackPage(`${app.url}/v3/replication/object-relationships/`, relationshipBody(s3.port, { local_directory_path: "/target", bucket: BUCKET }));
-  attacker = http.createServer((_request, response) => response.writeHead(200, { "content-type": "text/html" }).end(page));
+  const page = attackPage(
+    `${app.url}/v3/replication/object-relationships/`,
+    relationshipBody(s3.port, { local_directory_path: "/target", bucket: BUCKET }),
+  );
+  attacker = http.createServer((_request, response) =>
+    response.writeHead(200, { "content-type": "text/html" }).end(page),
+  );
   const port = await freePort();
   await new Promise<void>((resolve) => attacker.listen(port, "127.0.0.1", resolve));
   attackerUrl = `http://127.0.0.1:${port}/`;
@@ -48,7 +53,9 @@ test.afterAll(async () => {
   await Promise.all([app?.stop(), s3?.stop()]);
 });
 
-test("a page on another port of the same host cannot create a relationship with the console's cookie", async ({ page }) => {
+test("a page on another port of the same host cannot create a relationship with the console's cookie", async ({
+  page,
+}) => {
   await signIn(page, app.url, "admin", ADMIN_PASSWORD);
   const apiAnswers: number[] = [];
   page.on("response", (response) => {

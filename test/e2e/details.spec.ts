@@ -28,7 +28,11 @@ test.beforeAll(async () => {
   proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 1500 } : undefined); // a slow store
   const created = await app.call("POST", `${BASE}/`, {
     token,
-    body: relationshipBody(proxy.port, { local_directory_path: "/media", bucket: "details-bucket", object_folder: "media/" }),
+    body: relationshipBody(proxy.port, {
+      local_directory_path: "/media",
+      bucket: "details-bucket",
+      object_folder: "media/",
+    }),
   });
   id = created.json.id;
 });
@@ -51,7 +55,11 @@ test("an administrator stops a long job, repeats it, and deletes the copy with c
   await signIn(page, app.url, "admin", ADMIN_PASSWORD);
   await page.getByRole("link", { name: "/media/" }).click();
   await expect(page.getByTestId("current-job")).toContainText("files left", { timeout: 15_000 });
-  await expect(page.getByTestId("throughput-chart")).toHaveAttribute("aria-label", /^Throughput over \d+ s, peak .+\/s$/, { timeout: 15_000 });
+  await expect(page.getByTestId("throughput-chart")).toHaveAttribute(
+    "aria-label",
+    /^Throughput over \d+ s, peak .+\/s$/,
+    { timeout: 15_000 },
+  );
   await page.screenshot({ path: "test-results/artifacts/console-details-running.png", fullPage: true });
   await page.getByRole("button", { name: "Stop" }).click();
   await expect(page.getByText("No job is running.")).toBeVisible({ timeout: 10_000 });
@@ -63,7 +71,9 @@ test("an administrator stops a long job, repeats it, and deletes the copy with c
   await expect(page.getByTestId("job-row").first()).toContainText("SUCCEEDED", { timeout: 30_000 });
   const last = await waitForJobEnd(app, token, id);
   expect(Number(last.last_job.job_progress.files_unchanged)).toBeGreaterThan(0);
-  await expect(page.getByTestId("job-row").first()).toContainText(`${last.last_job.job_progress.files_unchanged} files`);
+  await expect(page.getByTestId("job-row").first()).toContainText(
+    `${last.last_job.job_progress.files_unchanged} files`,
+  );
   await expect(page.locator("pre")).toContainText('"event":"job-end"');
   await page.screenshot({ path: "test-results/artifacts/console-details-done.png", fullPage: true });
 

@@ -14,7 +14,9 @@ test.afterAll(async () => {
 
 const newPage = async (browser: Browser) => (await browser.newContext()).newPage();
 
-test("every console page runs under a script policy with its own nonce, which scripts without it do not pass", async ({ browser }) => {
+test("every console page runs under a script policy with its own nonce, which scripts without it do not pass", async ({
+  browser,
+}) => {
   const page = await newPage(browser);
   const violations: string[] = [];
   page.on("console", (message) => {
@@ -22,14 +24,18 @@ test("every console page runs under a script policy with its own nonce, which sc
   });
   const nonces = new Set<string>();
   for (const path of ["/signin", "/copies", "/copies/new", "/admin/users", "/admin/audit"]) {
-    const response = await (path === "/signin" ? page.goto(app.url + path) : (await page.goto(app.url + path), page.reload()));
+    const response = await (path === "/signin"
+      ? page.goto(app.url + path)
+      : (await page.goto(app.url + path), page.reload()));
     const policy = response!.headers()["content-security-policy"] ?? "";
     const nonce = /script-src 'self' 'nonce-([A-Za-z0-9+/=]+)' 'strict-dynamic'(;|$)/.exec(policy)?.[1];
     expect(nonce, `${path}: ${policy}`).toBeDefined();
     expect(/script-src [^;]*/.exec(policy)![0]).not.toMatch(/unsafe-inline|unsafe-eval/);
     nonces.add(nonce!);
     // Next.js gave its inline scripts this response's nonce.
-    const inline = await page.locator("script:not([src])").evaluateAll((scripts) => scripts.map((s) => (s as HTMLScriptElement).nonce));
+    const inline = await page
+      .locator("script:not([src])")
+      .evaluateAll((scripts) => scripts.map((s) => (s as HTMLScriptElement).nonce));
     expect(inline.length, path).toBeGreaterThan(0);
     expect(new Set(inline), path).toEqual(new Set([nonce]));
     if (path === "/signin") await signIn(page, app.url, "admin", ADMIN_PASSWORD);

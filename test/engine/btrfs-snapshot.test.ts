@@ -80,7 +80,9 @@ describe.skipIf(!available)("copy to S3 from a btrfs snapshot", () => {
     expect(result.outcome).toBe("ABORTED");
     expect(result.readMode).toBe("snapshot");
     expect(fs.existsSync(path.join(root, "vol2", SNAPSHOT_HOLDER))).toBe(false);
-    expect(execFileSync("btrfs", ["subvolume", "list", root], { encoding: "utf8" })).not.toContain("replication_to_bucket_");
+    expect(execFileSync("btrfs", ["subvolume", "list", root], { encoding: "utf8" })).not.toContain(
+      "replication_to_bucket_",
+    );
   });
 
   it("refuses a snapshot holder that is a symbolic link, and reads the live tree instead, writing nothing through the link", async () => {
@@ -103,10 +105,14 @@ describe.skipIf(!available)("copy to S3 from a btrfs snapshot", () => {
     expect(result.readMode).toBe("stable-read");
     const mode = result.events.find((e) => e.type === "mode");
     expect(mode).toMatchObject({ type: "mode", mode: "stable-read" });
-    expect((mode as { detail: string }).detail).toBe(`btrfs snapshot failed: ${SNAPSHOT_HOLDER} in the subvolume is not a directory (a symbolic link is never followed)`);
+    expect((mode as { detail: string }).detail).toBe(
+      `btrfs snapshot failed: ${SNAPSHOT_HOLDER} in the subvolume is not a directory (a symbolic link is never followed)`,
+    );
     expect(fs.readdirSync(path.join(root, "vol3/elsewhere"))).toEqual([]);
     expect(fs.lstatSync(path.join(root, "vol3", SNAPSHOT_HOLDER)).isSymbolicLink()).toBe(true);
-    expect(execFileSync("btrfs", ["subvolume", "list", root], { encoding: "utf8" })).not.toContain("replication_to_bucket_");
+    expect(execFileSync("btrfs", ["subvolume", "list", root], { encoding: "utf8" })).not.toContain(
+      "replication_to_bucket_",
+    );
   });
 
   it("tells a subvolume root from another one swapped into its place, although both are inode 256, in both directions", async () => {
@@ -125,13 +131,32 @@ describe.skipIf(!available)("copy to S3 from a btrfs snapshot", () => {
     fs.renameSync(alpha, path.join(root, "projects/tmp"));
     fs.renameSync(path.join(root, "projects/beta"), alpha);
     fs.renameSync(path.join(root, "projects/tmp"), path.join(root, "projects/beta"));
-    const refusal = /^The local directory .* was replaced: it has the relationship's inode 256, but was created at \S+, not at \S+ \(the root of every btrfs subvolume is inode 256\)\. Nothing was read or written/;
+    const refusal =
+      /^The local directory .* was replaced: it has the relationship's inode 256, but was created at \S+, not at \S+ \(the root of every btrfs subvolume is inode 256\)\. Nothing was read or written/;
 
-    const push = runCopyJob({ endpoint: server.endpoint, bucket: BUCKET, directory: alpha, directoryIno: ino, directoryBirthNs: birthtimeNs, folder: "swapped-subvolume/", trackingFile: path.join(makeTempDir(), "t.db") });
+    const push = runCopyJob({
+      endpoint: server.endpoint,
+      bucket: BUCKET,
+      directory: alpha,
+      directoryIno: ino,
+      directoryBirthNs: birthtimeNs,
+      folder: "swapped-subvolume/",
+      trackingFile: path.join(makeTempDir(), "t.db"),
+    });
     await expect(push).rejects.toThrow(refusal);
-    await expect(readObject(inspectionClient(server.endpoint), BUCKET, "swapped-subvolume/secret.txt")).rejects.toThrow();
+    await expect(
+      readObject(inspectionClient(server.endpoint), BUCKET, "swapped-subvolume/secret.txt"),
+    ).rejects.toThrow();
 
-    const pull = runDownloadJob({ endpoint: server.endpoint, bucket: BUCKET, directory: alpha, directoryIno: ino, directoryBirthNs: birthtimeNs, folder: "snap/", trackingFile: path.join(makeTempDir(), "t.db") });
+    const pull = runDownloadJob({
+      endpoint: server.endpoint,
+      bucket: BUCKET,
+      directory: alpha,
+      directoryIno: ino,
+      directoryBirthNs: birthtimeNs,
+      folder: "snap/",
+      trackingFile: path.join(makeTempDir(), "t.db"),
+    });
     await expect(pull).rejects.toThrow(refusal);
     expect(fs.readdirSync(alpha)).toEqual(["secret.txt"]);
     expect(fs.readFileSync(path.join(alpha, "secret.txt"), "utf8")).toBe("BETA-ONLY");
@@ -144,12 +169,20 @@ describe.skipIf(!available)("copy to S3 from a btrfs snapshot", () => {
     fs.mkdirSync(path.join(root, "vol4", SNAPSHOT_HOLDER));
     fs.chownSync(path.join(root, "vol4", SNAPSHOT_HOLDER), 65534, 65534);
 
-    const result = await runCopyJob({ endpoint: server.endpoint, bucket: BUCKET, directory: path.join(root, "vol4"), folder: "snap-owned/", trackingFile: path.join(makeTempDir(), "tracking.db") });
+    const result = await runCopyJob({
+      endpoint: server.endpoint,
+      bucket: BUCKET,
+      directory: path.join(root, "vol4"),
+      folder: "snap-owned/",
+      trackingFile: path.join(makeTempDir(), "tracking.db"),
+    });
 
     expect(result.outcome).toBe("SUCCEEDED");
     expect(result.readMode).toBe("stable-read");
     const mode = result.events.find((e) => e.type === "mode") as { detail: string };
-    expect(mode.detail).toBe(`btrfs snapshot failed: ${SNAPSHOT_HOLDER} in the subvolume belongs to another user or can be written by others; it is not used`);
+    expect(mode.detail).toBe(
+      `btrfs snapshot failed: ${SNAPSHOT_HOLDER} in the subvolume belongs to another user or can be written by others; it is not used`,
+    );
     expect(fs.readdirSync(path.join(root, "vol4", SNAPSHOT_HOLDER))).toEqual([]);
   });
 });

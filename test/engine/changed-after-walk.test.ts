@@ -38,11 +38,19 @@ function changeWhileListing(change: () => void, holdMs = 800, afterMs = 300) {
 function swapForFifo(file: string) {
   fs.rmSync(file);
   execFileSync("mkfifo", [file]);
-  const writer = spawn(process.execPath, ["-e", `setTimeout(() => { for (let i = 0; i < 20; i++) try { require("fs").closeSync(require("fs").openSync(${JSON.stringify(file)}, "w")); } catch {} }, 15000)`], { stdio: "ignore" });
+  const writer = spawn(
+    process.execPath,
+    [
+      "-e",
+      `setTimeout(() => { for (let i = 0; i < 20; i++) try { require("fs").closeSync(require("fs").openSync(${JSON.stringify(file)}, "w")); } catch {} }, 15000)`,
+    ],
+    { stdio: "ignore" },
+  );
   children.push(writer);
 }
 
-const failures = (events: EngineEvent[]) => events.flatMap((e) => (e.type === "file-failed" ? [`${e.path}: ${e.message}`] : []));
+const failures = (events: EngineEvent[]) =>
+  events.flatMap((e) => (e.type === "file-failed" ? [`${e.path}: ${e.message}`] : []));
 
 describe("a file swapped for a FIFO after the walk", () => {
   it.each([
@@ -54,10 +62,18 @@ describe("a file swapped for a FIFO after the walk", () => {
     writeFile(rel, "other.txt", "stays\n");
     changeWhileListing(() => swapForFifo(file));
 
-    const result = await runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: rel, folder: `fifo-${size}/`, trackingFile: path.join(makeTempDir(), "t.db") });
+    const result = await runCopyJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory: rel,
+      folder: `fifo-${size}/`,
+      trackingFile: path.join(makeTempDir(), "t.db"),
+    });
 
     expect(result.outcome).toBe("FAILED");
-    expect(failures(result.events)).toEqual(['swapped.bin: "swapped.bin" changed into a FIFO during the job; not read']);
+    expect(failures(result.events)).toEqual([
+      'swapped.bin: "swapped.bin" changed into a FIFO during the job; not read',
+    ]);
     expect((await readObject(lab.s3, BUCKET, `fifo-${size}/other.txt`)).body.toString()).toBe("stays\n");
   });
 });
@@ -73,7 +89,14 @@ describe("a file that grew after the walk", () => {
       fs.closeSync(fd);
     });
 
-    const result = await runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: rel, folder: "grown/", trackingFile: path.join(makeTempDir(), "t.db"), multipartThreshold: 16 * 1024 * 1024 });
+    const result = await runCopyJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory: rel,
+      folder: "grown/",
+      trackingFile: path.join(makeTempDir(), "t.db"),
+      multipartThreshold: 16 * 1024 * 1024,
+    });
 
     expect(result.outcome).toBe("SUCCEEDED");
     const singlePuts = lab.proxy.requests.filter((r) => r.method === "PUT" && !r.query.has("uploadId"));
@@ -95,15 +118,31 @@ describe("a local file replaced while a pull proves it holds the object", () => 
     fs.truncateSync(target, SIZE); // the object's content, untracked: the job hashes it to adopt it
     const trackingFile = path.join(makeTempDir(), "t.db");
     // While the job hashes it, another file of the same size and other content takes its place.
-    changeWhileListing(() => {
-      fs.renameSync(target, path.join(rel, "aside.bin"));
-      fs.writeFileSync(target, "NOT THE OBJECT");
-      fs.truncateSync(target, SIZE);
-    }, 0, 120);
+    changeWhileListing(
+      () => {
+        fs.renameSync(target, path.join(rel, "aside.bin"));
+        fs.writeFileSync(target, "NOT THE OBJECT");
+        fs.truncateSync(target, SIZE);
+      },
+      0,
+      120,
+    );
 
-    const first = await runDownloadJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: rel, folder: "keep/", trackingFile });
+    const first = await runDownloadJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory: rel,
+      folder: "keep/",
+      trackingFile,
+    });
     lab.proxy.interceptor = undefined;
-    const second = await runDownloadJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: rel, folder: "keep/", trackingFile });
+    const second = await runDownloadJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory: rel,
+      folder: "keep/",
+      trackingFile,
+    });
 
     expect([first.outcome, second.outcome]).toEqual(["SUCCEEDED", "SUCCEEDED"]);
     const content = fs.readFileSync(target);
@@ -127,11 +166,21 @@ describe("what a killed pull left, swept by the next job", () => {
     fs.writeFileSync(path.join(rel, "sub", ".s3shift-0a1b2c-2.partial"), "a user's own file");
     fs.chownSync(path.join(rel, "sub", ".s3shift-0a1b2c-2.partial"), 65534, 65534);
 
-    const result = await runDownloadJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: rel, folder: "sweep/", trackingFile });
+    const result = await runDownloadJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory: rel,
+      folder: "sweep/",
+      trackingFile,
+    });
 
     expect(result.outcome).toBe("SUCCEEDED");
     expect(result.events).toContainEqual({ type: "leftovers-removed", count: 1 });
-    expect(fs.readdirSync(path.join(rel, "sub")).sort()).toEqual([".s3shift-0a1b2c-1.partial", ".s3shift-0a1b2c-2.partial", "a.txt"]);
+    expect(fs.readdirSync(path.join(rel, "sub")).sort()).toEqual([
+      ".s3shift-0a1b2c-1.partial",
+      ".s3shift-0a1b2c-2.partial",
+      "a.txt",
+    ]);
   });
 });
 
@@ -153,13 +202,21 @@ describe("a tree deeper than any key", () => {
     const timer = setInterval(() => (deepest = Math.max(deepest, fs.readdirSync("/proc/self/fd").length)), 2);
     const before = fs.readdirSync("/proc/self/fd").length;
 
-    const result = await runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: rel, folder: "deep/", trackingFile: path.join(makeTempDir(), "t.db") });
+    const result = await runCopyJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory: rel,
+      folder: "deep/",
+      trackingFile: path.join(makeTempDir(), "t.db"),
+    });
     clearInterval(timer);
 
     expect(result.outcome).toBe("FAILED");
     const errors = failures(result.events);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^(d\/){509}d\/: the directory's path is 1020 bytes long, so no key below it could be shorter than 1024 bytes; nothing in it is copied$/);
+    expect(errors[0]).toMatch(
+      /^(d\/){509}d\/: the directory's path is 1020 bytes long, so no key below it could be shorter than 1024 bytes; nothing in it is copied$/,
+    );
     expect((await readObject(lab.s3, BUCKET, "deep/top.txt")).body.toString()).toBe("top\n");
     // About 510 levels at most, not 1,500 (the job's own sockets and files come on top).
     expect(deepest - before).toBeLessThan(700);

@@ -40,7 +40,8 @@ function scenario() {
 }
 
 /** GETs of object data (not listings). */
-const objectGets = (requests: ProxiedRequest[] = lab.proxy.requests) => requests.filter((r) => r.method === "GET" && !isListing(r.query));
+const objectGets = (requests: ProxiedRequest[] = lab.proxy.requests) =>
+  requests.filter((r) => r.method === "GET" && !isListing(r.query));
 
 /** Every path under `root` (relative), directories with a trailing "/". */
 function tree(root: string): string[] {
@@ -89,7 +90,9 @@ describe("copy from S3: placing a folder", () => {
 
     // A file carries its object's last-modified time.
     const head = await headObject(lab.s3, BUCKET, `${folder}readme.txt`);
-    expect(Math.floor(fs.statSync(local("readme.txt")).mtimeMs / 1000)).toBe(Math.floor(head.LastModified!.getTime() / 1000));
+    expect(Math.floor(fs.statSync(local("readme.txt")).mtimeMs / 1000)).toBe(
+      Math.floor(head.LastModified!.getTime() / 1000),
+    );
 
     // The large object came as parallel ranged GETs of 5 MiB; the small ones in one GET each.
     const bigGets = objectGets().filter((r) => r.path.endsWith("data/big.bin"));
@@ -152,7 +155,9 @@ describe("copy from S3: placing a folder", () => {
     expect(objectGets().map((r) => r.path.split("/").pop())).toEqual(["edited.txt"]);
     expect(fs.readFileSync(local("edited.txt"), "utf8")).toBe("original text");
     expect(fs.readFileSync(local("touched.txt"), "utf8")).toBe("touched text");
-    expect(result.events).toContainEqual(expect.objectContaining({ type: "file-unchanged", path: "touched.txt", how: "verified-hash" }));
+    expect(result.events).toContainEqual(
+      expect.objectContaining({ type: "file-unchanged", path: "touched.txt", how: "verified-hash" }),
+    );
     // The touched file got the object's time back, so the next repeat is a pure fingerprint match.
     lab.proxy.reset();
     expect((await run()).progress.filesUnchanged).toBe(2n);
@@ -171,7 +176,9 @@ describe("copy from S3: placing a folder", () => {
     const result = await run();
 
     expect(result.outcome).toBe("SUCCEEDED");
-    const adopted = result.events.filter((e) => e.type === "file-unchanged" && e.how === "adopted").map((e) => (e as { path: string }).path);
+    const adopted = result.events
+      .filter((e) => e.type === "file-unchanged" && e.how === "adopted")
+      .map((e) => (e as { path: string }).path);
     expect(adopted.sort()).toEqual(["same-md5.txt", "same-sha.bin"]);
     expect(objectGets().map((r) => r.path.split("/").pop())).toEqual(["different.txt"]);
     expect(fs.readFileSync(path.join(directory, "different.txt"), "utf8")).toBe("the bucket's version");
@@ -200,7 +207,8 @@ describe("copy from S3: keys that cannot be a path", () => {
     await put("fine.txt", "fine");
     // A real object where a path escaping the directory would land, had the key been followed.
     await lab.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "escape.txt", Body: "outside" }));
-    lab.proxy.rewriter = (request, body) => (isListing(request.query) ? addEntries(body, [{ key: folder + bad, size: 4 }]) : undefined);
+    lab.proxy.rewriter = (request, body) =>
+      isListing(request.query) ? addEntries(body, [{ key: folder + bad, size: 4 }]) : undefined;
 
     const result = await run();
 
@@ -247,26 +255,45 @@ describe("copy from S3: keys that cannot be a path", () => {
     await put("warm.txt", "fine");
     lab.proxy.rewriter = (request, body) =>
       isListing(request.query)
-        ? editEntry(editEntry(body, `${folder}cold/old.tar`, { storageClass: "GLACIER" }), `${folder}cold/older.tar`, { storageClass: "DEEP_ARCHIVE" })
+        ? editEntry(editEntry(body, `${folder}cold/old.tar`, { storageClass: "GLACIER" }), `${folder}cold/older.tar`, {
+            storageClass: "DEEP_ARCHIVE",
+          })
         : undefined;
     const result = await run();
     expect(result.outcome).toBe("FAILED");
-    expect(result.error).toContain(`the key "${folder}cold/old.tar" is in the archival storage class GLACIER; restore it before copying`);
+    expect(result.error).toContain(
+      `the key "${folder}cold/old.tar" is in the archival storage class GLACIER; restore it before copying`,
+    );
     const failed = result.events.filter((e) => e.type === "file-failed").map((e) => (e as { message: string }).message);
-    expect(failed).toContainEqual(`the key "${folder}cold/older.tar" is in the archival storage class DEEP_ARCHIVE; restore it before copying`);
+    expect(failed).toContainEqual(
+      `the key "${folder}cold/older.tar" is in the archival storage class DEEP_ARCHIVE; restore it before copying`,
+    );
     expect(objectGets()).toEqual([]);
     expect(tree(directory)).toEqual([]);
   });
 
   it("places look-alike keys (percent-encoded, Unicode dots, backslashes) literally, inside the directory", async () => {
     const { parent, directory, run, put, local } = scenario();
-    const names = ["%2e%2e/p.txt", "%2E%2E%2Fq.txt", "．．/u.txt", "‥/v.txt", "..\\w.txt", "...", "..a/b.txt", "a../c.txt"];
+    const names = [
+      "%2e%2e/p.txt",
+      "%2E%2E%2Fq.txt",
+      "．．/u.txt",
+      "‥/v.txt",
+      "..\\w.txt",
+      "...",
+      "..a/b.txt",
+      "a../c.txt",
+    ];
     for (const name of names) await put(name, `literal ${name}`);
     const result = await run();
     expect(result.error).toBe("");
     for (const name of names) expect(fs.readFileSync(local(name), "utf8")).toBe(`literal ${name}`);
     expect(fs.readdirSync(parent)).toEqual(["inside"]);
-    expect(tree(directory).filter((p) => !p.endsWith("/")).sort()).toEqual([...names].sort());
+    expect(
+      tree(directory)
+        .filter((p) => !p.endsWith("/"))
+        .sort(),
+    ).toEqual([...names].sort());
   });
 });
 
@@ -275,7 +302,8 @@ describe("copy from S3: what is already on disk", () => {
     const { parent, directory, run, put, local } = scenario();
     const outside = path.join(parent, "outside-target");
     fs.mkdirSync(outside);
-    for (const name of ["is-a-dir", "linked", "symlinked", "through-link/f.txt", "fine.txt"]) await put(name, `object ${name}`);
+    for (const name of ["is-a-dir", "linked", "symlinked", "through-link/f.txt", "fine.txt"])
+      await put(name, `object ${name}`);
     fs.mkdirSync(local("is-a-dir"));
     writeFile(directory, "linked", "two names");
     fs.linkSync(local("linked"), local("second-name"));
@@ -287,7 +315,9 @@ describe("copy from S3: what is already on disk", () => {
     expect(result.outcome).toBe("FAILED");
     expect(result.error).toMatch(/^4 objects could not be copied: /);
     const messages = Object.fromEntries(
-      result.events.filter((e) => e.type === "file-failed").map((e) => [(e as { path: string }).path, (e as { message: string }).message]),
+      result.events
+        .filter((e) => e.type === "file-failed")
+        .map((e) => [(e as { path: string }).path, (e as { message: string }).message]),
     );
     expect(messages["is-a-dir"]).toBe('"is-a-dir" exists and is not a regular file (a directory)');
     expect(messages["linked"]).toBe('"linked" has 2 hard links; replacing it would split them');
@@ -308,22 +338,37 @@ describe("copy from S3: what is already on disk", () => {
     await put("archived.txt", "moved to an archive tier after the listing");
     lab.proxy.interceptor = (request) => {
       if (request.method !== "GET") return undefined;
-      if (request.path.endsWith("/vanishing.txt")) return { status: 404, body: "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>" };
-      if (request.path.endsWith("/archived.txt")) return { status: 403, body: "<Error><Code>InvalidObjectState</Code><Message>The operation is not valid for the object's storage class</Message></Error>" };
+      if (request.path.endsWith("/vanishing.txt"))
+        return {
+          status: 404,
+          body: "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>",
+        };
+      if (request.path.endsWith("/archived.txt"))
+        return {
+          status: 403,
+          body: "<Error><Code>InvalidObjectState</Code><Message>The operation is not valid for the object's storage class</Message></Error>",
+        };
       return undefined;
     };
     // The listing describes an older version of changing.txt than the store now serves.
-    lab.proxy.rewriter = (request, body) => (isListing(request.query) ? editEntry(body, `${folder}changing.txt`, { etag: "ffffffffffffffffffffffffffffffff" }) : undefined);
+    lab.proxy.rewriter = (request, body) =>
+      isListing(request.query)
+        ? editEntry(body, `${folder}changing.txt`, { etag: "ffffffffffffffffffffffffffffffff" })
+        : undefined;
 
     const result = await run();
 
     expect(result.outcome).toBe("FAILED");
     const messages = Object.fromEntries(
-      result.events.filter((e) => e.type === "file-failed").map((e) => [(e as { path: string }).path, (e as { message: string }).message]),
+      result.events
+        .filter((e) => e.type === "file-failed")
+        .map((e) => [(e as { path: string }).path, (e as { message: string }).message]),
     );
     expect(messages["vanishing.txt"]).toBe("the object vanished from the bucket during the job");
     expect(messages["changing.txt"]).toMatch(/^the object changed during the job \(its ETag is now [0-9a-f]{32}\)$/);
-    expect(messages["archived.txt"]).toBe("the object is archived and must be restored before it can be copied (InvalidObjectState)");
+    expect(messages["archived.txt"]).toBe(
+      "the object is archived and must be restored before it can be copied (InvalidObjectState)",
+    );
     expect(result.error).toMatch(/^3 objects could not be copied: /);
     expect(fs.readFileSync(local("steady.txt"), "utf8")).toBe("steady");
     expect(fs.existsSync(local("vanishing.txt"))).toBe(false);
@@ -335,13 +380,21 @@ describe("copy from S3: what is already on disk", () => {
     const { directory, run, put, local } = scenario();
     await put("guarded.txt", "the true content", { sha256: true });
     await put("md5-guarded.txt", "content under an MD5 ETag");
-    lab.proxy.rewriter = (request, body) => (request.method === "GET" && !isListing(request.query) ? body.replace("true", "TRUE").replace("MD5", "md5") : undefined);
+    lab.proxy.rewriter = (request, body) =>
+      request.method === "GET" && !isListing(request.query)
+        ? body.replace("true", "TRUE").replace("MD5", "md5")
+        : undefined;
 
     const result = await run();
 
     expect(result.outcome).toBe("FAILED");
-    const messages = result.events.filter((e) => e.type === "file-failed").map((e) => (e as { message: string }).message);
-    expect(messages.sort()).toEqual(["the downloaded bytes do not match the object's ETag (MD5)", "the downloaded bytes do not match the object's sha256 metadata"]);
+    const messages = result.events
+      .filter((e) => e.type === "file-failed")
+      .map((e) => (e as { message: string }).message);
+    expect(messages.sort()).toEqual([
+      "the downloaded bytes do not match the object's ETag (MD5)",
+      "the downloaded bytes do not match the object's sha256 metadata",
+    ]);
     expect(fs.existsSync(local("guarded.txt"))).toBe(false);
     expect(fs.existsSync(local("md5-guarded.txt"))).toBe(false);
     expect(partialFiles(directory)).toEqual([]);
@@ -350,7 +403,8 @@ describe("copy from S3: what is already on disk", () => {
   it("stops mid-download, leaving no partial file and no target", async () => {
     const { directory, run, put, local } = scenario();
     await put("slow/big.bin", crypto.randomBytes(12 * MiB));
-    lab.proxy.interceptor = (request) => (request.method === "GET" && !isListing(request.query) ? { delayMs: 400 } : undefined);
+    lab.proxy.interceptor = (request) =>
+      request.method === "GET" && !isListing(request.query) ? { delayMs: 400 } : undefined;
     const stop = new AbortController();
     let sawPartial = false;
     const timer = setInterval(() => {

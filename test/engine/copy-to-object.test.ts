@@ -11,7 +11,15 @@ import { uploadWithSwappedPart } from "../support/multipart-checks";
 import { isListing } from "../support/listing-xml";
 import { useProxiedS3 } from "../support/proxied-s3";
 import { isPartUpload, isPayloadProbe } from "../support/s3-proxy";
-import { headObject, listKeys, makeTempDir, readObject, runCopyJob, sha256Hex, writeFile } from "../support/engine-harness";
+import {
+  headObject,
+  listKeys,
+  makeTempDir,
+  readObject,
+  runCopyJob,
+  sha256Hex,
+  writeFile,
+} from "../support/engine-harness";
 
 const BUCKET = "engine-bucket";
 let folderSeq = 0;
@@ -29,7 +37,8 @@ function scenario() {
 }
 
 const puts = () => lab.proxy.count((r) => r.method === "PUT" && !r.query.has("uploadId"));
-const copies = (requests = lab.proxy.requests) => requests.filter((r) => r.method === "PUT" && r.bodyBytes === 0).length;
+const copies = (requests = lab.proxy.requests) =>
+  requests.filter((r) => r.method === "PUT" && r.bodyBytes === 0).length;
 
 describe("copy to S3: the mapping table", () => {
   it("uploads regular files at folder + relative path with bytes, sha256 metadata and Content-Type", async () => {
@@ -45,7 +54,12 @@ describe("copy to S3: the mapping table", () => {
     expect(result.outcome).toBe("SUCCEEDED");
     expect(result.readMode).toBe("stable-read");
     expect((await listKeys(lab.s3, BUCKET, folder)).sort()).toEqual(
-      [`${folder}data/raw.unknownext`, `${folder}docs/guide.html`, `${folder}readme.txt`, `${folder}ünïcödé/файл.json`].sort(),
+      [
+        `${folder}data/raw.unknownext`,
+        `${folder}docs/guide.html`,
+        `${folder}readme.txt`,
+        `${folder}ünïcödé/файл.json`,
+      ].sort(),
     );
     const readme = await readObject(lab.s3, BUCKET, `${folder}readme.txt`);
     expect(readme.body.toString()).toBe("hello world\n");
@@ -172,7 +186,9 @@ describe("copy to S3: limits", () => {
     expect(result.error).toMatch(/^1 file could not be copied: ".*x{10,}"/);
     expect((await listKeys(lab.s3, BUCKET, folder)).sort()).toEqual([folder + justFits, `${folder}short.txt`].sort());
     const failure = result.events.find((e) => e.type === "file-failed");
-    expect(failure).toMatchObject({ message: expect.stringContaining("1024 bytes of UTF-8; S3 keys must be shorter than 1024") });
+    expect(failure).toMatchObject({
+      message: expect.stringContaining("1024 bytes of UTF-8; S3 keys must be shorter than 1024"),
+    });
   });
 });
 
@@ -234,7 +250,11 @@ describe("copy to S3: repeats", () => {
     await run();
 
     expect(lab.proxy.count((r) => r.method === "DELETE" || r.query.has("delete"))).toBe(0);
-    expect((await listKeys(lab.s3, BUCKET, folder)).sort()).toEqual([`${folder}doomed.txt`, `${folder}foreign.txt`, `${folder}kept.txt`]);
+    expect((await listKeys(lab.s3, BUCKET, folder)).sort()).toEqual([
+      `${folder}doomed.txt`,
+      `${folder}foreign.txt`,
+      `${folder}kept.txt`,
+    ]);
   });
 
   it("re-uploads an object that was changed or removed in the bucket behind its back", async () => {
@@ -348,7 +368,9 @@ describe("copy to S3: stop and failure", () => {
     const resumed = await run({ multipartThreshold: 8 * 1024 * 1024 });
 
     expect(resumed.outcome).toBe("SUCCEEDED");
-    const reused = (resumed.events.find((e) => e.type === "multipart-resumed") as { partsReused: number } | undefined)?.partsReused ?? 0;
+    const reused =
+      (resumed.events.find((e) => e.type === "multipart-resumed") as { partsReused: number } | undefined)
+        ?.partsReused ?? 0;
     expect(reused).toBeGreaterThanOrEqual(2);
     expect(lab.proxy.count((r) => r.method === "POST" && r.query.has("uploads"))).toBe(0);
     const parts = lab.proxy.requests.filter(isPartUpload);
@@ -365,7 +387,12 @@ describe("copy to S3: stop and failure", () => {
     lab.proxy.reset();
     // As after a lifecycle rule aborted it: the kept upload id is refused.
     lab.proxy.interceptor = (r) =>
-      r.query.get("uploadId") === kept ? { status: 404, body: "<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>" } : undefined;
+      r.query.get("uploadId") === kept
+        ? {
+            status: 404,
+            body: "<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>",
+          }
+        : undefined;
     const result = await run({ multipartThreshold: 8 * 1024 * 1024 });
     expect(result.error).toBe("");
     expect(result.outcome).toBe("SUCCEEDED");
@@ -384,7 +411,12 @@ describe("copy to S3: stop and failure", () => {
     expect(lab.proxy.count((r) => r.method === "DELETE" && r.query.has("uploadId"))).toBe(1);
     expect(lab.proxy.count((r) => r.method === "POST" && r.query.has("uploads"))).toBe(1);
     // (s3rver has no AbortMultipartUpload, so the reason also says that the abort itself failed.)
-    expect(result.events).toContainEqual(expect.objectContaining({ type: "multipart-aborted", reason: expect.stringMatching(/^the file changed since an earlier job began uploading it/) }));
+    expect(result.events).toContainEqual(
+      expect.objectContaining({
+        type: "multipart-aborted",
+        reason: expect.stringMatching(/^the file changed since an earlier job began uploading it/),
+      }),
+    );
     expect(sha256Hex((await readObject(lab.s3, BUCKET, `${folder}huge.bin`)).body)).toBe(sha256Hex(changed));
   });
 
@@ -441,10 +473,16 @@ describe("copy to S3: stop and failure", () => {
 });
 
 describe("copy to S3: the store refuses a PUT", () => {
-  const answer = (code: string, message: string) => `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+  const answer = (code: string, message: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 
   it.each([
-    [403, "SignatureDoesNotMatch", "The request signature we calculated does not match.", "The store rejected the credentials (SignatureDoesNotMatch)."],
+    [
+      403,
+      "SignatureDoesNotMatch",
+      "The request signature we calculated does not match.",
+      "The store rejected the credentials (SignatureDoesNotMatch).",
+    ],
     [403, "AccessDenied", "Access Denied", "Access denied by the store (AccessDenied: Access Denied)."],
     [404, "NoSuchBucket", "The specified bucket does not exist", "The bucket does not exist (NoSuchBucket)."],
   ])("HTTP %i %s ends the job with a message that says so", async (status, code, message, expected) => {
@@ -459,11 +497,16 @@ describe("copy to S3: the store refuses a PUT", () => {
   it("a refusal of one object only (InvalidArgument) is that file's error, and the others copy", async () => {
     const { directory, folder, run } = scenario();
     for (let i = 0; i < 5; i++) writeFile(directory, `f${i}.txt`, `data ${i}`);
-    lab.proxy.interceptor = (r) => (r.method === "PUT" && r.path.endsWith("/f3.txt") ? { status: 400, body: answer("InvalidArgument", "Invalid argument.") } : undefined);
+    lab.proxy.interceptor = (r) =>
+      r.method === "PUT" && r.path.endsWith("/f3.txt")
+        ? { status: 400, body: answer("InvalidArgument", "Invalid argument.") }
+        : undefined;
     const result = await run();
     expect(result.outcome).toBe("FAILED");
     expect(result.error).toBe('1 file could not be copied: "f3.txt" (see the job\'s file errors).');
-    expect(result.events).toContainEqual(expect.objectContaining({ type: "file-failed", path: "f3.txt", message: "InvalidArgument: Invalid argument." }));
+    expect(result.events).toContainEqual(
+      expect.objectContaining({ type: "file-failed", path: "f3.txt", message: "InvalidArgument: Invalid argument." }),
+    );
     expect((await listKeys(lab.s3, BUCKET, folder)).sort()).toEqual([0, 1, 2, 4].map((i) => `${folder}f${i}.txt`));
   });
 });
@@ -480,14 +523,18 @@ describe("copy to S3: transient errors", () => {
       if (attempt > 1) return undefined;
       return r.path.endsWith("0.txt") || r.path.endsWith("5.txt")
         ? "reset"
-        : { status: 503, body: "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>" };
+        : {
+            status: 503,
+            body: "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>",
+          };
     };
 
     const result = await run({ maxAttempts: 4 });
 
     expect(result.outcome).toBe("SUCCEEDED");
     expect(result.events.filter((e) => e.type === "retry")).toHaveLength(12);
-    for (let i = 0; i < 12; i++) expect((await readObject(lab.s3, BUCKET, `${folder}t${i}.txt`)).body.toString()).toBe(`transient ${i}`);
+    for (let i = 0; i < 12; i++)
+      expect((await readObject(lab.s3, BUCKET, `${folder}t${i}.txt`)).body.toString()).toBe(`transient ${i}`);
   });
 });
 
@@ -541,14 +588,22 @@ describe("copy to S3: a large file read twice, on a store that does not check si
     expect((error as Error).message).toBe("the file changed while it was being uploaded");
     // The probe and part 1 went; part 2's last chunk was held back once its bytes did not match, so
     // the store never completed it, and part 3 never went.
-    expect(lab.proxy.requests.filter((r) => r.method === "PUT").map((r) => [r.query.get("partNumber"), r.status])).toEqual([["10000", 200], ["1", 200]]);
+    expect(
+      lab.proxy.requests.filter((r) => r.method === "PUT").map((r) => [r.query.get("partNumber"), r.status]),
+    ).toEqual([
+      ["10000", 200],
+      ["1", 200],
+    ]);
     expect(await listKeys(lab.s3, BUCKET, "swapped/")).toEqual([]);
   });
 });
 
 describe("copy to S3: a repeat of a large folder, listed as parallel ranges", () => {
   const rangeStarts = () => lab.proxy.requests.filter((r) => isListing(r.query) && r.query.has("start-after")).length;
-  const wholeStarts = () => lab.proxy.requests.filter((r) => isListing(r.query) && !r.query.has("start-after") && !r.query.has("continuation-token")).length;
+  const wholeStarts = () =>
+    lab.proxy.requests.filter(
+      (r) => isListing(r.query) && !r.query.has("start-after") && !r.query.has("continuation-token"),
+    ).length;
 
   it("cuts the ranges where the tracked paths are, and sends nothing", async () => {
     const { directory, run } = scenario();
@@ -569,7 +624,8 @@ describe("copy to S3: a repeat of a large folder, listed as parallel ranges", ()
   it("lists the folder again, whole, on a store that does not list in key order, and still sends nothing", async () => {
     const { directory, run } = scenario();
     // s3rver walks the directory "a" before it lists "a.txt", which S3 lists first ("." before "/").
-    for (const name of ["a.txt", "a/b", ...Array.from({ length: 30 }, (_, i) => `f${i}`)]) writeFile(directory, name, name);
+    for (const name of ["a.txt", "a/b", ...Array.from({ length: 30 }, (_, i) => `f${i}`)])
+      writeFile(directory, name, name);
     expect((await run({ listingRangeFiles: 10 })).outcome).toBe("SUCCEEDED");
     lab.proxy.reset();
 

@@ -23,7 +23,11 @@ afterEach(() => {
 
 function resolveStoreName() {
   const lookup = dns.lookup;
-  vi.spyOn(dns, "lookup").mockImplementation(((hostname: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) =>
+  vi.spyOn(dns, "lookup").mockImplementation(((
+    hostname: string,
+    options: dns.LookupOptions,
+    callback: (...args: unknown[]) => void,
+  ) =>
     hostname === NAME
       ? callback(null, options.all ? [{ address: resolvesTo, family: 4 }] : resolvesTo, 4)
       : (lookup as (...args: unknown[]) => void)(hostname, options, callback)) as typeof dns.lookup);
@@ -38,16 +42,36 @@ describe("a store whose name later resolves to a refused address", () => {
     const endpoint = `http://${NAME}:${s3.port}`;
     const directory = makeTempDir();
     writeFile(directory, "a.txt", "first");
-    const first = await runCopyJob({ endpoint, bucket: BUCKET, directory, trackingFile: path.join(makeTempDir(), "t.db"), folder: "f/" });
+    const first = await runCopyJob({
+      endpoint,
+      bucket: BUCKET,
+      directory,
+      trackingFile: path.join(makeTempDir(), "t.db"),
+      folder: "f/",
+    });
     expect(first.error).toBe("");
     expect(first.outcome).toBe("SUCCEEDED");
 
     resolvesTo = "127.0.0.2";
     writeFile(directory, "b.txt", "second");
     const expected = `The object store's address is not allowed: "${NAME}" resolves to a loopback address, refused unless SHIFT_ALLOWED_ENDPOINTS allows it.`;
-    const push = await runCopyJob({ endpoint, bucket: BUCKET, directory, trackingFile: path.join(makeTempDir(), "t.db"), folder: "f/", maxAttempts: 1 });
+    const push = await runCopyJob({
+      endpoint,
+      bucket: BUCKET,
+      directory,
+      trackingFile: path.join(makeTempDir(), "t.db"),
+      folder: "f/",
+      maxAttempts: 1,
+    });
     expect({ outcome: push.outcome, error: push.error }).toEqual({ outcome: "FAILED", error: expected });
-    const pull = await runDownloadJob({ endpoint, bucket: BUCKET, directory: makeTempDir(), trackingFile: path.join(makeTempDir(), "p.db"), folder: "f/", maxAttempts: 1 });
+    const pull = await runDownloadJob({
+      endpoint,
+      bucket: BUCKET,
+      directory: makeTempDir(),
+      trackingFile: path.join(makeTempDir(), "p.db"),
+      folder: "f/",
+      maxAttempts: 1,
+    });
     expect({ outcome: pull.outcome, error: pull.error }).toEqual({ outcome: "FAILED", error: expected });
   });
 });

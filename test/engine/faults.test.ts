@@ -5,7 +5,15 @@ import { describe, expect, it } from "vitest";
 import { injectFaults } from "../support/faults";
 import { useProxiedS3 } from "../support/proxied-s3";
 import { isPartUpload } from "../support/s3-proxy";
-import { listKeys, makeTempDir, readObject, runCopyJob, runDownloadJob, sha256Hex, writeFile } from "../support/engine-harness";
+import {
+  listKeys,
+  makeTempDir,
+  readObject,
+  runCopyJob,
+  runDownloadJob,
+  sha256Hex,
+  writeFile,
+} from "../support/engine-harness";
 
 const BUCKET = "fault-bucket";
 const MiB = 1024 * 1024;
@@ -27,68 +35,112 @@ function mixedTree(): { directory: string; contents: Map<string, Buffer> } {
 const resilient = { maxAttempts: 6, requestTimeoutMs: 1_000 };
 
 describe("copies under injected faults (resets before and after the store acted, 500, 503 SlowDown, latency, stalls, truncated replies)", () => {
-  it.each([11, 12, 13])("copy to S3 with a tenth of all requests faulty completes, and every object is byte-identical (seed %i)", async (seed) => {
-    const { directory, contents } = mixedTree();
-    const plan = injectFaults({ rate: 0.1, seed });
-    lab.proxy.interceptor = plan.interceptor;
+  it.each([11, 12, 13])(
+    "copy to S3 with a tenth of all requests faulty completes, and every object is byte-identical (seed %i)",
+    async (seed) => {
+      const { directory, contents } = mixedTree();
+      const plan = injectFaults({ rate: 0.1, seed });
+      lab.proxy.interceptor = plan.interceptor;
 
-    const result = await runCopyJob({
-      endpoint: lab.proxy.endpoint,
-      bucket: BUCKET,
-      directory,
-      folder: `up-${seed}/`,
-      trackingFile: path.join(makeTempDir(), "t.db"),
-      multipartThreshold: 8 * MiB,
-      ...resilient,
-    });
+      const result = await runCopyJob({
+        endpoint: lab.proxy.endpoint,
+        bucket: BUCKET,
+        directory,
+        folder: `up-${seed}/`,
+        trackingFile: path.join(makeTempDir(), "t.db"),
+        multipartThreshold: 8 * MiB,
+        ...resilient,
+      });
 
-    console.log(`faults injected while copying to S3 (${lab.proxy.requests.length} requests):`, JSON.stringify(plan.injected));
-    expect(result.error).toBe("");
-    expect(result.outcome).toBe("SUCCEEDED");
-    expect(plan.total()).toBeGreaterThanOrEqual(8);
-    expect((await listKeys(lab.s3, BUCKET, `up-${seed}/`)).sort()).toEqual([...contents.keys()].map((k) => `up-${seed}/${k}`).sort());
-    for (const [name, body] of contents) {
-      const object = await readObject(lab.s3, BUCKET, `up-${seed}/${name}`);
-      expect(sha256Hex(object.body), name).toBe(sha256Hex(body));
-      expect(object.metadata.sha256).toBe(sha256Hex(body));
-    }
-  });
+      console.log(
+        `faults injected while copying to S3 (${lab.proxy.requests.length} requests):`,
+        JSON.stringify(plan.injected),
+      );
+      expect(result.error).toBe("");
+      expect(result.outcome).toBe("SUCCEEDED");
+      expect(plan.total()).toBeGreaterThanOrEqual(8);
+      expect((await listKeys(lab.s3, BUCKET, `up-${seed}/`)).sort()).toEqual(
+        [...contents.keys()].map((k) => `up-${seed}/${k}`).sort(),
+      );
+      for (const [name, body] of contents) {
+        const object = await readObject(lab.s3, BUCKET, `up-${seed}/${name}`);
+        expect(sha256Hex(object.body), name).toBe(sha256Hex(body));
+        expect(object.metadata.sha256).toBe(sha256Hex(body));
+      }
+    },
+  );
 
-  it.each([21, 22, 23])("copy from S3 with a tenth of all requests faulty completes, and every file is byte-identical (seed %i)", async (seed) => {
-    const { directory: source, contents } = mixedTree();
-    const folder = `down-${seed}/`;
-    expect((await runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: source, folder, trackingFile: path.join(makeTempDir(), "t.db") })).outcome).toBe("SUCCEEDED");
-    const target = makeTempDir("s3shift-faults-pull-");
-    const plan = injectFaults({ rate: 0.1, seed });
-    lab.proxy.interceptor = plan.interceptor;
+  it.each([21, 22, 23])(
+    "copy from S3 with a tenth of all requests faulty completes, and every file is byte-identical (seed %i)",
+    async (seed) => {
+      const { directory: source, contents } = mixedTree();
+      const folder = `down-${seed}/`;
+      expect(
+        (
+          await runCopyJob({
+            endpoint: lab.proxy.endpoint,
+            bucket: BUCKET,
+            directory: source,
+            folder,
+            trackingFile: path.join(makeTempDir(), "t.db"),
+          })
+        ).outcome,
+      ).toBe("SUCCEEDED");
+      const target = makeTempDir("s3shift-faults-pull-");
+      const plan = injectFaults({ rate: 0.1, seed });
+      lab.proxy.interceptor = plan.interceptor;
 
-    const result = await runDownloadJob({
-      endpoint: lab.proxy.endpoint,
-      bucket: BUCKET,
-      directory: target,
-      folder,
-      trackingFile: path.join(makeTempDir(), "t.db"),
-      rangeThreshold: 8 * MiB,
-      ...resilient,
-    });
+      const result = await runDownloadJob({
+        endpoint: lab.proxy.endpoint,
+        bucket: BUCKET,
+        directory: target,
+        folder,
+        trackingFile: path.join(makeTempDir(), "t.db"),
+        rangeThreshold: 8 * MiB,
+        ...resilient,
+      });
 
-    console.log(`faults injected while copying from S3 (${lab.proxy.requests.length} requests):`, JSON.stringify(plan.injected));
-    expect(result.error).toBe("");
-    expect(result.outcome).toBe("SUCCEEDED");
-    expect(plan.total()).toBeGreaterThanOrEqual(8);
-    for (const [name, body] of contents) expect(sha256Hex(fs.readFileSync(path.join(target, name))), name).toBe(sha256Hex(body));
-    expect((fs.readdirSync(target, { recursive: true }) as string[]).filter((p) => p.endsWith(".partial"))).toEqual([]);
-  });
+      console.log(
+        `faults injected while copying from S3 (${lab.proxy.requests.length} requests):`,
+        JSON.stringify(plan.injected),
+      );
+      expect(result.error).toBe("");
+      expect(result.outcome).toBe("SUCCEEDED");
+      expect(plan.total()).toBeGreaterThanOrEqual(8);
+      for (const [name, body] of contents)
+        expect(sha256Hex(fs.readFileSync(path.join(target, name))), name).toBe(sha256Hex(body));
+      expect((fs.readdirSync(target, { recursive: true }) as string[]).filter((p) => p.endsWith(".partial"))).toEqual(
+        [],
+      );
+    },
+  );
 
   it("multipart uploads survive 40% faults on their own requests (create, parts, complete)", async () => {
     const directory = makeTempDir("s3shift-faults-mpu-");
     const body = crypto.randomBytes(26 * MiB);
     writeFile(directory, "big.bin", body);
     // At most 3 faults for one request, below the attempts allowed: each one eventually lands.
-    const plan = injectFaults({ rate: 0.4, seed: 5, perRequest: 3, kinds: ["reset", "reset-after", "503", "truncate"], applies: (r) => r.query.has("uploads") || r.query.has("uploadId") });
+    const plan = injectFaults({
+      rate: 0.4,
+      seed: 5,
+      perRequest: 3,
+      kinds: ["reset", "reset-after", "503", "truncate"],
+      applies: (r) => r.query.has("uploads") || r.query.has("uploadId"),
+    });
     lab.proxy.interceptor = plan.interceptor;
-    const result = await runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory, folder: "mpu/", trackingFile: path.join(makeTempDir(), "t.db"), multipartThreshold: 8 * MiB, ...resilient });
-    console.log(`faults injected into multipart requests (${lab.proxy.requests.length} requests):`, JSON.stringify(plan.injected));
+    const result = await runCopyJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory,
+      folder: "mpu/",
+      trackingFile: path.join(makeTempDir(), "t.db"),
+      multipartThreshold: 8 * MiB,
+      ...resilient,
+    });
+    console.log(
+      `faults injected into multipart requests (${lab.proxy.requests.length} requests):`,
+      JSON.stringify(plan.injected),
+    );
     expect(result.error).toBe("");
     expect(result.outcome).toBe("SUCCEEDED");
     expect(sha256Hex((await readObject(lab.s3, BUCKET, "mpu/big.bin")).body)).toBe(sha256Hex(body));
@@ -100,8 +152,17 @@ describe("copies under injected faults (resets before and after the store acted,
     writeFile(directory, "done.bin", body);
     let completions = 0;
     // The store completes the upload, but the reply never reaches the client, which retries.
-    lab.proxy.interceptor = (r) => (r.method === "POST" && r.query.has("uploadId") && ++completions === 1 ? "reset-after" : undefined);
-    const result = await runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory, folder: "complete/", trackingFile: path.join(makeTempDir(), "t.db"), multipartThreshold: 8 * MiB, ...resilient });
+    lab.proxy.interceptor = (r) =>
+      r.method === "POST" && r.query.has("uploadId") && ++completions === 1 ? "reset-after" : undefined;
+    const result = await runCopyJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory,
+      folder: "complete/",
+      trackingFile: path.join(makeTempDir(), "t.db"),
+      multipartThreshold: 8 * MiB,
+      ...resilient,
+    });
     expect(completions).toBeGreaterThanOrEqual(2);
     expect(result.error).toBe("");
     expect(result.outcome).toBe("SUCCEEDED");
@@ -115,8 +176,22 @@ describe("copies under injected faults (resets before and after the store acted,
     const trackingFile = path.join(makeTempDir(), "t.db");
     let partsServed = 0;
     lab.proxy.interceptor = (r) =>
-      isPartUpload(r) && ++partsServed > 2 ? { status: 503, body: "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>" } : undefined;
-    const run = () => runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory, folder: "outage-mpu/", trackingFile, multipartThreshold: 8 * MiB, maxAttempts: 2 });
+      isPartUpload(r) && ++partsServed > 2
+        ? {
+            status: 503,
+            body: "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>",
+          }
+        : undefined;
+    const run = () =>
+      runCopyJob({
+        endpoint: lab.proxy.endpoint,
+        bucket: BUCKET,
+        directory,
+        folder: "outage-mpu/",
+        trackingFile,
+        multipartThreshold: 8 * MiB,
+        maxAttempts: 2,
+      });
 
     const failed = await run();
     expect(failed.outcome).toBe("FAILED");
@@ -136,22 +211,50 @@ describe("copies under injected faults (resets before and after the store acted,
 
   it("a store that keeps answering 503 fails the pull with a readable message; the repeat after it recovers completes", async () => {
     const { directory: source, contents } = mixedTree();
-    await runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: source, folder: "outage/", trackingFile: path.join(makeTempDir(), "t.db") });
+    await runCopyJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory: source,
+      folder: "outage/",
+      trackingFile: path.join(makeTempDir(), "t.db"),
+    });
     const target = makeTempDir("s3shift-outage-");
     const trackingFile = path.join(makeTempDir(), "t.db");
     let served = 0;
     // The listing and the first objects come through; then the store stays unavailable.
-    lab.proxy.interceptor = (r) => (r.method === "GET" && !r.query.has("list-type") && ++served > 20 ? { status: 503, body: "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>" } : undefined);
+    lab.proxy.interceptor = (r) =>
+      r.method === "GET" && !r.query.has("list-type") && ++served > 20
+        ? {
+            status: 503,
+            body: "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>",
+          }
+        : undefined;
 
-    const failed = await runDownloadJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: target, folder: "outage/", trackingFile, maxAttempts: 3 });
+    const failed = await runDownloadJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory: target,
+      folder: "outage/",
+      trackingFile,
+      maxAttempts: 3,
+    });
 
     expect(failed.outcome).toBe("FAILED");
-    expect(failed.error).toBe("The store kept failing after retries (HTTP 503, SlowDown: Please reduce your request rate.).");
+    expect(failed.error).toBe(
+      "The store kept failing after retries (HTTP 503, SlowDown: Please reduce your request rate.).",
+    );
     lab.proxy.interceptor = undefined;
     lab.proxy.reset();
-    const repeat = await runDownloadJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: target, folder: "outage/", trackingFile });
+    const repeat = await runDownloadJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory: target,
+      folder: "outage/",
+      trackingFile,
+    });
     expect(repeat.outcome).toBe("SUCCEEDED");
-    for (const [name, body] of contents) expect(sha256Hex(fs.readFileSync(path.join(target, name)))).toBe(sha256Hex(body));
+    for (const [name, body] of contents)
+      expect(sha256Hex(fs.readFileSync(path.join(target, name)))).toBe(sha256Hex(body));
     // What the failed job had placed is not fetched again.
     expect(repeat.progress.filesUnchanged).toBeGreaterThan(0n);
     expect(repeat.progress.filesTransferred + repeat.progress.filesUnchanged).toBe(BigInt(contents.size));

@@ -39,7 +39,9 @@ describe("listing a folder as parallel ranges", () => {
     expect(ranged).toHaveLength(names.length);
     expect([...ranged].sort(compareUtf8)).toEqual([...names].sort(compareUtf8));
     const starts = lab.proxy.requests.filter((r) => isListing(r.query) && !r.query.has("continuation-token"));
-    expect(starts.map((r) => r.query.get("start-after") ?? "").sort()).toEqual(["", ...splits.map((s) => FOLDER + s)].sort());
+    expect(starts.map((r) => r.query.get("start-after") ?? "").sort()).toEqual(
+      ["", ...splits.map((s) => FOLDER + s)].sort(),
+    );
     expect(lab.proxy.requests.filter((r) => isListing(r.query)).length).toBeGreaterThan(names.length / 7);
     store.destroy();
   });
@@ -47,10 +49,13 @@ describe("listing a folder as parallel ranges", () => {
   it("finds out that s3rver does not list in S3's key order", async () => {
     const store = engineStore(lab.proxy.endpoint);
     const folder = "walked/";
-    for (const name of ["a", "a/b", "c"]) await lab.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: folder + name, Body: name }));
+    for (const name of ["a", "a/b", "c"])
+      await lab.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: folder + name, Body: name }));
 
     // s3rver lists "a/b" before "a".
-    await expect(collect(listRemote(store, BUCKET, folder, { splits: ["a"] }))).rejects.toBeInstanceOf(UnsortedListingError);
+    await expect(collect(listRemote(store, BUCKET, folder, { splits: ["a"] }))).rejects.toBeInstanceOf(
+      UnsortedListingError,
+    );
     store.destroy();
   });
 
@@ -58,9 +63,13 @@ describe("listing a folder as parallel ranges", () => {
     const store = engineStore(lab.proxy.endpoint);
     lab.proxy.rewriter = (request, body) => (isListing(request.query) ? reverseEntries(body) : undefined);
 
-    await expect(collect(listRemote(store, BUCKET, FOLDER, { splits: ["d1/f050.txt"], pageSize: 7 }))).rejects.toBeInstanceOf(UnsortedListingError);
+    await expect(
+      collect(listRemote(store, BUCKET, FOLDER, { splits: ["d1/f050.txt"], pageSize: 7 })),
+    ).rejects.toBeInstanceOf(UnsortedListingError);
     // One listing in the store's own order is accepted as it comes (the job sorts it itself).
-    expect((await collect(listRemote(store, BUCKET, FOLDER, { pageSize: 7 }))).sort(compareUtf8)).toEqual([...names].sort(compareUtf8));
+    expect((await collect(listRemote(store, BUCKET, FOLDER, { pageSize: 7 }))).sort(compareUtf8)).toEqual(
+      [...names].sort(compareUtf8),
+    );
     store.destroy();
   });
 });

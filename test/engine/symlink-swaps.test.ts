@@ -47,7 +47,11 @@ function failures(events: EngineEvent[]) {
 /** What a swap may legitimately cost a job: a refused link, or a directory caught while moved aside. */
 function expectOnlySwapFailures(events: EngineEvent[]) {
   for (const failure of failures(events)) {
-    expect(failure.message, failure.path).toMatch(new RegExp(`${SWAP_REFUSAL.source}|^cannot read directory: ENOENT$|^ENOENT: cannot \\w+ the file$|^"[^"]+" is no longer a directory$`));
+    expect(failure.message, failure.path).toMatch(
+      new RegExp(
+        `${SWAP_REFUSAL.source}|^cannot read directory: ENOENT$|^ENOENT: cannot \\w+ the file$|^"[^"]+" is no longer a directory$`,
+      ),
+    );
   }
 }
 
@@ -63,13 +67,23 @@ describe("a directory swapped for a symbolic link during a copy to S3", () => {
     fs.writeFileSync(path.join(outside, "f0.txt"), Buffer.alloc(6 * 1024 * 1024, "O"));
     const outsideBefore = manifest(outside);
 
-    const swapper = new Swapper(SWAPPED.map((d) => path.join(rel, d)), [outside, other]);
+    const swapper = new Swapper(
+      SWAPPED.map((d) => path.join(rel, d)),
+      [outside, other],
+    );
     let refused = 0;
     let linksSeen = 0;
     try {
       for (let i = 0; i < PUSH_ITERATIONS; i++) {
         const folder = `push-${i}/`;
-        const result = await runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: rel, folder, trackingFile: path.join(makeTempDir(), "t.db"), multipartThreshold: 1024 * 1024 });
+        const result = await runCopyJob({
+          endpoint: lab.proxy.endpoint,
+          bucket: BUCKET,
+          directory: rel,
+          folder,
+          trackingFile: path.join(makeTempDir(), "t.db"),
+          multipartThreshold: 1024 * 1024,
+        });
         expectOnlySwapFailures(result.events);
         refused += failures(result.events).filter((f) => SWAP_REFUSAL.test(f.message)).length;
         linksSeen += result.events.filter((e) => e.type === "file-skipped" && e.reason === "symlink").length;
@@ -97,7 +111,10 @@ describe("a directory swapped for a symbolic link during a copy from S3", () => 
     const outsideBefore = manifest(outside);
     const otherBefore = manifest(other);
 
-    const swapper = new Swapper(SWAPPED.map((d) => path.join(rel, d)), [outside, other]);
+    const swapper = new Swapper(
+      SWAPPED.map((d) => path.join(rel, d)),
+      [outside, other],
+    );
     let refused = 0;
     try {
       for (let i = 0; i < ITERATIONS; i++) {
@@ -105,16 +122,34 @@ describe("a directory swapped for a symbolic link during a copy from S3", () => 
         const folder = "pull-src/";
         await Promise.all(
           DIRS.flatMap((dir) =>
-            Array.from({ length: FILES }, (_, j) => lab.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${folder}${dir}/f${j}.txt`, Body: `PULLED ${i} ${dir} f${j}\n` }))),
+            Array.from({ length: FILES }, (_, j) =>
+              lab.s3.send(
+                new PutObjectCommand({
+                  Bucket: BUCKET,
+                  Key: `${folder}${dir}/f${j}.txt`,
+                  Body: `PULLED ${i} ${dir} f${j}\n`,
+                }),
+              ),
+            ),
           ),
         );
-        const result = await runDownloadJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: rel, folder, trackingFile: path.join(makeTempDir(), "t.db") });
+        const result = await runDownloadJob({
+          endpoint: lab.proxy.endpoint,
+          bucket: BUCKET,
+          directory: rel,
+          folder,
+          trackingFile: path.join(makeTempDir(), "t.db"),
+        });
         for (const failure of failures(result.events)) {
           expect(failure.message, failure.path).toMatch(
-            new RegExp(`${SWAP_REFUSAL.source}|^"[^"]+" is a symbolic link; nothing is written through links$|^"[^"]+" exists and is not a directory$|^"[^"]+" is no longer a directory$|^ENOENT: cannot \\w+ the file$`),
+            new RegExp(
+              `${SWAP_REFUSAL.source}|^"[^"]+" is a symbolic link; nothing is written through links$|^"[^"]+" exists and is not a directory$|^"[^"]+" is no longer a directory$|^ENOENT: cannot \\w+ the file$`,
+            ),
           );
         }
-        refused += failures(result.events).filter((f) => SWAP_REFUSAL.test(f.message) || /symbolic link/.test(f.message)).length;
+        refused += failures(result.events).filter(
+          (f) => SWAP_REFUSAL.test(f.message) || /symbolic link/.test(f.message),
+        ).length;
       }
     } finally {
       const swaps = await swapper.stop();
@@ -131,7 +166,8 @@ describe("a directory swapped for a symbolic link during a copy from S3", () => 
 describe("the relationship's directory itself replaced", () => {
   const replacements = {
     "by another directory": (rel: string) => fs.mkdirSync(rel),
-    "by a symbolic link to another relationship's directory": (rel: string, other: string) => fs.symlinkSync(other, rel),
+    "by a symbolic link to another relationship's directory": (rel: string, other: string) =>
+      fs.symlinkSync(other, rel),
   };
 
   for (const [how, replace] of Object.entries(replacements)) {
@@ -143,12 +179,23 @@ describe("the relationship's directory itself replaced", () => {
       replace(rel, other);
       lab.proxy.reset();
 
-      const job = runCopyJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: rel, directoryIno: ino, folder: "replaced-push/", trackingFile: path.join(makeTempDir(), "t.db") });
+      const job = runCopyJob({
+        endpoint: lab.proxy.endpoint,
+        bucket: BUCKET,
+        directory: rel,
+        directoryIno: ino,
+        folder: "replaced-push/",
+        trackingFile: path.join(makeTempDir(), "t.db"),
+      });
 
       await expect(job).rejects.toThrow(
         how.startsWith("by another")
-          ? new RegExp(`^The local directory ${escape(rel)} was replaced: it is now inode \\d+, and the relationship was made for inode ${ino} \\(local_directory_id\\)\\. Nothing was read or written`)
-          : new RegExp(`^The local directory ${escape(rel)} was replaced: "rel" on its path is now a symbolic link; not followed\\. Nothing was read or written\\.$`),
+          ? new RegExp(
+              `^The local directory ${escape(rel)} was replaced: it is now inode \\d+, and the relationship was made for inode ${ino} \\(local_directory_id\\)\\. Nothing was read or written`,
+            )
+          : new RegExp(
+              `^The local directory ${escape(rel)} was replaced: "rel" on its path is now a symbolic link; not followed\\. Nothing was read or written\\.$`,
+            ),
       );
       expect(lab.proxy.requests).toEqual([]);
     });
@@ -156,12 +203,21 @@ describe("the relationship's directory itself replaced", () => {
     it(`${how} is refused by a copy from S3 before anything is written`, async () => {
       const { other, rel } = layout();
       const ino = fs.statSync(rel, { bigint: true }).ino;
-      await lab.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "replaced-pull/f0.txt", Body: "from the bucket\n" }));
+      await lab.s3.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: "replaced-pull/f0.txt", Body: "from the bucket\n" }),
+      );
       fs.renameSync(rel, `${rel}.old`);
       replace(rel, other);
       const otherBefore = manifest(other);
 
-      const job = runDownloadJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: rel, directoryIno: ino, folder: "replaced-pull/", trackingFile: path.join(makeTempDir(), "t.db") });
+      const job = runDownloadJob({
+        endpoint: lab.proxy.endpoint,
+        bucket: BUCKET,
+        directory: rel,
+        directoryIno: ino,
+        folder: "replaced-pull/",
+        trackingFile: path.join(makeTempDir(), "t.db"),
+      });
 
       await expect(job).rejects.toThrow(/^The local directory .* was replaced: .*Nothing was read or written/);
       expect(manifest(other)).toEqual(otherBefore);

@@ -31,7 +31,11 @@ export interface AppServer {
   /** Stops the web server (SIGTERM) and starts it again on the same port; the worker is left alone. */
   restartWebServer(): Promise<void>;
   login(username?: string, password?: string): Promise<string>;
-  call(method: string, path: string, options?: { token?: string; body?: unknown }): Promise<{ status: number; json: any; text: string }>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown },
+  ): Promise<{ status: number; json: any; text: string }>;
 }
 
 /**
@@ -45,7 +49,10 @@ export const LOOPBACK_STORES = "127.0.0.0/8,::1";
  * `allowedEndpoints` is the app's SHIFT_ALLOWED_ENDPOINTS (null: unset); by default the test
  * runner's own, else loopback.
  */
-export async function startApp({ worker = true, allowedEndpoints }: { worker?: boolean; allowedEndpoints?: string | null } = {}): Promise<AppServer> {
+export async function startApp({
+  worker = true,
+  allowedEndpoints,
+}: { worker?: boolean; allowedEndpoints?: string | null } = {}): Promise<AppServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-app-"));
   const fsRoot = path.join(dataDir, "fs");
   fs.mkdirSync(fsRoot, { recursive: true });
@@ -61,14 +68,21 @@ export async function startApp({ worker = true, allowedEndpoints }: { worker?: b
     NEXT_TELEMETRY_DISABLED: "1",
     NEXTAUTH_URL: `http://127.0.0.1:${port}`,
     NEXTAUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
-    SHIFT_ALLOWED_ENDPOINTS: allowedEndpoints === undefined ? (process.env.SHIFT_ALLOWED_ENDPOINTS ?? LOOPBACK_STORES) : (allowedEndpoints ?? undefined),
+    SHIFT_ALLOWED_ENDPOINTS:
+      allowedEndpoints === undefined
+        ? (process.env.SHIFT_ALLOWED_ENDPOINTS ?? LOOPBACK_STORES)
+        : (allowedEndpoints ?? undefined),
   };
   if (env.SHIFT_ALLOWED_ENDPOINTS === undefined) delete env.SHIFT_ALLOWED_ENDPOINTS;
-  const created = spawnSync(process.execPath, ["--import", "tsx", "scripts/create-user.ts", "--username", OBSERVER.username, "--role", "observers"], {
-    cwd: ROOT,
-    env,
-    encoding: "utf8",
-  });
+  const created = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "scripts/create-user.ts", "--username", OBSERVER.username, "--role", "observers"],
+    {
+      cwd: ROOT,
+      env,
+      encoding: "utf8",
+    },
+  );
   if (created.status !== 0) throw new Error(`preparing the data directory failed: ${created.stderr}`);
 
   let output = "";
@@ -80,7 +94,8 @@ export async function startApp({ worker = true, allowedEndpoints }: { worker?: b
     children.push(child);
     return child;
   };
-  const launchWeb = () => launch([path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)]);
+  const launchWeb = () =>
+    launch([path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)]);
   const launchWorker = () => launch(["--import", "tsx", path.join(ROOT, "scripts/worker.ts")]);
   let web = launchWeb();
   let workerProcess = worker ? launchWorker() : undefined;
@@ -103,7 +118,10 @@ export async function startApp({ worker = true, allowedEndpoints }: { worker?: b
   const call: AppServer["call"] = async (method, urlPath, { token, body } = {}) => {
     const response = await fetch(url + urlPath, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
     const text = await response.text();

@@ -6,7 +6,10 @@ export const SESSION_COOKIE = "next-auth.session-token";
 export async function consoleSignIn(app: AppServer, username: string, password: string): Promise<string> {
   const csrf = await fetch(`${app.url}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const csrfCookie = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const reply = await fetch(`${app.url}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
@@ -30,5 +33,12 @@ export function cookieValue(response: Response, name: string): string | undefine
 
 /** A same-origin request from the console's pages, carrying the session cookie. */
 export function withCookie(session: string, init: RequestInit = {}): RequestInit {
-  return { ...init, headers: { ...(init.headers as Record<string, string>), cookie: `${SESSION_COOKIE}=${session}`, "sec-fetch-site": "same-origin" } };
+  return {
+    ...init,
+    headers: {
+      ...(init.headers as Record<string, string>),
+      cookie: `${SESSION_COOKIE}=${session}`,
+      "sec-fetch-site": "same-origin",
+    },
+  };
 }

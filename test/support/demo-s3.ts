@@ -15,7 +15,11 @@ export interface DemoS3 extends RunningS3Server {
 /** The demo endpoint, in this process, on a free loopback port, with the keys the engine harness signs with. */
 export async function startDemoS3Server(buckets: string[]): Promise<DemoS3> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-demo-s3-"));
-  const server = await startS3Server({ directory, buckets, credentials: [{ accessKeyId: S3RVER_KEY, secretAccessKey: S3RVER_SECRET }] });
+  const server = await startS3Server({
+    directory,
+    buckets,
+    credentials: [{ accessKeyId: S3RVER_KEY, secretAccessKey: S3RVER_SECRET }],
+  });
   return {
     ...server,
     directory,
@@ -27,7 +31,13 @@ export async function startDemoS3Server(buckets: string[]): Promise<DemoS3> {
 }
 
 export function signer(secretAccessKey = S3RVER_SECRET, accessKeyId = S3RVER_KEY): SignatureV4 {
-  return new SignatureV4({ service: "s3", region: "us-east-1", credentials: { accessKeyId, secretAccessKey }, sha256: NodeSha256, uriEscapePath: false });
+  return new SignatureV4({
+    service: "s3",
+    region: "us-east-1",
+    credentials: { accessKeyId, secretAccessKey },
+    sha256: NodeSha256,
+    uriEscapePath: false,
+  });
 }
 
 export interface RawRequest {
@@ -39,7 +49,11 @@ export interface RawRequest {
 }
 
 /** A request signed in the header form as an SDK would, for sending by hand (and tampering with). */
-export async function signedRequest(endpoint: string, request: RawRequest, options: { secret?: string; payload?: "signed" | "unsigned" } = {}) {
+export async function signedRequest(
+  endpoint: string,
+  request: RawRequest,
+  options: { secret?: string; payload?: "signed" | "unsigned" } = {},
+) {
   const url = new URL(endpoint);
   const body = request.body;
   const toSign: HttpRequest = {
@@ -61,10 +75,22 @@ export async function signedRequest(endpoint: string, request: RawRequest, optio
 }
 
 /** A presigned GET as the SDK's S3 presigner makes it (the payload left unsigned, named in the query). */
-export async function presignedGet(endpoint: string, path: string, options: { signingDate?: Date; expiresIn?: number } = {}): Promise<HttpRequest> {
+export async function presignedGet(
+  endpoint: string,
+  path: string,
+  options: { signingDate?: Date; expiresIn?: number } = {},
+): Promise<HttpRequest> {
   const url = new URL(endpoint);
   return signer().presign(
-    { method: "GET", protocol: "http:", hostname: url.hostname, port: Number(url.port), path, query: {}, headers: { host: url.host, "X-Amz-Content-Sha256": "UNSIGNED-PAYLOAD" } },
+    {
+      method: "GET",
+      protocol: "http:",
+      hostname: url.hostname,
+      port: Number(url.port),
+      path,
+      query: {},
+      headers: { host: url.host, "X-Amz-Content-Sha256": "UNSIGNED-PAYLOAD" },
+    },
     { expiresIn: 900, ...options },
   );
 }

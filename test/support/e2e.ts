@@ -11,7 +11,10 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
 }
 
 /** A create body for a relationship to a path-style s3rver (or a proxy in front of it) on loopback. */
-export function relationshipBody(port: number, fields: { local_directory_path: string; bucket: string; object_folder?: string }) {
+export function relationshipBody(
+  port: number,
+  fields: { local_directory_path: string; bucket: string; object_folder?: string },
+) {
   return {
     object_store_address: "http://127.0.0.1",
     port,

@@ -117,7 +117,13 @@ export function runDownloadJob(options: DownloadRunOptions): Promise<RunOutcome>
       concurrency: 8,
       bufferBudgetBytes: 64 * 1024 * 1024,
       partialsJournal: options.trackingFile.replace(/\.db$/, "") + ".partials",
-      download: { rangeThreshold: options.rangeThreshold ?? 16 * 1024 * 1024, minPartSize: 5 * 1024 * 1024, parallelParts: 4, bodyAttempts: 3, durableWrites: true },
+      download: {
+        rangeThreshold: options.rangeThreshold ?? 16 * 1024 * 1024,
+        minPartSize: 5 * 1024 * 1024,
+        parallelParts: 4,
+        bodyAttempts: 3,
+        durableWrites: true,
+      },
     }),
   );
 }
@@ -128,7 +134,10 @@ interface HarnessParts {
   emit: (event: EngineEvent) => void;
 }
 
-async function runWithHarness(options: Pick<RunOptions, "trackingFile" | "endpoint" | "store" | "maxAttempts" | "requestTimeoutMs" | "onEvent">, job: (parts: HarnessParts) => Promise<CopyResult>): Promise<RunOutcome> {
+async function runWithHarness(
+  options: Pick<RunOptions, "trackingFile" | "endpoint" | "store" | "maxAttempts" | "requestTimeoutMs" | "onEvent">,
+  job: (parts: HarnessParts) => Promise<CopyResult>,
+): Promise<RunOutcome> {
   const tracking = new TrackingStore(options.trackingFile);
   const progress = new ProgressTracker();
   const events: EngineEvent[] = [];
@@ -153,7 +162,9 @@ export async function listKeys(client: S3Client, bucket: string, prefix = ""): P
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
     keys.push(...(page.Contents ?? []).map((o) => o.Key!));
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);

@@ -15,7 +15,8 @@ function seeded(seed: number): () => number {
   };
 }
 
-const errorBody = (code: string, message: string) => `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+const errorBody = (code: string, message: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
 
 export interface FaultPlan {
   interceptor: Interceptor;

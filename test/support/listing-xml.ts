@@ -33,7 +33,11 @@ export function editEntry(xml: string, key: string, change: { storageClass?: str
   return xml.replace(/<Contents>[\s\S]*?<\/Contents>/g, (block) => {
     if (!block.includes(`<Key>${escapeXml(key)}</Key>`)) return block;
     let edited = block;
-    if (change.storageClass) edited = edited.replace(/<StorageClass>[^<]*<\/StorageClass>/, `<StorageClass>${change.storageClass}</StorageClass>`);
+    if (change.storageClass)
+      edited = edited.replace(
+        /<StorageClass>[^<]*<\/StorageClass>/,
+        `<StorageClass>${change.storageClass}</StorageClass>`,
+      );
     if (change.etag) edited = edited.replace(/<ETag>[^<]*<\/ETag>/, `<ETag>&quot;${change.etag}&quot;</ETag>`);
     return edited;
   });

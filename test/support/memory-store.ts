@@ -76,14 +76,27 @@ export class MemoryStore implements ObjectStore {
   async putObject({ bucket, key, body, sha256, contentType }: PutObjectRequest) {
     this.receive({ operation: "putObject", key });
     const etag = md5Hex(body);
-    this.objects.set(`${bucket}/${key}`, { body: Buffer.from(body), etag, sha256: sha256.toString("hex"), contentType, lastModified: new Date() });
+    this.objects.set(`${bucket}/${key}`, {
+      body: Buffer.from(body),
+      etag,
+      sha256: sha256.toString("hex"),
+      contentType,
+      lastModified: new Date(),
+    });
     return { etag, attempts: 1 };
   }
 
   async createMultipartUpload({ bucket, key, contentType, sha256 }: CreateUploadRequest) {
     this.receive({ operation: "createMultipartUpload", key });
     const uploadId = crypto.randomUUID();
-    this.uploads.set(uploadId, { bucket, key, contentType, sha256: sha256.toString("hex"), initiated: new Date(), parts: new Map() });
+    this.uploads.set(uploadId, {
+      bucket,
+      key,
+      contentType,
+      sha256: sha256.toString("hex"),
+      initiated: new Date(),
+      parts: new Map(),
+    });
     return { uploadId, attempts: 1 };
   }
 
@@ -93,7 +106,11 @@ export class MemoryStore implements ObjectStore {
     for await (const chunk of body.chunks()) chunks.push(Buffer.from(chunk));
     const bytes = Buffer.concat(chunks);
     if (!crypto.createHash("sha256").update(bytes).digest().equals(sha256)) {
-      throw new StoreRequestError("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
+      throw new StoreRequestError(
+        "XAmzContentSHA256Mismatch",
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+        400,
+      );
     }
     const etag = `"${md5Hex(bytes)}"`;
     this.upload(uploadId).parts.set(partNumber, { body: bytes, etag });
@@ -105,11 +122,18 @@ export class MemoryStore implements ObjectStore {
     const upload = this.upload(uploadId);
     const bodies = parts.map(({ partNumber, etag }) => {
       const part = upload.parts.get(partNumber);
-      if (!part || part.etag !== etag) throw new StoreRequestError("InvalidPart", `part ${partNumber} was not uploaded with that ETag`, 400);
+      if (!part || part.etag !== etag)
+        throw new StoreRequestError("InvalidPart", `part ${partNumber} was not uploaded with that ETag`, 400);
       return part.body;
     });
     const etag = `${md5Hex(Buffer.concat(bodies.map((b) => Buffer.from(md5Hex(b), "hex"))))}-${parts.length}`;
-    this.objects.set(`${upload.bucket}/${upload.key}`, { body: Buffer.concat(bodies), etag, sha256: upload.sha256, contentType: upload.contentType, lastModified: new Date() });
+    this.objects.set(`${upload.bucket}/${upload.key}`, {
+      body: Buffer.concat(bodies),
+      etag,
+      sha256: upload.sha256,
+      contentType: upload.contentType,
+      lastModified: new Date(),
+    });
     this.uploads.delete(uploadId);
     return { etag };
   }
@@ -147,7 +171,12 @@ export class MemoryStore implements ObjectStore {
   async getObject({ bucket, key, ifMatch, range }: GetObjectRequest): Promise<ObjectBody> {
     this.receive({ operation: "getObject", key });
     const object = this.object(bucket, key, "NoSuchKey");
-    if (object.etag !== ifMatch) throw new StoreRequestError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412);
+    if (object.etag !== ifMatch)
+      throw new StoreRequestError(
+        "PreconditionFailed",
+        "At least one of the pre-conditions you specified did not hold",
+        412,
+      );
     const bytes = range ? object.body.subarray(range.offset, range.offset + range.length) : object.body;
     return { body: Readable.from([Buffer.from(bytes)]), etag: object.etag, sha256: object.sha256, keyEncrypted: false };
   }
@@ -161,7 +190,12 @@ export class MemoryStore implements ObjectStore {
   async copyObject({ bucket, key, sourceKey, contentType, sha256 }: CopyObjectRequest) {
     this.receive({ operation: "copyObject", key });
     const source = this.object(bucket, sourceKey, "NoSuchKey");
-    this.objects.set(`${bucket}/${key}`, { ...source, contentType, sha256: sha256.toString("hex"), lastModified: new Date() });
+    this.objects.set(`${bucket}/${key}`, {
+      ...source,
+      contentType,
+      sha256: sha256.toString("hex"),
+      lastModified: new Date(),
+    });
     return { etag: source.etag };
   }
 

@@ -25,7 +25,15 @@ export async function uploadWithSwappedPart(endpoint: string, bucket: string, ke
       partSize,
       // Read again (to send it, or to see why the store refused it), part 2 is never what was digested.
       part: async (index) => ({
-        body: index === 1 ? { length: partSize, chunks: async function* () { yield crypto.randomBytes(partSize); } } : bufferBody(first[index]!),
+        body:
+          index === 1
+            ? {
+                length: partSize,
+                chunks: async function* () {
+                  yield crypto.randomBytes(partSize);
+                },
+              }
+            : bufferBody(first[index]!),
         release: () => {},
       }),
       parallelParts: 1,

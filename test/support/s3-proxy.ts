@@ -23,12 +23,16 @@ export interface ProxiedRequest {
 /** The part number an upload's first job sends to ask whether the store checks signed digests (lib/s3/payload-check.ts). */
 const PROBE_PART_NUMBER = "10000";
 
-export const isPayloadProbe = (r: Pick<ProxiedRequest, "method" | "query">): boolean => r.method === "PUT" && r.query.get("partNumber") === PROBE_PART_NUMBER;
+export const isPayloadProbe = (r: Pick<ProxiedRequest, "method" | "query">): boolean =>
+  r.method === "PUT" && r.query.get("partNumber") === PROBE_PART_NUMBER;
 
 /** An UploadPart request that carries a part of the file (not the probe). */
-export const isPartUpload = (r: Pick<ProxiedRequest, "method" | "query">): boolean => r.method === "PUT" && r.query.has("partNumber") && !isPayloadProbe(r);
+export const isPartUpload = (r: Pick<ProxiedRequest, "method" | "query">): boolean =>
+  r.method === "PUT" && r.query.has("partNumber") && !isPayloadProbe(r);
 
-export type Interceptor = (request: ProxiedRequest) =>
+export type Interceptor = (
+  request: ProxiedRequest,
+) =>
   | undefined
   | { status: number; body?: string; headers?: Record<string, string> }
   | { delayMs: number }
@@ -85,7 +89,9 @@ export class S3Proxy {
   /** Bytes of request bodies that carried object data (PUT without a copy source). */
   /** Bytes of object data sent: every PUT body but the payload-check probe's. */
   uploadedBytes(): number {
-    return this.requests.filter((r) => r.method === "PUT" && !isPayloadProbe(r)).reduce((sum, r) => sum + r.bodyBytes, 0);
+    return this.requests
+      .filter((r) => r.method === "PUT" && !isPayloadProbe(r))
+      .reduce((sum, r) => sum + r.bodyBytes, 0);
   }
 
   /** Sends the reply's headers and the first half of its body, then drops the connection. */

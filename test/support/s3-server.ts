@@ -51,11 +51,19 @@ export function inspectionClient(endpoint: string): S3Client {
  * Runs s3rver (a local S3-compatible server) on 127.0.0.1 in its own process; port 0 picks a
  * free port. Resolves once it listens.
  */
-async function spawnS3rver(directory: string, port: number, buckets: string[]): Promise<{ child: ChildProcess; port: number }> {
+async function spawnS3rver(
+  directory: string,
+  port: number,
+  buckets: string[],
+): Promise<{ child: ChildProcess; port: number }> {
   // --openssl-legacy-provider: without it, s3rver's listings past 1,000 keys fail.
-  const child = spawn(process.execPath, ["--openssl-legacy-provider", S3RVER_SCRIPT, directory, String(port), ...buckets], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--openssl-legacy-provider", S3RVER_SCRIPT, directory, String(port), ...buckets],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const line = await new Promise<string>((resolve, reject) => {
     readline.createInterface({ input: child.stdout! }).once("line", resolve);
     child.once("exit", (code) => reject(new Error(`s3rver exited with code ${code} (is port ${port} free?)`)));

@@ -19,13 +19,19 @@ describe("ca_certificate holds certificates and nothing else", () => {
   });
 
   it("refuses a key pasted before the certificate, and a key alone", () => {
-    expect(certificateProblem(`${first.key}${first.cert}`)).toBe('block 1 is a PEM "PRIVATE KEY" block; only CERTIFICATE blocks are accepted');
+    expect(certificateProblem(`${first.key}${first.cert}`)).toBe(
+      'block 1 is a PEM "PRIVATE KEY" block; only CERTIFICATE blocks are accepted',
+    );
     expect(certificateProblem(first.key)).toBe("must be a PEM certificate (-----BEGIN CERTIFICATE-----)");
   });
 
   it("refuses text outside the blocks (a bare base64 key, an unfinished block)", () => {
-    expect(certificateProblem(`${first.cert}${keyBody}`)).toBe("must hold only PEM CERTIFICATE blocks (it holds other text as well)");
-    expect(certificateProblem(`${first.cert}-----BEGIN PRIVATE KEY-----\n${keyBody}`)).toBe("must hold only PEM CERTIFICATE blocks (it holds other text as well)");
+    expect(certificateProblem(`${first.cert}${keyBody}`)).toBe(
+      "must hold only PEM CERTIFICATE blocks (it holds other text as well)",
+    );
+    expect(certificateProblem(`${first.cert}-----BEGIN PRIVATE KEY-----\n${keyBody}`)).toBe(
+      "must hold only PEM CERTIFICATE blocks (it holds other text as well)",
+    );
   });
 
   it("parses every block, not only the first", () => {

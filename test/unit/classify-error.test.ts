@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { classifyS3Error } from "@/lib/s3/classify-error";
 
-const sdkError = (name: string, status?: number) => Object.assign(new Error(`${name} message`), { name, $metadata: { httpStatusCode: status } });
+const sdkError = (name: string, status?: number) =>
+  Object.assign(new Error(`${name} message`), { name, $metadata: { httpStatusCode: status } });
 
 describe("what an S3 error means for a job", () => {
   it.each([
@@ -21,9 +22,11 @@ describe("what an S3 error means for a job", () => {
     expect(classifyS3Error(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" })).message).toBe(
       "the store is unreachable after retries (ECONNREFUSED)",
     );
-    expect(classifyS3Error(Object.assign(new Error("self-signed"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" })).message).toBe(
-      "the store's TLS certificate could not be verified (DEPTH_ZERO_SELF_SIGNED_CERT)",
+    expect(
+      classifyS3Error(Object.assign(new Error("self-signed"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" })).message,
+    ).toBe("the store's TLS certificate could not be verified (DEPTH_ZERO_SELF_SIGNED_CERT)");
+    expect(classifyS3Error(sdkError("SignatureDoesNotMatch", 403)).message).toBe(
+      "the store rejected the credentials (SignatureDoesNotMatch)",
     );
-    expect(classifyS3Error(sdkError("SignatureDoesNotMatch", 403)).message).toBe("the store rejected the credentials (SignatureDoesNotMatch)");
   });
 });

@@ -63,14 +63,27 @@ describe("placing a key under the directory", () => {
 describe("the download decision", () => {
   const remote = object("f.txt", 10n);
   const mtimeNs = BigInt(remote.lastModified!.getTime()) * 1_000_000n;
-  const tracked: TrackedFile = { path: "f.txt", size: 10n, mtimeNs, ctimeNs: mtimeNs + 5n, ino: 42n, etagTag: etagTag(remote.etag), sha256: Buffer.alloc(32) };
+  const tracked: TrackedFile = {
+    path: "f.txt",
+    size: 10n,
+    mtimeNs,
+    ctimeNs: mtimeNs + 5n,
+    ino: 42n,
+    etagTag: etagTag(remote.etag),
+    sha256: Buffer.alloc(32),
+  };
   const local = (changes: Partial<Record<"size" | "mtimeNs" | "ctimeNs" | "ino", bigint>> = {}) =>
     ({ size: 10n, mtimeNs, ctimeNs: mtimeNs + 5n, ino: 42n, ...changes }) as unknown as BigIntStats;
 
   it.each([
     ["no local file", undefined, null, "download"],
     ["tracked object, untouched file", tracked, local(), "skip-unchanged"],
-    ["tracked object, touched file of the same size", tracked, local({ ctimeNs: mtimeNs + 9n }), "verify-then-download"],
+    [
+      "tracked object, touched file of the same size",
+      tracked,
+      local({ ctimeNs: mtimeNs + 9n }),
+      "verify-then-download",
+    ],
     ["tracked object, file replaced (new inode)", tracked, local({ ino: 43n }), "verify-then-download"],
     ["tracked object, file of another size", tracked, local({ size: 11n }), "download"],
     ["object with a new ETag", { ...tracked, etagTag: etagTag("other") }, local(), "adopt-or-download"],

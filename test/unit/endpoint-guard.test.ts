@@ -35,8 +35,16 @@ describe("which addresses are restricted", () => {
     ["2002:a00:1::1", "private"],
   ])("%s is %s", (address, range) => expect(restrictedRange(address)).toBe(range));
 
-  it.each(["8.8.8.8", "172.32.0.1", "100.128.0.1", "52.216.0.1", "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"])("%s is an ordinary address", (address) =>
-    expect(restrictedRange(address)).toBeUndefined());
+  it.each([
+    "8.8.8.8",
+    "172.32.0.1",
+    "100.128.0.1",
+    "52.216.0.1",
+    "2606:4700::1111",
+    "::ffff:8.8.8.8",
+    "64:ff9b::808:808",
+    "2002:808:808::1",
+  ])("%s is an ordinary address", (address) => expect(restrictedRange(address)).toBeUndefined());
 });
 
 describe("the address sign-ins are counted by", () => {
@@ -49,7 +57,8 @@ describe("the address sign-ins are counted by", () => {
 });
 
 describe("SHIFT_ALLOWED_ENDPOINTS", () => {
-  const allows = (spec: string, host: string, port: number, address: string) => allowedEndpoints(spec).allows({ host, port, address });
+  const allows = (spec: string, host: string, port: number, address: string) =>
+    allowedEndpoints(spec).allows({ host, port, address });
 
   it("allows a host name as the relationship gives it, on any port or on the one given", () => {
     expect(allows("minio.internal", "MINIO.internal.", 9000, "10.0.0.5")).toBe(true);
@@ -69,9 +78,15 @@ describe("SHIFT_ALLOWED_ENDPOINTS", () => {
   });
 
   it("names an entry it cannot read", () => {
-    expect(() => allowedEndpoints("10.0.0.0/33")).toThrow('SHIFT_ALLOWED_ENDPOINTS: "10.0.0.0/33" is not a host, host:port or CIDR');
-    expect(() => allowedEndpoints("ok.example, http://bad/")).toThrow('SHIFT_ALLOWED_ENDPOINTS: "http://bad/" is not a host, host:port or CIDR');
-    expect(() => allowedEndpoints("store:99999")).toThrow('SHIFT_ALLOWED_ENDPOINTS: "store:99999" is not a host, host:port or CIDR');
+    expect(() => allowedEndpoints("10.0.0.0/33")).toThrow(
+      'SHIFT_ALLOWED_ENDPOINTS: "10.0.0.0/33" is not a host, host:port or CIDR',
+    );
+    expect(() => allowedEndpoints("ok.example, http://bad/")).toThrow(
+      'SHIFT_ALLOWED_ENDPOINTS: "http://bad/" is not a host, host:port or CIDR',
+    );
+    expect(() => allowedEndpoints("store:99999")).toThrow(
+      'SHIFT_ALLOWED_ENDPOINTS: "store:99999" is not a host, host:port or CIDR',
+    );
   });
 });
 
@@ -85,7 +100,16 @@ describe("connections to the object store", () => {
 
   const client = (address = "http://127.0.0.1", maxAttempts = 1) => {
     const made = createObjectStore(
-      { objectStoreAddress: address, port, allowPlainHttp: true, region: "us-east-1", bucketStyle: "BUCKET_STYLE_PATH", caCertificate: null, accessKeyId: "k", secretAccessKey: "s" },
+      {
+        objectStoreAddress: address,
+        port,
+        allowPlainHttp: true,
+        region: "us-east-1",
+        bucketStyle: "BUCKET_STYLE_PATH",
+        caCertificate: null,
+        accessKeyId: "k",
+        secretAccessKey: "s",
+      },
       { maxAttempts },
     );
     clients.push(made);
@@ -93,7 +117,8 @@ describe("connections to the object store", () => {
   };
   const probe = (c: S3Store) => probeBucket({ client: c.sdk, bucket: "bkt", objectFolder: "", checkObjectLock: false });
   const leanList = (c: S3Store) => c.lean.request({ method: "GET", bucket: "bkt", query: { "list-type": "2" } });
-  const LISTING = '<?xml version="1.0"?><ListBucketResult><Name>bkt</Name><KeyCount>0</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>';
+  const LISTING =
+    '<?xml version="1.0"?><ListBucketResult><Name>bkt</Name><KeyCount>0</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>';
 
   beforeEach(async () => {
     connections = 0;
@@ -129,7 +154,9 @@ describe("connections to the object store", () => {
     await expect(probe(client("http://169.254.169.254"))).rejects.toThrow(
       "object_store_address: 169.254.169.254 is a link-local address, refused unless SHIFT_ALLOWED_ENDPOINTS allows it.",
     );
-    await expect(probe(client("http://10.20.30.40"))).rejects.toThrow("object_store_address: 10.20.30.40 is a private address");
+    await expect(probe(client("http://10.20.30.40"))).rejects.toThrow(
+      "object_store_address: 10.20.30.40 is a private address",
+    );
     await expect(probe(client("http://[::1]"))).rejects.toThrow("object_store_address: ::1 is a loopback address");
   });
 
@@ -147,7 +174,11 @@ describe("connections to the object store", () => {
     vi.stubEnv("SHIFT_ALLOWED_ENDPOINTS", "127.0.0.1/32");
     let target = "127.0.0.1";
     const lookup = dns.lookup;
-    vi.spyOn(dns, "lookup").mockImplementation(((hostname: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) =>
+    vi.spyOn(dns, "lookup").mockImplementation(((
+      hostname: string,
+      options: dns.LookupOptions,
+      callback: (...args: unknown[]) => void,
+    ) =>
       hostname === "store.rebind.test"
         ? callback(null, options.all ? [{ address: target, family: 4 }] : target, 4)
         : (lookup as (...args: unknown[]) => void)(hostname, options, callback)) as typeof dns.lookup);
@@ -156,8 +187,12 @@ describe("connections to the object store", () => {
     await expect(probe(store)).resolves.toBeUndefined();
     // The server closes every connection, so each request resolves the name again.
     target = "127.0.0.2";
-    await expect(leanList(store)).rejects.toThrow('"store.rebind.test" resolves to a loopback address, refused unless SHIFT_ALLOWED_ENDPOINTS allows it');
-    await expect(probe(store)).rejects.toThrow('object_store_address: "store.rebind.test" resolves to a loopback address');
+    await expect(leanList(store)).rejects.toThrow(
+      '"store.rebind.test" resolves to a loopback address, refused unless SHIFT_ALLOWED_ENDPOINTS allows it',
+    );
+    await expect(probe(store)).rejects.toThrow(
+      'object_store_address: "store.rebind.test" resolves to a loopback address',
+    );
     const classified = classifyS3Error(await leanList(store).catch((error: unknown) => error));
     expect(classified).toEqual({
       disposition: "fatal",
@@ -188,7 +223,9 @@ describe("connections to the object store", () => {
   it("refuses a 200 answer that is not an S3 listing", async () => {
     vi.stubEnv("SHIFT_ALLOWED_ENDPOINTS", "127.0.0.1");
     answer = (_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(`<html>${SECRET}</html>`);
-    await expect(probe(client())).rejects.toThrow("object_store_address: the endpoint did not answer as an S3 server (HTTP 200).");
+    await expect(probe(client())).rejects.toThrow(
+      "object_store_address: the endpoint did not answer as an S3 server (HTTP 200).",
+    );
   });
 
   it("still reads S3 error documents, and retries a proxy's 5xx page as an outage", async () => {
@@ -196,7 +233,9 @@ describe("connections to the object store", () => {
     answer = (req, res) =>
       req.method === "HEAD"
         ? res.writeHead(403).end()
-        : res.writeHead(404, { "content-type": "application/xml" }).end("<?xml version=\"1.0\"?>\n<Error><Code>NoSuchBucket</Code><Message>gone</Message></Error>");
+        : res
+            .writeHead(404, { "content-type": "application/xml" })
+            .end('<?xml version="1.0"?>\n<Error><Code>NoSuchBucket</Code><Message>gone</Message></Error>');
     await expect(probe(client())).rejects.toThrow('bucket: bucket "bkt" does not exist at this object store.');
 
     let requests = 0;
@@ -206,6 +245,10 @@ describe("connections to the object store", () => {
     };
     const failed = await leanList(client("http://127.0.0.1", 2)).catch((error: unknown) => error);
     expect(requests).toBe(2);
-    expect(classifyS3Error(failed)).toEqual({ disposition: "fatal", kind: "unreachable", message: "the store kept failing after retries (HTTP 502, not an S3 answer)" });
+    expect(classifyS3Error(failed)).toEqual({
+      disposition: "fatal",
+      kind: "unreachable",
+      message: "the store kept failing after retries (HTTP 502, not an S3 answer)",
+    });
   });
 });

@@ -22,7 +22,8 @@ function scenario() {
 }
 
 /** What the job sent: PUTs and parts, the payload check (part 10,000) aside. */
-const sent = (store: MemoryStore) => store.calls.filter((c) => c.operation === "putObject" || (c.operation === "uploadPart" && c.partNumber !== 10_000));
+const sent = (store: MemoryStore) =>
+  store.calls.filter((c) => c.operation === "putObject" || (c.operation === "uploadPart" && c.partNumber !== 10_000));
 
 describe("a copy to an object store, decided by the engine", () => {
   it("sends every file once, and nothing on a repeat", async () => {
@@ -45,7 +46,11 @@ describe("a copy to an object store, decided by the engine", () => {
     expect(sent(store)).toEqual([]);
     expect(store.count("createMultipartUpload")).toBe(0);
     // Known unchanged by their fingerprints: not even read.
-    expect(repeat.events.flatMap((e) => (e.type === "file-unchanged" ? [e.how] : []))).toEqual(["fingerprint", "fingerprint", "fingerprint"]);
+    expect(repeat.events.flatMap((e) => (e.type === "file-unchanged" ? [e.how] : []))).toEqual([
+      "fingerprint",
+      "fingerprint",
+      "fingerprint",
+    ]);
   });
 
   it("sends a changed file again, and only that one", async () => {
@@ -70,7 +75,9 @@ describe("a copy to an object store, decided by the engine", () => {
     writeFile(directory, "large.bin", large);
     let refused = 0;
     store.fault = (call) =>
-      call.operation === "uploadPart" && call.partNumber === 2 && refused++ === 0 ? new StoreRequestError("BadDigest", "The Content-MD5 you specified did not match what we received.", 400) : undefined;
+      call.operation === "uploadPart" && call.partNumber === 2 && refused++ === 0
+        ? new StoreRequestError("BadDigest", "The Content-MD5 you specified did not match what we received.", 400)
+        : undefined;
 
     const job = await run();
 
@@ -84,13 +91,20 @@ describe("a copy to an object store, decided by the engine", () => {
     const { directory, store, run } = scenario();
     const large = crypto.randomBytes(LARGE);
     writeFile(directory, "large.bin", large);
-    store.fault = (call) => (call.operation === "uploadPart" && call.partNumber === 3 ? new StoreRequestError("ServiceUnavailable", "Please reduce your request rate.", 503) : undefined);
+    store.fault = (call) =>
+      call.operation === "uploadPart" && call.partNumber === 3
+        ? new StoreRequestError("ServiceUnavailable", "Please reduce your request rate.", 503)
+        : undefined;
 
     const broken = await run();
     expect(broken.outcome).toBe("FAILED");
-    expect(broken.error).toBe("The store kept failing after retries (HTTP 503, ServiceUnavailable: Please reduce your request rate.).");
+    expect(broken.error).toBe(
+      "The store kept failing after retries (HTTP 503, ServiceUnavailable: Please reduce your request rate.).",
+    );
     expect(store.openUploads()).toBe(1);
-    const firstParts = store.calls.filter((c) => c.operation === "uploadPart" && c.partNumber !== 3 && c.partNumber !== 10_000).map((c) => c.partNumber);
+    const firstParts = store.calls
+      .filter((c) => c.operation === "uploadPart" && c.partNumber !== 3 && c.partNumber !== 10_000)
+      .map((c) => c.partNumber);
 
     store.fault = undefined;
     store.calls.length = 0;

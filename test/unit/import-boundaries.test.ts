@@ -13,7 +13,8 @@ async function findings(file: string, code: string): Promise<string[]> {
 
 describe("the import boundaries between the layers", () => {
   it("refuses lib/s3 importing the engine, by alias and by relative path", async () => {
-    const code = 'import { sameFingerprint } from "@/lib/engine/fingerprint";\nimport { walkTree } from "../engine/walk";\nexport { sameFingerprint, walkTree };\n';
+    const code =
+      'import { sameFingerprint } from "@/lib/engine/fingerprint";\nimport { walkTree } from "../engine/walk";\nexport { sameFingerprint, walkTree };\n';
     const found = await findings("lib/s3/put-object.ts", code);
     expect(found.filter((f) => f.includes("lib/s3 speaks S3 for anyone"))).toHaveLength(2);
   });
@@ -26,17 +27,30 @@ describe("the import boundaries between the layers", () => {
       "export { redirect, createCopy, ConsoleHeader };",
     ].join("\n");
     const found = await findings("lib/replication/job-states.ts", code);
-    expect(found).toContain("no-restricted-imports: 'next/navigation' import is restricted from being used by a pattern. lib/ does not depend on Next.js or React: keep framework code in app/ and web/.");
-    expect(found.filter((f) => f.startsWith("import-x/no-restricted-paths:") && f.includes("lib/ holds the domain"))).toHaveLength(2);
+    expect(found).toContain(
+      "no-restricted-imports: 'next/navigation' import is restricted from being used by a pattern. lib/ does not depend on Next.js or React: keep framework code in app/ and web/.",
+    );
+    expect(
+      found.filter((f) => f.startsWith("import-x/no-restricted-paths:") && f.includes("lib/ holds the domain")),
+    ).toHaveLength(2);
   });
 
   it("refuses the engine importing the worker, and the API's operations importing the worker", async () => {
-    expect((await findings("lib/engine/walk.ts", 'import { runJob } from "@/lib/jobs/run-job";\nexport { runJob };\n')).join("\n")).toContain("knows nothing of jobs");
-    expect((await findings("lib/replication/views.ts", 'import { runJob } from "@/lib/jobs/run-job";\nexport { runJob };\n')).join("\n")).toContain("lib/replication answers requests");
+    expect(
+      (await findings("lib/engine/walk.ts", 'import { runJob } from "@/lib/jobs/run-job";\nexport { runJob };\n')).join(
+        "\n",
+      ),
+    ).toContain("knows nothing of jobs");
+    expect(
+      (
+        await findings("lib/replication/views.ts", 'import { runJob } from "@/lib/jobs/run-job";\nexport { runJob };\n')
+      ).join("\n"),
+    ).toContain("lib/replication answers requests");
   });
 
   it("lets the worker import the engine and the API's operations", async () => {
-    const code = 'import { copyToObject } from "@/lib/engine/copy-to-object";\nimport { findRelationship } from "@/lib/replication/find-relationship";\nexport { copyToObject, findRelationship };\n';
+    const code =
+      'import { copyToObject } from "@/lib/engine/copy-to-object";\nimport { findRelationship } from "@/lib/replication/find-relationship";\nexport { copyToObject, findRelationship };\n';
     expect(await findings("lib/jobs/run-job.ts", code)).toEqual([]);
   });
 });

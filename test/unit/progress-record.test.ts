@@ -40,7 +40,10 @@ function schemaJobColumns(): Map<string, { type: string; line: string }> {
 function migratedDatabase(file = ":memory:"): Database.Database {
   const sqlite = new Database(file);
   const dir = path.join(ROOT, "prisma/migrations");
-  for (const name of fs.readdirSync(dir).filter((entry) => fs.statSync(path.join(dir, entry)).isDirectory()).sort()) {
+  for (const name of fs
+    .readdirSync(dir)
+    .filter((entry) => fs.statSync(path.join(dir, entry)).isDirectory())
+    .sort()) {
     sqlite.exec(fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8"));
   }
   return sqlite;
@@ -57,13 +60,19 @@ describe("the progress record and the Job table agree", () => {
     for (const field of fields) {
       const expected = EXPECTED[field.kind];
       expect(columns.get(field.column)?.type, field.column).toBe(expected.prisma + (expected.nullable ? "?" : ""));
-      if (field.kind === "json") expect(columns.get(field.column)?.line, field.column).toContain(`@default(${JSON.stringify(field.empty)})`);
+      if (field.kind === "json")
+        expect(columns.get(field.column)?.line, field.column).toContain(`@default(${JSON.stringify(field.empty)})`);
     }
   });
 
   it("gets every listed column from the migrations, with the SQLite type and default its kind needs", () => {
     const sqlite = migratedDatabase();
-    const info = sqlite.prepare(`PRAGMA table_info("Job")`).all() as Array<{ name: string; type: string; notnull: number; dflt_value: string | null }>;
+    const info = sqlite.prepare(`PRAGMA table_info("Job")`).all() as Array<{
+      name: string;
+      type: string;
+      notnull: number;
+      dflt_value: string | null;
+    }>;
     // Not in the Prisma schema, so a migration that redefines the table (what `migrate diff`
     // writes for SQLite) would drop it: a column is added with ALTER TABLE … ADD COLUMN.
     const indexes = sqlite.prepare(`PRAGMA index_list("Job")`).all() as Array<{ name: string }>;
@@ -74,7 +83,10 @@ describe("the progress record and the Job table agree", () => {
       const expected = EXPECTED[field.kind];
       const column = columns.get(field.column);
       expect(column, `${field.column} is missing from the migrations`).toBeDefined();
-      expect({ type: column!.type, nullable: column!.notnull === 0 }, field.column).toEqual({ type: expected.sqlite, nullable: expected.nullable });
+      expect({ type: column!.type, nullable: column!.notnull === 0 }, field.column).toEqual({
+        type: expected.sqlite,
+        nullable: expected.nullable,
+      });
       if (field.kind === "json") expect(column!.dflt_value, field.column).toBe(`'${field.empty}'`);
     }
   });
@@ -98,7 +110,20 @@ describe("the progress record", () => {
     const prisma = createPrismaClient(file);
     try {
       const relationship = await prisma.relationship.create({
-        data: { direction: "COPY_TO_OBJECT", localDirectoryId: "1", localDirectoryPath: "/a/", objectStoreAddress: "s3.example", port: 443, bucket: "b", bucketStyle: "BUCKET_STYLE_PATH", objectFolder: "", region: "us-east-1", accessKeyId: "k", secretCiphertext: "x", createdBy: "t" },
+        data: {
+          direction: "COPY_TO_OBJECT",
+          localDirectoryId: "1",
+          localDirectoryPath: "/a/",
+          objectStoreAddress: "s3.example",
+          port: 443,
+          bucket: "b",
+          bucketStyle: "BUCKET_STYLE_PATH",
+          objectFolder: "",
+          region: "us-east-1",
+          accessKeyId: "k",
+          secretCiphertext: "x",
+          createdBy: "t",
+        },
       });
       const fresh = await prisma.job.create({ data: { relationshipId: relationship.id, state: "QUEUED" } });
       expect(progressOf(fresh)).toEqual(emptyProgress());
@@ -131,6 +156,12 @@ describe("the progress record", () => {
       entries_skipped: "1",
       entries_skipped_by_reason: { symlink: 1 },
     });
-    expect(progressView(emptyProgress())).toMatchObject({ bytes_total: null, files_total: null, bytes_remaining: null, files_remaining: null, percent_complete: null });
+    expect(progressView(emptyProgress())).toMatchObject({
+      bytes_total: null,
+      files_total: null,
+      bytes_remaining: null,
+      files_remaining: null,
+      percent_complete: null,
+    });
   });
 });

@@ -8,7 +8,8 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 // A secret given as an option's value, or written into a JSON body on the command line.
 const SECRET_ON_COMMAND_LINE = /--secret-access-key[ =]\S|--password[ =]\S|"password":\s*"(?!%s")/;
 
-const help = (...args: string[]) => execFileSync(process.execPath, [path.join(ROOT, "bin/s3shift.js"), ...args, "--help"], { encoding: "utf8" });
+const help = (...args: string[]) =>
+  execFileSync(process.execPath, [path.join(ROOT, "bin/s3shift.js"), ...args, "--help"], { encoding: "utf8" });
 
 describe("secrets stay off command lines, which ps shows to every user", () => {
   it("the README's examples pass no password or secret key as an argument", () => {
@@ -24,17 +25,25 @@ describe("secrets stay off command lines, which ps shows to every user", () => {
     const text = demoTryIt("http://127.0.0.1:4568", "admin");
     expect(text).not.toMatch(SECRET_ON_COMMAND_LINE);
     expect(text).toContain("--object-store-address http://127.0.0.1 --port 4568");
-    expect(text).toContain("(asks for the secret key, or reads S3SHIFT_SECRET_ACCESS_KEY: secrets stay off the command line, which ps shows to every user)");
+    expect(text).toContain(
+      "(asks for the secret key, or reads S3SHIFT_SECRET_ACCESS_KEY: secrets stay off the command line, which ps shows to every user)",
+    );
   });
 
   it("the client's help says why --password and --secret-access-key are better left out", () => {
     const why = "every user of this machine can read a command line (ps)";
     const login = help("login").replace(/\s+/g, " ");
-    expect(login).toContain(`--password <password> password: better left out, since ${why} and shells keep it in their history; left out, it is read from S3SHIFT_PASSWORD or prompted for`);
+    expect(login).toContain(
+      `--password <password> password: better left out, since ${why} and shells keep it in their history; left out, it is read from S3SHIFT_PASSWORD or prompted for`,
+    );
     const create = help("replication_create_object_relationship").replace(/\s+/g, " ");
-    expect(create).toContain(`--secret-access-key <secret> secret key: better left out, since ${why} and shells keep it in their history; left out, it is read from S3SHIFT_SECRET_ACCESS_KEY or prompted for`);
+    expect(create).toContain(
+      `--secret-access-key <secret> secret key: better left out, since ${why} and shells keep it in their history; left out, it is read from S3SHIFT_SECRET_ACCESS_KEY or prompted for`,
+    );
     for (const text of [login, create, help().replace(/\s+/g, " ")]) {
-      expect(text).toContain("Secrets: give the password and the S3 secret key through S3SHIFT_PASSWORD and S3SHIFT_SECRET_ACCESS_KEY, or type them when asked.");
+      expect(text).toContain(
+        "Secrets: give the password and the S3 secret key through S3SHIFT_PASSWORD and S3SHIFT_SECRET_ACCESS_KEY, or type them when asked.",
+      );
     }
   });
 });

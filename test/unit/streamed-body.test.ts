@@ -24,7 +24,16 @@ describe("a streamed body", () => {
   it("answered before it is all sent, is not sent further, and the request settles only once its pump let go", async () => {
     const port = await refusingStore();
     const store = createObjectStore(
-      { objectStoreAddress: "http://127.0.0.1", port, allowPlainHttp: true, region: "us-east-1", bucketStyle: "BUCKET_STYLE_PATH", caCertificate: null, accessKeyId: "k", secretAccessKey: "s" },
+      {
+        objectStoreAddress: "http://127.0.0.1",
+        port,
+        allowPlainHttp: true,
+        region: "us-east-1",
+        bucketStyle: "BUCKET_STYLE_PATH",
+        caCertificate: null,
+        accessKeyId: "k",
+        secretAccessKey: "s",
+      },
       { maxAttempts: 1 },
     );
     const chunk = Buffer.alloc(1024 * 1024, 7);
@@ -44,7 +53,9 @@ describe("a streamed body", () => {
       },
     };
 
-    const error = await store.lean.request({ method: "PUT", bucket: "bucket", key: "big.bin", body, sha256Hex: "0".repeat(64) }).catch((e: unknown) => e);
+    const error = await store.lean
+      .request({ method: "PUT", bucket: "bucket", key: "big.bin", body, sha256Hex: "0".repeat(64) })
+      .catch((e: unknown) => e);
 
     expect((error as Error).name).toBe("AccessDenied");
     expect((error as Error).message).toBe("refused before the body");

@@ -38,7 +38,11 @@ describe("synchronous reads of small files", () => {
     fs.writeFileSync(next, "second version");
     fs.renameSync(next, file);
     const rereads: number[] = [];
-    const changed = reads.readSmall(inTree(dir, path.basename(file)), { stableRead: true, attempts: 3, onReread: (attempt) => rereads.push(attempt) }, walked);
+    const changed = reads.readSmall(
+      inTree(dir, path.basename(file)),
+      { stableRead: true, attempts: 3, onReread: (attempt) => rereads.push(attempt) },
+      walked,
+    );
     expect(changed.value.toString()).toBe("second version");
     expect(changed.stat.ino).toBe(fs.statSync(file, { bigint: true }).ino);
     expect(changed.stat.size).toBe(14n);
@@ -54,7 +58,10 @@ describe("synchronous reads of small files", () => {
     const file = path.join(dir, "moving.txt");
     fs.writeFileSync(file, "a".repeat(200_000));
     // Rewrites in place (truncate, then write) as fast as it can, alternating two contents.
-    const writer = spawn(process.execPath, ["-e", `const fs=require("fs");for(let i=0;;i++)fs.writeFileSync(${JSON.stringify(file)},(i%2?"b":"c").repeat(200000))`]);
+    const writer = spawn(process.execPath, [
+      "-e",
+      `const fs=require("fs");for(let i=0;;i++)fs.writeFileSync(${JSON.stringify(file)},(i%2?"b":"c").repeat(200000))`,
+    ]);
     try {
       await new Promise((resolve) => setTimeout(resolve, 200));
       const reads = new SyncReads(TreeHandle.open(dir));
@@ -64,7 +71,11 @@ describe("synchronous reads of small files", () => {
         try {
           // Every other read starts from an lstat taken just before, as the walk's would be.
           const walked = i % 2 ? fs.lstatSync(file, { bigint: true }) : undefined;
-          const { value, stat } = reads.readSmall(inTree(dir, path.basename(file)), { stableRead: true, attempts: 3 }, walked);
+          const { value, stat } = reads.readSmall(
+            inTree(dir, path.basename(file)),
+            { stableRead: true, attempts: 3 },
+            walked,
+          );
           expect(value.length).toBe(Number(stat.size));
           if (value.length > 0) expect(value.toString().replaceAll(value.toString()[0]!, "")).toBe("");
           consistent++;

@@ -34,36 +34,51 @@ describe("the source of a large file's upload", () => {
     [5 * MiB, 12 * MiB + 3],
     [5 * MiB, 15 * MiB],
     [5 * MiB + 512 * 1024, 11 * MiB + 1],
-  ])("with %i-byte parts, a %i-byte file has the digests of its content and streams each part's bytes", async (partSize, size) => {
-    const { file, body } = fileOf(size);
-    const buffers = new PartBuffers(2 * HASH_CHUNK);
-    const source = await readUploadSource({ tree: TreeHandle.open(path.dirname(file)), relPath: path.basename(file) }, options, buffers, partSize, new AbortController().signal);
+  ])(
+    "with %i-byte parts, a %i-byte file has the digests of its content and streams each part's bytes",
+    async (partSize, size) => {
+      const { file, body } = fileOf(size);
+      const buffers = new PartBuffers(2 * HASH_CHUNK);
+      const source = await readUploadSource(
+        { tree: TreeHandle.open(path.dirname(file)), relPath: path.basename(file) },
+        options,
+        buffers,
+        partSize,
+        new AbortController().signal,
+      );
 
-    expect(source.partSize).toBe(partSize);
-    expect(source.sha256.toString("hex")).toBe(sha256(body));
-    const count = Math.ceil(size / partSize);
-    expect(source.partSha256).toHaveLength(count);
-    for (let index = 0; index < count; index++) {
-      const offset = index * partSize;
-      const length = Math.min(partSize, size - offset);
-      const expected = body.subarray(offset, offset + length);
-      expect(source.partSha256[index]!.toString("hex")).toBe(sha256(expected));
-      const { body: part, release } = await source.part(index, offset, length);
-      expect(part.length).toBe(length);
-      // Read twice, as a resend after a damaged arrival reads it.
-      for (let read = 0; read < 2; read++) {
-        const { bytes, chunks } = await bytesOf(part);
-        expect(bytes.equals(expected)).toBe(true);
-        expect(chunks).toBe(Math.ceil(length / HASH_CHUNK));
+      expect(source.partSize).toBe(partSize);
+      expect(source.sha256.toString("hex")).toBe(sha256(body));
+      const count = Math.ceil(size / partSize);
+      expect(source.partSha256).toHaveLength(count);
+      for (let index = 0; index < count; index++) {
+        const offset = index * partSize;
+        const length = Math.min(partSize, size - offset);
+        const expected = body.subarray(offset, offset + length);
+        expect(source.partSha256[index]!.toString("hex")).toBe(sha256(expected));
+        const { body: part, release } = await source.part(index, offset, length);
+        expect(part.length).toBe(length);
+        // Read twice, as a resend after a damaged arrival reads it.
+        for (let read = 0; read < 2; read++) {
+          const { bytes, chunks } = await bytesOf(part);
+          expect(bytes.equals(expected)).toBe(true);
+          expect(chunks).toBe(Math.ceil(length / HASH_CHUNK));
+        }
+        release();
       }
-      release();
-    }
-  });
+    },
+  );
 
   it("holds one chunk buffer per part in flight, whatever the part size, and gives each back", async () => {
     const { file } = fileOf(12 * MiB);
     const buffers = new PartBuffers(2 * HASH_CHUNK);
-    const source = await readUploadSource({ tree: TreeHandle.open(path.dirname(file)), relPath: path.basename(file) }, options, buffers, 5 * MiB, new AbortController().signal);
+    const source = await readUploadSource(
+      { tree: TreeHandle.open(path.dirname(file)), relPath: path.basename(file) },
+      options,
+      buffers,
+      5 * MiB,
+      new AbortController().signal,
+    );
     const first = await source.part(0, 0, 5 * MiB);
     const second = await source.part(1, 5 * MiB, 5 * MiB);
     // The pool is spent: a third part waits until one is given back.
@@ -80,7 +95,13 @@ describe("the source of a large file's upload", () => {
 
   it("ends a part's stream with an unstable-file error when the file shrank since its first read", async () => {
     const { file } = fileOf(12 * MiB);
-    const source = await readUploadSource({ tree: TreeHandle.open(path.dirname(file)), relPath: path.basename(file) }, options, new PartBuffers(2 * HASH_CHUNK), 5 * MiB, new AbortController().signal);
+    const source = await readUploadSource(
+      { tree: TreeHandle.open(path.dirname(file)), relPath: path.basename(file) },
+      options,
+      new PartBuffers(2 * HASH_CHUNK),
+      5 * MiB,
+      new AbortController().signal,
+    );
     fs.truncateSync(file, 7 * MiB);
     const { body, release } = await source.part(1, 5 * MiB, 5 * MiB);
     await expect(bytesOf(body)).rejects.toBeInstanceOf(UnstableFileError);

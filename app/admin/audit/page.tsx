@@ -8,11 +8,19 @@ import { TableHead } from "@/components/table-head";
 
 export const dynamic = "force-dynamic";
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function AuditPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const { principal, header } = await requireSession();
   const allowed = hasPrivilege(principal, PRIVILEGES.AUDIT_READ);
   const params = await searchParams;
-  const filter = { actor: params.actor || undefined, action: params.action || undefined, target: params.target || undefined };
+  const filter = {
+    actor: params.actor || undefined,
+    action: params.action || undefined,
+    target: params.target || undefined,
+  };
   let events: Awaited<ReturnType<typeof listAuditEvents>> = [];
   let problem: string | undefined;
   if (allowed) {
@@ -36,14 +44,22 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               {(["actor", "action", "target"] as const).map((name) => (
                 <label key={name} className="flex flex-col gap-1 font-medium">
                   {{ actor: "Who", action: "Action (prefix)", target: "Target contains" }[name]}
-                  <input name={name} defaultValue={filter[name] ?? ""} className="rounded border border-slate-300 px-3 py-1 font-normal" />
+                  <input
+                    name={name}
+                    defaultValue={filter[name] ?? ""}
+                    className="rounded border border-slate-300 px-3 py-1 font-normal"
+                  />
                 </label>
               ))}
               <button type="submit" className="rounded bg-blue-700 px-4 py-1.5 font-medium text-white">
                 Filter
               </button>
             </form>
-            {problem && <p role="alert" className="mb-4 text-sm text-red-700">{problem}</p>}
+            {problem && (
+              <p role="alert" className="mb-4 text-sm text-red-700">
+                {problem}
+              </p>
+            )}
             <table className="w-full text-left text-sm">
               <TableHead columns={["When (UTC)", "Who", "Action", "Target", "Detail"]} />
               <tbody>

@@ -16,7 +16,11 @@ export default async function UsersPage() {
       <ConsoleHeader {...header} />
       <main className="mx-auto max-w-6xl px-6 py-8">
         <h1 className="mb-6 text-2xl font-semibold">Users</h1>
-        {allowed ? <UserAdmin users={users} roles={roles} /> : <LacksPrivilege privilege={PRIVILEGES.USER_ADMIN} what="User administration" />}
+        {allowed ? (
+          <UserAdmin users={users} roles={roles} />
+        ) : (
+          <LacksPrivilege privilege={PRIVILEGES.USER_ADMIN} what="User administration" />
+        )}
       </main>
     </>
   );

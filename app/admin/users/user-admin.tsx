@@ -30,7 +30,10 @@ export function UserAdmin({ users, roles }: { users: User[]; roles: Role[] }) {
   return (
     <div className="flex flex-col gap-8">
       {message && (
-        <p role={message.ok ? "status" : "alert"} className={message.ok ? "text-sm text-green-800" : "text-sm text-red-700"}>
+        <p
+          role={message.ok ? "status" : "alert"}
+          className={message.ok ? "text-sm text-green-800" : "text-sm text-red-700"}
+        >
           {message.text}
         </p>
       )}
@@ -44,7 +47,12 @@ export function UserAdmin({ users, roles }: { users: User[]; roles: Role[] }) {
                 <select
                   aria-label={`Role of ${user.username}`}
                   defaultValue={user.role_id}
-                  onChange={(e) => run(assignRoleAction({ userId: user.id, roleId: e.target.value }), `${user.username} now has the role ${e.target.selectedOptions[0]?.text}; their sessions have ended, and they sign in again to use it.`)}
+                  onChange={(e) =>
+                    run(
+                      assignRoleAction({ userId: user.id, roleId: e.target.value }),
+                      `${user.username} now has the role ${e.target.selectedOptions[0]?.text}; their sessions have ended, and they sign in again to use it.`,
+                    )
+                  }
                   className="rounded border border-slate-300 px-2 py-1"
                 >
                   {roles.map((r) => (
@@ -58,7 +66,12 @@ export function UserAdmin({ users, roles }: { users: User[]; roles: Role[] }) {
                 {user.disabled ? "Disabled" : "Active"}{" "}
                 <button
                   type="button"
-                  onClick={() => run(setDisabledAction({ userId: user.id, disabled: !user.disabled }), `${user.username} is now ${user.disabled ? "enabled" : "disabled"}.`)}
+                  onClick={() =>
+                    run(
+                      setDisabledAction({ userId: user.id, disabled: !user.disabled }),
+                      `${user.username} is now ${user.disabled ? "enabled" : "disabled"}.`,
+                    )
+                  }
                   className="ml-2 rounded border border-slate-300 px-2 py-1"
                 >
                   {user.disabled ? `Enable ${user.username}` : `Disable ${user.username}`}
@@ -71,10 +84,19 @@ export function UserAdmin({ users, roles }: { users: User[]; roles: Role[] }) {
                     e.preventDefault();
                     const form = e.currentTarget;
                     const password = String(new FormData(form).get("password") ?? "");
-                    void run(resetPasswordAction({ userId: user.id, password }), `The password of ${user.username} was reset.`).then(() => form.reset());
+                    void run(
+                      resetPasswordAction({ userId: user.id, password }),
+                      `The password of ${user.username} was reset.`,
+                    ).then(() => form.reset());
                   }}
                 >
-                  <input name="password" type="password" aria-label={`New password for ${user.username}`} autoComplete="new-password" className="rounded border border-slate-300 px-2 py-1" />
+                  <input
+                    name="password"
+                    type="password"
+                    aria-label={`New password for ${user.username}`}
+                    autoComplete="new-password"
+                    className="rounded border border-slate-300 px-2 py-1"
+                  />
                   <button type="submit" className="rounded border border-slate-300 px-2 py-1">
                     Reset
                   </button>
@@ -92,7 +114,14 @@ export function UserAdmin({ users, roles }: { users: User[]; roles: Role[] }) {
           const form = e.currentTarget;
           const data = new FormData(form);
           const username = String(data.get("username") ?? "");
-          void run(createUserAction({ username, password: String(data.get("password") ?? ""), role: String(data.get("role") ?? "observers") }), `User ${username} was created.`).then(() => form.reset());
+          void run(
+            createUserAction({
+              username,
+              password: String(data.get("password") ?? ""),
+              role: String(data.get("role") ?? "observers"),
+            }),
+            `User ${username} was created.`,
+          ).then(() => form.reset());
         }}
       >
         <h2 className="text-lg font-semibold">Create user</h2>
@@ -102,11 +131,21 @@ export function UserAdmin({ users, roles }: { users: User[]; roles: Role[] }) {
         </label>
         <label className="flex flex-col gap-1 text-sm font-medium">
           Initial password
-          <input name="password" type="password" required autoComplete="new-password" className="rounded border border-slate-300 px-3 py-2 font-normal" />
+          <input
+            name="password"
+            type="password"
+            required
+            autoComplete="new-password"
+            className="rounded border border-slate-300 px-3 py-2 font-normal"
+          />
         </label>
         <label className="flex flex-col gap-1 text-sm font-medium">
           Role
-          <select name="role" defaultValue="observers" className="rounded border border-slate-300 px-3 py-2 font-normal">
+          <select
+            name="role"
+            defaultValue="observers"
+            className="rounded border border-slate-300 px-3 py-2 font-normal"
+          >
             {roles.map((r) => (
               <option key={r.id} value={r.id}>
                 {r.name}

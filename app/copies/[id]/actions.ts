@@ -18,4 +18,6 @@ export const repeatCopy = serverAction(PRIVILEGES.REPLICATION_WRITE, id, async (
   await startObjectReplication({ id: input, actor });
 });
 
-export const deleteCopy = serverAction(PRIVILEGES.REPLICATION_WRITE, id, ({ input, actor }) => deleteObjectRelationship({ id: input, actor }));
+export const deleteCopy = serverAction(PRIVILEGES.REPLICATION_WRITE, id, ({ input, actor }) =>
+  deleteObjectRelationship({ id: input, actor }),
+);

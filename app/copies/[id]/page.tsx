@@ -37,11 +37,16 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
       <main className="mx-auto flex max-w-6xl flex-col gap-8 px-6 py-8">
         <div>
           <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-600">
-            Cluster › <Link href="/copies" className="underline">Copy to/from S3</Link> › Details
+            Cluster ›{" "}
+            <Link href="/copies" className="underline">
+              Copy to/from S3
+            </Link>{" "}
+            › Details
           </nav>
           <div className="flex items-start justify-between gap-4">
             <h1 className="text-2xl font-semibold">
-              {status.local_directory_path} {status.direction === "COPY_TO_OBJECT" ? "⇨" : "⇦"} {status.bucket}/{status.object_folder}
+              {status.local_directory_path} {status.direction === "COPY_TO_OBJECT" ? "⇨" : "⇦"} {status.bucket}/
+              {status.object_folder}
             </h1>
             {canWrite && <RelationshipActions id={id} running={running} />}
           </div>
@@ -90,10 +95,13 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
             <tbody>
               {jobs.map((job) => (
                 <tr key={job.job_id} className="border-b border-slate-100 align-top" data-testid="job-row">
-                  <td className="py-1 pr-4">{new Date(job.start_time).toLocaleString("en-GB", { timeZone: "UTC" })} UTC</td>
+                  <td className="py-1 pr-4">
+                    {new Date(job.start_time).toLocaleString("en-GB", { timeZone: "UTC" })} UTC
+                  </td>
                   <td className="py-1 pr-4">{job.state}</td>
                   <td className="py-1 pr-4">
-                    {job.job_progress.files_transferred} files, {formatBytes(Number(job.job_progress.bytes_transferred))}
+                    {job.job_progress.files_transferred} files,{" "}
+                    {formatBytes(Number(job.job_progress.bytes_transferred))}
                   </td>
                   <td className="py-1 pr-4">{job.job_progress.files_unchanged} files</td>
                   <td className="py-1 pr-4">{job.job_progress.files_failed}</td>
@@ -117,7 +125,13 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
         )}
 
         <Section title="Replication log">
-          <pre tabIndex={0} aria-label="Replication log lines" className="max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100">{log.join("\n") || "(empty)"}</pre>
+          <pre
+            tabIndex={0}
+            aria-label="Replication log lines"
+            className="max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100"
+          >
+            {log.join("\n") || "(empty)"}
+          </pre>
         </Section>
       </main>
     </>

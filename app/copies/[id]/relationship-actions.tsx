@@ -21,13 +21,27 @@ export function RelationshipActions({ id, running }: { id: string; running: bool
   return (
     <div className="flex flex-col gap-2">
       <div className="flex gap-2">
-        <button type="button" disabled={!running} onClick={() => act(stopCopy)} className="rounded border border-slate-300 bg-white px-4 py-2 text-sm disabled:opacity-50">
+        <button
+          type="button"
+          disabled={!running}
+          onClick={() => act(stopCopy)}
+          className="rounded border border-slate-300 bg-white px-4 py-2 text-sm disabled:opacity-50"
+        >
           Stop
         </button>
-        <button type="button" disabled={running} onClick={() => act(repeatCopy)} className="rounded border border-slate-300 bg-white px-4 py-2 text-sm disabled:opacity-50">
+        <button
+          type="button"
+          disabled={running}
+          onClick={() => act(repeatCopy)}
+          className="rounded border border-slate-300 bg-white px-4 py-2 text-sm disabled:opacity-50"
+        >
           Repeat
         </button>
-        <button type="button" onClick={() => setConfirmingDelete(true)} className="rounded border border-red-300 bg-white px-4 py-2 text-sm text-red-700">
+        <button
+          type="button"
+          onClick={() => setConfirmingDelete(true)}
+          className="rounded border border-red-300 bg-white px-4 py-2 text-sm text-red-700"
+        >
           Delete
         </button>
       </div>
@@ -38,13 +52,25 @@ export function RelationshipActions({ id, running }: { id: string; running: bool
       )}
       {confirmingDelete && (
         <div className="fixed inset-0 flex items-center justify-center bg-slate-900/40">
-          <div role="dialog" aria-modal="true" aria-labelledby="delete-title" className="w-full max-w-md rounded-lg bg-white p-6 shadow-lg">
+          <div
+            role="dialog"
+            aria-modal="true"
+            aria-labelledby="delete-title"
+            className="w-full max-w-md rounded-lg bg-white p-6 shadow-lg"
+          >
             <h2 id="delete-title" className="mb-2 text-lg font-semibold">
               Delete this copy?
             </h2>
-            <p className="text-sm">Its tracking state and job history are removed. Nothing in the bucket or in the local directory is deleted.</p>
+            <p className="text-sm">
+              Its tracking state and job history are removed. Nothing in the bucket or in the local directory is
+              deleted.
+            </p>
             <div className="mt-6 flex justify-end gap-2">
-              <button type="button" onClick={() => setConfirmingDelete(false)} className="rounded border border-slate-300 px-4 py-2 text-sm">
+              <button
+                type="button"
+                onClick={() => setConfirmingDelete(false)}
+                className="rounded border border-slate-300 px-4 py-2 text-sm"
+              >
                 Cancel
               </button>
               <button

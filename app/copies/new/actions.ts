@@ -6,7 +6,11 @@ import { createObjectRelationship } from "@/lib/replication/create-object-relati
 import { serverAction } from "@/web/server-action";
 
 /** The Create Copy form's action: the same domain function as the REST API, the same checks. */
-export const createCopy = serverAction(PRIVILEGES.REPLICATION_WRITE, z.record(z.string(), z.unknown()), async ({ input, actor }) => {
-  const relationship = await createObjectRelationship({ input, actor });
-  return { id: relationship.id };
-});
+export const createCopy = serverAction(
+  PRIVILEGES.REPLICATION_WRITE,
+  z.record(z.string(), z.unknown()),
+  async ({ input, actor }) => {
+    const relationship = await createObjectRelationship({ input, actor });
+    return { id: relationship.id };
+  },
+);

@@ -81,27 +81,81 @@ export function CreateCopyForm() {
         ))}
       </fieldset>
       {errors.direction && <FieldError id="direction" message={errors.direction} />}
-      <Field name="local_directory_path" label="Directory Path" value={fields.local_directory_path} onChange={set("local_directory_path")} error={errors.local_directory_path} />
+      <Field
+        name="local_directory_path"
+        label="Directory Path"
+        value={fields.local_directory_path}
+        onChange={set("local_directory_path")}
+        error={errors.local_directory_path}
+      />
       <Field name="bucket" label="Bucket Name" value={fields.bucket} onChange={set("bucket")} error={errors.bucket} />
-      <Field name="object_folder" label="Folder" value={fields.object_folder} onChange={set("object_folder")} error={errors.object_folder} />
+      <Field
+        name="object_folder"
+        label="Folder"
+        value={fields.object_folder}
+        onChange={set("object_folder")}
+        error={errors.object_folder}
+      />
       <Field name="region" label="Region" value={fields.region} onChange={set("region")} error={errors.region} />
-      <Field name="access_key_id" label="Access Key ID" value={fields.access_key_id} onChange={set("access_key_id")} error={errors.access_key_id} />
-      <Field name="secret_access_key" label="Secret Access Key" type="password" value={fields.secret_access_key} onChange={set("secret_access_key")} error={errors.secret_access_key} />
+      <Field
+        name="access_key_id"
+        label="Access Key ID"
+        value={fields.access_key_id}
+        onChange={set("access_key_id")}
+        error={errors.access_key_id}
+      />
+      <Field
+        name="secret_access_key"
+        label="Secret Access Key"
+        type="password"
+        value={fields.secret_access_key}
+        onChange={set("secret_access_key")}
+        error={errors.secret_access_key}
+      />
       <details className="rounded border border-slate-200 bg-white p-4" open={hasAdvancedError(errors)}>
         <summary className="cursor-pointer text-sm font-medium">Advanced S3 Server Settings</summary>
         <div className="mt-4 flex flex-col gap-4">
-          <Field name="object_store_address" label="Object Store Address" placeholder={`s3.${fields.region || "<region>"}.amazonaws.com`} value={fields.object_store_address} onChange={set("object_store_address")} error={errors.object_store_address} />
-          <Field name="port" label="Port" placeholder="443" value={fields.port} onChange={set("port")} error={errors.port} />
-          <Field name="ca_certificate" label="CA Certificate" multiline value={fields.ca_certificate} onChange={set("ca_certificate")} error={errors.ca_certificate} />
+          <Field
+            name="object_store_address"
+            label="Object Store Address"
+            placeholder={`s3.${fields.region || "<region>"}.amazonaws.com`}
+            value={fields.object_store_address}
+            onChange={set("object_store_address")}
+            error={errors.object_store_address}
+          />
+          <Field
+            name="port"
+            label="Port"
+            placeholder="443"
+            value={fields.port}
+            onChange={set("port")}
+            error={errors.port}
+          />
+          <Field
+            name="ca_certificate"
+            label="CA Certificate"
+            multiline
+            value={fields.ca_certificate}
+            onChange={set("ca_certificate")}
+            error={errors.ca_certificate}
+          />
           <label className="flex flex-col gap-1 text-sm font-medium">
             Bucket Style
-            <select value={fields.bucket_style} onChange={(e) => set("bucket_style")(e.target.value)} className="rounded border border-slate-300 px-3 py-2 font-normal">
+            <select
+              value={fields.bucket_style}
+              onChange={(e) => set("bucket_style")(e.target.value)}
+              className="rounded border border-slate-300 px-3 py-2 font-normal"
+            >
               <option value="BUCKET_STYLE_VIRTUAL_HOSTED">Virtual hosted</option>
               <option value="BUCKET_STYLE_PATH">Path</option>
             </select>
           </label>
           <label className="flex items-center gap-2 text-sm">
-            <input type="checkbox" checked={fields.allow_plain_http} onChange={(e) => set("allow_plain_http")(e.target.checked)} />
+            <input
+              type="checkbox"
+              checked={fields.allow_plain_http}
+              onChange={(e) => set("allow_plain_http")(e.target.checked)}
+            />
             Allow plain HTTP to a non-loopback address
           </label>
         </div>
@@ -114,7 +168,12 @@ export function CreateCopyForm() {
         </button>
       </div>
       {reviewing && (
-        <ReviewDialog title={toRemote ? "Create Copy to S3?" : "Create Copy from S3?"} busy={busy} onCancel={() => setReviewing(false)} onConfirm={create}>
+        <ReviewDialog
+          title={toRemote ? "Create Copy to S3?" : "Create Copy from S3?"}
+          busy={busy}
+          onCancel={() => setReviewing(false)}
+          onConfirm={create}
+        >
           <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
             <dt className="text-slate-600">{toRemote ? "From" : "To"} directory</dt>
             <dd className="font-mono">{fields.local_directory_path}</dd>
@@ -133,10 +192,21 @@ export function CreateCopyForm() {
 }
 
 function hasAdvancedError(errors: Record<string, string>): boolean {
-  return ["object_store_address", "port", "ca_certificate", "bucket_style", "allow_plain_http"].some((f) => f in errors);
+  return ["object_store_address", "port", "ca_certificate", "bucket_style", "allow_plain_http"].some(
+    (f) => f in errors,
+  );
 }
 
-function Field(props: { name: string; label: string; value: string; onChange: (v: string) => void; error?: string; type?: string; placeholder?: string; multiline?: boolean }) {
+function Field(props: {
+  name: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  error?: string;
+  type?: string;
+  placeholder?: string;
+  multiline?: boolean;
+}) {
   const describedBy = props.error ? `${props.name}-error` : undefined;
   const common = {
     id: props.name,
@@ -155,7 +225,12 @@ function Field(props: { name: string; label: string; value: string; onChange: (v
       {props.multiline ? (
         <textarea {...common} rows={4} onChange={(e) => props.onChange(e.target.value)} />
       ) : (
-        <input {...common} type={props.type ?? "text"} autoComplete={props.type === "password" ? "new-password" : "off"} onChange={(e) => props.onChange(e.target.value)} />
+        <input
+          {...common}
+          type={props.type ?? "text"}
+          autoComplete={props.type === "password" ? "new-password" : "off"}
+          onChange={(e) => props.onChange(e.target.value)}
+        />
       )}
       {props.error && <FieldError id={props.name} message={props.error} />}
     </div>
@@ -170,10 +245,21 @@ function FieldError({ id, message }: { id: string; message: string }) {
   );
 }
 
-function ReviewDialog(props: { title: string; busy: boolean; onCancel: () => void; onConfirm: () => void; children: ReactNode }) {
+function ReviewDialog(props: {
+  title: string;
+  busy: boolean;
+  onCancel: () => void;
+  onConfirm: () => void;
+  children: ReactNode;
+}) {
   return (
     <div className="fixed inset-0 flex items-center justify-center bg-slate-900/40">
-      <div role="dialog" aria-modal="true" aria-labelledby="review-title" className="w-full max-w-md rounded-lg bg-white p-6 shadow-lg">
+      <div
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="review-title"
+        className="w-full max-w-md rounded-lg bg-white p-6 shadow-lg"
+      >
         <h2 id="review-title" className="mb-4 text-lg font-semibold">
           {props.title}
         </h2>
@@ -182,7 +268,12 @@ function ReviewDialog(props: { title: string; busy: boolean; onCancel: () => voi
           <button type="button" onClick={props.onCancel} className="rounded border border-slate-300 px-4 py-2 text-sm">
             Cancel
           </button>
-          <button type="button" disabled={props.busy} onClick={props.onConfirm} className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white disabled:opacity-60">
+          <button
+            type="button"
+            disabled={props.busy}
+            onClick={props.onConfirm}
+            className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white disabled:opacity-60"
+          >
             {props.busy ? "Creating…" : "Yes, Create"}
           </button>
         </div>

@@ -15,7 +15,11 @@ export default async function NewCopyPage() {
       <ConsoleHeader {...header} />
       <main className="mx-auto max-w-6xl px-6 py-8">
         <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-600">
-          Cluster › <Link href="/copies" className="underline">Copy to/from S3</Link> › Create Copy
+          Cluster ›{" "}
+          <Link href="/copies" className="underline">
+            Copy to/from S3
+          </Link>{" "}
+          › Create Copy
         </nav>
         <h1 className="mb-6 text-2xl font-semibold">Create Copy</h1>
         {canWrite ? (

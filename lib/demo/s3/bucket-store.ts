@@ -55,7 +55,8 @@ export class BucketStore {
     const referenced = new Set([...this.records.values()].map((r) => r.file));
     for (const name of present) {
       // Data files no record points at are leftovers of writes replaced or interrupted.
-      if (!name.endsWith(".json") && !referenced.has(name)) fs.rmSync(path.join(this.objectsDir, name), { force: true });
+      if (!name.endsWith(".json") && !referenced.has(name))
+        fs.rmSync(path.join(this.objectsDir, name), { force: true });
     }
     this.sorted = [...this.records.keys()].sort(compareKeys);
   }

@@ -18,7 +18,11 @@ export const MAX_PUT_BYTES = 5 * 1024 ** 3;
  * Writes a request body to a new file, hashing it on the way, and refuses one longer than its
  * Content-Length or the limit. The file is removed when anything goes wrong.
  */
-export async function receiveBody(request: IncomingMessage, file: string, limit = MAX_PUT_BYTES): Promise<ReceivedBody> {
+export async function receiveBody(
+  request: IncomingMessage,
+  file: string,
+  limit = MAX_PUT_BYTES,
+): Promise<ReceivedBody> {
   const declared = declaredLength(request, limit);
   const md5 = crypto.createHash("md5");
   const sha256 = crypto.createHash("sha256");
@@ -26,7 +30,8 @@ export async function receiveBody(request: IncomingMessage, file: string, limit 
   const hashing = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       size += chunk.length;
-      if (size > declared) return done(new S3Error(400, "IncompleteBody", "The request body is longer than its Content-Length"));
+      if (size > declared)
+        return done(new S3Error(400, "IncompleteBody", "The request body is longer than its Content-Length"));
       md5.update(chunk);
       sha256.update(chunk);
       done(null, chunk);
@@ -35,7 +40,12 @@ export async function receiveBody(request: IncomingMessage, file: string, limit 
   const out = fs.createWriteStream(file, { flags: "wx", mode: 0o600 });
   try {
     await pipeline(request, hashing, out);
-    if (size !== declared) throw new S3Error(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header");
+    if (size !== declared)
+      throw new S3Error(
+        400,
+        "IncompleteBody",
+        "You did not provide the number of bytes specified by the Content-Length HTTP header",
+      );
   } catch (error) {
     // The file is opened asynchronously: removing it before the stream closes could race its creation.
     if (!out.closed) await new Promise<void>((resolve) => out.once("close", () => resolve()));
@@ -59,7 +69,12 @@ export async function receiveSmallBody(request: IncomingMessage, limit: number):
   } catch (error) {
     throw cutShort(request, error);
   }
-  if (declared !== undefined && size !== declared) throw new S3Error(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header");
+  if (declared !== undefined && size !== declared)
+    throw new S3Error(
+      400,
+      "IncompleteBody",
+      "You did not provide the number of bytes specified by the Content-Length HTTP header",
+    );
   return Buffer.concat(chunks);
 }
 
@@ -71,9 +86,11 @@ function cutShort(request: IncomingMessage, error: unknown): unknown {
 
 function declaredLength(request: IncomingMessage, limit: number): number {
   const header = request.headers["content-length"];
-  if (header === undefined) throw new S3Error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
+  if (header === undefined)
+    throw new S3Error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");
   if (!/^\d{1,15}$/.test(header)) throw new S3Error(400, "InvalidArgument", "Content-Length is not a number");
   const length = Number(header);
-  if (length > limit) throw new S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.");
+  if (length > limit)
+    throw new S3Error(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.");
   return length;
 }

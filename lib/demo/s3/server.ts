@@ -97,7 +97,12 @@ export async function startS3Server(options: S3ServerOptions): Promise<RunningS3
   };
 }
 
-async function handle(request: http.IncomingMessage, response: http.ServerResponse, buckets: Map<string, Bucket>, credentials: Credentials[]): Promise<void> {
+async function handle(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  buckets: Map<string, Bucket>,
+  credentials: Credentials[],
+): Promise<void> {
   const requestId = crypto.randomBytes(8).toString("hex").toUpperCase();
   for (const [name, value] of Object.entries(SAFE_HEADERS)) response.setHeader(name, value);
   response.setHeader("x-amz-request-id", requestId);
@@ -107,12 +112,23 @@ async function handle(request: http.IncomingMessage, response: http.ServerRespon
   try {
     if (!rawPath.startsWith("/")) throw new S3Error(400, "InvalidURI", "Couldn't parse the specified URI.");
     const query = parseQuery(url.slice(rawPath.length + 1));
-    const verified = await verifySignature({ method: request.method ?? "", rawPath, query, headers: request.headersDistinct as Record<string, string[]> }, credentials);
+    const verified = await verifySignature(
+      { method: request.method ?? "", rawPath, query, headers: request.headersDistinct as Record<string, string[]> },
+      credentials,
+    );
     const [bucketName, key] = splitPath(rawPath);
     if (bucketName === "") return listBuckets(request, response, buckets);
     const bucket = buckets.get(bucketName);
     if (!bucket) throw noSuchBucket();
-    const context: RequestContext = { request, response, query, bucket, key, payloadHash: verified.payloadHash, buckets };
+    const context: RequestContext = {
+      request,
+      response,
+      query,
+      bucket,
+      key,
+      payloadHash: verified.payloadHash,
+      buckets,
+    };
     await route(context);
   } catch (error) {
     sendError(request, response, error, rawPath, requestId);
@@ -131,7 +147,12 @@ function route(context: RequestContext): Promise<void> {
     if (method === "GET" && query["list-type"] === "2") return listObjectsV2(context);
     throw notImplemented();
   }
-  const subresource = Object.keys(query).find((name) => !["uploadId", "partNumber", "uploads", "x-id"].includes(name) && !name.startsWith("X-Amz-") && !name.startsWith("response-"));
+  const subresource = Object.keys(query).find(
+    (name) =>
+      !["uploadId", "partNumber", "uploads", "x-id"].includes(name) &&
+      !name.startsWith("X-Amz-") &&
+      !name.startsWith("response-"),
+  );
   if (subresource) throw notImplemented(`The ?${subresource} subresource is not supported by this endpoint`);
   if (method === "PUT" && uploadId !== undefined) return uploadPart(context);
   const copySource = request.headers["x-amz-copy-source"];
@@ -145,10 +166,22 @@ function route(context: RequestContext): Promise<void> {
   throw new S3Error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
 }
 
-async function listBuckets(request: http.IncomingMessage, response: http.ServerResponse, buckets: Map<string, Bucket>): Promise<void> {
-  if (request.method !== "GET") throw new S3Error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+async function listBuckets(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  buckets: Map<string, Bucket>,
+): Promise<void> {
+  if (request.method !== "GET")
+    throw new S3Error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
   const created = new Date(0).toISOString();
-  sendXml(response, 200, toXml("ListAllMyBucketsResult", { Owner: { ID: "demo", DisplayName: "demo" }, Buckets: { Bucket: [...buckets.keys()].map((Name) => ({ Name, CreationDate: created })) } }));
+  sendXml(
+    response,
+    200,
+    toXml("ListAllMyBucketsResult", {
+      Owner: { ID: "demo", DisplayName: "demo" },
+      Buckets: { Bucket: [...buckets.keys()].map((Name) => ({ Name, CreationDate: created })) },
+    }),
+  );
 }
 
 /** "/bucket/some/key" into the bucket and the decoded key (path style only). */
@@ -186,8 +219,17 @@ function parseQuery(text: string): Record<string, string | string[]> {
   return query;
 }
 
-function sendError(request: http.IncomingMessage, response: http.ServerResponse, error: unknown, resource: string, requestId: string): void {
-  const s3Error = error instanceof S3Error ? error : new S3Error(500, "InternalError", "We encountered an internal error. Please try again.");
+function sendError(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  error: unknown,
+  resource: string,
+  requestId: string,
+): void {
+  const s3Error =
+    error instanceof S3Error
+      ? error
+      : new S3Error(500, "InternalError", "We encountered an internal error. Please try again.");
   if (!(error instanceof S3Error)) console.error(`demo S3 endpoint: ${request.method} ${resource}:`, error);
   if (response.headersSent) {
     response.destroy();
@@ -197,7 +239,8 @@ function sendError(request: http.IncomingMessage, response: http.ServerResponse,
   if (!request.complete) response.setHeader("Connection", "close");
   // Headers an object's answer had set before it failed describe an object the error does not carry.
   for (const name of response.getHeaderNames()) {
-    if (name.startsWith("x-amz-meta-") || ["etag", "last-modified", "accept-ranges"].includes(name)) response.removeHeader(name);
+    if (name.startsWith("x-amz-meta-") || ["etag", "last-modified", "accept-ranges"].includes(name))
+      response.removeHeader(name);
     if (name === "content-range" && s3Error.status !== 416) response.removeHeader(name);
   }
   if (request.method === "HEAD") {

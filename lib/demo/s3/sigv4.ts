@@ -29,7 +29,11 @@ const MAX_SKEW_MS = 15 * 60 * 1000;
 const MAX_PRESIGNED_SECONDS = 7 * 24 * 3600;
 
 const signatureMismatch = () =>
-  new S3Error(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
+  new S3Error(
+    403,
+    "SignatureDoesNotMatch",
+    "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+  );
 
 /**
  * The SDK's own signer builds the canonical request and the string to sign, so the escaping
@@ -37,10 +41,28 @@ const signatureMismatch = () =>
  */
 class CanonicalForm extends SignatureV4 {
   constructor() {
-    super({ service: "s3", region: "us-east-1", credentials: { accessKeyId: "", secretAccessKey: "" }, sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
+    super({
+      service: "s3",
+      region: "us-east-1",
+      credentials: { accessKeyId: "", secretAccessKey: "" },
+      sha256: NodeSha256,
+      uriEscapePath: false,
+      applyChecksum: false,
+    });
   }
-  stringToSign(request: HttpRequest, headers: HeaderBag, payloadHash: string, longDate: string, scope: string): Promise<string> {
-    return this.createStringToSign(longDate, scope, this.createCanonicalRequest(request, headers, payloadHash), ALGORITHM);
+  stringToSign(
+    request: HttpRequest,
+    headers: HeaderBag,
+    payloadHash: string,
+    longDate: string,
+    scope: string,
+  ): Promise<string> {
+    return this.createStringToSign(
+      longDate,
+      scope,
+      this.createCanonicalRequest(request, headers, payloadHash),
+      ALGORITHM,
+    );
   }
 }
 
@@ -50,11 +72,19 @@ const canonicalForm = new CanonicalForm();
  * Checks an AWS Signature Version 4 request, in the Authorization header form or the presigned
  * query form, against the known keys. Throws the S3 error a store would answer with.
  */
-export async function verifySignature(request: SignedRequest, keys: Credentials[], now = new Date()): Promise<VerifiedRequest> {
+export async function verifySignature(
+  request: SignedRequest,
+  keys: Credentials[],
+  now = new Date(),
+): Promise<VerifiedRequest> {
   const header = request.headers["authorization"]?.[0];
   const presigned = typeof request.query["X-Amz-Algorithm"] === "string";
-  if (header && presigned) throw invalid("Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified");
-  if (!header && !presigned) throw accessDenied("Anonymous access is not allowed: sign the request with the endpoint's access key");
+  if (header && presigned)
+    throw invalid(
+      "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter or the Authorization header should be specified",
+    );
+  if (!header && !presigned)
+    throw accessDenied("Anonymous access is not allowed: sign the request with the endpoint's access key");
   const parts = header ? fromHeader(header, request) : fromQuery(request);
 
   const [accessKeyId, shortDate, region, service, terminator, ...rest] = parts.credential.split("/");
@@ -62,12 +92,25 @@ export async function verifySignature(request: SignedRequest, keys: Credentials[
     throw invalid(`Invalid credential scope "${parts.credential}"`);
   }
   const key = keys.find((k) => k.accessKeyId === accessKeyId);
-  if (!key) throw new S3Error(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
-  if (!/^\d{8}T\d{6}Z$/.test(parts.longDate) || parts.longDate.slice(0, 8) !== shortDate) throw invalid("X-Amz-Date does not match the credential scope's date");
-  const signedAt = Date.UTC(+shortDate.slice(0, 4), +shortDate.slice(4, 6) - 1, +shortDate.slice(6, 8), +parts.longDate.slice(9, 11), +parts.longDate.slice(11, 13), +parts.longDate.slice(13, 15));
+  if (!key)
+    throw new S3Error(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
+  if (!/^\d{8}T\d{6}Z$/.test(parts.longDate) || parts.longDate.slice(0, 8) !== shortDate)
+    throw invalid("X-Amz-Date does not match the credential scope's date");
+  const signedAt = Date.UTC(
+    +shortDate.slice(0, 4),
+    +shortDate.slice(4, 6) - 1,
+    +shortDate.slice(6, 8),
+    +parts.longDate.slice(9, 11),
+    +parts.longDate.slice(11, 13),
+    +parts.longDate.slice(13, 15),
+  );
   if (parts.expiresSeconds === undefined) {
     if (Math.abs(now.getTime() - signedAt) > MAX_SKEW_MS) {
-      throw new S3Error(403, "RequestTimeTooSkewed", "The difference between the request time and the current time is too large.");
+      throw new S3Error(
+        403,
+        "RequestTimeTooSkewed",
+        "The difference between the request time and the current time is too large.",
+      );
     }
   } else if (signedAt - now.getTime() > MAX_SKEW_MS || now.getTime() > signedAt + parts.expiresSeconds * 1000) {
     throw accessDenied("Request has expired");
@@ -80,12 +123,26 @@ export async function verifySignature(request: SignedRequest, keys: Credentials[
     if (!values) throw signatureMismatch();
     canonicalHeaders[name] = values.map((v) => v.trim().replace(/\s+/g, " ")).join(",");
   }
-  const httpRequest: HttpRequest = { method: request.method, protocol: "http:", hostname: "", path: request.rawPath, query: request.query, headers: canonicalHeaders };
+  const httpRequest: HttpRequest = {
+    method: request.method,
+    protocol: "http:",
+    hostname: "",
+    path: request.rawPath,
+    query: request.query,
+    headers: canonicalHeaders,
+  };
   const scope = `${shortDate}/${region}/s3/aws4_request`;
-  const stringToSign = await canonicalForm.stringToSign(httpRequest, canonicalHeaders, parts.payloadHash, parts.longDate, scope);
+  const stringToSign = await canonicalForm.stringToSign(
+    httpRequest,
+    canonicalHeaders,
+    parts.payloadHash,
+    parts.longDate,
+    scope,
+  );
   const expected = hmac(signingKey(key.secretAccessKey, shortDate, region), stringToSign).toString("hex");
   const given = Buffer.from(parts.signature, "utf8");
-  if (given.length !== expected.length || !crypto.timingSafeEqual(given, Buffer.from(expected, "utf8"))) throw signatureMismatch();
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, Buffer.from(expected, "utf8")))
+    throw signatureMismatch();
   return { accessKeyId, payloadHash: parts.payloadHash };
 }
 
@@ -101,7 +158,10 @@ interface AuthParts {
 const invalid = (message: string) => new S3Error(400, "AuthorizationHeaderMalformed", message);
 
 function fromHeader(header: string, request: SignedRequest): AuthParts {
-  const match = /^AWS4-HMAC-SHA256 +Credential=([^,\s]+), *SignedHeaders=([a-z0-9;-]+), *Signature=([0-9a-f]{64})$/.exec(header.trim());
+  const match =
+    /^AWS4-HMAC-SHA256 +Credential=([^,\s]+), *SignedHeaders=([a-z0-9;-]+), *Signature=([0-9a-f]{64})$/.exec(
+      header.trim(),
+    );
   if (!match) throw invalid("The authorization header is malformed; only AWS4-HMAC-SHA256 header signing is supported");
   const payloadHash = request.headers["x-amz-content-sha256"]?.[0];
   const signedHeaders = match[2]!.split(";");
@@ -109,7 +169,8 @@ function fromHeader(header: string, request: SignedRequest): AuthParts {
     throw new S3Error(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256");
   }
   const longDate = request.headers["x-amz-date"]?.[0];
-  if (!longDate || !signedHeaders.includes("x-amz-date")) throw accessDenied("AWS authentication requires a signed x-amz-date header");
+  if (!longDate || !signedHeaders.includes("x-amz-date"))
+    throw accessDenied("AWS authentication requires a signed x-amz-date header");
   return { credential: match[1]!, signedHeaders, signature: match[3]!, longDate, payloadHash };
 }
 

@@ -1,15 +1,21 @@
 import { S3Error } from "./errors";
 
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!,
+  );
 }
 
 function unescapeXml(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|apos|#(\d+)|#x([0-9a-fA-F]+));/g, (_, name: string, dec?: string, hex?: string) => {
-    if (dec) return String.fromCodePoint(Number(dec));
-    if (hex) return String.fromCodePoint(parseInt(hex, 16));
-    return ({ amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" } as Record<string, string>)[name]!;
-  });
+  return text.replace(
+    /&(amp|lt|gt|quot|apos|#(\d+)|#x([0-9a-fA-F]+));/g,
+    (_, name: string, dec?: string, hex?: string) => {
+      if (dec) return String.fromCodePoint(Number(dec));
+      if (hex) return String.fromCodePoint(parseInt(hex, 16));
+      return ({ amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" } as Record<string, string>)[name]!;
+    },
+  );
 }
 
 type XmlValue = string | number | boolean | undefined | XmlNode | XmlNode[];
@@ -39,7 +45,12 @@ export function errorXml(error: S3Error, resource: string, requestId: string): s
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message><Resource>${escapeXml(resource)}</Resource><RequestId>${requestId}</RequestId></Error>`;
 }
 
-const malformed = () => new S3Error(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
+const malformed = () =>
+  new S3Error(
+    400,
+    "MalformedXML",
+    "The XML you provided was not well-formed or did not validate against our published schema.",
+  );
 
 /**
  * Reads a CompleteMultipartUpload body. Only that one flat shape is accepted (no entities, no
@@ -47,7 +58,10 @@ const malformed = () => new S3Error(400, "MalformedXML", "The XML you provided w
  */
 export function parseCompleteMultipartUpload(text: string): { partNumber: number; etag: string }[] {
   const body = text.replace(/^\uFEFF?\s*(<\?xml[^?]*\?>)?\s*/, "");
-  const whole = /^<CompleteMultipartUpload(\s+xmlns="[^"]*")?\s*>((?:\s*<Part>(?:\s*<[A-Za-z0-9]+>[^<]*<\/[A-Za-z0-9]+>)*\s*<\/Part>)*)\s*<\/CompleteMultipartUpload>\s*$/.exec(body);
+  const whole =
+    /^<CompleteMultipartUpload(\s+xmlns="[^"]*")?\s*>((?:\s*<Part>(?:\s*<[A-Za-z0-9]+>[^<]*<\/[A-Za-z0-9]+>)*\s*<\/Part>)*)\s*<\/CompleteMultipartUpload>\s*$/.exec(
+      body,
+    );
   if (!whole) throw malformed();
   const parts: { partNumber: number; etag: string }[] = [];
   for (const [, inner] of whole[2]!.matchAll(/<Part>([\s\S]*?)<\/Part>/g)) {

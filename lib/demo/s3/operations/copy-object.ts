@@ -30,16 +30,22 @@ export async function copyObject(context: RequestContext): Promise<void> {
   const directive = header(request, "x-amz-metadata-directive") ?? "COPY";
   if (directive !== "COPY" && directive !== "REPLACE") throw invalidArgument("Unknown metadata directive.");
   if (directive === "COPY" && sourceBucket === bucket && sourceKey === key) {
-    throw new S3Error(400, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+    throw new S3Error(
+      400,
+      "InvalidRequest",
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    );
   }
   const replaced = directive === "REPLACE";
   // Read before the copy: a refusal must not leave a temporary file behind.
   const metadata = replaced ? userMetadata(request) : source.metadata;
   const file = bucket.store.newTempFile();
-  await fs.promises.copyFile(sourceBucket.store.dataPath(source), file, fs.constants.COPYFILE_EXCL).catch((error: NodeJS.ErrnoException) => {
-    // The source was replaced between the lookup and the copy.
-    throw error.code === "ENOENT" ? noSuchKey() : error;
-  });
+  await fs.promises
+    .copyFile(sourceBucket.store.dataPath(source), file, fs.constants.COPYFILE_EXCL)
+    .catch((error: NodeJS.ErrnoException) => {
+      // The source was replaced between the lookup and the copy.
+      throw error.code === "ENOENT" ? noSuchKey() : error;
+    });
   const record = bucket.store.commit(file, {
     key,
     size: source.size,

@@ -8,7 +8,8 @@ import { etagMatches, preconditionFailed } from "../etag-match";
 export async function getObject(context: RequestContext): Promise<void> {
   const { request, response, bucket, key } = context;
   const withBody = request.method !== "HEAD";
-  if (queryValue(context, "partNumber") !== undefined || queryValue(context, "versionId") !== undefined) throw notImplemented();
+  if (queryValue(context, "partNumber") !== undefined || queryValue(context, "versionId") !== undefined)
+    throw notImplemented();
   let record = bucket.store.get(key);
   let handle: fs.promises.FileHandle | undefined;
   // A concurrent PUT may replace the data file between the lookup and the open: look again once.

@@ -11,7 +11,12 @@ export async function listMultipartUploads(context: RequestContext): Promise<voi
   const all = bucket.uploads
     .list()
     .filter((u) => u.key.startsWith(prefix))
-    .filter((u) => keyMarker === undefined || compareKeys(u.key, keyMarker) > 0 || (u.key === keyMarker && u.uploadId > uploadIdMarker && uploadIdMarker !== ""))
+    .filter(
+      (u) =>
+        keyMarker === undefined ||
+        compareKeys(u.key, keyMarker) > 0 ||
+        (u.key === keyMarker && u.uploadId > uploadIdMarker && uploadIdMarker !== ""),
+    )
     .sort((a, b) => compareKeys(a.key, b.key) || (a.uploadId < b.uploadId ? -1 : 1));
   const page = all.slice(0, maxUploads);
   const truncated = all.length > page.length;

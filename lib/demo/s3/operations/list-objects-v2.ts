@@ -19,7 +19,8 @@ export async function listObjectsV2(context: RequestContext): Promise<void> {
   const startAfter = queryValue(context, "start-after");
   const continuation = queryValue(context, "continuation-token");
   const encodingType = queryValue(context, "encoding-type");
-  if (encodingType !== undefined && encodingType !== "url") throw invalidArgument("Invalid Encoding Method specified in Request");
+  if (encodingType !== undefined && encodingType !== "url")
+    throw invalidArgument("Invalid Encoding Method specified in Request");
   const maxKeysText = queryValue(context, "max-keys") ?? "1000";
   if (!/^\d{1,9}$/.test(maxKeysText)) throw invalidArgument("Provided max-keys not an integer or within integer range");
   const maxKeys = Math.min(1000, Number(maxKeysText));
@@ -31,7 +32,9 @@ export async function listObjectsV2(context: RequestContext): Promise<void> {
   const commonPrefixes: { Prefix: string }[] = [];
   let lastConsumed: string | undefined;
   let truncated = false;
-  for (const record of after !== undefined ? bucket.store.keysFrom(after, false) : bucket.store.keysFrom(prefix, true)) {
+  for (const record of after !== undefined
+    ? bucket.store.keysFrom(after, false)
+    : bucket.store.keysFrom(prefix, true)) {
     if (!record.key.startsWith(prefix)) {
       if (compareKeys(record.key, prefix) > 0) break;
       continue;
@@ -47,7 +50,14 @@ export async function listObjectsV2(context: RequestContext): Promise<void> {
       break;
     }
     if (common !== undefined) commonPrefixes.push({ Prefix: common });
-    else contents.push({ Key: record.key, LastModified: record.lastModified, ETag: `"${record.etag}"`, Size: record.size, StorageClass: "STANDARD" });
+    else
+      contents.push({
+        Key: record.key,
+        LastModified: record.lastModified,
+        ETag: `"${record.etag}"`,
+        Size: record.size,
+        StorageClass: "STANDARD",
+      });
     lastConsumed = record.key;
   }
   sendXml(

@@ -15,7 +15,14 @@ export async function putObject(context: RequestContext): Promise<void> {
     fs.rmSync(file, { force: true });
     throw error;
   }
-  const record = bucket.store.commit(file, { key, size: body.size, etag: body.md5.toString("hex"), contentType: contentTypeOf(request), metadata, lastModified: new Date().toISOString() });
+  const record = bucket.store.commit(file, {
+    key,
+    size: body.size,
+    etag: body.md5.toString("hex"),
+    contentType: contentTypeOf(request),
+    metadata,
+    lastModified: new Date().toISOString(),
+  });
   response.setHeader("ETag", `"${record.etag}"`);
   response.end();
 }

@@ -7,9 +7,11 @@ import { receiveBody } from "../receive-body";
 export async function uploadPart(context: RequestContext): Promise<void> {
   const { request, response, bucket, key, payloadHash } = context;
   const uploadId = queryValue(context, "uploadId") ?? "";
-  if (request.headers["x-amz-copy-source"] !== undefined) throw new S3Error(501, "NotImplemented", "UploadPartCopy is not supported by this endpoint");
+  if (request.headers["x-amz-copy-source"] !== undefined)
+    throw new S3Error(501, "NotImplemented", "UploadPartCopy is not supported by this endpoint");
   const partNumber = Number(queryValue(context, "partNumber"));
-  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) throw invalidArgument("Part number must be an integer between 1 and 10000, inclusive");
+  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000)
+    throw invalidArgument("Part number must be an integer between 1 and 10000, inclusive");
   const upload = bucket.uploads.get(uploadId, key);
   refuseUnverifiableBody(request, payloadHash);
   const file = bucket.store.newTempFile();
