@@ -113,7 +113,14 @@ export async function startApp({
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   };
-  await waitForWeb();
+  try {
+    await waitForWeb();
+  } catch (error) {
+    // A server that never answered (a broken build, a taken port) must not leave its worker behind.
+    await terminateAll(children);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 
   const call: AppServer["call"] = async (method, urlPath, { token, body } = {}) => {
     const response = await fetch(url + urlPath, {
@@ -193,10 +200,24 @@ export interface AppWithStore {
 }
 
 export async function startAppWithStore(bucket: string): Promise<AppWithStore> {
-  const [app, s3] = await Promise.all([startApp(), startS3Server([bucket])]);
-  const proxy = new S3Proxy(s3.port);
-  await proxy.start();
-  return { app, s3, proxy, token: await app.login() };
+  const [app, s3] = await Promise.allSettled([startApp(), startS3Server([bucket])]);
+  if (app.status === "rejected" || s3.status === "rejected") {
+    // Whichever half started is stopped: a failed start leaves no process behind.
+    await stopAppWithStore({
+      app: app.status === "fulfilled" ? app.value : undefined,
+      s3: s3.status === "fulfilled" ? s3.value : undefined,
+    });
+    throw app.status === "rejected" ? app.reason : (s3 as PromiseRejectedResult).reason;
+  }
+  const parts: Partial<AppWithStore> = { app: app.value, s3: s3.value };
+  try {
+    parts.proxy = new S3Proxy(s3.value.port);
+    await parts.proxy.start();
+    return { app: app.value, s3: s3.value, proxy: parts.proxy, token: await app.value.login() };
+  } catch (error) {
+    await stopAppWithStore(parts);
+    throw error;
+  }
 }
 
 /** The store part of a relationship's body: `bucket` on 127.0.0.1:`port` (a proxy), path style, the test keys. */
