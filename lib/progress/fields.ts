@@ -10,6 +10,9 @@ import type { Job } from "@/generated/prisma/client";
 /** How the engine read the tree: from a btrfs snapshot, or file by file with a check that nothing changed. */
 export type ReadMode = "snapshot" | "stable-read";
 
+/** One point of a job's throughput chart. */
+export type ThroughputSample = [secondsSinceStart: number, bytesPerSecond: number];
+
 /** The value each plain kind holds, in the snapshot and in its Job column alike. */
 interface PlainValues {
   /** Internal to the record; not shown by itself. */
@@ -143,7 +146,7 @@ export const PROGRESS_FIELDS = {
     api: null,
     description: "[seconds since the start, bytes/s] samples for a chart; resolution halves as the job grows",
     empty: "[]",
-    parse: (text) => JSON.parse(text) as Array<[number, number]>,
+    parse: (text) => JSON.parse(text) as ThroughputSample[],
     schema: {
       type: "array",
       items: { type: "array", prefixItems: [{ type: "integer" }, { type: "integer" }], minItems: 2, maxItems: 2 },

@@ -1,10 +1,11 @@
 import { formatBytes } from "@/lib/format";
+import type { ThroughputSample } from "@/lib/progress/fields";
 
 const WIDTH = 600;
 const HEIGHT = 120;
 
 /** Throughput over a job's life, as a small line chart. */
-export function ThroughputChart({ series }: { series: Array<[number, number]> }) {
+export function ThroughputChart({ series }: { series: ThroughputSample[] }) {
   if (series.length < 2) return <p className="text-sm text-slate-600">Not enough samples for a chart yet.</p>;
   const duration = Math.max(1, series[series.length - 1]![0]);
   const peak = Math.max(1, ...series.map(([, rate]) => rate));
