@@ -1,4 +1,5 @@
 import type { BigIntStats } from "node:fs";
+import { fingerprintOf } from "./fingerprint";
 import { constants } from "node:fs";
 import fs from "node:fs/promises";
 import { baseOf, fdPath, requireRegular } from "@/lib/fs/beneath";
@@ -185,10 +186,7 @@ function record(ctx: DownloadContext, relPath: string, stat: BigIntStats, object
   if (!carriesObjectTime(stat.mtimeNs, object)) return;
   ctx.tracking.put({
     path: relPath,
-    size: stat.size,
-    mtimeNs: stat.mtimeNs,
-    ctimeNs: stat.ctimeNs,
-    ino: stat.ino,
+    ...fingerprintOf(stat),
     etagTag: etagTag(object.etag),
     sha256: digest,
   });

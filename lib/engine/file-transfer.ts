@@ -8,7 +8,7 @@ import type { ObjectStore } from "@/lib/s3/object-store";
 import { putObject } from "@/lib/s3/put-object";
 import type { Decision } from "./decide";
 import type { EngineListener } from "./events";
-import { sameFingerprint } from "./fingerprint";
+import { sameFingerprint, fingerprintOf } from "./fingerprint";
 import {
   FileGrewError,
   readConsistently,
@@ -134,10 +134,7 @@ async function transferLarge(ctx: TransferContext, job: FileJob): Promise<Landed
         onCreated: (uploadId) =>
           ctx.tracking.beginUpload(entry.relPath, {
             uploadId,
-            size: stat.size,
-            mtimeNs: stat.mtimeNs,
-            ctimeNs: stat.ctimeNs,
-            ino: stat.ino,
+            ...fingerprintOf(stat),
             sha256: digest,
             partSize,
           }),
@@ -259,10 +256,7 @@ async function provenUnchanged(
 function record(ctx: TransferContext, relPath: string, stat: BigIntStats, tag: string, digest: Buffer): void {
   ctx.tracking.put({
     path: relPath,
-    size: stat.size,
-    mtimeNs: stat.mtimeNs,
-    ctimeNs: stat.ctimeNs,
-    ino: stat.ino,
+    ...fingerprintOf(stat),
     etagTag: tag,
     sha256: digest,
   });
