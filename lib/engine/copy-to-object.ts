@@ -135,6 +135,7 @@ class JobRun {
         this.input.tracking.splitPoints(this.input.listingRangeFiles ?? LISTING_RANGE_FILES, LISTING_RANGES_MAX),
       );
     } catch (error) {
+      // A recovery of its own: the listing is made again, whole.
       if (!(error instanceof UnsortedListingError)) throw error;
     }
     // Ranges cut by key need a store that lists in key order; this one does not, so once more, whole.

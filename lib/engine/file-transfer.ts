@@ -3,6 +3,7 @@ import type { TreeHandle } from "@/lib/fs/beneath";
 import { sha256 as sha256Of } from "@/lib/s3/checksums";
 import { copyObject, MAX_SINGLE_COPY_BYTES } from "@/lib/s3/copy-object";
 import { classifyS3Error, s3ErrorCode } from "@/lib/s3/classify-error";
+import { carriedDisposition } from "@/lib/s3/disposition";
 import { abortUpload, ContentChangedError, multipartUpload } from "@/lib/s3/multipart-upload";
 import type { ObjectStore } from "@/lib/s3/object-store";
 import { putObject } from "@/lib/s3/put-object";
@@ -81,6 +82,7 @@ async function transferSmall(ctx: TransferContext, job: FileJob): Promise<Landed
         ? ctx.syncReads.readSmall(file, options, entry.stat)
         : await readConsistently(file, options, readWhole);
   } catch (error) {
+    // A recovery of its own: not the same read again, but the large files' way.
     if (error instanceof FileGrewError) return transferLarge(ctx, job);
     throw error;
   }
@@ -142,7 +144,7 @@ async function transferLarge(ctx: TransferContext, job: FileJob): Promise<Landed
         onPartDone: (uploadId, partNumber, etag) => ctx.tracking.partDone(uploadId, partNumber, etag),
         // A stop or an outage leaves the upload to be resumed; a changed file or a refused part ends it.
         keepForResume: (error) =>
-          !(error instanceof ContentChangedError || error instanceof UnstableFileError) &&
+          carriedDisposition(error) !== "retry" &&
           (ctx.signal.aborted || classifyS3Error(error).disposition === "fatal"),
         onAborted: (uploadId, reason) => {
           ctx.tracking.endUpload(entry.relPath);
@@ -161,7 +163,8 @@ async function transferLarge(ctx: TransferContext, job: FileJob): Promise<Landed
         attempt--;
         continue;
       }
-      if (!(error instanceof ContentChangedError || error instanceof UnstableFileError)) throw error;
+      // The file changed under the upload: read it again, as many times as a stable read may.
+      if (carriedDisposition(error) !== "retry") throw error;
       if (attempt >= attempts) throw new UnstableFileError(attempt);
       ctx.emit({ type: "file-reread", path: entry.relPath, attempt });
     }

@@ -1,15 +1,11 @@
 import type { BigIntStats } from "node:fs";
-import { choosePartSize, type MultipartInput } from "@/lib/s3/multipart-upload";
+import { choosePartSize, ContentChangedError, type MultipartInput } from "@/lib/s3/multipart-upload";
 import type { StreamedBody } from "@/lib/s3/object-store";
 import type { PartBuffers } from "./part-buffers";
-import {
-  hashWholeAndParts,
-  HASH_CHUNK,
-  readConsistently,
-  UnstableFileError,
-  type LocalFile,
-  type StableReadOptions,
-} from "./read-file";
+import { hashWholeAndParts, HASH_CHUNK, readConsistently, type LocalFile, type StableReadOptions } from "./read-file";
+
+const REPLACED = "the file was replaced while it was being uploaded";
+const SHRANK = "the file shrank while it was being uploaded";
 
 /** One consistent read of a large file, digested for its upload, and how to stream each part. */
 export interface UploadSource {
@@ -73,11 +69,11 @@ export function streamRange(
       const handle = await file.tree.open(file.relPath);
       try {
         const opened = await handle.stat({ bigint: true });
-        if (opened.dev !== digested.dev || opened.ino !== digested.ino) throw new UnstableFileError(1);
+        if (opened.dev !== digested.dev || opened.ino !== digested.ino) throw new ContentChangedError(REPLACED);
         for (let done = 0; done < length;) {
           const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, length - done), offset + done);
           // A file that shrank since its first read: the upload ends as a changed file.
-          if (bytesRead === 0) throw new UnstableFileError(1);
+          if (bytesRead === 0) throw new ContentChangedError(SHRANK);
           done += bytesRead;
           yield buffer.subarray(0, bytesRead);
         }

@@ -1,7 +1,9 @@
 /**
- * What a failure means for a job: `retry` (the step that met it tries again: the file is read
- * again, the listing made again; once its attempts are spent it concerns that one file),
- * `per-file` (recorded against the file, the job goes on) or `fatal` (the job ends).
+ * What a failure means for a job: `retry` (the content or the listing changed under the step that
+ * met it, which makes it again: a large file's upload reads the file again, and keeps no upload
+ * for resume, up to the attempts a stable read allows, then fails the file; a file that grew
+ * past a small file's size is sent the large files' way; an unsorted listing is made again,
+ * whole), `per-file` (recorded against the file, the job goes on) or `fatal` (the job ends).
  */
 export type Disposition = "retry" | "fatal" | "per-file";
 

@@ -87,6 +87,31 @@ describe("a copy to an object store, decided by the engine", () => {
     expect(store.openUploads()).toBe(0);
   });
 
+  it("reads a large file again when it changed under its upload, and keeps no upload of the old content", async () => {
+    const { directory, store, run } = scenario();
+    const file = writeFile(directory, "large.bin", crypto.randomBytes(LARGE));
+    const changed = crypto.randomBytes(LARGE);
+    let rewritten = false;
+    // The file is rewritten (same size, new bytes, new times) as its first part reaches the store.
+    store.fault = (call) => {
+      if (call.operation === "uploadPart" && call.partNumber === 1 && !rewritten) {
+        rewritten = true;
+        fs.writeFileSync(file, changed);
+        fs.utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+      }
+      return undefined;
+    };
+
+    const job = await run();
+
+    expect(job.outcome).toBe("SUCCEEDED");
+    expect(job.events).toContainEqual({ type: "file-reread", path: "large.bin", attempt: 1 });
+    expect(job.events).toContainEqual(expect.objectContaining({ type: "multipart-aborted", path: "large.bin" }));
+    expect(store.count("createMultipartUpload")).toBe(2);
+    expect(store.body(BUCKET, "large.bin")!.equals(changed)).toBe(true);
+    expect(store.openUploads()).toBe(0);
+  });
+
   it("keeps an upload an outage broke off, and the next job sends only the parts the store lacks", async () => {
     const { directory, store, run } = scenario();
     const large = crypto.randomBytes(LARGE);

@@ -4,9 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PartBuffers } from "@/lib/engine/part-buffers";
-import { HASH_CHUNK, UnstableFileError } from "@/lib/engine/read-file";
+import { HASH_CHUNK } from "@/lib/engine/read-file";
 import { readUploadSource } from "@/lib/engine/upload-source";
 import { TreeHandle } from "@/lib/fs/beneath";
+import { ContentChangedError } from "@/lib/s3/multipart-upload";
 import type { StreamedBody } from "@/lib/s3/object-store";
 
 const MiB = 1024 * 1024;
@@ -93,7 +94,7 @@ describe("the source of a large file's upload", () => {
     third!.release();
   });
 
-  it("ends a part's stream with an unstable-file error when the file shrank since its first read", async () => {
+  it("ends a part's stream with a changed-content error (read again) when the file shrank since its first read", async () => {
     const { file } = fileOf(12 * MiB);
     const source = await readUploadSource(
       { tree: TreeHandle.open(path.dirname(file)), relPath: path.basename(file) },
@@ -104,7 +105,9 @@ describe("the source of a large file's upload", () => {
     );
     fs.truncateSync(file, 7 * MiB);
     const { body, release } = await source.part(1, 5 * MiB, 5 * MiB);
-    await expect(bytesOf(body)).rejects.toBeInstanceOf(UnstableFileError);
+    const error = await bytesOf(body).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContentChangedError);
+    expect((error as Error).message).toBe("the file shrank while it was being uploaded");
     release();
   });
 });
