@@ -28,24 +28,43 @@ const listed = progressEntries.filter(
   (entry): entry is [FieldName, AnyField & { api: string }] => entry[1].api !== null,
 );
 
+/**
+ * Where each derived field sits in `job_progress`: after the field it is read beside, the order
+ * the API has always had (SPEC §5.7).
+ */
+const DERIVED_AFTER = {
+  bytes_remaining: "bytes_unchanged",
+  files_remaining: "files_unchanged",
+  percent_complete: "files_total",
+} as const;
+type Derived = keyof typeof DERIVED_AFTER;
+
+/** The listed fields in list order, each derived field after the one it belongs beside. */
+function inApiOrder<T>(listedValues: Array<[string, T]>, derived: Record<Derived, T>): Record<string, T> {
+  const ordered: Array<[string, T]> = [];
+  for (const entry of listedValues) {
+    ordered.push(entry);
+    for (const [name, after] of Object.entries(DERIVED_AFTER)) {
+      if (after === entry[0]) ordered.push([name, derived[name as Derived]]);
+    }
+  }
+  return Object.fromEntries(ordered);
+}
+
 /** 64-bit counts as decimal strings; totals, what remains and the percentage null until the totals are known. */
 export function progressView(s: ProgressSnapshot): JobProgressView {
-  const stored = listed.map(([name, field]) => {
+  const stored = listed.map(([name, field]): [string, unknown] => {
     const value = s[name];
     if (field.kind === "count") return [field.api, String(value)];
     if (field.kind === "total") return [field.api, s.totalsKnown ? String(value) : null];
     if (field.kind === "rate") return [field.api, Math.round(value as number)];
     return [field.api, value];
   });
-  return {
-    ...(Object.fromEntries(stored) as Omit<
-      JobProgressView,
-      "bytes_remaining" | "files_remaining" | "percent_complete"
-    >),
+  return inApiOrder<unknown>(stored, {
     bytes_remaining: s.totalsKnown ? remainingBytes(s).toString() : null,
     files_remaining: s.totalsKnown ? remainingFiles(s).toString() : null,
     percent_complete: percentComplete(s),
-  };
+  }) as JobProgressView;
 }
 
 const COUNT = { type: "string", pattern: "^[0-9]+$" };
@@ -67,16 +86,18 @@ export function fieldSchema(field: AnyField): Record<string, unknown> {
   }
 }
 
-/** The OpenAPI schema of `job_progress`, from the same list as the view. */
+/** The OpenAPI schema of `job_progress`, from the same list as the view, in the same order. */
 export const jobProgressSchema = {
   type: "object",
-  properties: {
-    ...Object.fromEntries(listed.map(([, field]) => [field.api, fieldSchema(field)])),
-    bytes_remaining: { ...NULLABLE_COUNT, description: "bytes still to be copied; null until the totals are known" },
-    files_remaining: { ...NULLABLE_COUNT, description: "files still to be copied; null until the totals are known" },
-    percent_complete: {
-      type: ["number", "null"],
-      description: "share of the bytes (of the files when there are no bytes) done; null until the totals are known",
+  properties: inApiOrder<Record<string, unknown>>(
+    listed.map(([, field]) => [field.api, fieldSchema(field)]),
+    {
+      bytes_remaining: { ...NULLABLE_COUNT, description: "bytes still to be copied; null until the totals are known" },
+      files_remaining: { ...NULLABLE_COUNT, description: "files still to be copied; null until the totals are known" },
+      percent_complete: {
+        type: ["number", "null"],
+        description: "share of the bytes (of the files when there are no bytes) done; null until the totals are known",
+      },
     },
-  },
+  ),
 };
