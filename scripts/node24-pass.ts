@@ -14,9 +14,9 @@ export function findNode24(fetch: boolean): string | undefined {
   return result.status === 0 ? result.stdout.trim() : undefined;
 }
 
-export function node24Pass(node: string, env: NodeJS.ProcessEnv): Counts {
+export function node24Pass(node: string, files: string[], env: NodeJS.ProcessEnv): Counts {
   const preload = `--require=${JSON.stringify(path.join(ROOT, "scripts/node24-binding.cjs"))}`;
-  return vitestPass(node, NODE24_SUITES, {
+  return vitestPass(node, files, {
     ...env,
     // Whatever the tests start by name ("node", npx) runs on Node 24 too.
     PATH: `${path.dirname(node)}${path.delimiter}${env.PATH ?? ""}`,

@@ -41,14 +41,14 @@ for (const [name, cli, args] of [
 }
 
 // The command line is tested as users run it: from its bundle, built from the sources as they are.
-if (
-  runNode(node, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], env) !== 0 ||
-  runNode(node, [path.join(ROOT, "scripts/build-cli.mjs")], env) !== 0
-) {
+const filters = process.argv.slice(2);
+const built =
+  runNode(node, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], env) === 0 &&
+  runNode(node, [path.join(ROOT, "scripts/build-cli.mjs")], env) === 0;
+if (!built) {
   console.log("the build failed");
   total.failed++;
 } else {
-  const filters = process.argv.slice(2);
   add(
     `vitest${filters.length > 0 ? ` ${filters.join(" ")}` : ", every suite,"} on Node ${process.versions.node}`,
     vitestPass(node, filters, env),
@@ -79,11 +79,15 @@ if (
 
 // SHIFT_TEST_NODE24=required (CI) prepares Node 24 if need be and fails when it cannot; otherwise
 // the pass runs where a developer has prepared it (bash scripts/node24.sh).
+// `npm test -- <files>` narrows it as it narrows the first pass; it needs the build (the CLI's bundle).
 const required = env.SHIFT_TEST_NODE24 === "required";
-const node24 = findNode24(required);
-if (node24) {
+const node24Files = filters.length === 0 ? NODE24_SUITES : filters.filter(inNode24Suites);
+const node24 = built && node24Files.length > 0 ? findNode24(required) : undefined;
+if (!built || node24Files.length === 0) {
+  console.log(`the Node 24 pass did not run: ${!built ? "the build failed" : "no file given is in its suites"}`);
+} else if (node24) {
   const version = spawnSync(node24, ["--version"], { encoding: "utf8" }).stdout.trim().replace(/^v/, "");
-  add(`${NODE24_SUITES.join(" and ")} on Node ${version}`, node24Pass(node24, env));
+  add(`${node24Files.join(" and ")} on Node ${version}`, node24Pass(node24, node24Files, env));
 } else if (required) {
   console.log("Node 24 could not be prepared (scripts/node24.sh), so its pass did not run");
   total.failed++;
@@ -97,3 +101,8 @@ for (const line of passes) console.log(line);
 // Skipped tests (a machine without btrfs or mknod rights) are counted, never passed off as passing.
 console.log(summarize(total));
 process.exit(total.failed > 0 ? 1 : 0);
+
+function inNode24Suites(file: string): boolean {
+  const relative = path.relative(ROOT, path.resolve(ROOT, file));
+  return NODE24_SUITES.some((suite) => relative === suite || relative.startsWith(`${suite}${path.sep}`));
+}

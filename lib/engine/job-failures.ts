@@ -77,12 +77,12 @@ const FS_SYSCALLS = new Set([
 /** Errors that end every later write as well: stopping at once beats a thousand per-file errors. */
 const FATAL_FS_CODES = new Set(["ENOSPC", "EDQUOT", "EROFS"]);
 
-export function isLocalFsError(error: unknown): boolean {
+function isLocalFsError(error: unknown): boolean {
   const e = error as NodeJS.ErrnoException;
   return typeof e?.syscall === "string" && FS_SYSCALLS.has(e.syscall) && typeof e.path === "string";
 }
 
-export function isFatalLocalError(error: unknown): boolean {
+function isFatalLocalError(error: unknown): boolean {
   return isLocalFsError(error) && FATAL_FS_CODES.has((error as NodeJS.ErrnoException).code ?? "");
 }
 
@@ -103,7 +103,7 @@ export function localFailureMessage(error: unknown): string | undefined {
   return carriedDisposition(error) || isLocalFsError(error) ? describeError(error) : undefined;
 }
 
-export function describeError(error: unknown): string {
+function describeError(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   if (e?.syscall && e.code) return `${e.code}: cannot ${e.syscall} the file`;
   return e instanceof Error ? e.message : String(error);

@@ -4,8 +4,11 @@ import crypto from "node:crypto";
 import Database from "better-sqlite3";
 import type { Fingerprint } from "./fingerprint";
 
-/** A multipart upload left unfinished by a stop, a crash or a fault, kept so the next job can resume it. */
-/** Its fingerprint is the file's as it was read for this upload: it resumes only if the file still is exactly that. */
+/**
+ * A multipart upload left unfinished by a stop, a crash or a fault, kept so the next job can resume
+ * it. Its fingerprint is the file's as it was read for this upload: it resumes only if the file
+ * still is exactly that.
+ */
 export interface PendingUpload extends Fingerprint {
   uploadId: string;
   sha256: Buffer;

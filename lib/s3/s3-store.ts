@@ -12,7 +12,7 @@ import {
 import { md5Base64, SHA256_METADATA_KEY } from "./checksums";
 import { normaliseEtag } from "./etag";
 import type { LeanS3 } from "./lean-s3";
-import { parseListPage } from "./list-objects";
+import { parseListPage } from "./list-page";
 import type {
   CompleteUploadRequest,
   CopyObjectRequest,

@@ -202,7 +202,9 @@ describe("creating a relationship: every validation, nothing stored on failure",
 
   it("refuses unknown fields and wrong types, naming them", async () => {
     await expectRefusal({ bucket_stlye: "BUCKET_STYLE_PATH" }, "body", 'body: unknown field "bucket_stlye"');
-    await expectRefusal({ port: "not-a-number" }, "port", /^port: /);
+    await expectRefusal({ port: "not-a-number" }, "port", "port: must be a number");
+    await expectRefusal({ allow_plain_http: "yes" }, "allow_plain_http", "allow_plain_http: must be a boolean");
+    await expectRefusal({ bucket: null }, "bucket", "bucket: must be a string");
     await expectRefusal({ bucket_style: "SIDEWAYS" }, "bucket_style", /^bucket_style: /);
     await expectRefusal({ secret_access_key: undefined }, "secret_access_key", "secret_access_key: is required");
   });

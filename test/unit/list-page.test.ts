@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseListPage } from "@/lib/s3/list-objects";
+import { parseListPage } from "@/lib/s3/list-page";
 
 const page = (contents: string, tail = "<IsTruncated>false</IsTruncated>") =>
   `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix>f/</Prefix><KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys>${tail}${contents}</ListBucketResult>`;
