@@ -58,7 +58,7 @@ export function authOptions(): AuthOptions {
         async authorize(credentials, request) {
           try {
             const input = { username: credentials?.username ?? "", password: credentials?.password ?? "" };
-            const user = await verifyCredentials(input, clientAddressOf(request?.headers));
+            const user = await verifyCredentials(input, clientAddressOf(request?.headers), "console");
             return { id: user.userId, name: user.username, generation: user.generation };
           } catch (error) {
             // A throttled name gets its own message; every other refusal stays the generic one.

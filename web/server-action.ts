@@ -1,5 +1,6 @@
+import { headers } from "next/headers";
 import type { z } from "zod";
-import { lacksPrivilege } from "@/lib/api/handler";
+import { refuseAction } from "@/lib/auth/access-events";
 import { hasPrivilege, type Principal, type Privilege } from "@/lib/auth/privileges";
 import { AppError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
@@ -32,7 +33,7 @@ export function serverAction<S extends z.ZodType, T extends object | void>(
     const actor = await currentPrincipal();
     if (!actor) return { ok: false, message: SESSION_ENDED };
     try {
-      if (!hasPrivilege(actor, privilege)) throw lacksPrivilege(privilege);
+      if (!hasPrivilege(actor, privilege)) throw await refuseAction(actor, privilege, await consolePage());
       const value = await operation({ input: parseInput(input, raw), actor });
       return { ok: true, ...(value ?? {}) } as { ok: true } & (T extends object ? T : object);
     } catch (error) {
@@ -57,4 +58,14 @@ function failureOf(error: unknown): ActionFailure {
       }
     : undefined;
   return { ok: false, message: error.message, ...(field ? { field } : {}) };
+}
+
+/** The console page an action was sent from, for the audit trail (the page says more than the privilege). */
+async function consolePage(): Promise<string> {
+  const referer = (await headers()).get("referer");
+  try {
+    return referer ? `console ${new URL(referer).pathname}` : "console";
+  } catch {
+    return "console";
+  }
 }

@@ -1,3 +1,4 @@
+import { refuseAction } from "@/lib/auth/access-events";
 import { authenticateToken } from "@/lib/auth/authenticate-token";
 import { hasPrivilege, type Principal, type Privilege } from "@/lib/auth/privileges";
 import { AppError } from "@/lib/errors";
@@ -60,7 +61,9 @@ export function createApiRoute({ resolveSession }: { resolveSession?: SessionRes
       try {
         checkDeclaredLength(request);
         const principal = privilege ? await authenticateRequest(request, resolveSession) : anonymous;
-        if (privilege && !hasPrivilege(principal, privilege)) throw lacksPrivilege(privilege);
+        if (privilege && !hasPrivilege(principal, privilege)) {
+          throw await refuseAction(principal, privilege, `${request.method} ${new URL(request.url).pathname}`);
+        }
         const result = await handler({ request, principal, params: await context.params });
         return result === undefined ? new Response(null, { status: 204 }) : jsonResponse(result, status);
       } catch (error) {
@@ -69,9 +72,6 @@ export function createApiRoute({ resolveSession }: { resolveSession?: SessionRes
     };
   };
 }
-
-export const lacksPrivilege = (privilege: Privilege) =>
-  new AppError("FORBIDDEN", `This action needs the ${privilege} privilege, which your role does not grant.`);
 
 export function toErrorResponse(error: unknown): Response {
   if (error instanceof AppError) return errorResponse(error);

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { z } from "zod";
 import { db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors";
+import { recordFailedSignIn, recordSignIn, type SignInChannel } from "./access-events";
 import { beginSignInAttempt } from "./login-throttle";
 import { verifyPassword } from "./password";
 import type { Principal } from "./privileges";
@@ -33,6 +34,7 @@ export type SignedInUser = Principal & { generation: number };
 export async function verifyCredentials(
   { username, password }: LoginInput,
   clientAddress: string,
+  via: SignInChannel,
 ): Promise<SignedInUser> {
   const attempt = beginSignInAttempt(username, clientAddress);
   const user = await db().user.findUnique({
@@ -42,9 +44,11 @@ export async function verifyCredentials(
   const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !valid || user.disabled) {
     attempt.failed();
+    await recordFailedSignIn(username, clientAddress, via);
     throw new AppError("UNAUTHENTICATED", "Invalid username or password.");
   }
   attempt.succeeded();
+  await recordSignIn(user.username, clientAddress, via);
   return {
     userId: user.id,
     username: user.username,
@@ -55,7 +59,7 @@ export async function verifyCredentials(
 
 /** Checks the credentials and issues a bearer token, valid until it expires or the user's sessions end. */
 export async function login(input: LoginInput, clientAddress: string): Promise<{ bearer_token: string }> {
-  const principal = await verifyCredentials(input, clientAddress);
+  const principal = await verifyCredentials(input, clientAddress, "api");
   const token = crypto.randomBytes(32).toString("base64url");
   await db().apiToken.create({
     data: {
