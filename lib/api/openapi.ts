@@ -3,6 +3,7 @@ import { loginInputSchema } from "@/lib/auth/login";
 import { PRIVILEGES } from "@/lib/auth/privileges";
 import { fieldSchema, jobProgressSchema } from "@/lib/progress/api-view";
 import { PROGRESS_FIELDS } from "@/lib/progress/fields";
+import { modifyRelationshipSchema } from "@/lib/replication/modify-object-relationship";
 import { createRelationshipSchema } from "@/lib/replication/relationship-input";
 
 const throughputSeries = fieldSchema(PROGRESS_FIELDS.throughputSeries);
@@ -120,6 +121,7 @@ export const openApiDocument = {
       },
       Relationship: relationship,
       RelationshipCreate: z.toJSONSchema(createRelationshipSchema, { io: "input", unrepresentable: "any" }),
+      RelationshipModify: z.toJSONSchema(modifyRelationshipSchema, { io: "input", unrepresentable: "any" }),
       JobProgress: jobProgressSchema,
       RelationshipStatus: status,
     },
@@ -188,6 +190,16 @@ export const openApiDocument = {
         responses: {
           "200": { description: "The relationship", ...json({ $ref: "#/components/schemas/Relationship" }) },
           ...errorResponses(401, 403, 404),
+        },
+      },
+      patch: {
+        ...write,
+        summary:
+          "Change a relationship's settings (its credentials: checked against the store first); its tracking state is kept",
+        requestBody: json({ $ref: "#/components/schemas/RelationshipModify" }),
+        responses: {
+          "200": { description: "Changed", ...json({ $ref: "#/components/schemas/Relationship" }) },
+          ...errorResponses(400, 401, 403, 404, 413),
         },
       },
       delete: {

@@ -19,6 +19,7 @@ const ROUTES: Array<{ method: string; template: string; write: boolean }> = [
   { method: "GET", template: `${BASE}/status/`, write: false },
   { method: "GET", template: `${BASE}/{id}`, write: false },
   { method: "DELETE", template: `${BASE}/{id}`, write: true },
+  { method: "PATCH", template: `${BASE}/{id}`, write: true },
   { method: "POST", template: `${BASE}/{id}/replicate`, write: true },
   { method: "POST", template: `${BASE}/{id}/abort-replication`, write: true },
   { method: "GET", template: `${BASE}/{id}/status`, write: false },
@@ -64,7 +65,7 @@ describe("access control on every route", () => {
     async (_m, route) => {
       const reply = await app.call(route.method, pathOf(route), {
         token: observerToken,
-        body: route.method === "POST" ? {} : undefined,
+        body: route.method === "POST" || route.method === "PATCH" ? {} : undefined,
       });
       expect(reply.status).toBe(403);
       expect(reply.json).toEqual({
