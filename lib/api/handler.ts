@@ -65,6 +65,7 @@ export function createApiRoute({ resolveSession }: { resolveSession?: SessionRes
           throw await refuseAction(principal, privilege, `${request.method} ${new URL(request.url).pathname}`);
         }
         const result = await handler({ request, principal, params: await context.params });
+        if (result instanceof Response) return result;
         return result === undefined ? new Response(null, { status: 204 }) : jsonResponse(result, status);
       } catch (error) {
         return toErrorResponse(error);

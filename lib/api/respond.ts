@@ -13,3 +13,23 @@ export function errorResponse(error: AppError): Response {
     error.status,
   );
 }
+
+/** A download: never rendered by a browser, never cached. */
+export function downloadResponse({
+  filename,
+  contentType,
+  body,
+}: {
+  filename: string;
+  contentType: string;
+  body: ReadableStream<Uint8Array> | string | null;
+}): Response {
+  return new Response(body ?? "", {
+    headers: {
+      "content-type": contentType,
+      "content-disposition": `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, "_")}"`,
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    },
+  });
+}

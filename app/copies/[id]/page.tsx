@@ -4,10 +4,12 @@ import type { ReactNode } from "react";
 import { AppError } from "@/lib/errors";
 import { describeProgress, formatBytes } from "@/lib/format";
 import { getRelationshipStatus } from "@/lib/replication/get-relationship-status";
-import { listJobFileErrors, listRelationshipJobs, readRelationshipLog } from "@/lib/replication/job-history";
+import { listJobFileErrors, listRelationshipJobs } from "@/lib/replication/job-history";
+import { readLogEntries } from "@/lib/replication/replication-log";
 import { ConsoleHeader } from "@/components/console-header";
 import { LiveRefresh } from "@/components/live-refresh";
 import { RelationshipActions } from "./relationship-actions";
+import { ReplicationLog } from "./replication-log";
 import { ThroughputChart } from "./throughput-chart";
 import { requireSession } from "@/web/console-session";
 import { TableHead } from "@/components/table-head";
@@ -24,7 +26,7 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
     if (error instanceof AppError && error.code === "NOT_FOUND") notFound();
     throw error;
   }
-  const [jobs, log] = await Promise.all([listRelationshipJobs({ id }), readRelationshipLog({ id, lines: 100 })]);
+  const [jobs, log] = await Promise.all([listRelationshipJobs({ id }), readLogEntries({ id, lines: 100 })]);
   const fileErrors = status.last_job ? await listJobFileErrors({ jobId: status.last_job.job_id }) : [];
   const { canWrite } = header;
   const running = status.state === "REPLICATION_RUNNING";
@@ -125,13 +127,7 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
         )}
 
         <Section title="Replication log">
-          <pre
-            tabIndex={0}
-            aria-label="Replication log lines"
-            className="max-h-96 overflow-auto rounded bg-slate-900 p-3 text-xs text-slate-100"
-          >
-            {log.join("\n") || "(empty)"}
-          </pre>
+          <ReplicationLog entries={log} downloadHref={`/copies/${status.id}/log`} />
         </Section>
       </main>
     </>

@@ -1,0 +1,103 @@
+import fs from "node:fs";
+import { Readable } from "node:stream";
+import { relationshipLogFile } from "@/lib/data-paths";
+import { formatBytes } from "@/lib/format";
+import { findRelationship } from "./find-relationship";
+import { readRelationshipLog } from "./job-history";
+
+export type LogLevel = "info" | "warn" | "error";
+
+/** One line of a replication log, as a person reads it. */
+export interface LogEntry {
+  time: string;
+  level: LogLevel;
+  job: string;
+  event: string;
+  path: string | null;
+  message: string;
+}
+
+type Fields = Record<string, unknown>;
+const text = (value: unknown) => (value === undefined || value === null ? "" : String(value));
+
+/** The console's words for a job's outcome. */
+const OUTCOME_WORDS: Record<string, string> = {
+  SUCCEEDED: "succeeded",
+  FAILED: "failed",
+  ABORTED: "was stopped",
+  INTERRUPTED: "was interrupted",
+};
+
+/** What each event means in words; an event this list does not know shows its fields as they are. */
+const DESCRIBE: Record<string, (f: Fields) => string> = {
+  "job-start": () => "The job started.",
+  "job-end": (f) =>
+    `The job ${OUTCOME_WORDS[text(f.outcome)] ?? `ended (${text(f.outcome)})`}.${f.error ? ` ${text(f.error)}` : ""}`,
+  "stop-requested": () => "Stop was requested; the job ends once its transfers let go.",
+  "progress-write-failed": (f) => `Progress could not be saved: ${text(f.message)}`,
+  mode: (f) => `Read mode: ${text(f.mode)}${f.detail ? ` (${text(f.detail)})` : ""}.`,
+  totals: (f) =>
+    `Counted ${text(f.files)} file${text(f.files) === "1" ? "" : "s"}, ${formatBytes(Number(f.bytes ?? 0))}.`,
+  "file-failed": (f) => text(f.message),
+  "file-skipped": (f) => `Skipped: ${text(f.reason)}.`,
+  "file-reread": (f) => `The file changed while it was read; reading it again (attempt ${text(f.attempt)}).`,
+  retry: (f) => `${text(f.operation)} succeeded after ${text(f.attempts)} attempts.`,
+  "multipart-aborted": (f) => `An unfinished upload was abandoned: ${text(f.reason)}.`,
+  "multipart-resumed": (f) =>
+    `An upload left by an earlier job was continued; ${text(f.partsReused)} parts not sent again.`,
+  "orphan-upload-aborted": () => "A duplicate upload left by a lost reply was abandoned.",
+  "leftovers-removed": (f) => `${text(f.count)} temporary files of an earlier, killed job were removed.`,
+};
+
+const LEVELS: ReadonlySet<string> = new Set(["info", "warn", "error"]);
+
+/** A log line as an entry; a line that is not one of ours (cut short, edited by hand) is shown as it is. */
+export function parseLogLine(line: string): LogEntry {
+  let fields: Fields;
+  try {
+    const parsed: unknown = JSON.parse(line);
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
+    fields = parsed as Fields;
+  } catch {
+    return { time: "", level: "warn", job: "", event: "unreadable line", path: null, message: line };
+  }
+  const { time, level, job, event, path, ...rest } = fields;
+  const name = text(event);
+  const describe = DESCRIBE[name];
+  return {
+    time: text(time),
+    level: LEVELS.has(text(level)) ? (text(level) as LogLevel) : "info",
+    job: text(job),
+    event: name,
+    path: typeof path === "string" ? path : null,
+    message: describe ? describe(rest) : JSON.stringify(rest),
+  };
+}
+
+/** The last `lines` entries of a relationship's replication log, oldest first. */
+export async function readLogEntries({ id, lines = 200 }: { id: string; lines?: number }): Promise<LogEntry[]> {
+  return (await readRelationshipLog({ id, lines })).map(parseLogLine);
+}
+
+/** A file to download, streamed: the adapter turns it into a response. */
+export interface Download {
+  filename: string;
+  contentType: string;
+  body: ReadableStream<Uint8Array> | null;
+}
+
+/** The whole replication log (JSON lines); a log may be large, so it is streamed, never read whole. */
+export async function relationshipLogDownload({ id }: { id: string }): Promise<Download> {
+  const relationship = await findRelationship(id);
+  const download = {
+    filename: `replication-${relationship.id}.log`,
+    contentType: "application/x-ndjson; charset=utf-8",
+  };
+  try {
+    const handle = await fs.promises.open(relationshipLogFile(relationship.id), "r");
+    return { ...download, body: Readable.toWeb(handle.createReadStream()) as ReadableStream<Uint8Array> };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ...download, body: null };
+    throw error;
+  }
+}
