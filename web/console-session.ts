@@ -9,8 +9,15 @@ export interface ConsoleSession {
 
 /** Every console page starts here: no session, back to sign-in. */
 export async function requireSession(): Promise<ConsoleSession> {
+  const session = await optionalSession();
+  if (!session) redirect("/signin");
+  return session;
+}
+
+/** For pages anyone may reach (not found, errors): the console's header when signed in. */
+export async function optionalSession(): Promise<ConsoleSession | undefined> {
   const principal = await currentPrincipal();
-  if (!principal) redirect("/signin");
+  if (!principal) return undefined;
   return {
     principal,
     header: {

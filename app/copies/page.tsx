@@ -12,11 +12,11 @@ export default async function CopiesPage() {
   return (
     <Providers>
       <ConsoleHeader {...header} />
-      <main className="mx-auto max-w-6xl px-6 py-8">
+      <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">
         <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-600">
           Cluster › Copy to/from S3
         </nav>
-        <div className="mb-6 flex items-center justify-between">
+        <div className="mb-6 flex flex-wrap items-center justify-between gap-3">
           <h1 className="text-2xl font-semibold">Copy to/from S3</h1>
           {canWrite && (
             <Link

@@ -11,7 +11,7 @@ export default async function SignInPage({
   const host = (await headers()).get("host");
   const siteOrigin = process.env.NEXTAUTH_URL ?? (host ? `http://${host}` : undefined);
   return (
-    <main className="mx-auto mt-24 max-w-sm rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
+    <main className="mx-4 mt-16 rounded-lg border border-slate-200 bg-white p-6 shadow-sm sm:mx-auto sm:mt-24 sm:max-w-sm sm:p-8">
       <h1 className="mb-6 text-xl font-semibold">Sign in to S3 Shift</h1>
       <SignInForm
         callbackUrl={safeCallback(callbackUrl, siteOrigin)}

@@ -1,21 +1,14 @@
 import fs from "node:fs";
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { ADMIN_PASSWORD, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
+import { expectAccessible } from "../support/axe";
 import { relationshipBody } from "../support/e2e";
 import { startS3Server, type S3TestServer } from "../support/s3-server";
 
-const AXE = path.resolve(import.meta.dirname, "../../node_modules/axe-core/axe.min.js");
 let app: AppServer;
 let s3: S3TestServer;
 let id: string;
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
 
 test.beforeAll(async () => {
   [app, s3] = await Promise.all([startApp(), startS3Server(["a11y-bucket"])]);
@@ -33,19 +26,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await Promise.all([app?.stop(), s3?.stop()]);
 });
-
-/** Runs axe-core in the page; serious and critical violations fail the test. */
-async function expectAccessible(page: Page) {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: () => Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  const blocking = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(
-    blocking.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-  ).toEqual([]);
-}
 
 test("the main pages have no serious or critical accessibility violations", async ({ page }) => {
   await page.goto(`${app.url}/signin`);

@@ -19,21 +19,33 @@ async function signedIn(browser: Browser, username: string, password: string): P
   return page;
 }
 
+/** Chooses the role, then confirms the change in the dialog it opens. */
+async function changeRole(admin: Page, username: string, roleId: string) {
+  await admin.getByLabel(`Role of ${username}`).selectOption(roleId);
+  await admin.getByTestId(`user-${username}`).getByRole("button", { name: "Change role" }).click();
+  await admin.getByRole("dialog").getByRole("button", { name: "Yes, Change Role" }).click();
+}
+
+async function createUser(admin: Page, username: string, password: string, role = "observers") {
+  await admin.getByLabel("New username").fill(username);
+  await admin.getByLabel("Initial password").fill(password);
+  await admin.locator(`select[name="role"]`).selectOption(role);
+  await admin.getByRole("button", { name: "Create user" }).click();
+}
+
 test("an administrator creates a user, changes their role (ending their session at once), disables them, and reads it all in the audit trail", async ({
   browser,
 }) => {
   const admin = await signedIn(browser, "admin", ADMIN_PASSWORD);
   await admin.getByRole("link", { name: "Users" }).click();
-  await admin.getByLabel("New username").fill(OPERATOR.username);
-  await admin.getByLabel("Initial password").fill(OPERATOR.password);
-  await admin.getByRole("button", { name: "Create user" }).click();
+  await createUser(admin, OPERATOR.username, OPERATOR.password);
   await expect(admin.getByRole("status")).toHaveText(`User ${OPERATOR.username} was created.`);
   await expect(admin.getByTestId(`user-${OPERATOR.username}`)).toBeVisible();
 
   const operator = await signedIn(browser, OPERATOR.username, OPERATOR.password);
   await expect(operator.getByText(`${OPERATOR.username} (read only)`)).toBeVisible();
 
-  await admin.getByLabel(`Role of ${OPERATOR.username}`).selectOption("administrators");
+  await changeRole(admin, OPERATOR.username, "administrators");
   await expect(admin.getByRole("status")).toContainText("their sessions have ended, and they sign in again to use it");
   await operator.reload();
   await expect(operator).toHaveURL(/\/signin/); // the role change ended the session
@@ -91,7 +103,7 @@ test("a demoted administrator's open console cannot create an administrator, and
   const deputy = await signedIn(browser, DEPUTY.username, DEPUTY.password);
   await deputy.getByRole("link", { name: "Users" }).click();
   const keptCookies = await deputy.context().storageState();
-  await admin.getByLabel(`Role of ${DEPUTY.username}`).selectOption("observers");
+  await changeRole(admin, DEPUTY.username, "observers");
   await expect(admin.getByRole("status")).toContainText("their sessions have ended");
   // The page still shows the form, but the server action reads the session from the database.
   const createAdministrator = async () => {
@@ -136,4 +148,71 @@ test("a demoted administrator's open console cannot create an administrator, and
   const replayAfterReset = await (await browser.newContext({ storageState: beforeReset })).newPage();
   await replayAfterReset.goto(`${app.url}/copies`);
   await expect(replayAfterReset).toHaveURL(/\/signin/);
+});
+
+test("a role is changed only once confirmed: walking the options with the keyboard changes nothing, and Escape cancels", async ({
+  browser,
+}) => {
+  const admin = await signedIn(browser, "admin", ADMIN_PASSWORD);
+  await admin.getByRole("link", { name: "Users" }).click();
+  await createUser(admin, "careful1", "careful-password-1");
+  await expect(admin.getByRole("status")).toHaveText("User careful1 was created.");
+  const row = admin.getByTestId("user-careful1");
+  const select = admin.getByLabel("Role of careful1");
+  await select.focus();
+  await admin.keyboard.press("ArrowUp"); // observers → administrators, chosen but not applied
+  await expect(select).toHaveValue("administrators");
+  await expect(row.getByRole("button", { name: "Change role" })).toBeVisible();
+  await admin.reload();
+  await expect(admin.getByLabel("Role of careful1")).toHaveValue("observers");
+
+  await admin.getByLabel("Role of careful1").selectOption("administrators");
+  await row.getByRole("button", { name: "Change role" }).click();
+  const dialog = admin.getByRole("dialog", { name: "Change the role of careful1 to Administrators?" });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await admin.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+  await expect(row.getByRole("button", { name: "Change role" })).toBeFocused(); // focus comes back
+  await row.getByRole("button", { name: "Keep Observers" }).click();
+  await expect(admin.getByLabel("Role of careful1")).toHaveValue("observers");
+
+  await changeRole(admin, "careful1", "administrators");
+  await expect(admin.getByRole("status")).toHaveText(
+    "careful1 now has the role Administrators; their sessions have ended, and they sign in again to use it.",
+  );
+  await admin.reload();
+  await expect(admin.getByLabel("Role of careful1")).toHaveValue("administrators");
+});
+
+test("a refused new user keeps what was typed, with the reason beside the field; the reset box is labelled and says why it refuses", async ({
+  browser,
+}) => {
+  const admin = await signedIn(browser, "admin", ADMIN_PASSWORD);
+  await admin.getByRole("link", { name: "Users" }).click();
+  await createUser(admin, "shortpass1", "short", "administrators");
+  const password = admin.getByLabel("Initial password");
+  await expect(password).toHaveAttribute("aria-invalid", "true");
+  await expect(password).toHaveAccessibleDescription("Initial password must be at least 10 characters.");
+  await expect(password).toBeFocused();
+  await expect(admin.getByLabel("New username")).toHaveValue("shortpass1");
+  await expect(password).toHaveValue("short");
+  await expect(admin.locator(`select[name="role"]`)).toHaveValue("administrators");
+  await expect(admin.getByTestId("user-shortpass1")).toHaveCount(0);
+
+  await createUser(admin, "admin", "long-enough-password-1");
+  await expect(admin.getByLabel("New username")).toHaveAccessibleDescription('A user named "admin" already exists.');
+  await expect(admin.getByLabel("Initial password")).not.toHaveAttribute("aria-invalid", "true");
+
+  await admin.getByLabel("New username").fill("shortpass1");
+  await admin.getByRole("button", { name: "Create user" }).click();
+  await expect(admin.getByRole("status")).toHaveText("User shortpass1 was created.");
+  await expect(admin.getByLabel("New username")).toHaveValue(""); // emptied only once created
+
+  const row = admin.getByTestId("user-shortpass1");
+  await expect(row.getByText("New password", { exact: true })).toBeVisible(); // a visible label
+  await row.getByLabel("New password for shortpass1").fill("tiny");
+  await row.getByRole("button", { name: "Reset" }).click();
+  await expect(row.locator(APP_ALERT)).toHaveText("New password must be at least 10 characters.");
+  await expect(row.getByLabel("New password for shortpass1")).toBeFocused();
 });

@@ -34,7 +34,7 @@ export default async function AuditPage({
   return (
     <>
       <ConsoleHeader {...header} />
-      <main className="mx-auto max-w-6xl px-6 py-8">
+      <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">
         <h1 className="mb-6 text-2xl font-semibold">Audit trail</h1>
         {!allowed ? (
           <LacksPrivilege privilege={PRIVILEGES.AUDIT_READ} what="The audit trail" />

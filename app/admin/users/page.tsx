@@ -14,7 +14,7 @@ export default async function UsersPage() {
   return (
     <>
       <ConsoleHeader {...header} />
-      <main className="mx-auto max-w-6xl px-6 py-8">
+      <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">
         <h1 className="mb-6 text-2xl font-semibold">Users</h1>
         {allowed ? (
           <UserAdmin users={users} roles={roles} />

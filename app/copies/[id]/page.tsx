@@ -45,7 +45,7 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
             </Link>{" "}
             › Details
           </nav>
-          <div className="flex items-start justify-between gap-4">
+          <div className="flex flex-wrap items-start justify-between gap-4">
             <h1 className="text-2xl font-semibold">
               {status.local_directory_path} {status.direction === "COPY_TO_OBJECT" ? "⇨" : "⇦"} {status.bucket}/
               {status.object_folder}
