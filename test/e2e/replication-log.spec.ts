@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { expectAccessible } from "../support/accessibility";
+import { expectAccessible } from "../support/axe";
 import { ADMIN_PASSWORD, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
 import { relationshipBody, signIn } from "../support/e2e";
 import { startS3Server, type S3TestServer } from "../support/s3-server";
