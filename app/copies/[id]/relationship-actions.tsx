@@ -63,7 +63,7 @@ export function RelationshipActions({ id, running }: { id: string; running: bool
           disabled={!running && !stopping}
           aria-disabled={busy || undefined}
           onClick={() => void act("stop", stopCopy)}
-          className={`${BUTTON} border-slate-300 bg-white dark:border-slate-600 dark:bg-slate-900`}
+          className={`${BUTTON} border-slate-300 bg-white dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100`}
         >
           {stopping ? "Stopping…" : "Stop"}
         </button>
@@ -72,7 +72,7 @@ export function RelationshipActions({ id, running }: { id: string; running: bool
           disabled={running && acting !== "repeat"}
           aria-disabled={busy || undefined}
           onClick={() => void act("repeat", repeatCopy)}
-          className={`${BUTTON} border-slate-300 bg-white dark:border-slate-600 dark:bg-slate-900`}
+          className={`${BUTTON} border-slate-300 bg-white dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100`}
         >
           {acting === "repeat" ? "Starting…" : "Repeat"}
         </button>

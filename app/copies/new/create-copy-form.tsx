@@ -145,7 +145,7 @@ export function CreateCopyForm() {
                 setDirection(d);
                 setTested(null);
               }}
-              className={`rounded border px-4 py-2 text-sm ${direction === d ? "border-blue-700 bg-blue-700 text-white" : "border-slate-300 bg-white dark:bg-slate-900"}`}
+              className={`rounded border px-4 py-2 text-sm ${direction === d ? "border-blue-700 bg-blue-700 text-white" : "border-slate-300 bg-white dark:bg-slate-900 dark:text-slate-100"}`}
             >
               {d === "COPY_TO_OBJECT" ? "Local ⇨ Remote" : "Local ⇦ Remote"}
             </button>
@@ -196,7 +196,7 @@ export function CreateCopyForm() {
           error={errors.secret_access_key}
         />
         <details
-          className="rounded border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900"
+          className="rounded border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
           open={advancedOpen}
           onToggle={(e) => setAdvancedOpen(e.currentTarget.open)}
         >
@@ -239,7 +239,7 @@ export function CreateCopyForm() {
                 onChange={(e) => set("bucket_style")(e.target.value)}
                 aria-invalid={errors.bucket_style ? true : undefined}
                 aria-describedby={errors.bucket_style ? "bucket_style-error" : undefined}
-                className="rounded border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-900"
+                className="rounded border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
               >
                 <option value="BUCKET_STYLE_VIRTUAL_HOSTED">Virtual hosted</option>
                 <option value="BUCKET_STYLE_PATH">Path</option>
@@ -283,7 +283,7 @@ export function CreateCopyForm() {
               type="button"
               aria-disabled={pending !== null}
               onClick={() => void check("test")}
-              className="rounded border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-50 aria-disabled:opacity-70 dark:border-slate-600 dark:bg-slate-900"
+              className="rounded border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-50 aria-disabled:opacity-70 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800"
             >
               {pending === "test" ? "Testing…" : "Test connection"}
             </button>

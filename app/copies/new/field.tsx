@@ -22,7 +22,7 @@ export function Field(props: {
     placeholder: props.placeholder,
     "aria-invalid": props.error ? true : undefined,
     "aria-describedby": describedBy,
-    className: `min-w-0 rounded border bg-white px-3 py-2 font-normal dark:bg-slate-900 ${props.error ? "border-red-600" : "border-slate-300 dark:border-slate-600"}`,
+    className: `min-w-0 rounded border bg-white px-3 py-2 font-normal dark:bg-slate-900 dark:text-slate-100 ${props.error ? "border-red-600" : "border-slate-300 dark:border-slate-600"}`,
   };
   return (
     <div className="flex min-w-0 flex-col gap-1">
