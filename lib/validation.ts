@@ -11,7 +11,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   throw new AppError("VALIDATION", `${field}: ${problemOf(issue)}`, { field });
 }
 
-function problemOf(issue: z.core.$ZodIssue): string {
+/** What is wrong with the field an issue names, in words that follow its name. */
+export function problemOf(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_type") {
     // A missing field has no input at all; one of the wrong type says what it should be.
     if (!("input" in issue) || issue.input === undefined) return "is required";

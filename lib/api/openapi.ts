@@ -3,6 +3,7 @@ import { loginInputSchema } from "@/lib/auth/login";
 import { PRIVILEGES } from "@/lib/auth/privileges";
 import { fieldSchema, jobProgressSchema } from "@/lib/progress/api-view";
 import { PROGRESS_FIELDS } from "@/lib/progress/fields";
+import { WARNING_CODES } from "@/lib/replication/check-object-relationship";
 import { modifyRelationshipSchema } from "@/lib/replication/modify-object-relationship";
 import { createRelationshipSchema } from "@/lib/replication/relationship-input";
 
@@ -78,6 +79,17 @@ const status = {
   ],
 };
 
+const warnings = {
+  type: "array",
+  description:
+    "Likely mistakes that did not stop the request: empty_object_folder (a copy from S3 of a folder that holds no objects, or does not exist), duplicate_relationship (another relationship already copies the same directory to or from the same bucket folder of the same object store)",
+  items: {
+    type: "object",
+    required: ["code", "message"],
+    properties: { code: { enum: [...WARNING_CODES] }, message: { type: "string" } },
+  },
+};
+
 const errorResponses = (...codes: number[]) =>
   Object.fromEntries(
     codes.map((code) => [
@@ -120,6 +132,17 @@ export const openApiDocument = {
         properties: { error_class: { type: "string" }, description: { type: "string" }, field: { type: "string" } },
       },
       Relationship: relationship,
+      Warnings: warnings,
+      RelationshipCreated: {
+        allOf: [
+          { $ref: "#/components/schemas/Relationship" },
+          {
+            type: "object",
+            required: ["warnings"],
+            properties: { warnings: { $ref: "#/components/schemas/Warnings" } },
+          },
+        ],
+      },
       RelationshipCreate: z.toJSONSchema(createRelationshipSchema, { io: "input", unrepresentable: "any" }),
       RelationshipModify: z.toJSONSchema(modifyRelationshipSchema, { io: "input", unrepresentable: "any" }),
       JobProgress: jobProgressSchema,
@@ -164,7 +187,29 @@ export const openApiDocument = {
         summary: "Create a relationship and start its first job",
         requestBody: json({ $ref: "#/components/schemas/RelationshipCreate" }),
         responses: {
-          "201": { description: "Created", ...json({ $ref: "#/components/schemas/Relationship" }) },
+          "201": {
+            description: "Created; warnings name likely mistakes (empty when there are none)",
+            ...json({ $ref: "#/components/schemas/RelationshipCreated" }),
+          },
+          ...errorResponses(400, 401, 403, 413),
+        },
+      },
+    },
+    "/v3/replication/object-relationships/check": {
+      post: {
+        ...write,
+        summary:
+          "Run every check of a create (directory, endpoint rules, TLS, credentials, bucket, Object Lock, overlap) without creating anything",
+        requestBody: json({ $ref: "#/components/schemas/RelationshipCreate" }),
+        responses: {
+          "200": {
+            description: "Every check passed; a create with this body would be accepted",
+            ...json({
+              type: "object",
+              required: ["ok", "warnings"],
+              properties: { ok: { const: true }, warnings: { $ref: "#/components/schemas/Warnings" } },
+            }),
+          },
           ...errorResponses(400, 401, 403, 413),
         },
       },

@@ -1,61 +1,20 @@
-import fs from "node:fs/promises";
 import { recordAudit } from "@/lib/auth/audit";
 import type { Principal } from "@/lib/auth/privileges";
 import { db } from "@/lib/db/prisma";
-import { validationError } from "@/lib/errors";
-import { resolveLocalDirectoryId, resolveLocalDirectoryPath } from "@/lib/fs/namespace";
-import { createS3Client } from "@/lib/s3/client";
-import { plainHttpRefusal } from "@/lib/s3/endpoint";
-import { probeBucket } from "@/lib/s3/probe-bucket";
 import { encryptSecret } from "@/lib/secrets/cipher";
-import { parseInput } from "@/lib/validation";
+import { checkObjectRelationship } from "./check-object-relationship";
 import { refuseOverlap } from "./directory-overlap";
 import { JOB_STATES } from "./job-states";
-import { createRelationshipSchema } from "./relationship-input";
 import { relationshipView } from "./views";
 
 /**
- * Validates everything before storing anything (directory, endpoint, credentials, bucket,
- * Object Lock for copies into S3, overlap for copies from S3), then stores the relationship, queues its first job and records the audit row in one transaction.
+ * Runs every check first (checkObjectRelationship: directory, endpoint, credentials, bucket,
+ * Object Lock for copies into S3), then stores the relationship, queues its first job and records
+ * the audit row in one transaction, where the overlap of copies from S3 is checked. The warnings
+ * of the checks come back with the relationship: a likely mistake is said, not refused.
  */
 export async function createObjectRelationship({ input, actor }: { input: unknown; actor: Principal }) {
-  const valid = parseInput(createRelationshipSchema, input);
-  const directoryField = valid.local_directory_path ? "local_directory_path" : "local_directory_id";
-  const directory = valid.local_directory_path
-    ? await resolveLocalDirectoryPath(valid.local_directory_path)
-    : await resolveLocalDirectoryId(valid.local_directory_id!);
-  if (valid.local_directory_path && valid.local_directory_id && valid.local_directory_id !== directory.inode) {
-    throw validationError(
-      "local_directory_id",
-      `does not match local_directory_path (whose inode is ${directory.inode}).`,
-    );
-  }
-  if (valid.direction === "COPY_FROM_OBJECT")
-    await refuseUnwritable(directory.hostPath, directory.namespacePath, directoryField);
-
-  const settings = {
-    objectStoreAddress: valid.object_store_address,
-    port: valid.port,
-    allowPlainHttp: valid.allow_plain_http,
-    region: valid.region,
-    bucketStyle: valid.bucket_style,
-    caCertificate: valid.ca_certificate,
-    accessKeyId: valid.access_key_id,
-    secretAccessKey: valid.secret_access_key,
-  };
-  const refusal = plainHttpRefusal(settings);
-  if (refusal) throw validationError("object_store_address", refusal);
-  const client = createS3Client(settings, { maxAttempts: 2, connectionTimeoutMs: 5_000, requestTimeoutMs: 15_000 });
-  try {
-    await probeBucket({
-      client,
-      bucket: valid.bucket,
-      objectFolder: valid.object_folder,
-      checkObjectLock: valid.direction === "COPY_TO_OBJECT",
-    });
-  } finally {
-    client.destroy();
-  }
+  const { valid, directory, directoryField, warnings } = await checkObjectRelationship(input);
 
   // The rows are written first and the overlap checked after, inside the same transaction: a
   // SQLite transaction that starts with a write waits for other writers, one that starts with a
@@ -91,20 +50,10 @@ export async function createObjectRelationship({ input, actor }: { input: unknow
         local_directory_path: row.localDirectoryPath,
         bucket: row.bucket,
         object_folder: row.objectFolder,
+        ...(warnings.length > 0 ? { warnings: warnings.map((w) => w.code) } : {}),
       },
     });
     return row;
   });
-  return relationshipView(relationship);
-}
-
-async function refuseUnwritable(hostPath: string, namespacePath: string, field: string): Promise<void> {
-  try {
-    await fs.access(hostPath, fs.constants.W_OK);
-  } catch {
-    throw validationError(
-      field,
-      `"${namespacePath}" cannot be written by the service (permission denied); a copy from S3 writes into it.`,
-    );
-  }
+  return { ...relationshipView(relationship), warnings };
 }

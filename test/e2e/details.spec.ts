@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
-import { ADMIN_PASSWORD, OBSERVER, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
+import { expect, test, type Page, type Route } from "@playwright/test";
+import { APP_ALERT, ADMIN_PASSWORD, OBSERVER, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
+import { expectAccessible } from "../support/axe";
 import { listKeys } from "../support/engine-harness";
 import { S3Proxy } from "../support/s3-proxy";
 import { relationshipBody, signIn } from "../support/e2e";
@@ -42,6 +43,34 @@ test.afterAll(async () => {
   await Promise.all([app?.stop(), s3?.stop()]);
 });
 
+/**
+ * Holds the page's server actions (POSTs carrying a Next-Action header) until the returned
+ * function is called: what a button shows while its action is under way can then be looked at
+ * without racing it.
+ */
+async function holdActions(page: Page): Promise<() => Promise<void>> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const passed: Promise<void>[] = [];
+  const match = (url: URL) => url.pathname.startsWith("/copies/");
+  const handler = async (route: Route) => {
+    const request = route.request();
+    if (request.method() === "POST" && (await request.headerValue("next-action"))) {
+      const done = held.then(() => route.continue());
+      passed.push(done);
+      return done;
+    }
+    await route.continue();
+  };
+  await page.route(match, handler);
+  return async () => {
+    release();
+    // Removed only once the held actions have gone on: removing it first would answer them itself.
+    await Promise.all(passed);
+    await page.unroute(match, handler);
+  };
+}
+
 test("an observer sees the details but no actions", async ({ page }) => {
   await signIn(page, app.url, OBSERVER.username, OBSERVER.password);
   await page.goto(`${app.url}/copies/${id}`);
@@ -61,13 +90,56 @@ test("an administrator stops a long job, repeats it, and deletes the copy with c
     { timeout: 15_000 },
   );
   await page.screenshot({ path: "test-results/artifacts/console-details-running.png", fullPage: true });
-  await page.getByRole("button", { name: "Stop" }).click();
+
+  // Delete asks first, in a modal dialog: the focus goes to Cancel, stays inside, and comes back.
+  const deleteButton = page.getByRole("button", { name: "Delete", exact: true });
+  await deleteButton.click();
+  const dialog = page.getByRole("dialog", { name: "Delete this copy?" });
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(dialog.getByRole("button", { name: "Yes, Delete" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await page.keyboard.press("Shift+Tab");
+  await expect(dialog.getByRole("button", { name: "Yes, Delete" })).toBeFocused();
+  await expectAccessible(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: "test-results/artifacts/console-details-delete-dialog-390.png" });
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(deleteButton).toBeFocused();
+  // Deleting a running copy is refused in the console's words (its button is Stop, not abort-replication).
+  await deleteButton.click();
+  await dialog.getByRole("button", { name: "Yes, Delete" }).click();
+  await expect(page.locator(APP_ALERT, { hasText: "Delete" })).toHaveText(
+    "A job of this copy is running; Stop it, then Delete the copy.",
+  );
+  await expect(page.locator("main")).not.toContainText("abort-replication");
+  await expect(deleteButton).toBeFocused();
+
+  // Stop says "Stopping…" at once, and Delete waits, while the server has not answered yet.
+  let release = await holdActions(page);
+  await page.getByRole("button", { name: "Stop", exact: true }).click();
+  await expect(page.getByRole("button", { name: "Stopping…" })).toBeVisible();
+  await expect(deleteButton).toHaveAttribute("aria-disabled", "true");
+  await page.screenshot({ path: "test-results/artifacts/console-details-stopping.png" });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: "test-results/artifacts/console-details-stopping-390.png", fullPage: true });
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await deleteButton.click({ force: true }); // aria-disabled: pressed, it opens nothing while the stop is under way
+  await expect(dialog).toBeHidden();
+  await release();
   await expect(page.getByText("No job is running.")).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByRole("button", { name: "Stop", exact: true })).toBeDisabled();
   await expect(page.getByTestId("job-row").first()).toContainText("ABORTED");
   await expect(page.getByTestId("job-row").first()).toContainText("The job was stopped before it finished.");
 
   proxy.interceptor = undefined;
+  release = await holdActions(page);
   await page.getByRole("button", { name: "Repeat" }).click();
+  await expect(page.getByRole("button", { name: "Starting…" })).toBeVisible();
+  await release();
   await expect(page.getByTestId("job-row").first()).toContainText("SUCCEEDED", { timeout: 30_000 });
   const last = await waitForJobEnd(app, token, id);
   expect(Number(last.last_job.job_progress.files_unchanged)).toBeGreaterThan(0);
@@ -77,8 +149,7 @@ test("an administrator stops a long job, repeats it, and deletes the copy with c
   await expect(page.locator("pre")).toContainText('"event":"job-end"');
   await page.screenshot({ path: "test-results/artifacts/console-details-done.png", fullPage: true });
 
-  await page.getByRole("button", { name: "Delete" }).click();
-  const dialog = page.getByRole("dialog", { name: "Delete this copy?" });
+  await deleteButton.click();
   await expect(dialog).toContainText("Nothing in the bucket or in the local directory is deleted.");
   await dialog.getByRole("button", { name: "Yes, Delete" }).click();
   await expect(page).toHaveURL(/\/copies$/);

@@ -10,7 +10,7 @@ interface AxeViolation {
   nodes: Array<{ target: string[] }>;
 }
 
-/** Runs axe-core in the page; serious and critical violations fail the test, named with where they are. */
+/** Runs axe-core in the page as it is now (an open dialog included); serious and critical violations fail the test, named with where they are. */
 export async function expectAccessible(page: Page, where = page.url()): Promise<void> {
   await page.addScriptTag({ path: AXE });
   const violations = await page.evaluate(async () => {

@@ -2,6 +2,7 @@
 
 import { z } from "zod";
 import { PRIVILEGES } from "@/lib/auth/privileges";
+import { AppError, type ErrorCode } from "@/lib/errors";
 import { abortObjectReplication } from "@/lib/replication/abort-object-replication";
 import { deleteObjectRelationship } from "@/lib/replication/delete-object-relationship";
 import { startObjectReplication } from "@/lib/replication/start-object-replication";
@@ -10,14 +11,40 @@ import { serverAction } from "@/web/server-action";
 // The page refreshes after each action, so the status they return is not sent back.
 const id = z.string().max(100);
 
-export const stopCopy = serverAction(PRIVILEGES.REPLICATION_WRITE, id, async ({ input, actor }) => {
-  await abortObjectReplication({ id: input, actor });
-});
+type ConsoleWords = Partial<Record<ErrorCode, string>>;
+const GONE = "This copy no longer exists; another user may have deleted it.";
 
-export const repeatCopy = serverAction(PRIVILEGES.REPLICATION_WRITE, id, async ({ input, actor }) => {
-  await startObjectReplication({ id: input, actor });
-});
+/**
+ * The API's refusals name its routes ("stop it first (abort-replication)"); the console's buttons
+ * are called Stop, Repeat and Delete, and its messages say so.
+ */
+async function inConsoleWords(words: ConsoleWords, operation: () => Promise<unknown>): Promise<void> {
+  try {
+    await operation();
+  } catch (error) {
+    const said = error instanceof AppError ? words[error.code] : undefined;
+    throw said ? new AppError((error as AppError).code, said) : error;
+  }
+}
+
+export const stopCopy = serverAction(PRIVILEGES.REPLICATION_WRITE, id, ({ input, actor }) =>
+  inConsoleWords({ CONFLICT: "No job of this copy is running, so there is nothing to Stop.", NOT_FOUND: GONE }, () =>
+    abortObjectReplication({ id: input, actor }),
+  ),
+);
+
+export const repeatCopy = serverAction(PRIVILEGES.REPLICATION_WRITE, id, ({ input, actor }) =>
+  inConsoleWords(
+    {
+      CONFLICT: "A job of this copy is already running; wait for it to end, or Stop it, before you Repeat.",
+      NOT_FOUND: GONE,
+    },
+    () => startObjectReplication({ id: input, actor }),
+  ),
+);
 
 export const deleteCopy = serverAction(PRIVILEGES.REPLICATION_WRITE, id, ({ input, actor }) =>
-  deleteObjectRelationship({ id: input, actor }),
+  inConsoleWords({ CONFLICT: "A job of this copy is running; Stop it, then Delete the copy.", NOT_FOUND: GONE }, () =>
+    deleteObjectRelationship({ id: input, actor }),
+  ),
 );

@@ -1,10 +1,18 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, type ReactNode } from "react";
-import { createCopy } from "./actions";
+import { useEffect, useState } from "react";
+import { ModalDialog } from "@/components/modal-dialog";
+import type { RelationshipWarning, WhereDataGoes } from "@/lib/replication/check-object-relationship";
+import type { FieldProblem } from "@/lib/replication/relationship-input";
+import type { ActionFailure } from "@/web/server-action";
+import { checkCopy, createCopy } from "./actions";
+import { Field, FieldError } from "./field";
+import { ADVANCED_FIELDS, FIELD_LABELS, formFieldOf, inFormWords, plainMessage, type FormField } from "./plain-words";
+import { ReviewSettings, Warnings } from "./review-settings";
 
 type Direction = "COPY_TO_OBJECT" | "COPY_FROM_OBJECT";
+type Pending = "review" | "test" | "create";
 
 const INITIAL = {
   local_directory_path: "/",
@@ -20,264 +28,311 @@ const INITIAL = {
   allow_plain_http: false,
 };
 type Fields = typeof INITIAL;
+type Errors = Partial<Record<FormField | "form", string>>;
+
+function requestBody(direction: Direction, fields: Fields) {
+  return {
+    direction,
+    local_directory_path: fields.local_directory_path,
+    bucket: fields.bucket,
+    object_folder: fields.object_folder,
+    region: fields.region,
+    access_key_id: fields.access_key_id,
+    secret_access_key: fields.secret_access_key,
+    bucket_style: fields.bucket_style,
+    allow_plain_http: fields.allow_plain_http,
+    ...(fields.object_store_address.trim() ? { object_store_address: fields.object_store_address.trim() } : {}),
+    ...(fields.port.trim() ? { port: Number(fields.port.trim()) } : {}),
+    ...(fields.ca_certificate.trim() ? { ca_certificate: fields.ca_certificate } : {}),
+  };
+}
+
+/** The problems of a failed action: beside its field when it names one, else for the whole form. */
+function problemsOf(failure: ActionFailure): FieldProblem[] {
+  return [
+    failure.field
+      ? { field: failure.field.name, message: failure.field.message }
+      : { field: "body", message: failure.message },
+  ];
+}
 
 export function CreateCopyForm() {
   const router = useRouter();
   const [direction, setDirection] = useState<Direction>("COPY_TO_OBJECT");
   const [fields, setFields] = useState<Fields>(INITIAL);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [reviewing, setReviewing] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const set = (name: keyof Fields) => (value: string | boolean) => setFields((f) => ({ ...f, [name]: value }));
+  const [errors, setErrors] = useState<Errors>({});
+  const [focusTarget, setFocusTarget] = useState<{ id: string } | null>(null);
+  const [advancedOpen, setAdvancedOpen] = useState(false);
+  const [review, setReview] = useState<WhereDataGoes | null>(null);
+  const [warnings, setWarnings] = useState<RelationshipWarning[]>([]);
+  const [tested, setTested] = useState<string | null>(null);
+  const [pending, setPending] = useState<Pending | null>(null);
   const toRemote = direction === "COPY_TO_OBJECT";
 
+  const set = (name: keyof Fields) => (value: string | boolean) => {
+    setFields((f) => ({ ...f, [name]: value }));
+    setTested(null);
+  };
+
+  // After an error, focus goes to the first field in error (its section opened first).
+  useEffect(() => {
+    if (focusTarget) document.getElementById(focusTarget.id)?.focus();
+  }, [focusTarget]);
+
+  function showProblems(problems: FieldProblem[]) {
+    const next: Errors = {};
+    for (const { field, message } of problems) {
+      const target = formFieldOf(field);
+      next[target] ??= target === "form" ? sentence(inFormWords(message)) : plainMessage(field, message);
+    }
+    setErrors(next);
+    setWarnings([]);
+    setTested(null);
+    if (ADVANCED_FIELDS.some((f) => f in next)) setAdvancedOpen(true);
+    const first = (Object.keys(FIELD_LABELS) as FormField[]).find((f) => f in next);
+    setFocusTarget({ id: first === "direction" ? `direction-${direction}` : (first ?? "form-error") });
+  }
+
+  async function check(kind: "review" | "test") {
+    if (pending) return;
+    setPending(kind);
+    const result = await checkCopy(requestBody(direction, fields));
+    setPending(null);
+    if (!result.ok) return showProblems(problemsOf(result));
+    if (result.problems.length > 0 || !result.review) return showProblems(result.problems);
+    setErrors({});
+    setWarnings(result.warnings);
+    if (kind === "review") setReview(result.review);
+    else
+      setTested(
+        `Connection works: ${result.review.endpoint_url} answered and bucket "${result.review.bucket}" can be listed with these keys. Nothing was created.`,
+      );
+  }
+
   async function create() {
-    setBusy(true);
-    const result = await createCopy({
-      direction,
-      local_directory_path: fields.local_directory_path,
-      bucket: fields.bucket,
-      object_folder: fields.object_folder,
-      region: fields.region,
-      access_key_id: fields.access_key_id,
-      secret_access_key: fields.secret_access_key,
-      bucket_style: fields.bucket_style,
-      allow_plain_http: fields.allow_plain_http,
-      ...(fields.object_store_address ? { object_store_address: fields.object_store_address } : {}),
-      ...(fields.port ? { port: Number(fields.port) } : {}),
-      ...(fields.ca_certificate ? { ca_certificate: fields.ca_certificate } : {}),
-    });
-    setBusy(false);
-    setReviewing(false);
+    if (pending) return;
+    setPending("create");
+    const result = await createCopy(requestBody(direction, fields));
     if (result.ok) {
       router.push("/copies");
       router.refresh();
-    } else {
-      setErrors(result.field ? { [result.field.name]: result.field.message } : { form: result.message });
+      return;
     }
+    setPending(null);
+    setReview(null);
+    showProblems(problemsOf(result));
   }
 
+  const errorCount = Object.keys(errors).length;
   return (
-    <form
-      onSubmit={(event) => {
-        event.preventDefault();
-        setErrors({});
-        setReviewing(true);
-      }}
-      className="flex max-w-2xl flex-col gap-5"
-      noValidate
-    >
-      <fieldset className="flex gap-2" aria-label="Direction">
-        {(["COPY_TO_OBJECT", "COPY_FROM_OBJECT"] as const).map((d) => (
-          <button
-            key={d}
-            type="button"
-            aria-pressed={direction === d}
-            onClick={() => setDirection(d)}
-            className={`rounded border px-4 py-2 text-sm ${direction === d ? "border-blue-700 bg-blue-700 text-white" : "border-slate-300 bg-white"}`}
-          >
-            {d === "COPY_TO_OBJECT" ? "Local ⇨ Remote" : "Local ⇦ Remote"}
-          </button>
-        ))}
-      </fieldset>
-      {errors.direction && <FieldError id="direction" message={errors.direction} />}
-      <Field
-        name="local_directory_path"
-        label="Directory Path"
-        value={fields.local_directory_path}
-        onChange={set("local_directory_path")}
-        error={errors.local_directory_path}
-      />
-      <Field name="bucket" label="Bucket Name" value={fields.bucket} onChange={set("bucket")} error={errors.bucket} />
-      <Field
-        name="object_folder"
-        label="Folder"
-        value={fields.object_folder}
-        onChange={set("object_folder")}
-        error={errors.object_folder}
-      />
-      <Field name="region" label="Region" value={fields.region} onChange={set("region")} error={errors.region} />
-      <Field
-        name="access_key_id"
-        label="Access Key ID"
-        value={fields.access_key_id}
-        onChange={set("access_key_id")}
-        error={errors.access_key_id}
-      />
-      <Field
-        name="secret_access_key"
-        label="Secret Access Key"
-        type="password"
-        value={fields.secret_access_key}
-        onChange={set("secret_access_key")}
-        error={errors.secret_access_key}
-      />
-      <details className="rounded border border-slate-200 bg-white p-4" open={hasAdvancedError(errors)}>
-        <summary className="cursor-pointer text-sm font-medium">Advanced S3 Server Settings</summary>
-        <div className="mt-4 flex flex-col gap-4">
-          <Field
-            name="object_store_address"
-            label="Object Store Address"
-            placeholder={`s3.${fields.region || "<region>"}.amazonaws.com`}
-            value={fields.object_store_address}
-            onChange={set("object_store_address")}
-            error={errors.object_store_address}
-          />
-          <Field
-            name="port"
-            label="Port"
-            placeholder="443"
-            value={fields.port}
-            onChange={set("port")}
-            error={errors.port}
-          />
-          <Field
-            name="ca_certificate"
-            label="CA Certificate"
-            multiline
-            value={fields.ca_certificate}
-            onChange={set("ca_certificate")}
-            error={errors.ca_certificate}
-          />
-          <label className="flex flex-col gap-1 text-sm font-medium">
-            Bucket Style
-            <select
-              value={fields.bucket_style}
-              onChange={(e) => set("bucket_style")(e.target.value)}
-              className="rounded border border-slate-300 px-3 py-2 font-normal"
-            >
-              <option value="BUCKET_STYLE_VIRTUAL_HOSTED">Virtual hosted</option>
-              <option value="BUCKET_STYLE_PATH">Path</option>
-            </select>
-          </label>
-          <label className="flex items-center gap-2 text-sm">
-            <input
-              type="checkbox"
-              checked={fields.allow_plain_http}
-              onChange={(e) => set("allow_plain_http")(e.target.checked)}
-            />
-            Allow plain HTTP to a non-loopback address
-          </label>
-        </div>
-      </details>
-      {errors.form && <FieldError id="form" message={errors.form} />}
-      {errors.body && <FieldError id="body" message={errors.body} />}
-      <div>
-        <button type="submit" className="rounded bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800">
-          Create Copy
-        </button>
-      </div>
-      {reviewing && (
-        <ReviewDialog
-          title={toRemote ? "Create Copy to S3?" : "Create Copy from S3?"}
-          busy={busy}
-          onCancel={() => setReviewing(false)}
-          onConfirm={create}
-        >
-          <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
-            <dt className="text-slate-600">{toRemote ? "From" : "To"} directory</dt>
-            <dd className="font-mono">{fields.local_directory_path}</dd>
-            <dt className="text-slate-600">{toRemote ? "To" : "From"} bucket</dt>
-            <dd className="font-mono">
-              {fields.bucket}/{fields.object_folder}
-            </dd>
-            <dt className="text-slate-600">Object store</dt>
-            <dd className="font-mono">{fields.object_store_address || `s3.${fields.region}.amazonaws.com`}</dd>
-          </dl>
-          <p className="mt-3 text-sm">The first copy starts as soon as it is created.</p>
-        </ReviewDialog>
-      )}
-    </form>
-  );
-}
-
-function hasAdvancedError(errors: Record<string, string>): boolean {
-  return ["object_store_address", "port", "ca_certificate", "bucket_style", "allow_plain_http"].some(
-    (f) => f in errors,
-  );
-}
-
-function Field(props: {
-  name: string;
-  label: string;
-  value: string;
-  onChange: (v: string) => void;
-  error?: string;
-  type?: string;
-  placeholder?: string;
-  multiline?: boolean;
-}) {
-  const describedBy = props.error ? `${props.name}-error` : undefined;
-  const common = {
-    id: props.name,
-    name: props.name,
-    value: props.value,
-    placeholder: props.placeholder,
-    "aria-invalid": props.error ? true : undefined,
-    "aria-describedby": describedBy,
-    className: `rounded border px-3 py-2 font-normal ${props.error ? "border-red-600" : "border-slate-300"}`,
-  };
-  return (
-    <div className="flex flex-col gap-1">
-      <label htmlFor={props.name} className="text-sm font-medium">
-        {props.label}
-      </label>
-      {props.multiline ? (
-        <textarea {...common} rows={4} onChange={(e) => props.onChange(e.target.value)} />
-      ) : (
-        <input
-          {...common}
-          type={props.type ?? "text"}
-          autoComplete={props.type === "password" ? "new-password" : "off"}
-          onChange={(e) => props.onChange(e.target.value)}
-        />
-      )}
-      {props.error && <FieldError id={props.name} message={props.error} />}
-    </div>
-  );
-}
-
-function FieldError({ id, message }: { id: string; message: string }) {
-  return (
-    <p id={`${id}-error`} className="text-sm text-red-700" data-field-error={id}>
-      {message}
-    </p>
-  );
-}
-
-function ReviewDialog(props: {
-  title: string;
-  busy: boolean;
-  onCancel: () => void;
-  onConfirm: () => void;
-  children: ReactNode;
-}) {
-  return (
-    <div className="fixed inset-0 flex items-center justify-center bg-slate-900/40">
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="review-title"
-        className="w-full max-w-md rounded-lg bg-white p-6 shadow-lg"
+    <>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void check("review");
+        }}
+        className="flex max-w-2xl min-w-0 flex-col gap-5"
+        noValidate
       >
-        <h2 id="review-title" className="mb-4 text-lg font-semibold">
-          {props.title}
-        </h2>
-        {props.children}
-        <div className="mt-6 flex justify-end gap-2">
-          <button type="button" onClick={props.onCancel} className="rounded border border-slate-300 px-4 py-2 text-sm">
+        <fieldset className="flex flex-wrap gap-2" aria-label="Direction">
+          {(["COPY_TO_OBJECT", "COPY_FROM_OBJECT"] as const).map((d) => (
+            <button
+              key={d}
+              id={`direction-${d}`}
+              type="button"
+              aria-pressed={direction === d}
+              onClick={() => {
+                setDirection(d);
+                setTested(null);
+              }}
+              className={`rounded border px-4 py-2 text-sm ${direction === d ? "border-blue-700 bg-blue-700 text-white" : "border-slate-300 bg-white dark:bg-slate-900 dark:text-slate-100"}`}
+            >
+              {d === "COPY_TO_OBJECT" ? "Local ⇨ Remote" : "Local ⇦ Remote"}
+            </button>
+          ))}
+        </fieldset>
+        {errors.direction && <FieldError id="direction" message={errors.direction} />}
+        <Field
+          name="local_directory_path"
+          label={FIELD_LABELS.local_directory_path}
+          value={fields.local_directory_path}
+          onChange={set("local_directory_path")}
+          error={errors.local_directory_path}
+        />
+        <Field
+          name="bucket"
+          label={FIELD_LABELS.bucket}
+          value={fields.bucket}
+          onChange={set("bucket")}
+          error={errors.bucket}
+        />
+        <Field
+          name="object_folder"
+          label={FIELD_LABELS.object_folder}
+          value={fields.object_folder}
+          onChange={set("object_folder")}
+          error={errors.object_folder}
+        />
+        <Field
+          name="region"
+          label={FIELD_LABELS.region}
+          value={fields.region}
+          onChange={set("region")}
+          error={errors.region}
+        />
+        <Field
+          name="access_key_id"
+          label={FIELD_LABELS.access_key_id}
+          value={fields.access_key_id}
+          onChange={set("access_key_id")}
+          error={errors.access_key_id}
+        />
+        <Field
+          name="secret_access_key"
+          label={FIELD_LABELS.secret_access_key}
+          type="password"
+          value={fields.secret_access_key}
+          onChange={set("secret_access_key")}
+          error={errors.secret_access_key}
+        />
+        <details
+          className="rounded border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+          open={advancedOpen}
+          onToggle={(e) => setAdvancedOpen(e.currentTarget.open)}
+        >
+          <summary className="cursor-pointer text-sm font-medium">Advanced S3 Server Settings</summary>
+          <div className="mt-4 flex flex-col gap-4">
+            <Field
+              name="object_store_address"
+              label={FIELD_LABELS.object_store_address}
+              placeholder="https://s3.example.com"
+              help={`Begin with https:// or http:// (http://127.0.0.1 for a store on this server); give the port in Port, not here. Left empty: Amazon S3 (https://s3.${fields.region || "<region>"}.amazonaws.com).`}
+              value={fields.object_store_address}
+              onChange={set("object_store_address")}
+              error={errors.object_store_address}
+            />
+            <Field
+              name="port"
+              label={FIELD_LABELS.port}
+              placeholder={/^\s*http:\/\//i.test(fields.object_store_address) ? "80" : "443"}
+              help="Left empty: 443 for https://, 80 for http://."
+              value={fields.port}
+              onChange={set("port")}
+              error={errors.port}
+            />
+            <Field
+              name="ca_certificate"
+              label={FIELD_LABELS.ca_certificate}
+              help="Only for a store whose TLS certificate is signed by your own CA: paste that CA's PEM certificate."
+              multiline
+              value={fields.ca_certificate}
+              onChange={set("ca_certificate")}
+              error={errors.ca_certificate}
+            />
+            <div className="flex flex-col gap-1">
+              <label htmlFor="bucket_style" className="text-sm font-medium">
+                {FIELD_LABELS.bucket_style}
+              </label>
+              <select
+                id="bucket_style"
+                value={fields.bucket_style}
+                onChange={(e) => set("bucket_style")(e.target.value)}
+                aria-invalid={errors.bucket_style ? true : undefined}
+                aria-describedby={errors.bucket_style ? "bucket_style-error" : undefined}
+                className="rounded border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
+              >
+                <option value="BUCKET_STYLE_VIRTUAL_HOSTED">Virtual hosted</option>
+                <option value="BUCKET_STYLE_PATH">Path</option>
+              </select>
+              {errors.bucket_style && <FieldError id="bucket_style" message={errors.bucket_style} />}
+            </div>
+            <div className="flex flex-col gap-1">
+              <label className="flex items-center gap-2 text-sm">
+                <input
+                  id="allow_plain_http"
+                  type="checkbox"
+                  checked={fields.allow_plain_http}
+                  onChange={(e) => set("allow_plain_http")(e.target.checked)}
+                  aria-invalid={errors.allow_plain_http ? true : undefined}
+                  aria-describedby={errors.allow_plain_http ? "allow_plain_http-error" : undefined}
+                />
+                {FIELD_LABELS.allow_plain_http}
+              </label>
+              {errors.allow_plain_http && <FieldError id="allow_plain_http" message={errors.allow_plain_http} />}
+            </div>
+          </div>
+        </details>
+        {errors.form && <FieldError id="form" message={errors.form} />}
+        <div className="flex flex-col gap-3">
+          {errorCount > 0 && (
+            <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-400" data-testid="error-summary">
+              {errorCount === 1
+                ? "One problem to fix; it is shown beside its field."
+                : `${errorCount} problems to fix; each is shown beside its field.`}
+            </p>
+          )}
+          <div className="flex flex-wrap gap-2">
+            <button
+              type="submit"
+              aria-disabled={pending !== null}
+              className="rounded bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 aria-disabled:opacity-70"
+            >
+              {pending === "review" ? "Checking…" : "Create Copy"}
+            </button>
+            <button
+              type="button"
+              aria-disabled={pending !== null}
+              onClick={() => void check("test")}
+              className="rounded border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-50 aria-disabled:opacity-70 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800"
+            >
+              {pending === "test" ? "Testing…" : "Test connection"}
+            </button>
+          </div>
+          <div role="status" className="flex flex-col gap-2 text-sm">
+            {tested && (
+              <p className="break-words text-green-800 dark:text-green-300" data-testid="connection-ok">
+                {tested}
+              </p>
+            )}
+            {tested && <Warnings warnings={warnings} />}
+          </div>
+        </div>
+      </form>
+      <ModalDialog
+        open={review !== null}
+        title={toRemote ? "Create Copy to S3?" : "Create Copy from S3?"}
+        busy={pending === "create"}
+        onClose={() => setReview(null)}
+      >
+        {review && <ReviewSettings settings={review} />}
+        <div className="mt-4 flex flex-col gap-3">
+          <Warnings warnings={warnings} />
+          <p className="text-sm">The first job starts as soon as the copy is created.</p>
+        </div>
+        <div className="mt-6 flex flex-wrap justify-end gap-2">
+          <button
+            type="button"
+            onClick={() => pending !== "create" && setReview(null)}
+            aria-disabled={pending === "create"}
+            className="rounded border border-slate-300 px-4 py-2 text-sm aria-disabled:opacity-60 dark:border-slate-600"
+          >
             Cancel
           </button>
           <button
             type="button"
-            disabled={props.busy}
-            onClick={props.onConfirm}
-            className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white disabled:opacity-60"
+            aria-disabled={pending === "create"}
+            onClick={() => void create()}
+            className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white aria-disabled:opacity-60"
           >
-            {props.busy ? "Creating…" : "Yes, Create"}
+            {pending === "create" ? "Creating…" : warnings.length > 0 ? "Yes, Create Anyway" : "Yes, Create"}
           </button>
         </div>
-      </div>
-    </div>
+      </ModalDialog>
+    </>
   );
+}
+
+function sentence(text: string): string {
+  const capital = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }
