@@ -3,9 +3,8 @@ import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { db } from "@/lib/db/prisma";
 import { AppError, validationError } from "@/lib/errors";
 import { resolveLocalDirectoryId, resolveLocalDirectoryPath, type LocalDirectory } from "@/lib/fs/namespace";
-import { createS3Client } from "@/lib/s3/client";
-import { endpointUrl, plainHttpRefusal } from "@/lib/s3/endpoint";
-import { probeBucket } from "@/lib/s3/probe-bucket";
+import { endpointUrl } from "@/lib/s3/endpoint";
+import { probeStore } from "./probe-store";
 import { refuseOverlap } from "./directory-overlap";
 import {
   createRelationshipSchema,
@@ -115,17 +114,13 @@ async function checkObjectStore(valid: ValidCreateRelationshipInput): Promise<Re
     accessKeyId: valid.access_key_id,
     secretAccessKey: valid.secret_access_key,
   };
-  const refusal = plainHttpRefusal(settings);
-  if (refusal) throw validationError("object_store_address", refusal);
-  const client = createS3Client(settings, { maxAttempts: 2, connectionTimeoutMs: 5_000, requestTimeoutMs: 15_000 });
-  try {
-    const pull = valid.direction === "COPY_FROM_OBJECT";
-    await probeBucket({ client, bucket: valid.bucket, objectFolder: valid.object_folder, checkObjectLock: !pull });
-    const empty = pull ? await emptyFolderWarning(client, valid.bucket, valid.object_folder) : undefined;
-    return empty ? [empty] : [];
-  } finally {
-    client.destroy();
-  }
+  const pull = valid.direction === "COPY_FROM_OBJECT";
+  const empty = await probeStore(
+    settings,
+    { bucket: valid.bucket, objectFolder: valid.object_folder, direction: valid.direction },
+    (client) => (pull ? emptyFolderWarning(client, valid.bucket, valid.object_folder) : Promise.resolve(undefined)),
+  );
+  return empty ? [empty] : [];
 }
 
 /**

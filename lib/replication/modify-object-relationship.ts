@@ -4,11 +4,12 @@ import type { Principal } from "@/lib/auth/privileges";
 import { db } from "@/lib/db/prisma";
 import { Prisma } from "@/generated/prisma/client";
 import { AppError } from "@/lib/errors";
-import { createS3Client, type S3Settings } from "@/lib/s3/client";
-import { probeBucket } from "@/lib/s3/probe-bucket";
+import type { S3Settings } from "@/lib/s3/client";
 import { encryptSecret } from "@/lib/secrets/cipher";
 import { parseInput } from "@/lib/validation";
 import { findRelationship, s3SettingsOf } from "./find-relationship";
+import { probeStore } from "./probe-store";
+import type { Direction } from "./relationship-input";
 import { relationshipView } from "./views";
 
 /**
@@ -53,17 +54,11 @@ export async function modifyObjectRelationship({ id, input, actor }: { id: strin
       accessKeyId: valid.access_key_id ?? relationship.accessKeyId,
       secretAccessKey: valid.secret_access_key,
     };
-    const client = createS3Client(settings, { maxAttempts: 2, connectionTimeoutMs: 5_000, requestTimeoutMs: 15_000 });
-    try {
-      await probeBucket({
-        client,
-        bucket: relationship.bucket,
-        objectFolder: relationship.objectFolder,
-        checkObjectLock: relationship.direction === "COPY_TO_OBJECT",
-      });
-    } finally {
-      client.destroy();
-    }
+    await probeStore(settings, {
+      bucket: relationship.bucket,
+      objectFolder: relationship.objectFolder,
+      direction: relationship.direction as Direction,
+    });
   }
 
   const updated = await db()
