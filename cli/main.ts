@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ApiError, callApi, exitCodeFor } from "./api-client";
-import { promptHidden } from "./prompt";
+import { jobSummary } from "./job-summary";
+import { promptHidden, readStdinSecret, shellWord } from "./prompt";
 import { defaultTokenFile, loadLogin, removeLogin, saveLogin } from "./token-store";
+import { UsageError } from "./usage-error";
 import { watchStatus } from "./watch";
 import type { RelationshipStatus } from "@/lib/replication/views";
 
@@ -13,10 +15,11 @@ const DEFAULT_HOST = process.env.S3SHIFT_HOST ?? "http://127.0.0.1:3000";
 const BETTER_LEFT_OUT =
   "better left out, since every user of this machine can read a command line (ps) and shells keep it in their history";
 const SECRETS_HELP = `
-Secrets: give the password and the S3 secret key through S3SHIFT_PASSWORD and
-S3SHIFT_SECRET_ACCESS_KEY, or type them when asked. --password and --secret-access-key
-still work for old scripts, but a command line is visible to every user of this machine
-(ps, /proc/<pid>/cmdline) and is kept in shell history.`;
+Secrets: type them when asked, or in a script pipe the password to \`login --password-stdin\`
+(or set S3SHIFT_PASSWORD) and set S3SHIFT_SECRET_ACCESS_KEY for the S3 secret key.
+--password and --secret-access-key still work for old scripts, but a command line is visible
+to every user of this machine (ps, /proc/<pid>/cmdline) and is kept in shell history.`;
+const ON_THE_COMMAND_LINE = "on the command line it would be visible to every user of this machine";
 
 const program = new Command("s3shift")
   .description("Command-line client of S3 Shift: copy directory trees between this server and S3 buckets")
@@ -62,15 +65,28 @@ const relationshipPath = (id: string) => `${BASE}${encodeURIComponent(id)}`;
 
 const WATCH_HELP = "show a live progress bar until the job ends; exit non-zero if it did not succeed";
 
-/** Draws the job's progress until it ends, prints the final status, and fails the command unless it succeeded. */
+/**
+ * Draws the job's progress until it ends, prints the final status (stdout) and a summary for a
+ * person (stderr), and fails the command unless the job succeeded.
+ */
 async function watchToEnd(id: string): Promise<void> {
   const final = await watchStatus(() => api("GET", `${relationshipPath(id)}/status`) as Promise<RelationshipStatus>);
   print(final);
-  const outcome = final.last_job?.outcome;
-  if (outcome && outcome !== "SUCCEEDED") {
-    process.stderr.write(`the job ended ${outcome}: ${final.last_job?.error}\n`);
+  const last = final.last_job;
+  if (!last) return;
+  process.stderr.write(`${jobSummary(final.direction, last)}\n`);
+  if (last.outcome !== "SUCCEEDED") {
+    if (last.error) process.stderr.write(`the job's error: ${last.error}\n`);
     process.exitCode = 1;
   }
+}
+
+/** Where a relationship copies, in one phrase: "/projects/a/ → s3://bucket/folder/". */
+function route(r: { direction: string; local_directory_path: string; bucket: string; object_folder: string }) {
+  const bucket = `s3://${r.bucket}/${r.object_folder}`;
+  return r.direction === "COPY_FROM_OBJECT"
+    ? `${bucket} → ${r.local_directory_path}`
+    : `${r.local_directory_path} → ${bucket}`;
 }
 
 program
@@ -79,10 +95,21 @@ program
   .requiredOption("--username <name>", "user name")
   .option(
     "--password <password>",
-    `password: ${BETTER_LEFT_OUT}; left out, it is read from S3SHIFT_PASSWORD or prompted for`,
+    `password: ${BETTER_LEFT_OUT}; left out, it is read from --password-stdin, S3SHIFT_PASSWORD or prompted for`,
   )
-  .action(async (options: { username: string; password?: string }) => {
-    const password = options.password ?? process.env.S3SHIFT_PASSWORD ?? (await promptHidden("Password: "));
+  .option(
+    "--password-stdin",
+    `read the password from standard input, for scripts: printf '%s\\n' "$PASSWORD" | s3shift login --username NAME --password-stdin`,
+  )
+  .action(async (options: { username: string; password?: string; passwordStdin?: boolean }) => {
+    const noTerminal =
+      `the password is needed and no terminal is attached to ask for it. In a script, pipe it in: ` +
+      `printf '%s\\n' "$PASSWORD" | s3shift login --username ${shellWord(options.username)} --password-stdin ` +
+      `(or set S3SHIFT_PASSWORD); ${ON_THE_COMMAND_LINE}.`;
+    const fromStdin =
+      options.passwordStdin && !process.stdin.isTTY ? await readStdinSecret("password", "--password-stdin") : undefined;
+    const password =
+      options.password ?? fromStdin ?? process.env.S3SHIFT_PASSWORD ?? (await promptHidden("Password: ", noTerminal));
     const { host, tokenFile } = globals();
     const reply = (await callApi(host, "POST", "/v1/session/login", {
       body: { username: options.username, password },
@@ -144,7 +171,11 @@ program
     const secret =
       (o.secretAccessKey as string | undefined) ??
       process.env.S3SHIFT_SECRET_ACCESS_KEY ??
-      (await promptHidden("Secret access key: "));
+      (await promptHidden(
+        "Secret access key: ",
+        "the secret access key is needed and no terminal is attached to ask for it. In a script, set " +
+          `S3SHIFT_SECRET_ACCESS_KEY in the environment (for instance from a file only you can read); ${ON_THE_COMMAND_LINE}.`,
+      ));
     const body = {
       direction: o.direction,
       local_directory_path: o.localDirectoryPath ?? o.sourceDirectoryPath,
@@ -160,8 +191,16 @@ program
       access_key_id: o.accessKeyId,
       secret_access_key: secret,
     };
-    const created = (await api("POST", BASE, body)) as { id: string };
-    if (!o.watch) return print(created);
+    const created = (await api("POST", BASE, body)) as Parameters<typeof route>[0] & { id: string };
+    // stdout stays the API's JSON for scripts; the id a person needs next goes to stderr.
+    process.stderr.write(`created relationship ${created.id} (${route(created)}); its first job has started\n`);
+    if (!o.watch) {
+      print(created);
+      process.stderr.write(
+        `follow it with: s3shift replication_get_object_relationship_status --id ${created.id} --watch\n`,
+      );
+      return;
+    }
     await watchToEnd(created.id);
   });
 
@@ -208,6 +247,9 @@ try {
   if (error instanceof ApiError) {
     process.stderr.write(`s3shift: ${error.description()}\n`);
     process.exitCode = exitCodeFor(error);
+  } else if (error instanceof UsageError) {
+    process.stderr.write(`s3shift: ${error.message}\n`);
+    process.exitCode = 2;
   } else {
     process.stderr.write(`s3shift: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;

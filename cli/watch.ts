@@ -1,50 +1,68 @@
-import cliProgress from "cli-progress";
-import { formatBytes, formatTimeLeft } from "@/lib/format";
 import type { RelationshipStatus } from "@/lib/replication/views";
+import { progressLine, renderLine } from "./progress-line";
 
 type Status = RelationshipStatus;
 
 /** How long polls stay quick: a job of a few seconds ends the command within a tenth of a second. */
 const QUICK_POLLS_MS = 3000;
 const QUICK_POLL_MS = 100;
+/** Without a terminal (a log, a pipe) a line at most this often, so a long job does not flood it. */
+const LOG_LINE_EVERY_MS = 5000;
 
 /**
- * Polls a relationship's status, drawing a progress bar on stderr until no job runs: every tenth
- * of a second for the first seconds, then every `intervalMs`, so that a long job costs the server
- * one request a second.
+ * One status line on a stream: redrawn in place on a terminal; elsewhere written as a new line
+ * when it changed and some seconds have passed (and always for the last one).
  */
-export async function watchStatus(fetchStatus: () => Promise<Status>, intervalMs = 1000): Promise<Status> {
+class StatusLine {
+  private lastLine: string | undefined;
+  private lastAt = 0;
+  drawn = false;
+
+  constructor(private readonly stream: NodeJS.WriteStream) {}
+
+  show(line: string, { last = false } = {}): void {
+    if (this.stream.isTTY) {
+      const width = Math.max(20, (this.stream.columns || 80) - 1);
+      this.stream.write(`\r${line.slice(0, width)}\x1b[K`);
+    } else {
+      if (line === this.lastLine || (!last && this.drawn && Date.now() - this.lastAt < LOG_LINE_EVERY_MS)) return;
+      this.stream.write(`${line}\n`);
+      this.lastLine = line;
+      this.lastAt = Date.now();
+    }
+    this.drawn = true;
+  }
+
+  end(): void {
+    if (this.stream.isTTY && this.drawn) this.stream.write("\n");
+  }
+}
+
+/**
+ * Polls a relationship's status, drawing a progress line on stderr while a job runs: every tenth
+ * of a second for the first seconds, then every `intervalMs`, so that a long job costs the server
+ * one request a second. A relationship with no job running returns at once, with nothing drawn.
+ */
+export async function watchStatus(
+  fetchStatus: () => Promise<Status>,
+  { intervalMs = 1000, stream = process.stderr }: { intervalMs?: number; stream?: NodeJS.WriteStream } = {},
+): Promise<Status> {
   const started = Date.now();
-  const bar = new cliProgress.SingleBar(
-    {
-      format: "{bar} {percentage}% | {remaining} left | {files} files left | {speed}/s | ETA {eta}",
-      hideCursor: true,
-      stream: process.stderr,
-      noTTYOutput: true,
-      notTTYSchedule: 5000,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(100, 0, { remaining: "counting…", files: "?", speed: "0 B", eta: "--" });
+  const line = new StatusLine(stream);
   try {
     for (;;) {
       const status = await fetchStatus();
       const job = status.current_job;
       if (!job) {
-        if (status.last_job?.outcome === "SUCCEEDED") bar.update(100, { remaining: "0 B", files: "0", eta: "0m0s" });
+        if (line.drawn && status.last_job?.outcome === "SUCCEEDED")
+          line.show(renderLine({ fraction: 1, text: "100%" }), { last: true });
         return status;
       }
-      const p = job.job_progress;
-      bar.update(p.percent_complete ?? 0, {
-        remaining: p.bytes_remaining === null ? "counting…" : formatBytes(Number(p.bytes_remaining)),
-        files: p.files_remaining ?? "?",
-        speed: formatBytes(p.throughput_current),
-        eta: formatTimeLeft(job.estimated_end_time),
-      });
+      line.show(renderLine(progressLine(status.direction, job, Date.now())));
       const wait = Date.now() - started < QUICK_POLLS_MS ? Math.min(QUICK_POLL_MS, intervalMs) : intervalMs;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   } finally {
-    bar.stop();
+    line.end();
   }
 }

@@ -13,6 +13,7 @@ export interface ClassifiedError {
     | "no-such-bucket"
     | "unreachable"
     | "tls"
+    | "tls-handshake"
     | "endpoint-refused"
     | "not-s3"
     | "aborted"
@@ -20,6 +21,7 @@ export interface ClassifiedError {
   message: string;
 }
 
+/** The store's certificate did not verify: trusting its CA (ca_certificate) is the cure. */
 const TLS_CODES = new Set([
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
   "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
@@ -29,9 +31,14 @@ const TLS_CODES = new Set([
   "CERT_NOT_YET_VALID",
   "ERR_TLS_CERT_ALTNAME_INVALID",
   "CERT_SIGNATURE_FAILURE",
-  "EPROTO",
-  "ERR_SSL_WRONG_VERSION_NUMBER",
 ]);
+
+/**
+ * The handshake itself failed before any certificate was seen: no CA can cure it. OpenSSL's
+ * "wrong version number" is what a TLS client reads when the answer is not TLS at all (a
+ * plain-HTTP server answers the ClientHello with "HTTP/1.1 400").
+ */
+const TLS_HANDSHAKE_CODES = new Set(["EPROTO", "ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG"]);
 
 const NETWORK_CODES = new Set([
   "ECONNREFUSED",
@@ -62,6 +69,20 @@ function errorCode(error: SdkLikeError): string | undefined {
 /** The store's (or the network's) error code of a failed request, e.g. "NoSuchKey" or "ECONNRESET". */
 export function s3ErrorCode(error: unknown): string | undefined {
   return error && typeof error === "object" ? errorCode(error as SdkLikeError) : undefined;
+}
+
+/** OpenSSL's reason for a failed handshake ("wrong version number"), read from Node's message. */
+export function tlsFailureReason(error: unknown): string | undefined {
+  const message = (error as SdkLikeError | undefined)?.message ?? "";
+  return /:SSL routines:[^:]*:([^:]+):/.exec(message)?.[1];
+}
+
+/** Whether a failed handshake means the endpoint did not answer in TLS (it may speak plain HTTP). */
+export function isNotTlsAnswer(error: unknown): boolean {
+  const code = s3ErrorCode(error);
+  if (code === "ERR_SSL_WRONG_VERSION_NUMBER" || code === "ERR_SSL_PACKET_LENGTH_TOO_LONG") return true;
+  const reason = tlsFailureReason(error);
+  return code === "EPROTO" && (reason === "wrong version number" || reason === "packet length too long");
 }
 
 export function httpStatusOf(error: unknown): number | undefined {
@@ -117,6 +138,16 @@ export function classifyS3Error(error: unknown): ClassifiedError {
       disposition: "fatal",
       kind: "tls",
       message: `the store's TLS certificate could not be verified (${code})`,
+    };
+  }
+  if (TLS_HANDSHAKE_CODES.has(code)) {
+    const reason = tlsFailureReason(error) ?? code;
+    return {
+      disposition: "fatal",
+      kind: "tls-handshake",
+      message: isNotTlsAnswer(error)
+        ? `the store did not answer in TLS (${reason}); it may speak plain HTTP (an http:// address)`
+        : `the TLS handshake with the store failed (${reason})`,
     };
   }
   if (NETWORK_CODES.has(code)) {

@@ -5,7 +5,9 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { validationError } from "@/lib/errors";
-import { classifyS3Error, httpStatusOf } from "./classify-error";
+import { answersPlainHttp } from "@/lib/net/answers-plain-http";
+import { classifyS3Error, httpStatusOf, isNotTlsAnswer, s3ErrorCode, tlsFailureReason } from "./classify-error";
+import { isLoopbackHost } from "./endpoint";
 
 export interface ProbeInput {
   client: S3Client;
@@ -26,13 +28,13 @@ export async function probeBucket({ client, bucket, objectFolder, checkObjectLoc
     // HeadBucket answers without a body: a 403 cannot tell wrong keys from missing rights, and
     // any web server answers a HEAD with 404; ask a listing, whose error document names the
     // cause. Only a failure with no answer at all (network, TLS, a refused address) ends here.
-    if (httpStatusOf(error) === undefined) throw probeFailure(error, bucket);
+    if (httpStatusOf(error) === undefined) throw await probeFailure(error, client, bucket);
   }
   let listing;
   try {
     listing = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: objectFolder, MaxKeys: 1 }));
   } catch (error) {
-    throw probeFailure(error, bucket);
+    throw await probeFailure(error, client, bucket);
   }
   // Any web server answers 200 to a GET; a listing without the bucket's name in it was not
   // written by an S3 server.
@@ -67,16 +69,13 @@ function noSuchBucket(bucket: string) {
   return validationError("bucket", `bucket "${bucket}" does not exist at this object store.`);
 }
 
-function probeFailure(error: unknown, bucket: string) {
+async function probeFailure(error: unknown, client: S3Client, bucket: string) {
   const classified = classifyS3Error(error);
   switch (classified.kind) {
     case "no-such-bucket":
       return noSuchBucket(bucket);
     case "credentials":
-      return validationError(
-        "access_key_id",
-        `the object store rejected the access key or secret (${codeOf(classified.message)}).`,
-      );
+      return credentialsFailure(error);
     case "access-denied":
       return validationError("access_key_id", `these credentials may not list bucket "${bucket}" (AccessDenied).`);
     case "tls":
@@ -84,6 +83,8 @@ function probeFailure(error: unknown, bucket: string) {
         "ca_certificate",
         `the object store's TLS certificate could not be verified (${codeOf(classified.message)}); give the CA that signed it in ca_certificate.`,
       );
+    case "tls-handshake":
+      return handshakeFailure(error, await endpointOf(client));
     case "endpoint-refused":
       // The field is named already: the refusal itself ("x" resolves to a private address, …) says the rest.
       return validationError("object_store_address", `${(error as Error).message}.`);
@@ -97,6 +98,55 @@ function probeFailure(error: unknown, bucket: string) {
     default:
       return validationError("bucket", `the object store refused to list bucket "${bucket}" (${classified.message}).`);
   }
+}
+
+/** Each key has its own field: a wrong secret is not a wrong access key. */
+function credentialsFailure(error: unknown) {
+  const code = s3ErrorCode(error);
+  if (code === "SignatureDoesNotMatch")
+    return validationError("secret_access_key", `Secret Access Key is wrong for this access key (${code}).`);
+  if (code === "InvalidAccessKeyId")
+    return validationError("access_key_id", `the store does not know this Access Key ID (${code}).`);
+  return validationError("access_key_id", `the object store rejected the access key or secret (${code}).`);
+}
+
+interface Endpoint {
+  /** As written in a URL: an IPv6 address in brackets. */
+  host: string;
+  port: number;
+}
+
+/**
+ * A handshake that met no TLS at all is, nearly always, an endpoint speaking plain HTTP on that
+ * port; one plain-HTTP request there tells it apart from some other service before the message
+ * says so. No CA can cure a handshake failure, so the address is the field in error either way.
+ */
+async function handshakeFailure(error: unknown, endpoint: Endpoint | undefined) {
+  const where = endpoint ? `${endpoint.host}:${endpoint.port}` : "the object store";
+  if (endpoint && isNotTlsAnswer(error) && (await answersPlainHttp(endpoint))) {
+    const hint = isLoopbackHost(endpoint.host)
+      ? "(and allow plain HTTP if it is not on this host)"
+      : "and allow plain HTTP (it is not on this host: the data would cross the network unencrypted)";
+    return validationError(
+      "object_store_address",
+      `${where} answers in plain HTTP; write http://${endpoint.host} in Object store address ${hint}.`,
+    );
+  }
+  const reason = tlsFailureReason(error) ?? s3ErrorCode(error) ?? "no reason given";
+  return validationError(
+    "object_store_address",
+    `the TLS handshake with ${where} failed (${reason}); check that the store speaks HTTPS on that port.`,
+  );
+}
+
+async function endpointOf(client: S3Client): Promise<Endpoint | undefined> {
+  const endpoint = await client.config.endpoint?.();
+  if (!endpoint) return undefined;
+  const host =
+    endpoint.hostname.includes(":") && !endpoint.hostname.startsWith("[")
+      ? `[${endpoint.hostname}]`
+      : endpoint.hostname;
+  return { host, port: endpoint.port ?? (endpoint.protocol === "http:" ? 80 : 443) };
 }
 
 function codeOf(message: string): string {

@@ -123,7 +123,7 @@ describe("creating a relationship: every validation, nothing stored on failure",
     expectRefusal(
       { access_key_id: "WRONGKEY" },
       "access_key_id",
-      "access_key_id: the object store rejected the access key or secret (InvalidAccessKeyId).",
+      "access_key_id: the store does not know this Access Key ID (InvalidAccessKeyId).",
     ));
 
   it("refuses an unreachable endpoint", async () => {

@@ -20,16 +20,21 @@ interface Run {
   stderr: string;
 }
 
-function s3shift(args: string[], env: Record<string, string> = {}): Promise<Run> {
+/** Runs the command without a terminal; `input`, when given, is piped to its standard input. */
+function s3shift(args: string[], env: Record<string, string> = {}, input?: string): Promise<Run> {
   return new Promise((resolve) => {
+    const inherited = { ...process.env };
+    delete inherited.S3SHIFT_PASSWORD;
+    delete inherited.S3SHIFT_SECRET_ACCESS_KEY;
     const child = spawn(process.execPath, [BIN, "--host", app.url, ...args], {
-      env: { ...process.env, XDG_CONFIG_HOME: configHome, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...inherited, XDG_CONFIG_HOME: configHome, ...env },
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    child.stdin?.end(input);
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c));
-    child.stderr.on("data", (c: Buffer) => (stderr += c));
+    child.stdout!.on("data", (c: Buffer) => (stdout += c));
+    child.stderr!.on("data", (c: Buffer) => (stderr += c));
     child.on("exit", (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -86,18 +91,23 @@ describe("the s3shift command line, end to end against a running server", () => 
     expect(fs.statSync(path.dirname(tokenFile)).mode & 0o777).toBe(0o700);
 
     const created = await s3shift(createArgs("from-cli/"), { S3SHIFT_SECRET_ACCESS_KEY: S3RVER_SECRET });
-    expect(created.stderr).toBe("");
     expect(created.code).toBe(0);
+    // stdout is the API's JSON alone; the id a person copies next is on stderr, in words.
     const relationship = JSON.parse(created.stdout);
     expect(relationship).toMatchObject({
       local_directory_path: "/cli-source/",
       object_folder: "from-cli/",
       bucket: BUCKET,
     });
+    expect(created.stderr).toBe(
+      `created relationship ${relationship.id} (/cli-source/ → s3://${BUCKET}/from-cli/); its first job has started\n` +
+        `follow it with: s3shift replication_get_object_relationship_status --id ${relationship.id} --watch\n`,
+    );
 
     const watched = await s3shift(["replication_get_object_relationship_status", "--id", relationship.id, "--watch"]);
     expect(watched.code).toBe(0);
-    expect(watched.stderr).toContain("100%");
+    expect(watched.stderr).toMatch(/^Succeeded: 0 unchanged, 41 sent \(2\.0 MiB\), took \d+(\.\d)? (s|min)/m);
+    expect(watched.stderr).not.toMatch(/INF|ETA|counting/);
     const status = JSON.parse(watched.stdout);
     expect(status.state).toBe("REPLICATION_NOT_RUNNING");
     expect(status.last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
@@ -115,10 +125,17 @@ describe("the s3shift command line, end to end against a running server", () => 
     const list = await s3shift(["replication_list_object_relationship_statuses"]);
     expect(JSON.parse(list.stdout).map((s: { id: string }) => s.id)).toContain(relationship.id);
 
+    // Watching a relationship whose job has ended: the result at once, with no bar at 0%.
+    const ended = await s3shift(["replication_get_object_relationship_status", "--id", relationship.id, "--watch"]);
+    expect(ended.code).toBe(0);
+    expect(ended.stderr).toMatch(/^Succeeded: 0 unchanged, 41 sent \(2\.0 MiB\), took \d+(\.\d)? s\n$/);
+    expect(JSON.parse(ended.stdout)).toEqual(JSON.parse(watched.stdout));
+
     const repeat = await s3shift(["replication_start_object_relationship", "--id", relationship.id]);
     expect(repeat.code).toBe(0);
     const second = await s3shift(["replication_get_object_relationship_status", "--id", relationship.id, "--watch"]);
     expect(JSON.parse(second.stdout).last_job.job_progress.files_unchanged).toBe("41");
+    expect(second.stderr).toMatch(/^Succeeded: 41 unchanged, 0 sent, took \d+(\.\d)? s\n$/m);
 
     const got = await s3shift(["replication_get_object_relationship", "--id", relationship.id]);
     expect(JSON.parse(got.stdout).id).toBe(relationship.id);
@@ -132,8 +149,13 @@ describe("the s3shift command line, end to end against a running server", () => 
   it("creates and starts with --watch: one command each, ending when the job does, with its final status", async () => {
     const created = await s3shift([...createArgs("watched/"), "--watch"], { S3SHIFT_SECRET_ACCESS_KEY: S3RVER_SECRET });
     expect(created.code).toBe(0);
-    expect(created.stderr).toContain("100%");
     const first = JSON.parse(created.stdout);
+    expect(created.stderr).toMatch(
+      new RegExp(
+        `^created relationship ${first.id} \\(/cli-source/ → s3://${BUCKET}/watched/\\); its first job has started\n`,
+      ),
+    );
+    expect(created.stderr).toMatch(/█{24} 100%\nSucceeded: 0 unchanged, 41 sent \(2\.0 MiB\), took [^\n]+\n$/);
     expect(first.last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
     expect(first.last_job.job_progress.files_transferred).toBe("41");
 
@@ -157,8 +179,8 @@ describe("the s3shift command line, end to end against a running server", () => 
     const created = await s3shift([...args, "--direction", "COPY_FROM_OBJECT"], {
       S3SHIFT_SECRET_ACCESS_KEY: S3RVER_SECRET,
     });
-    expect(created.stderr).toBe("");
     const relationship = JSON.parse(created.stdout);
+    expect(created.stderr).toContain(`(s3://${BUCKET}/to-pull/ → /cli-pulled/)`);
     expect(relationship).toMatchObject({
       direction: "COPY_FROM_OBJECT",
       local_directory_path: "/cli-pulled/",
@@ -167,6 +189,7 @@ describe("the s3shift command line, end to end against a running server", () => 
     const watched = await s3shift(["replication_get_object_relationship_status", "--id", relationship.id, "--watch"]);
     expect(watched.code).toBe(0);
     expect(JSON.parse(watched.stdout).last_job).toMatchObject({ outcome: "SUCCEEDED", error: "" });
+    expect(watched.stderr).toMatch(/^Succeeded: 0 unchanged, 5 downloaded \(45 B\), took /m);
     for (let i = 0; i < 5; i++) {
       expect(fs.readFileSync(path.join(app.fsRoot, "cli-pulled", `d${i % 2}`, `p${i}.txt`), "utf8")).toBe(
         `pulled ${i}\n`,
@@ -185,8 +208,47 @@ describe("the s3shift command line, end to end against a running server", () => 
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('s3shift: bucket: bucket "no-such-bucket" does not exist at this object store.\n');
     const noSecret = await s3shift(createArgs("y/"));
-    expect(noSecret.code).toBe(1);
-    expect(noSecret.stderr).toBe("s3shift: Secret access key is needed and no terminal is attached to prompt for it\n");
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.stderr).toBe(
+      "s3shift: the secret access key is needed and no terminal is attached to ask for it. In a script, set " +
+        "S3SHIFT_SECRET_ACCESS_KEY in the environment (for instance from a file only you can read); " +
+        "on the command line it would be visible to every user of this machine.\n",
+    );
+  });
+
+  it("says how to sign in from a script when there is no terminal to ask for the password, with exit code 2", async () => {
+    const home = makeTempDir("s3shift-cli-script-");
+    const run = await s3shift(["login", "--username", "admin"], { XDG_CONFIG_HOME: home });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      "s3shift: the password is needed and no terminal is attached to ask for it. In a script, pipe it in: " +
+        `printf '%s\\n' "$PASSWORD" | s3shift login --username admin --password-stdin (or set S3SHIFT_PASSWORD); ` +
+        "on the command line it would be visible to every user of this machine.\n",
+    );
+    expect(fs.existsSync(path.join(home, "s3shift/token.json"))).toBe(false);
+
+    const empty = await s3shift(["login", "--username", "admin", "--password-stdin"], { XDG_CONFIG_HOME: home }, "");
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toBe("s3shift: --password-stdin was given but standard input held no password.\n");
+
+    const piped = await s3shift(
+      ["login", "--username", "admin", "--password-stdin"],
+      { XDG_CONFIG_HOME: home },
+      `${ADMIN_PASSWORD}\n`,
+    );
+    expect(piped.stderr).toBe(`signed in to ${app.url} as admin\n`);
+    expect(piped.code).toBe(0);
+    expect(fs.existsSync(path.join(home, "s3shift/token.json"))).toBe(true);
+  });
+
+  it("says that a store given as https:// speaks plain HTTP, on the address, with exit code 2", async () => {
+    const args = createArgs("plain/").map((arg) => (arg === "http://127.0.0.1" ? "https://127.0.0.1" : arg));
+    const run = await s3shift(args, { S3SHIFT_SECRET_ACCESS_KEY: S3RVER_SECRET });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(
+      `s3shift: object_store_address: 127.0.0.1:${s3.port} answers in plain HTTP; write http://127.0.0.1 in Object store address (and allow plain HTTP if it is not on this host).\n`,
+    );
   });
 
   it("answers hostile arguments with a message and an exit code, never a stack trace (20 generated runs)", async () => {

@@ -29,4 +29,28 @@ describe("what an S3 error means for a job", () => {
       "the store rejected the credentials (SignatureDoesNotMatch)",
     );
   });
+
+  it("tells a handshake that met no TLS from a certificate that did not verify", () => {
+    const plainAnswer = Object.assign(
+      new Error(
+        "write EPROTO 801C0C42457F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:\n",
+      ),
+      { code: "EPROTO" },
+    );
+    expect(classifyS3Error(plainAnswer)).toEqual({
+      disposition: "fatal",
+      kind: "tls-handshake",
+      message: "the store did not answer in TLS (wrong version number); it may speak plain HTTP (an http:// address)",
+    });
+    const refusedVersion = Object.assign(
+      new Error(
+        "write EPROTO 00000000:error:0A000102:SSL routines:ssl_choose_client_version:unsupported protocol:x.c:1:",
+      ),
+      { code: "EPROTO" },
+    );
+    expect(classifyS3Error(refusedVersion)).toMatchObject({
+      kind: "tls-handshake",
+      message: "the TLS handshake with the store failed (unsupported protocol)",
+    });
+  });
 });
