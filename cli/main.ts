@@ -214,6 +214,41 @@ withId(program.command("replication_get_object_relationship").description("show 
 );
 
 withId(
+  program
+    .command("replication_modify_object_relationship")
+    .description(
+      "change a relationship's access key and secret (checked against the store first); its tracking state is kept",
+    ),
+)
+  .option("--access-key-id <id>", "the new access key id (its secret is then asked for too)")
+  .option(
+    "--secret-access-key [secret]",
+    `change the secret: ${BETTER_LEFT_OUT}; given without a value, it is read from S3SHIFT_SECRET_ACCESS_KEY or prompted for`,
+  )
+  .action(async (o: { id: string; accessKeyId?: string; secretAccessKey?: string | boolean }) => {
+    if (o.accessKeyId === undefined && o.secretAccessKey === undefined) {
+      throw new UsageError(
+        "give --access-key-id (with its secret) or --secret-access-key: nothing else can change yet.",
+      );
+    }
+    const secret =
+      typeof o.secretAccessKey === "string"
+        ? o.secretAccessKey
+        : (process.env.S3SHIFT_SECRET_ACCESS_KEY ??
+          (await promptHidden(
+            "New secret access key: ",
+            "the new secret access key is needed and no terminal is attached to ask for it. In a script, set " +
+              `S3SHIFT_SECRET_ACCESS_KEY in the environment (for instance from a file only you can read); ${ON_THE_COMMAND_LINE}.`,
+          )));
+    const changed = await api("PATCH", relationshipPath(o.id), {
+      ...(o.accessKeyId !== undefined ? { access_key_id: o.accessKeyId } : {}),
+      secret_access_key: secret,
+    });
+    process.stderr.write(`changed the credentials of relationship ${o.id}; the next job uses them\n`);
+    print(changed);
+  });
+
+withId(
   program.command("replication_delete_object_relationship").description("delete a relationship (never its objects)"),
 ).action(async (o: { id: string }) => print(await api("DELETE", relationshipPath(o.id))));
 

@@ -277,6 +277,36 @@ describe("the s3shift command line, end to end against a running server", () => 
     );
   });
 
+  it("changes a relationship's credentials with the secret from the environment, and says nothing was given otherwise", async () => {
+    expect((await s3shift(["login", "--username", "admin"], { S3SHIFT_PASSWORD: ADMIN_PASSWORD })).code).toBe(0);
+    const created = await s3shift(createArgs("rotated/"), { S3SHIFT_SECRET_ACCESS_KEY: S3RVER_SECRET });
+    const id = JSON.parse(created.stdout).id as string;
+
+    const nothing = await s3shift(["replication_modify_object_relationship", "--id", id]);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toBe(
+      "s3shift: give --access-key-id (with its secret) or --secret-access-key: nothing else can change yet.\n",
+    );
+
+    const noSecret = await s3shift([
+      "replication_modify_object_relationship",
+      "--id",
+      id,
+      "--access-key-id",
+      S3RVER_KEY,
+    ]);
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.stderr).toContain("the new secret access key is needed and no terminal is attached to ask for it");
+
+    const changed = await s3shift(
+      ["replication_modify_object_relationship", "--id", id, "--access-key-id", S3RVER_KEY, "--secret-access-key"],
+      { S3SHIFT_SECRET_ACCESS_KEY: S3RVER_SECRET },
+    );
+    expect(changed.code).toBe(0);
+    expect(JSON.parse(changed.stdout)).toMatchObject({ id, access_key_id: S3RVER_KEY });
+    expect(changed.stderr).toBe(`changed the credentials of relationship ${id}; the next job uses them\n`);
+  });
+
   it("exits 3 when an observer tries to change something", async () => {
     const observerHome = makeTempDir("s3shift-cli-observer-");
     const env = { XDG_CONFIG_HOME: observerHome };
