@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { TableHead } from "@/components/table-head";
 import type { ActionResult } from "@/web/server-action";
 import { createUserAction } from "./actions";
-import { beside, FieldError } from "./field-error";
+import { beside, FieldError } from "@/components/field";
 import { UserRow, type Role, type User } from "./user-row";
 
 const EMPTY = { username: "", password: "", role: "observers" };
@@ -117,7 +117,7 @@ function CreateUserForm({ roles, onCreated }: { roles: Role[]; onCreated: (usern
             required
             {...(name === "password" ? { type: "password", autoComplete: "new-password" } : { autoComplete: "off" })}
           />
-          <FieldError id={`create-${name}-error`} message={errorOf(name)} />
+          <FieldError id={`create-${name}`} message={errorOf(name)} announce />
         </div>
       ))}
       <div className="flex flex-col gap-1">
@@ -131,9 +131,9 @@ function CreateUserForm({ roles, onCreated }: { roles: Role[]; onCreated: (usern
             </option>
           ))}
         </select>
-        <FieldError id="create-role-error" message={errorOf("role")} />
+        <FieldError id="create-role" message={errorOf("role")} announce />
       </div>
-      {failure && !failure.field && <FieldError id="create-error" message={failure.message} />}
+      {failure && !failure.field && <FieldError id="create" message={failure.message} announce />}
       <button
         type="submit"
         disabled={busy}

@@ -3,7 +3,7 @@
 import { useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import type { ActionResult } from "@/web/server-action";
 import { assignRoleAction, resetPasswordAction, setDisabledAction } from "./actions";
-import { beside, FieldError } from "./field-error";
+import { beside, FieldError } from "@/components/field";
 
 export interface User {
   id: string;
@@ -42,7 +42,8 @@ export function UserRow({ user, roles, onDone }: { user: User; roles: Role[]; on
     return result.ok;
   }
 
-  const errorId = (where: string) => `${where}-${user.id}-error`;
+  const fieldId = (where: string) => `${where}-${user.id}`;
+  const errorId = (where: string) => `${fieldId(where)}-error`;
   const errorAt = (where: "role" | "status" | "password") => (error?.where === where ? error.message : undefined);
 
   return (
@@ -82,7 +83,7 @@ export function UserRow({ user, roles, onDone }: { user: User; roles: Role[]; on
             </>
           )}
         </div>
-        <FieldError id={errorId("role")} message={errorAt("role")} />
+        <FieldError id={fieldId("role")} message={errorAt("role")} announce />
         {confirming && (
           <ConfirmDialog
             title={`Change the role of ${user.username} to ${roleName}?`}
@@ -120,7 +121,7 @@ export function UserRow({ user, roles, onDone }: { user: User; roles: Role[]; on
             {user.disabled ? `Enable ${user.username}` : `Disable ${user.username}`}
           </button>
         </div>
-        <FieldError id={errorId("status")} message={errorAt("status")} />
+        <FieldError id={fieldId("status")} message={errorAt("status")} announce />
       </td>
       <td className="py-2">
         <form
@@ -155,7 +156,7 @@ export function UserRow({ user, roles, onDone }: { user: User; roles: Role[]; on
             Reset
           </button>
         </form>
-        <FieldError id={errorId("password")} message={errorAt("password")} />
+        <FieldError id={fieldId("password")} message={errorAt("password")} announce />
       </td>
     </tr>
   );

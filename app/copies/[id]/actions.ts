@@ -5,6 +5,7 @@ import { PRIVILEGES } from "@/lib/auth/privileges";
 import { AppError, type ErrorCode } from "@/lib/errors";
 import { abortObjectReplication } from "@/lib/replication/abort-object-replication";
 import { deleteObjectRelationship } from "@/lib/replication/delete-object-relationship";
+import { modifyObjectRelationship } from "@/lib/replication/modify-object-relationship";
 import { startObjectReplication } from "@/lib/replication/start-object-replication";
 import { serverAction } from "@/web/server-action";
 
@@ -48,3 +49,14 @@ export const deleteCopy = serverAction(PRIVILEGES.REPLICATION_WRITE, id, ({ inpu
     deleteObjectRelationship({ id: input, actor }),
   ),
 );
+
+const credentials = z.object({
+  id,
+  access_key_id: z.string().max(256).optional(),
+  secret_access_key: z.string().max(1024),
+});
+
+export const changeCredentials = serverAction(PRIVILEGES.REPLICATION_WRITE, credentials, async ({ input, actor }) => {
+  const { id: copy, ...change } = input;
+  await inConsoleWords({ NOT_FOUND: GONE }, () => modifyObjectRelationship({ id: copy, input: change, actor }));
+});

@@ -8,6 +8,7 @@ import { listJobFileErrors, listRelationshipJobs } from "@/lib/replication/job-h
 import { readLogEntries } from "@/lib/replication/replication-log";
 import { ConsoleHeader } from "@/components/console-header";
 import { LiveRefresh } from "@/components/live-refresh";
+import { EditCredentials } from "./edit-credentials";
 import { RelationshipActions } from "./relationship-actions";
 import { ReplicationLog } from "./replication-log";
 import { ThroughputChart } from "./throughput-chart";
@@ -50,7 +51,12 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
               {status.local_directory_path} {status.direction === "COPY_TO_OBJECT" ? "⇨" : "⇦"} {status.bucket}/
               {status.object_folder}
             </h1>
-            {canWrite && <RelationshipActions id={id} running={running} />}
+            {canWrite && (
+              <div className="flex flex-col items-start gap-2">
+                <RelationshipActions id={id} running={running} />
+                <EditCredentials id={id} accessKeyId={status.access_key_id} />
+              </div>
+            )}
           </div>
         </div>
 

@@ -7,7 +7,7 @@ import type { RelationshipWarning, WhereDataGoes } from "@/lib/replication/check
 import type { FieldProblem } from "@/lib/replication/relationship-input";
 import type { ActionFailure } from "@/web/server-action";
 import { checkCopy, createCopy } from "./actions";
-import { Field, FieldError } from "./field";
+import { Field, FieldError } from "@/components/field";
 import { ADVANCED_FIELDS, FIELD_LABELS, formFieldOf, inFormWords, plainMessage, type FormField } from "./plain-words";
 import { ReviewSettings, Warnings } from "./review-settings";
 

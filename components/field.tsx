@@ -1,6 +1,6 @@
 "use client";
 
-/** A labelled input with its help and its error below it, both read out with the field. */
+/** A labelled input with its help and its error below it, both read out with the field; the console's forms share it. */
 export function Field(props: {
   name: string;
   label: string;
@@ -49,11 +49,23 @@ export function Field(props: {
   );
 }
 
-export function FieldError({ id, message }: { id: string; message: string }) {
+/** "must be at least 10 characters" beside its field reads "Initial password must be at least 10 characters." */
+export function beside(label: string, message: string): string {
+  if (!/^[a-z]/.test(message)) return message;
+  return `${label} ${message}${/[.!?]$/.test(message) ? "" : "."}`;
+}
+
+/**
+ * A field's error, `${id}-error` for the field's aria-describedby. `announce` reads it out when it
+ * appears (one error at a time); a form that shows many at once moves focus to the first instead.
+ */
+export function FieldError({ id, message, announce = false }: { id: string; message?: string; announce?: boolean }) {
+  if (!message) return null;
   return (
     <p
       id={`${id}-error`}
       tabIndex={-1}
+      role={announce ? "alert" : undefined}
       className="text-sm break-words text-red-700 dark:text-red-400"
       data-field-error={id}
     >
