@@ -1,0 +1,144 @@
+/**
+ * Time left from both bytes and files. A job's time goes to moving bytes and to a cost per file
+ * (requests, renames, tracking rows), and which one dominates changes as the job goes: a few large
+ * files move at the link's rate, thousands of small ones at the rate of their requests. Counting
+ * bytes alone said "0 s left" with thousands of small files to go.
+ *
+ * The model: seconds = bytes × secondsPerByte + files × secondsPerFile, both learnt from the job
+ * itself by least squares over the intervals between observations, recent ones weighing most, and
+ * the end time shown follows the estimate smoothly.
+ */
+
+/** An interval's weight halves every HALF_LIFE_S: the rates of the last half minute count most. */
+const HALF_LIFE_S = 15;
+/** How quickly the shown end time follows a new estimate: about two thirds of a change in SMOOTH_S. */
+const SMOOTH_S = 1.5;
+/**
+ * Typical costs (100 MiB/s; 2 ms a file at a job's concurrency) and how much they weigh: as much
+ * as a 30 ms misfit, so the intervals that can tell the two costs apart soon outweigh them.
+ */
+const PRIOR_PER_MIB = 0.01;
+const PRIOR_PER_FILE = 0.002;
+const PRIOR_WEIGHT = 0.001;
+const MIB = 1024 * 1024;
+/** Longest quiet stretch still counted as part of the work that ends it; before anything moved, shorter. */
+const MAX_QUIET_MS = 60_000;
+const MAX_FIRST_QUIET_MS = 3_000;
+
+interface Sums {
+  bb: number;
+  bf: number;
+  ff: number;
+  bt: number;
+  ft: number;
+}
+
+const emptySums = (): Sums => ({ bb: 0, bf: 0, ff: 0, bt: 0, ft: 0 });
+
+export interface Work {
+  /** Bytes still to move (not counting those already on the wire for unfinished files). */
+  bytes: number;
+  /** Files still to finish. */
+  files: number;
+}
+
+export class TimeLeftEstimator {
+  private last?: { at: number; bytes: number; files: number };
+  private sums = emptySums();
+  /** Seconds per MiB and per file, as last solved. */
+  private perMiB = 0;
+  private perFile = 0;
+  private learnt = false;
+  private shown?: { at: number; end: number };
+
+  /**
+   * Notes what the job has done by `at` (ms): bytes on the wire and files finished (copied,
+   * unchanged, copied server-side or failed), both cumulative.
+   */
+  observe(at: number, bytes: number, files: number): void {
+    const last = this.last;
+    if (!last || at <= last.at) {
+      this.last ??= { at, bytes, files };
+      return;
+    }
+    const db = Math.max(0, bytes - last.bytes) / MIB;
+    const df = Math.max(0, files - last.files);
+    if (db === 0 && df === 0) {
+      // Parts are counted when they finish, so quiet intervals belong to the next one that moves;
+      // but a wait before anything moved (a listing) or a long one (a stalled store) is no cost.
+      if (at - last.at > (this.learnt ? MAX_QUIET_MS : MAX_FIRST_QUIET_MS)) this.last = { at, bytes, files };
+      return;
+    }
+    this.last = { at, bytes, files };
+    const dt = (at - last.at) / 1000;
+    const keep = Math.pow(0.5, dt / HALF_LIFE_S);
+    const s = this.sums;
+    this.sums = {
+      bb: s.bb * keep + db * db,
+      bf: s.bf * keep + db * df,
+      ff: s.ff * keep + df * df,
+      bt: s.bt * keep + db * dt,
+      ft: s.ft * keep + df * dt,
+    };
+    this.solve();
+  }
+
+  /** The two costs learnt so far (seconds per MiB, seconds per file); null before any work. */
+  costs(): { secondsPerMiB: number; secondsPerFile: number } | null {
+    return this.learnt ? { secondsPerMiB: this.perMiB, secondsPerFile: this.perFile } : null;
+  }
+
+  /**
+   * When the job should end (ms), smoothed so a change in the mix moves it over a few seconds
+   * rather than at once; never now while work remains. Null before anything has moved.
+   */
+  estimate(at: number, left: Work): number | null {
+    if (left.bytes <= 0 && left.files <= 0) {
+      this.shown = { at, end: at };
+      return at;
+    }
+    if (!this.learnt) return null;
+    const seconds = (left.bytes / MIB) * this.perMiB + left.files * this.perFile;
+    // At least a second while anything remains: never "0 s left" with files still to go.
+    const raw = at + Math.max(1, seconds) * 1000;
+    const shown = this.shown;
+    let end = raw;
+    if (shown && at > shown.at) {
+      const follow = 1 - Math.exp(-(at - shown.at) / 1000 / SMOOTH_S);
+      end = shown.end + (raw - shown.end) * follow;
+    } else if (shown) end = shown.end;
+    end = Math.max(end, at + 1000);
+    this.shown = { at, end };
+    return end;
+  }
+
+  /**
+   * Least squares, neither cost below zero, with a weak pull towards typical costs. The pull
+   * decides only what the intervals cannot: when every interval so far had the same mix (all
+   * large files, or all small ones), it lays the time on whichever cost dominates the mix rather
+   * than halving it, so a file's cost is not inflated by a large file's bytes, nor the bytes' by
+   * many small files' requests.
+   */
+  private solve(): void {
+    const { bb, bf, ff, bt, ft } = this.sums;
+    const pullB = PRIOR_WEIGHT / PRIOR_PER_MIB ** 2;
+    const pullF = PRIOR_WEIGHT / PRIOR_PER_FILE ** 2;
+    const a11 = bb + pullB;
+    const a22 = ff + pullF;
+    const y1 = bt + pullB * PRIOR_PER_MIB;
+    const y2 = ft + pullF * PRIOR_PER_FILE;
+    const det = a11 * a22 - bf * bf;
+    let perMiB = (y1 * a22 - bf * y2) / det;
+    let perFile = (a11 * y2 - bf * y1) / det;
+    if (perMiB < 0) {
+      perMiB = 0;
+      perFile = (ft + pullF * PRIOR_PER_FILE) / a22;
+    } else if (perFile < 0) {
+      perFile = 0;
+      perMiB = y1 / a11;
+    }
+    this.perMiB = Math.max(0, perMiB);
+    this.perFile = Math.max(0, perFile);
+    this.learnt = true;
+  }
+}
