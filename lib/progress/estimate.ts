@@ -14,16 +14,15 @@ const HALF_LIFE_S = 15;
 /** How quickly the shown end time follows a new estimate: about two thirds of a change in SMOOTH_S. */
 const SMOOTH_S = 1.5;
 /**
- * Typical costs (100 MiB/s; 2 ms a file at a job's concurrency) and how much they weigh: as much
- * as a 30 ms misfit, so the intervals that can tell the two costs apart soon outweigh them.
+ * Typical costs (100 MiB/s; 2 ms a file at a job's concurrency) and how much they weigh, so
+ * little that the intervals that can tell the two costs apart soon outweigh them.
  */
 const PRIOR_PER_MIB = 0.01;
 const PRIOR_PER_FILE = 0.002;
 const PRIOR_WEIGHT = 0.001;
 const MIB = 1024 * 1024;
-/** Longest quiet stretch still counted as part of the work that ends it; before anything moved, shorter. */
+/** Longest quiet stretch still counted as part of the work that ends it. */
 const MAX_QUIET_MS = 60_000;
-const MAX_FIRST_QUIET_MS = 3_000;
 
 interface Sums {
   bb: number;
@@ -49,6 +48,8 @@ export class TimeLeftEstimator {
   private perMiB = 0;
   private perFile = 0;
   private learnt = false;
+  /** Whether anything has finished yet. */
+  private moving = false;
   private shown?: { at: number; end: number };
 
   /**
@@ -63,22 +64,35 @@ export class TimeLeftEstimator {
     }
     const db = Math.max(0, bytes - last.bytes) / MIB;
     const df = Math.max(0, files - last.files);
-    if (db === 0 && df === 0) {
-      // Parts are counted when they finish, so quiet intervals belong to the next one that moves;
-      // but a wait before anything moved (a listing) or a long one (a stalled store) is no cost.
-      if (at - last.at > (this.learnt ? MAX_QUIET_MS : MAX_FIRST_QUIET_MS)) this.last = { at, bytes, files };
+    const moved = db > 0 || df > 0;
+    if (!this.moving) {
+      // The time before anything finished (a listing, the first requests) says nothing of either
+      // cost: counting starts from the first thing done.
+      this.last = { at, bytes, files };
+      this.moving = moved;
+      return;
+    }
+    if (!moved) {
+      // Parts and files are counted when they end, so quiet intervals belong to the next one
+      // that moves; a long wait (a stalled store) is no cost of the work.
+      if (at - last.at > MAX_QUIET_MS) this.last = { at, bytes, files };
       return;
     }
     this.last = { at, bytes, files };
     const dt = (at - last.at) / 1000;
     const keep = Math.pow(0.5, dt / HALF_LIFE_S);
+    // Each interval weighs by the inverse of its work (at the typical costs, the same scale for
+    // every interval): work ends in lumps (a batch of requests, then a few stragglers), and a plain
+    // fit of lumps against equal intervals comes out low; weighted so, a single cost is the total
+    // time over the total work.
+    const w = 1 / (db * PRIOR_PER_MIB + df * PRIOR_PER_FILE);
     const s = this.sums;
     this.sums = {
-      bb: s.bb * keep + db * db,
-      bf: s.bf * keep + db * df,
-      ff: s.ff * keep + df * df,
-      bt: s.bt * keep + db * dt,
-      ft: s.ft * keep + df * dt,
+      bb: s.bb * keep + w * db * db,
+      bf: s.bf * keep + w * db * df,
+      ff: s.ff * keep + w * df * df,
+      bt: s.bt * keep + w * db * dt,
+      ft: s.ft * keep + w * df * dt,
     };
     this.solve();
   }

@@ -159,6 +159,37 @@ describe("time left, from both bytes and files", () => {
     );
   });
 
+  it("a slow store answering in batches: files end 32 at a time every 1.5 s, the first after a 4 s listing", () => {
+    const tracker = new ProgressTracker();
+    const start = Date.now();
+    tracker.listener({ type: "totals", files: 640n, bytes: 6400n });
+    const batchAt = (batch: number) => 4 + 1.5 * (batch + 1);
+    const end = batchAt(19);
+    const readings: Reading[] = [];
+    let done = 0;
+    for (let t = 0.5; done < 640; t += 0.5) {
+      // Not quite all together: the batch's last few files end in the next half second.
+      while (done < 640 && batchAt(Math.floor(done / 32)) + (done % 32 >= 28 ? 0.3 : 0) <= t) {
+        tracker.listener({ type: "bytes-moved", bytes: 10 });
+        tracker.listener({ type: "file-transferred", path: `f${done}`, size: 10n, multipart: false });
+        done++;
+      }
+      const now = start + t * 1000;
+      const s = tracker.snapshot(now);
+      const shown = s.estimatedEndTime ? (s.estimatedEndTime.getTime() - now) / 1000 : null;
+      readings.push({ at: t, truth: Math.max(0, end - t), shown, filesLeft: remainingFiles(s), file: done });
+    }
+    expectNeverZeroWhileFilesRemain(readings);
+    // Unknown while the listing runs (nothing has ended), then close to the truth, not a fraction of it.
+    expect(readings.filter((r) => r.at < batchAt(0)).every((r) => r.shown === null)).toBe(true);
+    const low = readings.filter((r) => r.shown !== null && r.truth > 2 && r.shown < r.truth * 0.6);
+    expect(low.map((r) => `${r.at}s: ${r.shown} s shown, ${r.truth} s true`)).toEqual([]);
+    expectClose(
+      readings.filter((r) => r.at >= batchAt(4) && r.filesLeft > 0n),
+      0.15,
+    );
+  });
+
   it("claims no time left until the totals are known, while counting what is done", () => {
     const readings = simulate({
       sizes: Array.from({ length: 2000 }, () => 2048),

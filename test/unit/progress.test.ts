@@ -14,10 +14,12 @@ describe("job progress", () => {
     expect(early.estimatedEndTime).toBeNull();
 
     tracker.listener({ type: "totals", files: 4n, bytes: 4000n });
+    tracker.listener({ type: "bytes-moved", bytes: 1000 });
+    tracker.listener({ type: "file-transferred", path: "b", size: 1000n, multipart: false });
     const known = tracker.snapshot(start + 1000);
-    expect(percentComplete(known)).toBe(25);
-    expect(remainingBytes(known)).toBe(3000n);
-    expect(remainingFiles(known)).toBe(3n);
+    expect(percentComplete(known)).toBe(50);
+    expect(remainingBytes(known)).toBe(2000n);
+    expect(remainingFiles(known)).toBe(2n);
     expect(known.estimatedEndTime).toBeInstanceOf(Date);
   });
 
