@@ -72,7 +72,7 @@ function Progress({ status }: { status: Status }) {
       <span className="text-slate-500">—</span>
     );
   return (
-    <div className="min-w-64">
+    <div className="min-w-40 sm:min-w-64">
       <JobProgress direction={status.direction} job={job} label={`Progress of ${status.local_directory_path}`} />
     </div>
   );
