@@ -34,6 +34,12 @@ interface Sums {
 
 const emptySums = (): Sums => ({ bb: 0, bf: 0, ff: 0, bt: 0, ft: 0 });
 
+interface Point {
+  at: number;
+  bytes: number;
+  files: number;
+}
+
 export interface Work {
   /** Bytes still to move (not counting those already on the wire for unfinished files). */
   bytes: number;
@@ -42,7 +48,9 @@ export interface Work {
 }
 
 export class TimeLeftEstimator {
-  private last?: { at: number; bytes: number; files: number };
+  private last?: Point;
+  /** The first observation: where the first guess counts from. */
+  private origin?: Point;
   private sums = emptySums();
   /** Seconds per MiB and per file, as last solved. */
   private perMiB = 0;
@@ -50,6 +58,8 @@ export class TimeLeftEstimator {
   private learnt = false;
   /** Whether anything has finished yet. */
   private moving = false;
+  /** Whether the costs are still the first guess, from the time before anything finished. */
+  private guessing = false;
   private shown?: { at: number; end: number };
 
   /**
@@ -66,10 +76,15 @@ export class TimeLeftEstimator {
     const df = Math.max(0, files - last.files);
     const moved = db > 0 || df > 0;
     if (!this.moving) {
-      // The time before anything finished (a listing, the first requests) says nothing of either
-      // cost: counting starts from the first thing done.
-      this.last = { at, bytes, files };
+      // The time before anything finished holds a listing and the first requests' wait, so it is
+      // not learnt from: it only gives a first guess, replaced at the next thing done.
       this.moving = moved;
+      if (moved) {
+        this.solve(this.interval(this.origin ?? last, { at, bytes, files }, emptySums()));
+        this.guessing = true;
+      }
+      this.origin ??= last;
+      this.last = { at, bytes, files };
       return;
     }
     if (!moved) {
@@ -78,23 +93,34 @@ export class TimeLeftEstimator {
       if (at - last.at > MAX_QUIET_MS) this.last = { at, bytes, files };
       return;
     }
+    this.sums = this.interval(last, { at, bytes, files }, this.sums);
     this.last = { at, bytes, files };
-    const dt = (at - last.at) / 1000;
+    this.solve(this.sums);
+    if (this.guessing) {
+      // The first guess is dropped outright, not followed: it was never a measure.
+      this.guessing = false;
+      this.shown = undefined;
+    }
+  }
+
+  /** The sums with one more interval, older intervals fading. */
+  private interval(from: Point, to: Point, s: Sums): Sums {
+    const dt = (to.at - from.at) / 1000;
+    const db = Math.max(0, to.bytes - from.bytes) / MIB;
+    const df = Math.max(0, to.files - from.files);
     const keep = Math.pow(0.5, dt / HALF_LIFE_S);
     // Each interval weighs by the inverse of its work (at the typical costs, the same scale for
     // every interval): work ends in lumps (a batch of requests, then a few stragglers), and a plain
     // fit of lumps against equal intervals comes out low; weighted so, a single cost is the total
     // time over the total work.
     const w = 1 / (db * PRIOR_PER_MIB + df * PRIOR_PER_FILE);
-    const s = this.sums;
-    this.sums = {
+    return {
       bb: s.bb * keep + w * db * db,
       bf: s.bf * keep + w * db * df,
       ff: s.ff * keep + w * df * df,
       bt: s.bt * keep + w * db * dt,
       ft: s.ft * keep + w * df * dt,
     };
-    this.solve();
   }
 
   /** The two costs learnt so far (seconds per MiB, seconds per file); null before any work. */
@@ -133,8 +159,7 @@ export class TimeLeftEstimator {
    * than halving it, so a file's cost is not inflated by a large file's bytes, nor the bytes' by
    * many small files' requests.
    */
-  private solve(): void {
-    const { bb, bf, ff, bt, ft } = this.sums;
+  private solve({ bb, bf, ff, bt, ft }: Sums): void {
     const pullB = PRIOR_WEIGHT / PRIOR_PER_MIB ** 2;
     const pullF = PRIOR_WEIGHT / PRIOR_PER_FILE ** 2;
     const a11 = bb + pullB;
