@@ -2,8 +2,8 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { describeProgress } from "@/lib/format";
 import type { RelationshipStatus } from "@/lib/replication/views";
+import { JobProgress } from "@/components/job-progress";
 import { TableHead } from "@/components/table-head";
 
 type Status = RelationshipStatus;
@@ -71,20 +71,9 @@ function Progress({ status }: { status: Status }) {
     ) : (
       <span className="text-slate-500">—</span>
     );
-  const percent = job.job_progress.percent_complete;
   return (
-    <div className="flex min-w-64 flex-col gap-1">
-      <div
-        role="progressbar"
-        aria-label={`Progress of ${status.local_directory_path}`}
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={percent ?? undefined}
-        className="h-2 w-full overflow-hidden rounded bg-slate-200"
-      >
-        <div className="h-full bg-blue-600 transition-all" style={{ width: `${percent ?? 0}%` }} />
-      </div>
-      <span className="text-xs text-slate-600">{describeProgress(status, job)}</span>
+    <div className="min-w-40 sm:min-w-64">
+      <JobProgress direction={status.direction} job={job} label={`Progress of ${status.local_directory_path}`} />
     </div>
   );
 }

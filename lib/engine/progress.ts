@@ -1,6 +1,7 @@
 import type { ProgressSnapshot } from "@/lib/progress/fields";
 import { emptyProgress } from "@/lib/progress/record";
-import { remainingBytes } from "@/lib/progress/remaining";
+import { TimeLeftEstimator } from "@/lib/progress/estimate";
+import { filesDone, remainingBytes, remainingFiles } from "@/lib/progress/remaining";
 import type { EngineEvent } from "./events";
 
 const WINDOW_MS = 5_000;
@@ -21,6 +22,11 @@ export class ProgressTracker {
   private lastSampleAt = 0;
   /** Bytes on the wire, parts of unfinished files included (what throughput measures). */
   private wireBytes = 0;
+  private readonly timeLeft = new TimeLeftEstimator();
+
+  constructor() {
+    this.timeLeft.observe(this.started, 0, 0);
+  }
 
   readonly listener = (event: EngineEvent): void => {
     const s = this.s;
@@ -103,11 +109,16 @@ export class ProgressTracker {
     }
   }
 
+  /** From both bytes and files left, at the costs this job has shown (lib/progress/estimate.ts). */
   private estimate(s: ProgressSnapshot, now: number): Date | null {
+    this.timeLeft.observe(now, this.wireBytes, Number(filesDone(s)));
     if (!s.totalsKnown) return null;
-    const remaining = Number(remainingBytes(s)) - Math.max(0, this.wireBytes - Number(s.bytesTransferred));
-    if (remaining <= 0) return new Date(now);
-    const rate = s.throughputCurrent > 0 ? s.throughputCurrent : s.throughputOverall;
-    return rate > 0 ? new Date(now + (remaining / rate) * 1000) : null;
+    // Bytes already on the wire for files not yet finished are not left to send.
+    const inFlight = Math.max(0, this.wireBytes - Number(s.bytesTransferred));
+    const end = this.timeLeft.estimate(now, {
+      bytes: Math.max(0, Number(remainingBytes(s)) - inFlight),
+      files: Number(remainingFiles(s)),
+    });
+    return end === null ? null : new Date(end);
   }
 }

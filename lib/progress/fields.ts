@@ -133,7 +133,7 @@ export const PROGRESS_FIELDS = {
     "time",
     "estimatedEndTime",
     null,
-    "when the job should end at the current rate; null while unknown",
+    "when the job should end, from the bytes and the files left at the costs this job has shown; null while unknown",
   ),
   readMode: plain(
     "readMode",

@@ -5,8 +5,13 @@ export function remainingBytes(s: ProgressSnapshot): bigint {
   return s.bytesTotal > done ? s.bytesTotal - done : 0n;
 }
 
+/** Files finished one way or another: copied, found in place, copied server-side, or failed. */
+export function filesDone(s: ProgressSnapshot): bigint {
+  return s.filesTransferred + s.filesUnchanged + s.filesCopiedServerSide + s.filesFailed;
+}
+
 export function remainingFiles(s: ProgressSnapshot): bigint {
-  const done = s.filesTransferred + s.filesUnchanged + s.filesCopiedServerSide + s.filesFailed;
+  const done = filesDone(s);
   return s.filesTotal > done ? s.filesTotal - done : 0n;
 }
 

@@ -1,7 +1,9 @@
 import fs from "node:fs/promises";
+import type { Job } from "@/generated/prisma/client";
 import { db } from "@/lib/db/prisma";
 import { relationshipLogFile } from "@/lib/data-paths";
 import { findRelationship } from "./find-relationship";
+import { JOB_STATES } from "./job-states";
 import { jobProgressView } from "./views";
 
 /** The relationship's jobs, newest first. */
@@ -12,7 +14,21 @@ export async function listRelationshipJobs({ id, limit = 20 }: { id: string; lim
     orderBy: { createdAt: "desc" },
     take: limit,
   });
-  return jobs.map((job) => ({
+  return jobs.map(historyRow);
+}
+
+/** The relationship's newest job that succeeded, or null when none has. */
+export async function findLastSucceededJob({ id }: { id: string }) {
+  const relationship = await findRelationship(id);
+  const job = await db().job.findFirst({
+    where: { relationshipId: relationship.id, state: JOB_STATES.SUCCEEDED },
+    orderBy: { createdAt: "desc" },
+  });
+  return job ? historyRow(job) : null;
+}
+
+function historyRow(job: Job) {
+  return {
     job_id: job.id,
     state: job.state,
     start_time: (job.startTime ?? job.createdAt).toISOString(),
@@ -20,8 +36,10 @@ export async function listRelationshipJobs({ id, limit = 20 }: { id: string; lim
     error: job.error,
     read_mode: job.readMode,
     job_progress: jobProgressView(job),
-  }));
+  };
 }
+
+export type JobHistoryRow = ReturnType<typeof historyRow>;
 
 /** Files a job could not copy (the first 1,000 it met). */
 export async function listJobFileErrors({ jobId, limit = 200 }: { jobId: string; limit?: number }) {

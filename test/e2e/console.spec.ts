@@ -59,7 +59,16 @@ test("an administrator signs in, watches a copy's progress bar advance to comple
   const bar = row.getByRole("progressbar");
   await expect(bar).toHaveAttribute("aria-valuenow", /\d/);
   await expect(row.getByText(/files left/)).toBeVisible();
-  await page.screenshot({ path: "test-results/artifacts/console-list-running.png", fullPage: true });
+  // The time left has its unit, and is never "0 s" while files remain.
+  await expect(row.getByTestId("job-progress")).toContainText(
+    /files left · .+\/s · (about \d+ s|\d+ min( \d+ s)?|time left not known yet|a few seconds left)/,
+  );
+  await expect(row.getByTestId("job-progress")).not.toContainText(/\b0 ?s left|0m0s/);
+  for (const width of [1366, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: `test-results/artifacts/console-list-running-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1366, height: 900 });
   // Read the bar as the page updates it, without reloading, until the job is done.
   const seen: number[] = [];
   await expect

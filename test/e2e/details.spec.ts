@@ -83,13 +83,26 @@ test("an observer sees the details but no actions", async ({ page }) => {
 test("an administrator stops a long job, repeats it, and deletes the copy with confirmation", async ({ page }) => {
   await signIn(page, app.url, "admin", ADMIN_PASSWORD);
   await page.getByRole("link", { name: "/media/" }).click();
-  await expect(page.getByTestId("current-job")).toContainText("files left", { timeout: 15_000 });
-  await expect(page.getByTestId("throughput-chart")).toHaveAttribute(
-    "aria-label",
-    /^Throughput over \d+ s, peak .+\/s$/,
-    { timeout: 15_000 },
+  const current = page.getByTestId("current-job");
+  await expect(current).toContainText("files left", { timeout: 15_000 });
+  // The details page has the list's bar, and the time left has its unit (never "0 s" with files to go).
+  await expect(current.getByRole("progressbar", { name: "Progress of the current job" })).toHaveAttribute(
+    "aria-valuenow",
+    /^\d+(\.\d+)?$/,
   );
-  await page.screenshot({ path: "test-results/artifacts/console-details-running.png", fullPage: true });
+  await expect(current).toContainText(/files left · .+\/s · (about \d+ s|\d+ min( \d+ s)?|\d+ h( \d+ min)?) left/, {
+    timeout: 10_000,
+  });
+  const chart = page.getByTestId("throughput-chart");
+  await expect(chart).toHaveAttribute("aria-label", /^Throughput over \d+ s, peak .+\/s$/, { timeout: 15_000 });
+  await expect(chart.getByTestId("chart-rate-unit")).toHaveText(/^(B|KiB|MiB)\/s$/);
+  expect(await chart.getByTestId("chart-time-tick").count()).toBeGreaterThanOrEqual(2);
+  expect(await chart.getByTestId("chart-rate-tick").count()).toBeGreaterThanOrEqual(2);
+  for (const width of [1366, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: `test-results/artifacts/console-details-running-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1366, height: 900 });
 
   // Delete asks first, in a modal dialog: the focus goes to Cancel, stays inside, and comes back.
   const deleteButton = page.getByRole("button", { name: "Delete", exact: true });
@@ -132,22 +145,39 @@ test("an administrator stops a long job, repeats it, and deletes the copy with c
   await release();
   await expect(page.getByText("No job is running.")).toBeVisible({ timeout: 10_000 });
   await expect(page.getByRole("button", { name: "Stop", exact: true })).toBeDisabled();
-  await expect(page.getByTestId("job-row").first()).toContainText("ABORTED");
-  await expect(page.getByTestId("job-row").first()).toContainText("The job was stopped before it finished.");
+  const newest = page.getByTestId("job-row").first();
+  await expect(newest).toContainText("Stopped");
+  await expect(newest).toContainText("The job was stopped before it finished.");
+  await expect(page.getByTestId("job-summary")).toContainText(
+    /^Last job was stopped at .+ UTC, took .+\.No job of this copy has succeeded yet\.$/,
+  );
 
   proxy.interceptor = undefined;
   release = await holdActions(page);
   await page.getByRole("button", { name: "Repeat" }).click();
   await expect(page.getByRole("button", { name: "Starting…" })).toBeVisible();
   await release();
-  await expect(page.getByTestId("job-row").first()).toContainText("SUCCEEDED", { timeout: 30_000 });
+  await expect(newest).toContainText("Succeeded", { timeout: 30_000 });
   const last = await waitForJobEnd(app, token, id);
   expect(Number(last.last_job.job_progress.files_unchanged)).toBeGreaterThan(0);
-  await expect(page.getByTestId("job-row").first()).toContainText(
-    `${last.last_job.job_progress.files_unchanged} files`,
+  await expect(newest).toContainText(`${last.last_job.job_progress.files_unchanged} files`);
+  // Each job of the history has its end and how long it took.
+  for (const row of await page.getByTestId("job-row").all()) {
+    await expect(row.getByTestId("job-ended")).toHaveText(/^\d+ \w+ \d{4}, \d\d:\d\d:\d\d UTC$/);
+    await expect(row.getByTestId("job-took")).toHaveText(/^(\d+\.\d s|\d+ s|\d+ min( \d+ s)?)$/);
+  }
+  await expect(page.getByTestId("job-summary")).toHaveText(
+    /^Last job succeeded at .+ UTC, took .+: [\d,]+ files \(.+\) copied, [\d,]+ unchanged\.$/,
   );
+  // A finished job shows its chart, or says it was too short for one; it never waits for samples.
+  await expect(page.getByText("Not enough samples")).toHaveCount(0);
+  await expect(page.getByTestId("throughput-chart").or(page.getByTestId("throughput-note"))).toBeVisible();
   await expect(page.locator("pre")).toContainText('"event":"job-end"');
-  await page.screenshot({ path: "test-results/artifacts/console-details-done.png", fullPage: true });
+  for (const width of [1366, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: `test-results/artifacts/console-details-done-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1366, height: 900 });
 
   await deleteButton.click();
   await expect(dialog).toContainText("Nothing in the bucket or in the local directory is deleted.");

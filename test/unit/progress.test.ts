@@ -5,18 +5,21 @@ import { percentComplete, remainingBytes, remainingFiles } from "@/lib/progress/
 describe("job progress", () => {
   it("claims no percentage, remaining or ETA until the totals are known", () => {
     const tracker = new ProgressTracker();
+    const start = Date.now();
     tracker.listener({ type: "bytes-moved", bytes: 1000 });
     tracker.listener({ type: "file-transferred", path: "a", size: 1000n, multipart: false });
-    const early = tracker.snapshot();
+    const early = tracker.snapshot(start + 500);
     expect(early.totalsKnown).toBe(false);
     expect(percentComplete(early)).toBeNull();
     expect(early.estimatedEndTime).toBeNull();
 
     tracker.listener({ type: "totals", files: 4n, bytes: 4000n });
-    const known = tracker.snapshot();
-    expect(percentComplete(known)).toBe(25);
-    expect(remainingBytes(known)).toBe(3000n);
-    expect(remainingFiles(known)).toBe(3n);
+    tracker.listener({ type: "bytes-moved", bytes: 1000 });
+    tracker.listener({ type: "file-transferred", path: "b", size: 1000n, multipart: false });
+    const known = tracker.snapshot(start + 1000);
+    expect(percentComplete(known)).toBe(50);
+    expect(remainingBytes(known)).toBe(2000n);
+    expect(remainingFiles(known)).toBe(2n);
     expect(known.estimatedEndTime).toBeInstanceOf(Date);
   });
 

@@ -2,14 +2,24 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
 import { AppError } from "@/lib/errors";
-import { describeProgress, formatBytes } from "@/lib/format";
+import {
+  durationBetween,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatElapsed,
+  formatTime,
+  outcomeLabel,
+} from "@/lib/format";
 import { getRelationshipStatus } from "@/lib/replication/get-relationship-status";
-import { listJobFileErrors, listRelationshipJobs } from "@/lib/replication/job-history";
+import { findLastSucceededJob, listJobFileErrors, listRelationshipJobs } from "@/lib/replication/job-history";
 import { readLogEntries } from "@/lib/replication/replication-log";
 import { ConsoleHeader } from "@/components/console-header";
+import { JobProgress } from "@/components/job-progress";
 import { LiveRefresh } from "@/components/live-refresh";
 import { EditCredentials } from "./edit-credentials";
 import { RelationshipActions } from "./relationship-actions";
+import { JobSummary } from "./job-summary";
 import { ReplicationLog } from "./replication-log";
 import { ThroughputChart } from "./throughput-chart";
 import { requireSession } from "@/web/console-session";
@@ -27,11 +37,16 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
     if (error instanceof AppError && error.code === "NOT_FOUND") notFound();
     throw error;
   }
-  const [jobs, log] = await Promise.all([listRelationshipJobs({ id }), readLogEntries({ id, lines: 100 })]);
+  const [jobs, lastSuccess, log] = await Promise.all([
+    listRelationshipJobs({ id }),
+    findLastSucceededJob({ id }),
+    readLogEntries({ id, lines: 100 }),
+  ]);
   const fileErrors = status.last_job ? await listJobFileErrors({ jobId: status.last_job.job_id }) : [];
   const { canWrite } = header;
   const running = status.state === "REPLICATION_RUNNING";
   const current = status.current_job;
+  const charted = current ?? status.last_job;
 
   return (
     <>
@@ -58,6 +73,7 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
               </div>
             )}
           </div>
+          <JobSummary current={current} last={status.last_job} lastSuccess={lastSuccess} />
         </div>
 
         <Section title="Configuration">
@@ -83,41 +99,73 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
 
         <Section title="Current job">
           {current ? (
-            <p className="text-sm" data-testid="current-job">
-              {describeProgress(status, current)}
-            </p>
+            <div className="flex flex-col gap-2" data-testid="current-job">
+              <JobProgress
+                direction={status.direction}
+                job={current}
+                label="Progress of the current job"
+                size="large"
+              />
+              <p className="text-sm text-slate-600">
+                Started {formatTime(current.start_time)} · {formatElapsed(current.start_time)} so far
+              </p>
+            </div>
           ) : (
             <p className="text-sm text-slate-600">No job is running.</p>
           )}
         </Section>
 
-        {(current ?? status.last_job) && (
+        {charted && (
           <Section title={current ? "Throughput of the current job" : "Throughput of the last job"}>
-            <ThroughputChart series={(current ?? status.last_job)!.throughput_series} />
+            <ThroughputChart
+              series={charted.throughput_series}
+              finished={
+                status.last_job && !current
+                  ? {
+                      durationMs: durationBetween(status.last_job.start_time, status.last_job.end_time) ?? 0,
+                      bytesMoved:
+                        Number(status.last_job.job_progress.bytes_transferred) +
+                        Number(status.last_job.job_progress.bytes_failed),
+                    }
+                  : undefined
+              }
+            />
           </Section>
         )}
 
         <Section title="Job history">
-          <table className="w-full text-left text-sm">
-            <TableHead columns={["Started", "Outcome", "Copied", "Unchanged", "Failed", "Error"]} />
-            <tbody>
-              {jobs.map((job) => (
-                <tr key={job.job_id} className="border-b border-slate-100 align-top" data-testid="job-row">
-                  <td className="py-1 pr-4">
-                    {new Date(job.start_time).toLocaleString("en-GB", { timeZone: "UTC" })} UTC
-                  </td>
-                  <td className="py-1 pr-4">{job.state}</td>
-                  <td className="py-1 pr-4">
-                    {job.job_progress.files_transferred} files,{" "}
-                    {formatBytes(Number(job.job_progress.bytes_transferred))}
-                  </td>
-                  <td className="py-1 pr-4">{job.job_progress.files_unchanged} files</td>
-                  <td className="py-1 pr-4">{job.job_progress.files_failed}</td>
-                  <td className="py-1 text-red-700">{job.error}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          {/* Focusable so that a keyboard can scroll the table sideways on a narrow screen. */}
+          <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Job history table">
+            <table className="w-full text-left text-sm">
+              <TableHead columns={["Started", "Ended", "Took", "Outcome", "Copied", "Unchanged", "Failed", "Error"]} />
+              <tbody>
+                {jobs.map((job) => {
+                  const took = durationBetween(job.start_time, job.end_time);
+                  return (
+                    <tr key={job.job_id} className="border-b border-slate-100 align-top" data-testid="job-row">
+                      <td className="py-1 pr-4 whitespace-nowrap">{formatTime(job.start_time)}</td>
+                      <td className="py-1 pr-4 whitespace-nowrap" data-testid="job-ended">
+                        {job.end_time ? formatTime(job.end_time) : "—"}
+                      </td>
+                      <td className="py-1 pr-4 whitespace-nowrap" data-testid="job-took">
+                        {took === null ? "—" : formatDuration(took)}
+                      </td>
+                      <td className="py-1 pr-4">{outcomeLabel(job.state)}</td>
+                      <td className="py-1 pr-4 whitespace-nowrap">
+                        {formatCount(job.job_progress.files_transferred)} files,{" "}
+                        {formatBytes(Number(job.job_progress.bytes_transferred))}
+                      </td>
+                      <td className="py-1 pr-4 whitespace-nowrap">
+                        {formatCount(job.job_progress.files_unchanged)} files
+                      </td>
+                      <td className="py-1 pr-4">{formatCount(job.job_progress.files_failed)}</td>
+                      <td className="min-w-48 py-1 text-red-700">{job.error}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
         </Section>
 
         {fileErrors.length > 0 && (
