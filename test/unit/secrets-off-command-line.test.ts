@@ -34,15 +34,19 @@ describe("secrets stay off command lines, which ps shows to every user", () => {
     const why = "every user of this machine can read a command line (ps)";
     const login = help("login").replace(/\s+/g, " ");
     expect(login).toContain(
-      `--password <password> password: better left out, since ${why} and shells keep it in their history; left out, it is read from S3SHIFT_PASSWORD or prompted for`,
+      `--password <password> password: better left out, since ${why} and shells keep it in their history; left out, it is read from --password-stdin, S3SHIFT_PASSWORD or prompted for`,
     );
     const create = help("replication_create_object_relationship").replace(/\s+/g, " ");
     expect(create).toContain(
       `--secret-access-key <secret> secret key: better left out, since ${why} and shells keep it in their history; left out, it is read from S3SHIFT_SECRET_ACCESS_KEY or prompted for`,
     );
-    for (const text of [login, create, help().replace(/\s+/g, " ")]) {
+    const modify = help("replication_modify_object_relationship").replace(/\s+/g, " ");
+    expect(modify).toContain(
+      `--secret-access-key [secret] change the secret: better left out, since ${why} and shells keep it in their history; given without a value, it is read from S3SHIFT_SECRET_ACCESS_KEY or prompted for`,
+    );
+    for (const text of [login, create, modify, help().replace(/\s+/g, " ")]) {
       expect(text).toContain(
-        "Secrets: give the password and the S3 secret key through S3SHIFT_PASSWORD and S3SHIFT_SECRET_ACCESS_KEY, or type them when asked.",
+        "Secrets: type them when asked, or in a script pipe the password to `login --password-stdin` (or set S3SHIFT_PASSWORD) and set S3SHIFT_SECRET_ACCESS_KEY for the S3 secret key.",
       );
     }
   });
