@@ -1,3 +1,5 @@
+import Link from "next/link";
+import { auditDetailPairs, auditTargetHref } from "@/lib/auth/audit-view";
 import { listAuditEvents } from "@/lib/auth/list-audit-events";
 import { hasPrivilege, PRIVILEGES } from "@/lib/auth/privileges";
 import { AppError } from "@/lib/errors";
@@ -54,6 +56,15 @@ export default async function AuditPage({
               <button type="submit" className="rounded bg-blue-700 px-4 py-1.5 font-medium text-white">
                 Filter
               </button>
+              <a
+                href={`/admin/audit/export?${new URLSearchParams(
+                  Object.entries(filter).filter((entry): entry is [string, string] => !!entry[1]),
+                )}`}
+                download
+                className="py-1.5 text-blue-700 underline hover:text-blue-900"
+              >
+                Download CSV
+              </a>
             </form>
             {problem && (
               <p role="alert" className="mb-4 text-sm text-red-700">
@@ -66,10 +77,25 @@ export default async function AuditPage({
                 {events.map((e, i) => (
                   <tr key={i} className="border-b border-slate-100 align-top" data-testid="audit-row">
                     <td className="py-1 pr-4 whitespace-nowrap">{e.at.replace("T", " ").slice(0, 19)}</td>
-                    <td className="py-1 pr-4">{e.actor}</td>
+                    <td className="py-1 pr-4">
+                      <Link href={`/admin/audit?actor=${encodeURIComponent(e.actor)}`} className="underline">
+                        {e.actor}
+                      </Link>
+                    </td>
                     <td className="py-1 pr-4 font-mono">{e.action}</td>
-                    <td className="py-1 pr-4 font-mono">{e.target}</td>
-                    <td className="py-1 font-mono text-xs">{e.detail}</td>
+                    <td className="py-1 pr-4 font-mono">
+                      <AuditTarget action={e.action} target={e.target} />
+                    </td>
+                    <td className="py-1">
+                      <dl className="text-xs">
+                        {auditDetailPairs(e.detail).map(([name, value]) => (
+                          <div key={name}>
+                            <dt className="inline text-slate-600">{name}: </dt>
+                            <dd className="inline">{value}</dd>
+                          </div>
+                        ))}
+                      </dl>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -79,5 +105,16 @@ export default async function AuditPage({
         )}
       </main>
     </>
+  );
+}
+
+function AuditTarget({ action, target }: { action: string; target: string }) {
+  const href = auditTargetHref(action, target);
+  return href ? (
+    <Link href={href} className="underline">
+      {target}
+    </Link>
+  ) : (
+    <>{target}</>
   );
 }
