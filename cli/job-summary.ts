@@ -1,31 +1,8 @@
-import { formatBytes } from "@/lib/format";
+import { formatBytes, outcomeLabel, skipReasonWords } from "@/lib/format";
 import type { RelationshipStatus } from "@/lib/replication/views";
 import { formatCount, formatDuration } from "./units";
 
 type LastJob = NonNullable<RelationshipStatus["last_job"]>;
-
-const OUTCOMES: Record<string, string> = {
-  SUCCEEDED: "Succeeded",
-  FAILED: "Failed",
-  ABORTED: "Stopped",
-  INTERRUPTED: "Interrupted",
-};
-
-/** Each reason's words, one and several. */
-const SKIP_REASONS: Record<string, [string, string]> = {
-  symlink: ["symbolic link", "symbolic links"],
-  fifo: ["FIFO", "FIFOs"],
-  socket: ["socket", "sockets"],
-  device: ["device", "devices"],
-  "hard-link-to-non-regular": ["hard link to a non-regular file", "hard links to non-regular files"],
-};
-
-/** An outcome the client does not know yet still reads as words: "COMPLETED_WITH_ERRORS" → "Completed with errors". */
-function outcomeWords(outcome: string): string {
-  if (OUTCOMES[outcome]) return OUTCOMES[outcome];
-  const words = outcome.toLowerCase().replaceAll("_", " ");
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
 
 /** One line for a person at the end of a job: "Succeeded: 1 unchanged, 0 sent, took 0.4 s". */
 export function jobSummary(direction: string, job: LastJob): string {
@@ -38,14 +15,11 @@ export function jobSummary(direction: string, job: LastJob): string {
   if (p.entries_skipped !== "0") parts.push(`${formatCount(p.entries_skipped)} skipped (${skipped(p)})`);
   const took = Date.parse(job.end_time) - Date.parse(job.start_time);
   if (Number.isFinite(took)) parts.push(`took ${formatDuration(Math.max(0, took) / 1000)}`);
-  return `${outcomeWords(job.outcome)}: ${parts.join(", ")}`;
+  return `${outcomeLabel(job.outcome, p.files_failed)}: ${parts.join(", ")}`;
 }
 
 function skipped(p: LastJob["job_progress"]): string {
   return Object.entries(p.entries_skipped_by_reason)
-    .map(([reason, count]) => {
-      const [one, several] = SKIP_REASONS[reason] ?? [reason.replaceAll("-", " "), reason.replaceAll("-", " ")];
-      return `${formatCount(count)} ${count === 1 ? one : several}`;
-    })
+    .map(([reason, count]) => skipReasonWords(reason, count))
     .join(", ");
 }

@@ -98,21 +98,60 @@ const OUTCOMES: Record<string, { label: string; verb: string }> = {
   RUNNING: { label: "Running", verb: "is running" },
   SUCCEEDED: { label: "Succeeded", verb: "succeeded" },
   FAILED: { label: "Failed", verb: "failed" },
+  COMPLETED_WITH_ERRORS: { label: "Completed with errors", verb: "completed with errors" },
   ABORTED: { label: "Stopped", verb: "was stopped" },
   INTERRUPTED: { label: "Interrupted", verb: "was interrupted" },
 };
 
-/** A job's state in the console's words ("Stopped", not ABORTED). */
-export function outcomeLabel(state: string): string {
-  return OUTCOMES[state]?.label ?? state;
+/** "1 error", "1,204 errors": what a job that completed with errors names in its outcome. */
+function errorCount(filesFailed: string | number): string {
+  const n = Number(filesFailed);
+  return `${formatCount(filesFailed)} ${n === 1 ? "error" : "errors"}`;
 }
 
-/** The same as a verb for a sentence: "succeeded", "was stopped". */
-export function outcomeVerb(state: string): string {
-  return OUTCOMES[state]?.verb ?? `ended (${state})`;
+/**
+ * A job's state in the console's words ("Stopped", not ABORTED); given the job's failed files, a
+ * job that completed with errors says how many ("Completed with 1 error").
+ */
+export function outcomeLabel(state: string, filesFailed?: string | number): string {
+  if (state === "COMPLETED_WITH_ERRORS" && filesFailed !== undefined)
+    return `Completed with ${errorCount(filesFailed)}`;
+  return OUTCOMES[state]?.label ?? asWords(state);
+}
+
+/** A state this version does not know still reads as words: "SOME_NEW_STATE" → "Some new state". */
+function asWords(state: string): string {
+  const words = state.toLowerCase().replaceAll("_", " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The same as a verb for a sentence: "succeeded", "was stopped", "completed with 3 errors". */
+export function outcomeVerb(state: string, filesFailed?: string | number): string {
+  if (state === "COMPLETED_WITH_ERRORS" && filesFailed !== undefined)
+    return `completed with ${errorCount(filesFailed)}`;
+  return OUTCOMES[state]?.verb ?? `ended (${asWords(state).toLowerCase()})`;
 }
 
 /** How long since an RFC 3339 instant: "12 s". */
 export function formatElapsed(since: string, now = Date.now()): string {
   return formatDuration(now - Date.parse(since));
+}
+
+/** Each reason an entry is skipped, in words for one and for several. */
+const SKIP_REASONS: Record<string, [string, string]> = {
+  symlink: ["symbolic link", "symbolic links"],
+  fifo: ["FIFO", "FIFOs"],
+  socket: ["socket", "sockets"],
+  device: ["device", "devices"],
+  "hard-link-to-non-regular": ["hard link to a non-regular file", "hard links to non-regular files"],
+  "unknown-type": ["entry of an unknown type", "entries of an unknown type"],
+  vanished: ["file deleted during the job", "files deleted during the job"],
+};
+
+/** Why an entry was skipped, in words: "symbolic link", or "3 FIFOs" given a count. */
+export function skipReasonWords(reason: string, count?: number | string): string {
+  const plain = reason.replaceAll("-", " ");
+  const [one, several] = SKIP_REASONS[reason] ?? [plain, plain];
+  if (count === undefined) return one;
+  return `${formatCount(count)} ${Number(count) === 1 ? one : several}`;
 }

@@ -63,7 +63,11 @@ const status = {
               type: "object",
               properties: {
                 job_id: { type: "string" },
-                outcome: { enum: ["SUCCEEDED", "FAILED", "ABORTED", "INTERRUPTED"] },
+                outcome: {
+                  enum: ["SUCCEEDED", "FAILED", "COMPLETED_WITH_ERRORS", "ABORTED", "INTERRUPTED"],
+                  description:
+                    "COMPLETED_WITH_ERRORS: every entry was dealt with but some files could not be copied (job_progress.files_failed; error names the first). FAILED: the job ended early.",
+                },
                 start_time: { type: "string", format: "date-time" },
                 end_time: { type: "string", format: "date-time" },
                 error: { type: "string", description: "empty on success" },

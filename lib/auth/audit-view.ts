@@ -1,5 +1,7 @@
 /** What the audit trail shows of an event beyond its columns: a link for its target, its detail in words. */
 
+import { toCsv } from "@/lib/csv";
+
 /** Where an event's target can be looked at in the console, if anywhere. */
 export function auditTargetHref(action: string, target: string): string | undefined {
   if (action.startsWith("relationship.") && /^[0-9a-f-]{36}$/i.test(target)) return `/copies/${target}`;
@@ -29,18 +31,12 @@ export function auditDetailPairs(detail: string): Array<[string, string]> {
   ]);
 }
 
-/**
- * The events as CSV (RFC 4180). A cell a spreadsheet would take for a formula (=, +, -, @, tab,
- * carriage return first) is prefixed with ', since names and targets come from users.
- */
+/** The events as CSV (see toCsv for how cells a spreadsheet would run are defused). */
 export function auditCsv(
   events: Array<{ at: string; actor: string; action: string; target: string; detail: string }>,
 ): string {
-  const cell = (value: string) => {
-    const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-    return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-  };
-  const rows = [["time (UTC)", "actor", "action", "target", "detail"]];
-  for (const e of events) rows.push([e.at, e.actor, e.action, e.target, e.detail]);
-  return rows.map((row) => row.map(cell).join(",")).join("\r\n") + "\r\n";
+  return toCsv(
+    ["time (UTC)", "actor", "action", "target", "detail"],
+    events.map((e) => [e.at, e.actor, e.action, e.target, e.detail]),
+  );
 }

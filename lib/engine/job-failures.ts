@@ -2,7 +2,8 @@ import { classifyS3Error } from "@/lib/s3/classify-error";
 import { carriedDisposition, type Disposition } from "@/lib/s3/disposition";
 import type { ReadMode } from "@/lib/progress/fields";
 
-export type JobOutcome = "SUCCEEDED" | "FAILED" | "ABORTED";
+/** COMPLETED_WITH_ERRORS: the job went through every entry but some files could not be copied. */
+export type JobOutcome = "SUCCEEDED" | "FAILED" | "COMPLETED_WITH_ERRORS" | "ABORTED";
 
 export interface CopyResult {
   outcome: JobOutcome;
@@ -45,7 +46,7 @@ export class JobFailures {
       const more = this.count > this.firstPaths.length ? ", …" : "";
       const noun = this.count === 1 ? this.noun.one : this.noun.many;
       return {
-        outcome: "FAILED",
+        outcome: "COMPLETED_WITH_ERRORS",
         error: `${this.count} ${noun} could not be ${this.noun.verb}: ${shown}${more} (see the job's file errors).`,
       };
     }

@@ -14,12 +14,12 @@ import { parseAddress } from "@/lib/s3/endpoint";
 import { findRelationship, s3SettingsOf } from "@/lib/replication/find-relationship";
 import { JOB_STATES } from "@/lib/replication/job-states";
 import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, uploadSettings } from "./engine-settings";
+import { JobEntryRows } from "./job-entry-rows";
 import { JobLog } from "./job-log";
 import { createPrivateFile } from "@/lib/process/private-data";
 import { partialsJournalFor, trackingFileFor } from "@/lib/data-paths";
 
 const FLUSH_INTERVAL_MS = 500;
-const MAX_FILE_ERROR_ROWS = 1000;
 
 export interface RunJobOptions {
   /** Aborted when the worker itself shuts down. */
@@ -34,8 +34,7 @@ export interface RunJobOptions {
 export async function runJob(job: Job, { shutdown }: RunJobOptions): Promise<void> {
   const log = new JobLog(job.relationshipId, job.id);
   const progress = new ProgressTracker();
-  const fileErrors: Array<{ path: string; message: string }> = [];
-  let fileErrorRows = 0;
+  const entryRows = new JobEntryRows(job.id);
   const stop = new AbortController();
   const onShutdown = () => stop.abort(new Error("worker shutdown"));
   shutdown.addEventListener("abort", onShutdown, { once: true });
@@ -43,15 +42,11 @@ export async function runJob(job: Job, { shutdown }: RunJobOptions): Promise<voi
   const emit = (event: EngineEvent) => {
     progress.listener(event);
     log.listener(event);
-    if (event.type === "file-failed" && fileErrorRows + fileErrors.length < MAX_FILE_ERROR_ROWS) {
-      fileErrors.push({ path: event.path, message: event.message });
-    }
+    entryRows.listener(event);
   };
 
   const flush = async () => {
-    const rows = fileErrors.splice(0);
-    fileErrorRows += rows.length;
-    if (rows.length > 0) await db().jobFileError.createMany({ data: rows.map((r) => ({ jobId: job.id, ...r })) });
+    await entryRows.flush();
     await db().job.update({
       where: { id: job.id },
       data: { ...progressColumns(progress.snapshot()), heartbeatAt: new Date() },

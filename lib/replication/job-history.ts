@@ -1,7 +1,6 @@
-import fs from "node:fs/promises";
 import type { Job } from "@/generated/prisma/client";
 import { db } from "@/lib/db/prisma";
-import { relationshipLogFile } from "@/lib/data-paths";
+import { AppError } from "@/lib/errors";
 import { findRelationship } from "./find-relationship";
 import { JOB_STATES } from "./job-states";
 import { jobProgressView } from "./views";
@@ -41,31 +40,10 @@ function historyRow(job: Job) {
 
 export type JobHistoryRow = ReturnType<typeof historyRow>;
 
-/** Files a job could not copy (the first 1,000 it met). */
-export async function listJobFileErrors({ jobId, limit = 200 }: { jobId: string; limit?: number }) {
-  const rows = await db().jobFileError.findMany({ where: { jobId }, orderBy: { id: "asc" }, take: limit });
-  return rows.map((row) => ({ path: row.path, message: row.message }));
-}
-
-/** The last lines of the relationship's replication log, oldest first. */
-export async function readRelationshipLog({ id, lines = 200 }: { id: string; lines?: number }): Promise<string[]> {
+/** One job of the copy, as the history shows it; a job id from the address bar must belong to the copy. */
+export async function getRelationshipJob({ id, jobId }: { id: string; jobId: string }) {
   const relationship = await findRelationship(id);
-  let text: string;
-  try {
-    const handle = await fs.open(relationshipLogFile(relationship.id), "r");
-    try {
-      const { size } = await handle.stat();
-      // The tail is enough: read at most the last 256 KiB, not a log that may have grown large.
-      const length = Math.min(size, 256 * 1024);
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, size - length);
-      text = buffer.toString("utf8");
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
-  return text.split("\n").filter(Boolean).slice(-lines);
+  const job = await db().job.findFirst({ where: { id: jobId, relationshipId: relationship.id } });
+  if (!job) throw new AppError("NOT_FOUND", `This copy has no job with the id "${jobId}".`);
+  return historyRow(job);
 }

@@ -1,9 +1,8 @@
 import fs from "node:fs";
 import { Readable } from "node:stream";
 import { relationshipLogFile } from "@/lib/data-paths";
-import { formatBytes } from "@/lib/format";
+import { formatBytes, outcomeVerb, skipReasonWords } from "@/lib/format";
 import { findRelationship } from "./find-relationship";
-import { readRelationshipLog } from "./job-history";
 
 export type LogLevel = "info" | "warn" | "error";
 
@@ -20,26 +19,17 @@ export interface LogEntry {
 type Fields = Record<string, unknown>;
 const text = (value: unknown) => (value === undefined || value === null ? "" : String(value));
 
-/** The console's words for a job's outcome. */
-const OUTCOME_WORDS: Record<string, string> = {
-  SUCCEEDED: "succeeded",
-  FAILED: "failed",
-  ABORTED: "was stopped",
-  INTERRUPTED: "was interrupted",
-};
-
 /** What each event means in words; an event this list does not know shows its fields as they are. */
 const DESCRIBE: Record<string, (f: Fields) => string> = {
   "job-start": () => "The job started.",
-  "job-end": (f) =>
-    `The job ${OUTCOME_WORDS[text(f.outcome)] ?? `ended (${text(f.outcome)})`}.${f.error ? ` ${text(f.error)}` : ""}`,
+  "job-end": (f) => `The job ${outcomeVerb(text(f.outcome))}.${f.error ? ` ${text(f.error)}` : ""}`,
   "stop-requested": () => "Stop was requested; the job ends once its transfers let go.",
   "progress-write-failed": (f) => `Progress could not be saved: ${text(f.message)}`,
   mode: (f) => `Read mode: ${text(f.mode)}${f.detail ? ` (${text(f.detail)})` : ""}.`,
   totals: (f) =>
     `Counted ${text(f.files)} file${text(f.files) === "1" ? "" : "s"}, ${formatBytes(Number(f.bytes ?? 0))}.`,
   "file-failed": (f) => text(f.message),
-  "file-skipped": (f) => `Skipped: ${text(f.reason)}.`,
+  "file-skipped": (f) => `Skipped: ${skipReasonWords(text(f.reason))}.`,
   "file-reread": (f) => `The file changed while it was read; reading it again (attempt ${text(f.attempt)}).`,
   retry: (f) => `${text(f.operation)} succeeded after ${text(f.attempts)} attempts.`,
   "multipart-aborted": (f) => `An unfinished upload was abandoned: ${text(f.reason)}.`,
@@ -100,4 +90,27 @@ export async function relationshipLogDownload({ id }: { id: string }): Promise<D
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ...download, body: null };
     throw error;
   }
+}
+
+/** The last lines of the relationship's replication log, oldest first. */
+export async function readRelationshipLog({ id, lines = 200 }: { id: string; lines?: number }): Promise<string[]> {
+  const relationship = await findRelationship(id);
+  let text: string;
+  try {
+    const handle = await fs.promises.open(relationshipLogFile(relationship.id), "r");
+    try {
+      const { size } = await handle.stat();
+      // The tail is enough: read at most the last 256 KiB, not a log that may have grown large.
+      const length = Math.min(size, 256 * 1024);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, size - length);
+      text = buffer.toString("utf8");
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  return text.split("\n").filter(Boolean).slice(-lines);
 }

@@ -312,7 +312,7 @@ describe("copy from S3: what is already on disk", () => {
 
     const result = await run();
 
-    expect(result.outcome).toBe("FAILED");
+    expect(result.outcome).toBe("COMPLETED_WITH_ERRORS");
     expect(result.error).toMatch(/^4 objects could not be copied: /);
     const messages = Object.fromEntries(
       result.events
@@ -358,7 +358,7 @@ describe("copy from S3: what is already on disk", () => {
 
     const result = await run();
 
-    expect(result.outcome).toBe("FAILED");
+    expect(result.outcome).toBe("COMPLETED_WITH_ERRORS");
     const messages = Object.fromEntries(
       result.events
         .filter((e) => e.type === "file-failed")
@@ -387,7 +387,7 @@ describe("copy from S3: what is already on disk", () => {
 
     const result = await run();
 
-    expect(result.outcome).toBe("FAILED");
+    expect(result.outcome).toBe("COMPLETED_WITH_ERRORS");
     const messages = result.events
       .filter((e) => e.type === "file-failed")
       .map((e) => (e as { message: string }).message);

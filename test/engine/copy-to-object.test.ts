@@ -182,7 +182,7 @@ describe("copy to S3: limits", () => {
     const result = await run();
 
     expect(Buffer.byteLength(folder + tooLong)).toBe(1024);
-    expect(result.outcome).toBe("FAILED");
+    expect(result.outcome).toBe("COMPLETED_WITH_ERRORS");
     expect(result.error).toMatch(/^1 file could not be copied: ".*x{10,}"/);
     expect((await listKeys(lab.s3, BUCKET, folder)).sort()).toEqual([folder + justFits, `${folder}short.txt`].sort());
     const failure = result.events.find((e) => e.type === "file-failed");
@@ -326,7 +326,7 @@ describe("copy to S3: large files", () => {
 
     const result = await run({ multipartThreshold: 8 * 1024 * 1024 });
 
-    expect(result.outcome).toBe("FAILED");
+    expect(result.outcome).toBe("COMPLETED_WITH_ERRORS");
     expect(result.error).toMatch(/1 file could not be copied: "fails.bin"/);
     const created = lab.proxy.requests.filter((r) => r.method === "POST" && r.query.has("uploads"));
     const aborted = lab.proxy.requests.filter((r) => r.method === "DELETE" && r.query.has("uploadId"));
@@ -502,7 +502,7 @@ describe("copy to S3: the store refuses a PUT", () => {
         ? { status: 400, body: answer("InvalidArgument", "Invalid argument.") }
         : undefined;
     const result = await run();
-    expect(result.outcome).toBe("FAILED");
+    expect(result.outcome).toBe("COMPLETED_WITH_ERRORS");
     expect(result.error).toBe('1 file could not be copied: "f3.txt" (see the job\'s file errors).');
     expect(result.events).toContainEqual(
       expect.objectContaining({ type: "file-failed", path: "f3.txt", message: "InvalidArgument: Invalid argument." }),

@@ -12,7 +12,7 @@ describe("a replication log line, as a person reads it", () => {
       job: "j1",
       event: "file-skipped",
       path: "a/link",
-      message: "Skipped: symlink.",
+      message: "Skipped: symbolic link.",
     });
     expect(
       parseLogLine(line({ level: "error", event: "file-failed", path: "b", message: "EACCES: cannot open the file" }))
@@ -28,6 +28,16 @@ describe("a replication log line, as a person reads it", () => {
       parseLogLine(line({ level: "error", event: "job-end", outcome: "FAILED", error: "The store refused the key." }))
         .message,
     ).toBe("The job failed. The store refused the key.");
+    expect(
+      parseLogLine(
+        line({
+          level: "error",
+          event: "job-end",
+          outcome: "COMPLETED_WITH_ERRORS",
+          error: "1 file could not be copied.",
+        }),
+      ).message,
+    ).toBe("The job completed with errors. 1 file could not be copied.");
   });
 
   it("shows an event it does not know by its fields, and a line that is not JSON as it is", () => {

@@ -12,7 +12,8 @@ import {
   outcomeLabel,
 } from "@/lib/format";
 import { getRelationshipStatus } from "@/lib/replication/get-relationship-status";
-import { findLastSucceededJob, listJobFileErrors, listRelationshipJobs } from "@/lib/replication/job-history";
+import { findLastSucceededJob, listRelationshipJobs } from "@/lib/replication/job-history";
+import { listJobEntries } from "@/lib/replication/job-entries";
 import { readLogEntries } from "@/lib/replication/replication-log";
 import { ConsoleHeader } from "@/components/console-header";
 import { JobProgress } from "@/components/job-progress";
@@ -42,7 +43,9 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
     findLastSucceededJob({ id }),
     readLogEntries({ id, lines: 100 }),
   ]);
-  const fileErrors = status.last_job ? await listJobFileErrors({ jobId: status.last_job.job_id }) : [];
+  const fileErrors = status.last_job
+    ? (await listJobEntries({ id, jobId: status.last_job.job_id, limit: 200 })).failed
+    : [];
   const { canWrite } = header;
   const running = status.state === "REPLICATION_RUNNING";
   const current = status.current_job;
