@@ -54,6 +54,7 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
   const running = status.state === "REPLICATION_RUNNING";
   const current = status.current_job;
   const charted = current ?? status.last_job;
+  const heading = `${status.local_directory_path} ${status.direction === "COPY_TO_OBJECT" ? "⇨" : "⇦"} ${status.bucket}/${status.object_folder}`;
 
   return (
     <>
@@ -69,9 +70,9 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
             › Details
           </nav>
           <div className="flex flex-wrap items-start justify-between gap-4">
-            <h1 className="text-2xl font-semibold">
-              {status.local_directory_path} {status.direction === "COPY_TO_OBJECT" ? "⇨" : "⇦"} {status.bucket}/
-              {status.object_folder}
+            {/* Two lines at most: the full path is under Configuration, and in the title. */}
+            <h1 className="line-clamp-2 min-w-0 flex-1 text-2xl font-semibold break-all" title={heading}>
+              {heading}
             </h1>
             {canWrite && (
               <div className="flex flex-col items-start gap-2">
@@ -152,8 +153,8 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
                   const took = durationBetween(job.start_time, job.end_time);
                   return (
                     <tr key={job.job_id} className="border-b border-slate-100 align-top" data-testid="job-row">
-                      <td className="py-1 pr-4 whitespace-nowrap">{formatTime(job.start_time)}</td>
-                      <td className="py-1 pr-4 whitespace-nowrap" data-testid="job-ended">
+                      <td className="min-w-28 py-1 pr-4">{formatTime(job.start_time)}</td>
+                      <td className="min-w-28 py-1 pr-4" data-testid="job-ended">
                         {job.end_time ? formatTime(job.end_time) : "—"}
                       </td>
                       <td className="py-1 pr-4 whitespace-nowrap" data-testid="job-took">
@@ -173,8 +174,8 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
                       </td>
                       <td className="py-1 pr-4">{formatCount(job.job_progress.files_failed)}</td>
                       <td className="py-1 pr-4">{formatCount(job.job_progress.entries_skipped)}</td>
-                      <td className="min-w-48 py-1 text-red-700">
-                        {job.error && <ClampedText text={job.error} lines={2} />}
+                      <td className="py-1 text-red-700">
+                        {job.error && <ClampedText text={job.error} lines={2} className="min-w-48" />}
                       </td>
                     </tr>
                   );

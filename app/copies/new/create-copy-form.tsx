@@ -145,7 +145,7 @@ export function CreateCopyForm() {
                 setDirection(d);
                 setTested(null);
               }}
-              className={`rounded border px-4 py-2 text-sm ${direction === d ? "border-blue-700 bg-blue-700 text-white" : "border-slate-300 bg-white dark:bg-slate-900 dark:text-slate-100"}`}
+              className={`rounded border px-4 py-2 text-sm ${direction === d ? "border-blue-700 bg-blue-700 text-white" : "border-slate-300 bg-white"}`}
             >
               {d === "COPY_TO_OBJECT" ? "Local ⇨ Remote" : "Local ⇦ Remote"}
             </button>
@@ -196,7 +196,7 @@ export function CreateCopyForm() {
           error={errors.secret_access_key}
         />
         <details
-          className="rounded border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+          className="rounded border border-slate-200 bg-white p-4"
           open={advancedOpen}
           onToggle={(e) => setAdvancedOpen(e.currentTarget.open)}
         >
@@ -239,7 +239,7 @@ export function CreateCopyForm() {
                 onChange={(e) => set("bucket_style")(e.target.value)}
                 aria-invalid={errors.bucket_style ? true : undefined}
                 aria-describedby={errors.bucket_style ? "bucket_style-error" : undefined}
-                className="rounded border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
+                className="rounded border border-slate-300 bg-white px-3 py-2 text-sm"
               >
                 <option value="BUCKET_STYLE_VIRTUAL_HOSTED">Virtual hosted</option>
                 <option value="BUCKET_STYLE_PATH">Path</option>
@@ -265,7 +265,7 @@ export function CreateCopyForm() {
         {errors.form && <FieldError id="form" message={errors.form} />}
         <div className="flex flex-col gap-3">
           {errorCount > 0 && (
-            <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-400" data-testid="error-summary">
+            <p role="alert" className="text-sm font-medium text-red-700" data-testid="error-summary">
               {errorCount === 1
                 ? "One problem to fix; it is shown beside its field."
                 : `${errorCount} problems to fix; each is shown beside its field.`}
@@ -283,14 +283,14 @@ export function CreateCopyForm() {
               type="button"
               aria-disabled={pending !== null}
               onClick={() => void check("test")}
-              className="rounded border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-50 aria-disabled:opacity-70 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800"
+              className="rounded border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-50 aria-disabled:opacity-70"
             >
               {pending === "test" ? "Testing…" : "Test connection"}
             </button>
           </div>
           <div role="status" className="flex flex-col gap-2 text-sm">
             {tested && (
-              <p className="break-words text-green-800 dark:text-green-300" data-testid="connection-ok">
+              <p className="break-words text-green-800" data-testid="connection-ok">
                 {tested}
               </p>
             )}
@@ -314,7 +314,7 @@ export function CreateCopyForm() {
             type="button"
             onClick={() => pending !== "create" && setReview(null)}
             aria-disabled={pending === "create"}
-            className="rounded border border-slate-300 px-4 py-2 text-sm aria-disabled:opacity-60 dark:border-slate-600"
+            className="rounded border border-slate-300 px-4 py-2 text-sm aria-disabled:opacity-60"
           >
             Cancel
           </button>
