@@ -5,8 +5,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { validationError } from "@/lib/errors";
-import { answersPlainHttp } from "@/lib/net/answers-plain-http";
-import { answersTls } from "@/lib/net/answers-tls";
+import { answersPlainHttp, answersTls } from "@/lib/net/endpoint-speaks";
 import { classifyS3Error, httpStatusOf, isNotTlsAnswer, s3ErrorCode, tlsFailureReason } from "./classify-error";
 import { isLoopbackHost } from "./endpoint";
 

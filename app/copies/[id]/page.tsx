@@ -15,6 +15,7 @@ import { findLastSucceededJob, listRelationshipJobs } from "@/lib/replication/jo
 import { listJobEntries } from "@/lib/replication/job-entries";
 import { readLogEntries } from "@/lib/replication/replication-log";
 import { ClampedText } from "@/components/clamped-text";
+import { Breadcrumb } from "@/components/breadcrumb";
 import { ConsoleHeader } from "@/components/console-header";
 import { JobProgress } from "@/components/job-progress";
 import { LiveRefresh } from "@/components/live-refresh";
@@ -62,13 +63,7 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
       <LiveRefresh active={running} />
       <main className="mx-auto flex max-w-6xl flex-col gap-8 px-6 py-8">
         <div>
-          <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-600">
-            Cluster ›{" "}
-            <Link href="/copies" className="underline">
-              Copy to/from S3
-            </Link>{" "}
-            › Details
-          </nav>
+          <Breadcrumb trail={[{ label: "Copy to/from S3", href: "/copies" }, { label: "Details" }]} />
           <div className="flex flex-wrap items-start justify-between gap-4">
             {/* Two lines at most: the full path is under Configuration, and in the title. */}
             <h1 className="line-clamp-2 min-w-0 flex-1 text-2xl font-semibold break-all" title={heading}>

@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AppError } from "@/lib/errors";
 import {
@@ -14,6 +13,7 @@ import { getObjectRelationship } from "@/lib/replication/list-object-relationshi
 import { getRelationshipJob } from "@/lib/replication/job-history";
 import { listJobEntries } from "@/lib/replication/job-entries";
 import { ClampedText } from "@/components/clamped-text";
+import { Breadcrumb } from "@/components/breadcrumb";
 import { ConsoleHeader } from "@/components/console-header";
 import { LiveRefresh } from "@/components/live-refresh";
 import { Section } from "@/components/section";
@@ -75,6 +75,18 @@ export default async function JobPage({ params }: { params: Promise<Params> }) {
   const failedTotal = Number(p.files_failed);
   const skippedTotal = Number(p.entries_skipped);
   const base = `/copies/${relationship.id}`;
+  const lists = [
+    {
+      title: "Files the job could not copy",
+      rows: entries.failed.map((e) => ({ path: e.path, why: e.message })),
+      total: failedTotal,
+    },
+    {
+      title: "Entries the job skipped",
+      rows: entries.skipped.map((e) => ({ path: e.path, why: e.reason })),
+      total: skippedTotal,
+    },
+  ];
 
   return (
     <>
@@ -82,17 +94,9 @@ export default async function JobPage({ params }: { params: Promise<Params> }) {
       <LiveRefresh active={running} />
       <main className="mx-auto flex max-w-6xl flex-col gap-8 px-4 py-8 sm:px-6">
         <div>
-          <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-600">
-            Cluster ›{" "}
-            <Link href="/copies" className="underline">
-              Copy to/from S3
-            </Link>{" "}
-            ›{" "}
-            <Link href={base} className="underline">
-              Details
-            </Link>{" "}
-            › Job
-          </nav>
+          <Breadcrumb
+            trail={[{ label: "Copy to/from S3", href: "/copies" }, { label: "Details", href: base }, { label: "Job" }]}
+          />
           <h1 className="text-2xl font-semibold break-words">Job of {formatTime(job.start_time)}</h1>
           <p className="mt-1 font-mono text-sm break-all text-slate-700">
             {relationship.local_directory_path} {relationship.direction === "COPY_TO_OBJECT" ? "⇨" : "⇦"}{" "}
@@ -119,29 +123,15 @@ export default async function JobPage({ params }: { params: Promise<Params> }) {
           )}
         </Section>
 
-        <Section title="Files the job could not copy">
-          {failedTotal === 0 ? (
-            <p className="text-sm text-slate-600">None{running ? " so far" : ""}.</p>
-          ) : (
-            <EntryTable
-              label="Files the job could not copy"
-              rows={entries.failed.map((e) => ({ path: e.path, why: e.message }))}
-              total={failedTotal}
-            />
-          )}
-        </Section>
-
-        <Section title="Entries the job skipped">
-          {skippedTotal === 0 ? (
-            <p className="text-sm text-slate-600">None{running ? " so far" : ""}.</p>
-          ) : (
-            <EntryTable
-              label="Entries the job skipped"
-              rows={entries.skipped.map((e) => ({ path: e.path, why: e.reason }))}
-              total={skippedTotal}
-            />
-          )}
-        </Section>
+        {lists.map((list) => (
+          <Section key={list.title} title={list.title}>
+            {list.total === 0 ? (
+              <p className="text-sm text-slate-600">None{running ? " so far" : ""}.</p>
+            ) : (
+              <EntryTable label={list.title} rows={list.rows} total={list.total} />
+            )}
+          </Section>
+        ))}
 
         {failedTotal + skippedTotal > 0 && (
           <p>
