@@ -28,6 +28,9 @@ const INITIAL = {
   allow_plain_http: false,
 };
 type Fields = typeof INITIAL;
+type TextField = Exclude<keyof Fields, "bucket_style" | "allow_plain_http">;
+/** The fields shown as they are, in order, before the secret and the advanced settings. */
+const PLAIN_FIELDS = ["local_directory_path", "bucket", "object_folder", "region", "access_key_id"] as const;
 type Errors = Partial<Record<FormField | "form", string>>;
 
 function requestBody(direction: Direction, fields: Fields) {
@@ -73,6 +76,14 @@ export function CreateCopyForm() {
     setFields((f) => ({ ...f, [name]: value }));
     setTested(null);
   };
+
+  const fieldProps = (name: TextField) => ({
+    name,
+    label: FIELD_LABELS[name],
+    value: fields[name],
+    onChange: set(name),
+    error: errors[name],
+  });
 
   // After an error, focus goes to the first field in error (its section opened first).
   useEffect(() => {
@@ -152,49 +163,10 @@ export function CreateCopyForm() {
           ))}
         </fieldset>
         {errors.direction && <FieldError id="direction" message={errors.direction} />}
-        <Field
-          name="local_directory_path"
-          label={FIELD_LABELS.local_directory_path}
-          value={fields.local_directory_path}
-          onChange={set("local_directory_path")}
-          error={errors.local_directory_path}
-        />
-        <Field
-          name="bucket"
-          label={FIELD_LABELS.bucket}
-          value={fields.bucket}
-          onChange={set("bucket")}
-          error={errors.bucket}
-        />
-        <Field
-          name="object_folder"
-          label={FIELD_LABELS.object_folder}
-          value={fields.object_folder}
-          onChange={set("object_folder")}
-          error={errors.object_folder}
-        />
-        <Field
-          name="region"
-          label={FIELD_LABELS.region}
-          value={fields.region}
-          onChange={set("region")}
-          error={errors.region}
-        />
-        <Field
-          name="access_key_id"
-          label={FIELD_LABELS.access_key_id}
-          value={fields.access_key_id}
-          onChange={set("access_key_id")}
-          error={errors.access_key_id}
-        />
-        <Field
-          name="secret_access_key"
-          label={FIELD_LABELS.secret_access_key}
-          type="password"
-          value={fields.secret_access_key}
-          onChange={set("secret_access_key")}
-          error={errors.secret_access_key}
-        />
+        {PLAIN_FIELDS.map((name) => (
+          <Field key={name} {...fieldProps(name)} />
+        ))}
+        <Field {...fieldProps("secret_access_key")} type="password" />
         <details
           className="rounded border border-slate-200 bg-white p-4"
           open={advancedOpen}
@@ -203,31 +175,19 @@ export function CreateCopyForm() {
           <summary className="cursor-pointer text-sm font-medium">Advanced S3 Server Settings</summary>
           <div className="mt-4 flex flex-col gap-4">
             <Field
-              name="object_store_address"
-              label={FIELD_LABELS.object_store_address}
+              {...fieldProps("object_store_address")}
               placeholder="https://s3.example.com"
               help={`Begin with https:// or http:// (http://127.0.0.1 for a store on this server); give the port in Port, not here. Left empty: Amazon S3 (https://s3.${fields.region || "<region>"}.amazonaws.com).`}
-              value={fields.object_store_address}
-              onChange={set("object_store_address")}
-              error={errors.object_store_address}
             />
             <Field
-              name="port"
-              label={FIELD_LABELS.port}
+              {...fieldProps("port")}
               placeholder={/^\s*http:\/\//i.test(fields.object_store_address) ? "80" : "443"}
               help="Left empty: 443 for https://, 80 for http://."
-              value={fields.port}
-              onChange={set("port")}
-              error={errors.port}
             />
             <Field
-              name="ca_certificate"
-              label={FIELD_LABELS.ca_certificate}
+              {...fieldProps("ca_certificate")}
               help="Only for a store whose TLS certificate is signed by your own CA: paste that CA's PEM certificate."
               multiline
-              value={fields.ca_certificate}
-              onChange={set("ca_certificate")}
-              error={errors.ca_certificate}
             />
             <div className="flex flex-col gap-1">
               <label htmlFor="bucket_style" className="text-sm font-medium">
