@@ -4,6 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { expect, test, type Page } from "@playwright/test";
 import { ADMIN_PASSWORD, startApp, type AppServer } from "../support/app-server";
+import { expectAccessible } from "../support/axe";
 import { relationshipBody, signIn } from "../support/e2e";
 import { startS3Server, type S3TestServer } from "../support/s3-server";
 
@@ -12,7 +13,6 @@ import { startS3Server, type S3TestServer } from "../support/s3-server";
  * the database of a real app (no worker runs here, so the rows stay as the test writes them).
  */
 
-const AXE = path.resolve(import.meta.dirname, "../../node_modules/axe-core/axe.min.js");
 const MIB = 1024 * 1024;
 const WIDTHS = [1366, 390] as const;
 let app: AppServer;
@@ -58,20 +58,6 @@ function addJob(values: Record<string, unknown>) {
   const row = { id: crypto.randomUUID(), relationshipId: id, ...values };
   const names = Object.keys(row);
   sqlite.prepare(`INSERT INTO Job (${names.join(", ")}) VALUES (${names.map((n) => `@${n}`).join(", ")})`).run(row);
-}
-
-async function expectAccessible(page: Page) {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    type Violation = { id: string; impact: string | null; nodes: Array<{ target: string[] }> };
-    const axe = (window as unknown as { axe: { run: () => Promise<{ violations: Violation[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  expect(
-    violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
-  ).toEqual([]);
 }
 
 /**
@@ -147,20 +133,34 @@ test("while the totals are counted, the list and the details say what is done so
     /^93\.6% of the data · 7\.0 MiB and 2,145 files left · 2\.0 MiB\/s · about \d\d s left/,
   );
   for (const width of WIDTHS) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: `test-results/artifacts/progress-details-running-${width}.png`, fullPage: true });
-    await expectJobPartsFit(page);
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.emulateMedia({ colorScheme });
+      await page.screenshot({
+        path: `test-results/artifacts/progress-details-running-${width}-${colorScheme}.png`,
+        fullPage: true,
+      });
+      await expectJobPartsFit(page);
+      await expectAccessible(page, `details of a running job, ${width} px, ${colorScheme}`);
+    }
   }
+  await page.emulateMedia({ colorScheme: "light" });
   await page.goto(`${app.url}/copies`);
   await expect(row).toContainText(
     /93\.6% of the data · 7\.0 MiB and 2,145 files left · 2\.0 MiB\/s · about \d\d s left/,
   );
   await expect(listBar).toHaveAttribute("aria-valuenow", "93.63");
   for (const width of WIDTHS) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: `test-results/artifacts/progress-list-running-${width}.png`, fullPage: true });
+    for (const colorScheme of ["light", "dark"] as const) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.emulateMedia({ colorScheme });
+      await page.screenshot({
+        path: `test-results/artifacts/progress-list-running-${width}-${colorScheme}.png`,
+        fullPage: true,
+      });
+      await expectAccessible(page, `list with a running job, ${width} px, ${colorScheme}`);
+    }
   }
-  await expectAccessible(page);
 });
 
 test("a finished job: the summary, the chart with its axes, the history with end time and duration", async ({

@@ -66,7 +66,7 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
           <Breadcrumb trail={[{ label: "Copy to/from S3", href: "/copies" }, { label: "Details" }]} />
           <div className="flex flex-wrap items-start justify-between gap-4">
             {/* Two lines at most: the full path is under Configuration, and in the title. */}
-            <h1 className="line-clamp-2 min-w-0 flex-1 text-2xl font-semibold break-all" title={heading}>
+            <h1 className="line-clamp-2 min-w-64 flex-1 text-2xl font-semibold break-all" title={heading}>
               {heading}
             </h1>
             {canWrite && (
@@ -94,7 +94,9 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
             ].map(([label, value]) => (
               <div key={label} className="contents">
                 <dt className="text-slate-600">{label}</dt>
-                <dd className="font-mono">{value}</dd>
+                <dd className="min-w-0 font-mono">
+                  <ClampedText text={value!} lines={4} />
+                </dd>
               </div>
             ))}
           </dl>
