@@ -36,6 +36,7 @@ export class ProgressTracker {
         break;
       case "totals":
         s.totalsKnown = true;
+        s.totalsKnownAt = new Date();
         s.filesTotal = event.files;
         s.bytesTotal = event.bytes;
         break;

@@ -129,6 +129,12 @@ export const PROGRESS_FIELDS = {
     "files_skipped_filtered",
     "files the relationship's filters leave out (none yet: no filter is applied)",
   ),
+  totalsKnownAt: plain(
+    "time",
+    "totalsKnownAt",
+    null,
+    "when the scan ahead of the transfers had counted everything (transfers run meanwhile); null until then",
+  ),
   estimatedEndTime: plain(
     "time",
     "estimatedEndTime",

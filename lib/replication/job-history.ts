@@ -30,7 +30,10 @@ function historyRow(job: Job) {
   return {
     job_id: job.id,
     state: job.state,
+    queued_at: job.createdAt.toISOString(),
     start_time: (job.startTime ?? job.createdAt).toISOString(),
+    /** When every file had been counted ("" until then); transfers run while the count goes on. */
+    totals_known_at: job.totalsKnownAt?.toISOString() ?? "",
     end_time: job.endTime?.toISOString() ?? "",
     error: job.error,
     read_mode: job.readMode,

@@ -60,6 +60,9 @@ for (const [label, width, scheme] of [
     await expect(facts).toContainText("Completed with 1 error");
     await expect(facts).toContainText("1 symbolic link, 1 FIFO");
     await expect(facts).toContainText("1 file (8 B)");
+    // What DataSync calls phases: the wait in the queue, and when the count ahead of the copying was done.
+    await expect(facts).toContainText(/Waited to start\s*\d+\.\d s/);
+    await expect(facts).toContainText(/Counted every file\s*\d+\.\d s after the start \(copying began at once\)/);
     await page.screenshot({ path: `test-results/job-page-${label}.png`, fullPage: true });
     // The error names the 1,024-byte path: three lines of it, and the rest on request.
     const error = page.getByTestId("job-error");

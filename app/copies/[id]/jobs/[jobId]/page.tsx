@@ -55,6 +55,15 @@ export default async function JobPage({ params }: { params: Promise<Params> }) {
     ["Started", formatTime(job.start_time)],
     ["Ended", running ? "still running" : formatTime(job.end_time)],
     ["Took", took === null ? "—" : formatDuration(took)],
+    ["Waited to start", formatDuration(durationBetween(job.queued_at, job.start_time) ?? 0)],
+    [
+      "Counted every file",
+      job.totals_known_at
+        ? `${formatDuration(durationBetween(job.start_time, job.totals_known_at) ?? 0)} after the start (copying began at once)`
+        : running
+          ? "still counting"
+          : "—",
+    ],
     [
       relationship.direction === "COPY_TO_OBJECT" ? "Sent" : "Downloaded",
       filesAndBytes(p.files_transferred, p.bytes_transferred),
