@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, waitForJobEnd, type AppServer } from "../support/app-server";
-import { S3RVER_KEY, S3RVER_SECRET, startS3Server, type S3TestServer } from "../support/s3-server";
+import { startApp, storeFields, waitForJobEnd, type AppServer } from "../support/app-server";
+import { startS3Server, type S3TestServer } from "../support/s3-server";
 
 // The app runs without SHIFT_ALLOWED_ENDPOINTS, then with a list narrower than the tests' usual
 // loopback (set in its environment, then the web server and worker restarted).
@@ -39,13 +39,8 @@ const create = (overrides: Record<string, unknown>) =>
     token,
     body: {
       local_directory_path: "/data",
-      object_store_address: "http://127.0.0.1",
-      port: s3.port,
-      bucket: BUCKET,
-      bucket_style: "BUCKET_STYLE_PATH",
+      ...storeFields(s3.port, BUCKET),
       object_folder: `f${++seq}`,
-      access_key_id: S3RVER_KEY,
-      secret_access_key: S3RVER_SECRET,
       ...overrides,
     },
   });

@@ -3,10 +3,9 @@ import net from "node:net";
 import path from "node:path";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type AppServer } from "../support/app-server";
+import { startApp, storeFields, type AppServer } from "../support/app-server";
 import { startDemoS3Server, type DemoS3 } from "../support/demo-s3";
 import { selfSignedCertificate } from "../support/certificates";
-import { S3RVER_KEY, S3RVER_SECRET } from "../support/s3-server";
 
 // What the bucket probe says when a relationship cannot be made, and which field it marks: the
 // form shows the message beside that field, the CLI prints it. The store is the demo endpoint,
@@ -56,13 +55,8 @@ async function expectRefused(overrides: Record<string, unknown>, field: string, 
     token,
     body: {
       local_directory_path: "/data",
-      object_store_address: "http://127.0.0.1",
-      port: s3.port,
-      bucket: BUCKET,
-      bucket_style: "BUCKET_STYLE_PATH",
+      ...storeFields(s3.port, BUCKET),
       object_folder: `f${++seq}`,
-      access_key_id: S3RVER_KEY,
-      secret_access_key: S3RVER_SECRET,
       ...overrides,
     },
   });
