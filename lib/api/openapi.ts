@@ -112,7 +112,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: "No such relationship",
   409: "Conflicts with a running job",
   413: "The request body is over 64 KiB",
-  429: "Too many failed sign-ins for this name from this address (or from many addresses); the description says how long to wait",
+  429: "Too many failed sign-ins for this name from this address, for this name from many addresses, or from this address over many names; the description says how long to wait",
 };
 
 const json = (schema: object) => ({ content: { "application/json": { schema } } });

@@ -13,6 +13,13 @@ export const FREE_ATTEMPTS = 5;
  */
 export const NAME_CEILING = 50;
 export const NAME_WINDOW_MS = 15 * 60 * 1000;
+/**
+ * Failed sign-ins one address gets over all names together in the same window. Each name has its
+ * own allowance, so without it one address could try every name there is (a password spray), and
+ * leave an audit row and a throttle row behind for each. A success gives its attempt back, so an
+ * office behind one address where people mistype now and then never comes near it.
+ */
+export const ADDRESS_CEILING = 100;
 const MAX_LOCK_MS = 15 * 60 * 1000;
 /** How long the attempt let through after the allowance may take to be checked; a crash mid-check holds the name no longer. */
 const CHECK_GRACE_MS = 30 * 1000;
@@ -55,34 +62,43 @@ export function beginSignInAttempt(username: string, clientAddress: string, now 
   const pairKey = `pair:${name}\n${address}`;
   const nameKey = `name:${name}`;
   const knownKey = `known:${name}\n${address}`;
+  const addressKey = `addr:${address}`;
+  const keys = { pairKey, nameKey, knownKey, addressKey };
   const store = statements();
-  const lock = store.reserve(pairKey, nameKey, knownKey, now);
+  const lock = store.reserve(keys, now);
   return {
-    succeeded: () => store.release(pairKey, nameKey, knownKey, Date.now()),
+    succeeded: () => store.release(keys, Date.now()),
     failed: () => {
       if (lock) store.lock(pairKey, lock.number, Date.now() + lock.durationMs);
     },
   };
 }
 
-function tooMany(untilMs: number, now: number, everywhere: boolean): AppError {
+const SCOPES = {
+  pair: "Too many failed sign-ins for this account",
+  name: "Too many failed sign-ins for this account from several addresses",
+  address: "Too many failed sign-ins from this address",
+};
+
+function tooMany(untilMs: number, now: number, scope: keyof typeof SCOPES): AppError {
   const seconds = Math.max(1, Math.ceil((untilMs - now) / 1000));
-  const scope = everywhere ? "this account from several addresses" : "this account";
   return new AppError(
     "TOO_MANY_REQUESTS",
-    `Too many failed sign-ins for ${scope}; try again in ${seconds} second${seconds === 1 ? "" : "s"}.`,
+    `${SCOPES[scope]}; try again in ${seconds} second${seconds === 1 ? "" : "s"}.`,
   );
+}
+
+interface Keys {
+  pairKey: string;
+  nameKey: string;
+  knownKey: string;
+  addressKey: string;
 }
 
 interface ThrottleStore {
   /** Counts the attempt or throws 429; returns the lock its failure is to start, if it is past the allowance. */
-  reserve(
-    pairKey: string,
-    nameKey: string,
-    knownKey: string,
-    now: number,
-  ): { number: number; durationMs: number } | null;
-  release(pairKey: string, nameKey: string, knownKey: string, now: number): void;
+  reserve(keys: Keys, now: number): { number: number; durationMs: number } | null;
+  release(keys: Keys, now: number): void;
   lock(pairKey: string, number: number, untilMs: number): void;
 }
 
@@ -112,12 +128,20 @@ function statements(): ThrottleStore {
   const startLock = sqlite.prepare(
     `UPDATE LoginThrottle SET lockedUntilMs = ?, checkingUntilMs = NULL WHERE key = ? AND locks = ?`,
   );
-  const uncountName = sqlite.prepare(
+  const uncount = sqlite.prepare(
     `UPDATE LoginThrottle SET attempts = max(attempts - 1, 0),
        lockedUntilMs = CASE WHEN attempts - 1 < ? THEN NULL ELSE lockedUntilMs END WHERE key = ?`,
   );
 
-  const reserve = sqlite.transaction((pairKey: string, nameKey: string, knownKey: string, now: number) => {
+  /** A count over a window (a name's, an address's): the stored one while its window lasts, else a new one. */
+  const windowed = (key: string, now: number): Row => {
+    const stored = get.get(key);
+    return stored && now - stored.windowStartMs < NAME_WINDOW_MS
+      ? stored
+      : { key, attempts: 0, locks: 0, lockedUntilMs: null, checkingUntilMs: null, windowStartMs: now };
+  };
+
+  const reserve = sqlite.transaction(({ pairKey, nameKey, knownKey, addressKey }: Keys, now: number) => {
     const storedPair = get.get(pairKey);
     const pair: Row = storedPair ?? {
       key: pairKey,
@@ -127,19 +151,18 @@ function statements(): ThrottleStore {
       checkingUntilMs: null,
       windowStartMs: now,
     };
-    const storedName = get.get(nameKey);
-    const byName: Row =
-      storedName && now - storedName.windowStartMs < NAME_WINDOW_MS
-        ? storedName
-        : { key: nameKey, attempts: 0, locks: 0, lockedUntilMs: null, checkingUntilMs: null, windowStartMs: now };
-    if (pair.lockedUntilMs !== null && pair.lockedUntilMs > now) throw tooMany(pair.lockedUntilMs, now, false);
+    const byName = windowed(nameKey, now);
+    const byAddress = windowed(addressKey, now);
+    if (byAddress.lockedUntilMs !== null && byAddress.lockedUntilMs > now)
+      throw tooMany(byAddress.lockedUntilMs, now, "address");
+    if (pair.lockedUntilMs !== null && pair.lockedUntilMs > now) throw tooMany(pair.lockedUntilMs, now, "pair");
     // The attempt let through after the allowance is still being checked: its lock will last at least this long.
     if (pair.checkingUntilMs !== null && pair.checkingUntilMs > now)
-      throw tooMany(now + lockDurationMs(pair.locks - 1), now, false);
+      throw tooMany(now + lockDurationMs(pair.locks - 1), now, "pair");
     const known = get.get(knownKey);
     const exempt = !!known && now - known.windowStartMs < KNOWN_FOR_MS;
     if (!exempt && byName.lockedUntilMs !== null && byName.lockedUntilMs > now)
-      throw tooMany(byName.lockedUntilMs, now, true);
+      throw tooMany(byName.lockedUntilMs, now, "name");
     pair.attempts++;
     let lock: { number: number; durationMs: number } | null = null;
     if (pair.attempts >= FREE_ATTEMPTS) {
@@ -151,14 +174,18 @@ function statements(): ThrottleStore {
     }
     byName.attempts++;
     if (byName.attempts >= NAME_CEILING) byName.lockedUntilMs = byName.windowStartMs + NAME_WINDOW_MS;
+    byAddress.attempts++;
+    if (byAddress.attempts >= ADDRESS_CEILING) byAddress.lockedUntilMs = byAddress.windowStartMs + NAME_WINDOW_MS;
     put.run({ ...pair, now });
     put.run({ ...byName, now });
+    put.run({ ...byAddress, now });
     if (!storedPair) forget.run(now - KNOWN_FOR_MS, now - FORGET_AFTER_MS);
     return lock;
   });
-  const release = sqlite.transaction((pairKey: string, nameKey: string, knownKey: string, now: number) => {
+  const release = sqlite.transaction(({ pairKey, nameKey, knownKey, addressKey }: Keys, now: number) => {
     dropPair.run(pairKey);
-    uncountName.run(NAME_CEILING, nameKey);
+    uncount.run(NAME_CEILING, nameKey);
+    uncount.run(ADDRESS_CEILING, addressKey);
     put.run({
       key: knownKey,
       attempts: 0,
@@ -171,8 +198,8 @@ function statements(): ThrottleStore {
   });
 
   const store: ThrottleStore = {
-    reserve: (pairKey, nameKey, knownKey, now) => reserve.immediate(pairKey, nameKey, knownKey, now),
-    release: (pairKey, nameKey, knownKey, now) => void release.immediate(pairKey, nameKey, knownKey, now),
+    reserve: (keys, now) => reserve.immediate(keys, now),
+    release: (keys, now) => void release.immediate(keys, now),
     lock: (pairKey, number, untilMs) => void startLock.run(untilMs, pairKey, number),
   };
   cache.shiftLoginThrottle = { file, store };

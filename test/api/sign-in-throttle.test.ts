@@ -1,3 +1,5 @@
+import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, OBSERVER, startApp, type AppServer } from "../support/app-server";
 import { signInFrom as signInFromAddress } from "../support/sign-in-from";
@@ -110,6 +112,34 @@ describe("sign-in throttling", () => {
     const seconds = Number(LOCKED_EVERYWHERE.exec(fresh.json.description)?.[1]);
     expect(seconds).toBeGreaterThan(800);
     expect(seconds).toBeLessThanOrEqual(900);
+  });
+
+  it("stops one address from trying name after name (a password spray) after 100 failures in 15 minutes, and only that address", async () => {
+    const sprayer = "127.0.9.1";
+    // One success gives its attempt back: the 100 failures are what count.
+    expect((await signInFrom(sprayer, "admin", ADMIN_PASSWORD)).status).toBe(200);
+    for (let i = 0; i < 100; i++) {
+      const reply = await signInFrom(sprayer, `spray-${i}`, "Winter2026!");
+      expect(reply.status, `attempt ${i + 1}`).toBe(401);
+    }
+    for (const username of ["spray-100", "admin"]) {
+      const refused = await signInFrom(sprayer, username, username === "admin" ? ADMIN_PASSWORD : "Winter2026!");
+      expect(refused.status).toBe(429);
+      expect(refused.json.description).toMatch(
+        /^Too many failed sign-ins from this address; try again in (\d+) seconds\.$/,
+      );
+    }
+    expect((await signInFrom("127.0.9.2", "admin", ADMIN_PASSWORD)).status).toBe(200);
+    // The trail holds one row per failure checked, none for the attempts refused.
+    const sqlite = new Database(path.join(app.dataDir, "shift.db"), { readonly: true });
+    try {
+      const rows = sqlite
+        .prepare("SELECT count(*) AS n FROM AuditEvent WHERE action = 'session.sign-in-failed' AND detail LIKE ?")
+        .get(`%${sprayer}"%`) as { n: number };
+      expect(rows.n).toBe(100);
+    } finally {
+      sqlite.close();
+    }
   });
 
   it("keeps the name-wide lock away from an address the owner signed in from before, so that spread guessing locks no owner out", async () => {
