@@ -22,7 +22,7 @@ export function Field(props: {
     placeholder: props.placeholder,
     "aria-invalid": props.error ? true : undefined,
     "aria-describedby": describedBy,
-    className: `min-w-0 rounded border bg-white px-3 py-2 font-normal dark:bg-slate-900 dark:text-slate-100 ${props.error ? "border-red-600" : "border-slate-300 dark:border-slate-600"}`,
+    className: `min-w-0 rounded border bg-white px-3 py-2 font-normal ${props.error ? "border-red-600" : "border-slate-300"}`,
   };
   return (
     <div className="flex min-w-0 flex-col gap-1">
@@ -40,7 +40,7 @@ export function Field(props: {
         />
       )}
       {props.help && (
-        <p id={`${props.name}-help`} className="text-sm text-slate-600 dark:text-slate-400">
+        <p id={`${props.name}-help`} className="text-sm text-slate-600">
           {props.help}
         </p>
       )}
@@ -66,7 +66,7 @@ export function FieldError({ id, message, announce = false }: { id: string; mess
       id={`${id}-error`}
       tabIndex={-1}
       role={announce ? "alert" : undefined}
-      className="text-sm break-words text-red-700 dark:text-red-400"
+      className="text-sm break-words text-red-700"
       data-field-error={id}
     >
       {message}

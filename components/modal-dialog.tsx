@@ -95,7 +95,7 @@ export function ModalDialog({
       ref={ref}
       aria-labelledby={titleId}
       onKeyDown={keepTabInside}
-      className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100vw-2rem)] max-w-lg overflow-y-auto rounded-lg bg-white p-6 text-slate-900 shadow-lg backdrop:bg-slate-900/50 dark:bg-slate-900 dark:text-slate-100"
+      className="m-auto max-h-[calc(100dvh-2rem)] w-[calc(100vw-2rem)] max-w-lg overflow-y-auto rounded-lg bg-white p-6 text-slate-900 shadow-lg backdrop:bg-[rgb(0_0_0/0.55)]"
     >
       {open && (
         <>

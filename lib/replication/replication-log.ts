@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { Readable } from "node:stream";
 import { relationshipLogFile } from "@/lib/data-paths";
 import { formatBytes, outcomeVerb, skipReasonWords } from "@/lib/format";
+import { AppError } from "@/lib/errors";
 import { findRelationship } from "./find-relationship";
 
 export type LogLevel = "info" | "warn" | "error";
@@ -77,19 +78,38 @@ export interface Download {
 }
 
 /** The whole replication log (JSON lines); a log may be large, so it is streamed, never read whole. */
+/** The log is opened as itself: a link put in its place is refused, never followed. */
+const READ_NO_LINK = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW;
+
 export async function relationshipLogDownload({ id }: { id: string }): Promise<Download> {
   const relationship = await findRelationship(id);
   const download = {
     filename: `replication-${relationship.id}.log`,
     contentType: "application/x-ndjson; charset=utf-8",
   };
+  let handle: fs.promises.FileHandle;
   try {
-    const handle = await fs.promises.open(relationshipLogFile(relationship.id), "r");
-    return { ...download, body: Readable.toWeb(handle.createReadStream()) as ReadableStream<Uint8Array> };
+    handle = await fs.promises.open(relationshipLogFile(relationship.id), READ_NO_LINK);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { ...download, body: null };
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { ...download, body: null };
+    throw unreadableLog(code);
   }
+  // Checked on the open file, before the answer starts: a stream that fails halfway would look
+  // like a whole log to whoever saved it.
+  const stat = await handle.stat();
+  if (!stat.isFile()) {
+    await handle.close();
+    throw unreadableLog("not a regular file");
+  }
+  return { ...download, body: Readable.toWeb(handle.createReadStream()) as ReadableStream<Uint8Array> };
+}
+
+function unreadableLog(reason: string | undefined) {
+  return new AppError(
+    "INTERNAL",
+    `The replication log of this copy cannot be read (${reason ?? "unknown error"}); the service's data directory needs looking at.`,
+  );
 }
 
 /** The last lines of the relationship's replication log, oldest first. */
@@ -97,7 +117,7 @@ export async function readRelationshipLog({ id, lines = 200 }: { id: string; lin
   const relationship = await findRelationship(id);
   let text: string;
   try {
-    const handle = await fs.promises.open(relationshipLogFile(relationship.id), "r");
+    const handle = await fs.promises.open(relationshipLogFile(relationship.id), READ_NO_LINK);
     try {
       const { size } = await handle.stat();
       // The tail is enough: read at most the last 256 KiB, not a log that may have grown large.

@@ -5,7 +5,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { validationError } from "@/lib/errors";
-import { answersPlainHttp } from "@/lib/net/answers-plain-http";
+import { answersPlainHttp, answersTls } from "@/lib/net/endpoint-speaks";
 import { classifyS3Error, httpStatusOf, isNotTlsAnswer, s3ErrorCode, tlsFailureReason } from "./classify-error";
 import { isLoopbackHost } from "./endpoint";
 
@@ -70,6 +70,7 @@ function noSuchBucket(bucket: string) {
 }
 
 async function probeFailure(error: unknown, client: S3Client, bucket: string) {
+  if (s3ErrorCode(error)?.startsWith("HPE_")) return notHttpAnswer(await endpointOf(client));
   const classified = classifyS3Error(error);
   switch (classified.kind) {
     case "no-such-bucket":
@@ -91,10 +92,7 @@ async function probeFailure(error: unknown, client: S3Client, bucket: string) {
     case "not-s3":
       return validationError("object_store_address", `${classified.message}.`);
     case "unreachable":
-      return validationError(
-        "object_store_address",
-        `the object store could not be reached (${codeOf(classified.message)}).`,
-      );
+      return unreachable(codeOf(classified.message), await endpointOf(client));
     default:
       return validationError("bucket", `the object store refused to list bucket "${bucket}" (${classified.message}).`);
   }
@@ -114,6 +112,8 @@ interface Endpoint {
   /** As written in a URL: an IPv6 address in brackets. */
   host: string;
   port: number;
+  /** "http:" or "https:". */
+  protocol: string;
 }
 
 /**
@@ -139,6 +139,37 @@ async function handshakeFailure(error: unknown, endpoint: Endpoint | undefined) 
   );
 }
 
+/** Codes that mean nothing is listening or the name is unknown: no other protocol is worth trying there. */
+const NOTHING_THERE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT"]);
+
+/**
+ * An http:// address whose port hung up or answered garbage often has an HTTPS store behind it
+ * (port 443, a TLS-only gateway); one TLS handshake there tells it apart before the message says so.
+ */
+async function unreachable(code: string, endpoint: Endpoint | undefined) {
+  if (endpoint?.protocol === "http:" && !NOTHING_THERE.has(code) && (await answersTls(endpoint))) {
+    return speaksHttps(endpoint);
+  }
+  return validationError("object_store_address", `the object store could not be reached (${code}).`);
+}
+
+/** Whatever answered at the address is not an HTTP server: an HTTPS store, or another service altogether. */
+async function notHttpAnswer(endpoint: Endpoint | undefined) {
+  if (endpoint?.protocol === "http:" && (await answersTls(endpoint))) return speaksHttps(endpoint);
+  const where = endpoint ? `${endpoint.host}:${endpoint.port}` : "the object store";
+  return validationError(
+    "object_store_address",
+    `${where} does not answer in HTTP; check the address and port (is it the object store's?).`,
+  );
+}
+
+function speaksHttps(endpoint: Endpoint) {
+  return validationError(
+    "object_store_address",
+    `${endpoint.host}:${endpoint.port} answers in HTTPS, not plain HTTP; write https://${endpoint.host} in Object store address.`,
+  );
+}
+
 async function endpointOf(client: S3Client): Promise<Endpoint | undefined> {
   const endpoint = await client.config.endpoint?.();
   if (!endpoint) return undefined;
@@ -146,7 +177,7 @@ async function endpointOf(client: S3Client): Promise<Endpoint | undefined> {
     endpoint.hostname.includes(":") && !endpoint.hostname.startsWith("[")
       ? `[${endpoint.hostname}]`
       : endpoint.hostname;
-  return { host, port: endpoint.port ?? (endpoint.protocol === "http:" ? 80 : 443) };
+  return { host, port: endpoint.port ?? (endpoint.protocol === "http:" ? 80 : 443), protocol: endpoint.protocol };
 }
 
 function codeOf(message: string): string {

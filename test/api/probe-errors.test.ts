@@ -1,9 +1,11 @@
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type AppServer } from "../support/app-server";
 import { startDemoS3Server, type DemoS3 } from "../support/demo-s3";
+import { selfSignedCertificate } from "../support/certificates";
 import { S3RVER_KEY, S3RVER_SECRET } from "../support/s3-server";
 
 // What the bucket probe says when a relationship cannot be made, and which field it marks: the
@@ -17,6 +19,9 @@ let token: string;
 let notHttp: net.Server;
 const notHttpSockets = new Set<net.Socket>();
 let notHttpPort: number;
+// A store that speaks HTTPS only: it completes the handshake and hangs up on anything else.
+let tlsOnly: tls.Server;
+let tlsOnlyPort: number;
 let seq = 0;
 
 beforeAll(async () => {
@@ -30,11 +35,19 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => notHttp.listen(0, "127.0.0.1", resolve));
   notHttpPort = (notHttp.address() as net.AddressInfo).port;
+  tlsOnly = tls.createServer(selfSignedCertificate(), (socket) => {
+    notHttpSockets.add(socket.on("close", () => notHttpSockets.delete(socket)));
+    socket.end("HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n");
+  });
+  tlsOnly.on("tlsClientError", () => {});
+  await new Promise<void>((resolve) => tlsOnly.listen(0, "127.0.0.1", resolve));
+  tlsOnlyPort = (tlsOnly.address() as net.AddressInfo).port;
 });
 
 afterAll(async () => {
   for (const socket of notHttpSockets) socket.destroy();
   await new Promise((resolve) => notHttp?.close(resolve));
+  await new Promise((resolve) => tlsOnly?.close(resolve));
   await Promise.all([app?.stop(), s3?.stop()]);
 });
 
@@ -55,7 +68,7 @@ async function expectRefused(overrides: Record<string, unknown>, field: string, 
   });
   expect(reply.status).toBe(400);
   expect(reply.json.error_class).toBe("validation_error");
-  expect(reply.json.field).toBe(field);
+  expect(reply.json.field, reply.json.description).toBe(field);
   if (typeof description === "string") expect(reply.json.description).toBe(description);
   else expect(reply.json.description).toMatch(description);
   expect((await app.call("GET", `${BASE}/`, { token })).json).toHaveLength(0);
@@ -83,6 +96,20 @@ describe("the bucket probe's errors name the field to fix and say how", () => {
       new RegExp(
         `^object_store_address: the TLS handshake with 127\\.0\\.0\\.1:${notHttpPort} failed \\([a-z ]+\\); check that the store speaks HTTPS on that port\\.$`,
       ),
+    ));
+
+  it("recognises an HTTPS store given as http://, and says to write https://", () =>
+    expectRefused(
+      { object_store_address: "http://127.0.0.1", port: tlsOnlyPort },
+      "object_store_address",
+      `object_store_address: 127.0.0.1:${tlsOnlyPort} answers in HTTPS, not plain HTTP; write https://127.0.0.1 in Object store address.`,
+    ));
+
+  it("does not call a service that speaks neither HTTP nor TLS an HTTPS store", () =>
+    expectRefused(
+      { object_store_address: "http://127.0.0.1", port: notHttpPort },
+      "object_store_address",
+      `object_store_address: 127.0.0.1:${notHttpPort} does not answer in HTTP; check the address and port (is it the object store's?).`,
     ));
 
   it("marks a wrong secret on the secret, not on the access key", () =>

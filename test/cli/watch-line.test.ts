@@ -118,14 +118,18 @@ describe("the summary at the end of a watched job", () => {
             entries_skipped: "3",
             entries_skipped_by_reason: { symlink: 2, fifo: 1 },
           }),
-          "FAILED",
+          "COMPLETED_WITH_ERRORS",
         ),
       ),
     ).toBe(
-      "Failed: 0 unchanged, 4,003 downloaded (100.0 MiB), 1 failed, 3 skipped (2 symbolic links, 1 FIFO), took 0.4 s",
+      "Completed with 1 error: 0 unchanged, 4,003 downloaded (100.0 MiB), 1 failed, 3 skipped (2 symbolic links, 1 FIFO), took 0.4 s",
     );
     expect(jobSummary("COPY_TO_OBJECT", last(progress(), "ABORTED"))).toMatch(/^Stopped: /);
-    expect(jobSummary("COPY_TO_OBJECT", last(progress(), "COMPLETED_WITH_ERRORS"))).toMatch(/^Completed with errors: /);
+    expect(jobSummary("COPY_TO_OBJECT", last(progress(), "FAILED"))).toMatch(/^Failed: /);
+    // A state a newer service sends still reads as words.
+    expect(jobSummary("COPY_TO_OBJECT", last(progress(), "PAUSED_FOR_MAINTENANCE"))).toMatch(
+      /^Paused for maintenance: /,
+    );
   });
 });
 

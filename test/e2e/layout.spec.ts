@@ -22,6 +22,7 @@ let app: AppServer;
 let s3: S3TestServer;
 let longId: string;
 let shortId: string;
+let longJobId: string;
 
 test.beforeAll(async () => {
   expect(Buffer.byteLength(LONG_PATH)).toBe(1234);
@@ -47,6 +48,7 @@ test.beforeAll(async () => {
   await app.call("POST", `/v3/replication/object-relationships/${longId}/replicate`, { token });
   const status = await waitForJobEnd(app, token, longId);
   expect(status.last_job.error).toContain(LAST_NAME);
+  longJobId = status.last_job.job_id;
 });
 
 test.afterAll(async () => {
@@ -94,6 +96,11 @@ const VIEWS: View[] = [
     ready: (page) => expect(page.getByRole("heading", { name: "Job history" })).toBeVisible(),
   },
   {
+    name: "job",
+    path: "/copies/LONG/jobs/LONGJOB",
+    ready: (page) => expect(page.getByTestId("job-error")).toContainText(LAST_NAME),
+  },
+  {
     name: "users",
     path: "/admin/users",
     ready: (page) => expect(page.getByRole("heading", { name: "Create user" })).toBeVisible(),
@@ -126,7 +133,9 @@ for (const width of WIDTHS) {
       const widths: Record<string, number> = {};
       for (const view of VIEWS) {
         const page = view.signedOut ? signedOut : signedIn;
-        await page.goto(app.url + view.path.replace("LONG", longId).replace("SHORT", shortId));
+        await page.goto(
+          app.url + view.path.replace("LONGJOB", longJobId).replace("LONG", longId).replace("SHORT", shortId),
+        );
         await view.ready(page);
         const { scrollWidth, clientWidth, background } = await page.evaluate(() => ({
           scrollWidth: document.documentElement.scrollWidth,
@@ -168,6 +177,25 @@ test("on a phone the header keeps to two rows and every cell of the list is on s
   // Each cell is named by its column, the header being out of sight.
   await expect(row.locator("td").nth(4)).toHaveAttribute("data-label", "State");
 });
+
+for (const scheme of SCHEMES) {
+  test(`a dialog dims the page behind it and keeps its own surface in ${scheme} mode`, async ({ browser }) => {
+    const page = await pageFor(browser, 390, scheme, true);
+    await page.goto(`${app.url}/copies/${shortId}`);
+    await page.getByRole("button", { name: "Delete" }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete this copy?" });
+    await expect(dialog).toBeVisible();
+    const { backdrop, surface } = await dialog.evaluate((element) => ({
+      backdrop: getComputedStyle(element, "::backdrop").backgroundColor,
+      surface: getComputedStyle(element).backgroundColor,
+    }));
+    await page.screenshot({ path: path.join(SHOTS, `delete-dialog-390-${scheme}.png`) });
+    // The backdrop darkens in both schemes (a light one would wash the page out in dark mode).
+    expect(backdrop).toMatch(/^rgba\(0, 0, 0, 0\.5\d*\)$/);
+    expect(lightness(surface) < 0.5, `the dialog's surface ${surface} in ${scheme} mode`).toBe(scheme === "dark");
+    await expectAccessible(page, `delete dialog, ${scheme}`);
+  });
+}
 
 /** How light a computed colour is, 0 (black) to 1 (white): near enough to tell dark from light. */
 function lightness(color: string): number {

@@ -42,7 +42,7 @@ for (const [label, width] of [
     // The table at desktop width, one card per line on a phone.
     const rows = page.getByTestId(width > 640 ? "log-row" : "log-card");
     await expect(rows.filter({ hasText: "The job started." })).toHaveCount(1);
-    const skipped = rows.filter({ hasText: "Skipped: symlink." });
+    const skipped = rows.filter({ hasText: "Skipped: symbolic link." });
     await expect(skipped).toHaveCount(1);
     await expect(skipped).toContainText("a-link-that-is-skipped");
     await expect(skipped).toContainText("Warning");
@@ -51,7 +51,7 @@ for (const [label, width] of [
 
     await page.getByLabel("Show").selectOption({ label: "Warnings and errors" });
     await expect(rows).toHaveCount(1);
-    await expect(rows).toContainText("Skipped: symlink.");
+    await expect(rows).toContainText("Skipped: symbolic link.");
     await page.getByLabel("Show").selectOption({ label: "Errors only" });
     await expect(rows).toHaveCount(0);
     await expect(page.getByText("No line at this level.")).toBeVisible();

@@ -60,11 +60,7 @@ export function EditCredentials({ id, accessKeyId }: { id: string; accessKeyId: 
 
   return (
     <>
-      <button
-        type="button"
-        onClick={start}
-        className="rounded border border-slate-300 bg-white px-4 py-2 text-sm dark:border-slate-600 dark:bg-slate-900"
-      >
+      <button type="button" onClick={start} className="rounded border border-slate-300 bg-white px-4 py-2 text-sm">
         Edit credentials
       </button>
       <p role="status" className="text-sm text-green-800">
@@ -104,7 +100,7 @@ export function EditCredentials({ id, accessKeyId }: { id: string; accessKeyId: 
               type="button"
               data-autofocus
               onClick={() => !saving && setOpen(false)}
-              className="rounded border border-slate-300 px-4 py-2 text-sm dark:border-slate-600"
+              className="rounded border border-slate-300 px-4 py-2 text-sm"
             >
               Cancel
             </button>

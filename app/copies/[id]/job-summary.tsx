@@ -39,8 +39,9 @@ export function JobSummary({
         : `A job is running since ${formatTime(current.start_time)}.`,
     );
   if (last) {
-    const ending = `Last job ${outcomeVerb(last.outcome)} at ${formatTime(last.end_time || last.start_time)}, took ${took(last)}`;
-    lines.push(last.outcome === "SUCCEEDED" ? `${ending}: ${moved(last.job_progress)}.` : `${ending}.`);
+    const ending = `Last job ${outcomeVerb(last.outcome, last.job_progress.files_failed)} at ${formatTime(last.end_time || last.start_time)}, took ${took(last)}`;
+    const wentThrough = last.outcome === "SUCCEEDED" || last.outcome === "COMPLETED_WITH_ERRORS";
+    lines.push(wentThrough ? `${ending}: ${moved(last.job_progress)}.` : `${ending}.`);
     if (last.outcome !== "SUCCEEDED")
       lines.push(
         lastSuccess

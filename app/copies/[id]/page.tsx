@@ -1,6 +1,5 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import type { ReactNode } from "react";
 import { AppError } from "@/lib/errors";
 import {
   durationBetween,
@@ -15,6 +14,8 @@ import { getRelationshipStatus } from "@/lib/replication/get-relationship-status
 import { findLastSucceededJob, listRelationshipJobs } from "@/lib/replication/job-history";
 import { listJobEntries } from "@/lib/replication/job-entries";
 import { readLogEntries } from "@/lib/replication/replication-log";
+import { ClampedText } from "@/components/clamped-text";
+import { Breadcrumb } from "@/components/breadcrumb";
 import { ConsoleHeader } from "@/components/console-header";
 import { JobProgress } from "@/components/job-progress";
 import { LiveRefresh } from "@/components/live-refresh";
@@ -24,9 +25,13 @@ import { JobSummary } from "./job-summary";
 import { ReplicationLog } from "./replication-log";
 import { ThroughputChart } from "./throughput-chart";
 import { requireSession } from "@/web/console-session";
+import { Section } from "@/components/section";
 import { TableHead } from "@/components/table-head";
 
 export const dynamic = "force-dynamic";
+
+/** The details page names the last job's first failures; its job page has them all. */
+const FAILURES_SHOWN = 20;
 
 export default async function CopyDetailsPage({ params }: { params: Promise<{ id: string }> }) {
   const { header } = await requireSession();
@@ -44,12 +49,13 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
     readLogEntries({ id, lines: 100 }),
   ]);
   const fileErrors = status.last_job
-    ? (await listJobEntries({ id, jobId: status.last_job.job_id, limit: 200 })).failed
+    ? (await listJobEntries({ id, jobId: status.last_job.job_id, limit: FAILURES_SHOWN })).failed
     : [];
   const { canWrite } = header;
   const running = status.state === "REPLICATION_RUNNING";
   const current = status.current_job;
   const charted = current ?? status.last_job;
+  const heading = `${status.local_directory_path} ${status.direction === "COPY_TO_OBJECT" ? "⇨" : "⇦"} ${status.bucket}/${status.object_folder}`;
 
   return (
     <>
@@ -57,17 +63,11 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
       <LiveRefresh active={running} />
       <main className="mx-auto flex max-w-6xl flex-col gap-8 px-6 py-8">
         <div>
-          <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-600">
-            Cluster ›{" "}
-            <Link href="/copies" className="underline">
-              Copy to/from S3
-            </Link>{" "}
-            › Details
-          </nav>
+          <Breadcrumb trail={[{ label: "Copy to/from S3", href: "/copies" }, { label: "Details" }]} />
           <div className="flex flex-wrap items-start justify-between gap-4">
-            <h1 className="text-2xl font-semibold">
-              {status.local_directory_path} {status.direction === "COPY_TO_OBJECT" ? "⇨" : "⇦"} {status.bucket}/
-              {status.object_folder}
+            {/* Two lines at most: the full path is under Configuration, and in the title. */}
+            <h1 className="line-clamp-2 min-w-0 flex-1 text-2xl font-semibold break-all" title={heading}>
+              {heading}
             </h1>
             {canWrite && (
               <div className="flex flex-col items-start gap-2">
@@ -140,20 +140,26 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
           {/* Focusable so that a keyboard can scroll the table sideways on a narrow screen. */}
           <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Job history table">
             <table className="w-full text-left text-sm">
-              <TableHead columns={["Started", "Ended", "Took", "Outcome", "Copied", "Unchanged", "Failed", "Error"]} />
+              <TableHead
+                columns={["Started", "Ended", "Took", "Outcome", "Copied", "Unchanged", "Failed", "Skipped", "Error"]}
+              />
               <tbody>
                 {jobs.map((job) => {
                   const took = durationBetween(job.start_time, job.end_time);
                   return (
                     <tr key={job.job_id} className="border-b border-slate-100 align-top" data-testid="job-row">
-                      <td className="py-1 pr-4 whitespace-nowrap">{formatTime(job.start_time)}</td>
-                      <td className="py-1 pr-4 whitespace-nowrap" data-testid="job-ended">
+                      <td className="min-w-28 py-1 pr-4">{formatTime(job.start_time)}</td>
+                      <td className="min-w-28 py-1 pr-4" data-testid="job-ended">
                         {job.end_time ? formatTime(job.end_time) : "—"}
                       </td>
                       <td className="py-1 pr-4 whitespace-nowrap" data-testid="job-took">
                         {took === null ? "—" : formatDuration(took)}
                       </td>
-                      <td className="py-1 pr-4">{outcomeLabel(job.state)}</td>
+                      <td className="py-1 pr-4">
+                        <Link href={`/copies/${id}/jobs/${job.job_id}`} className="text-blue-800 underline">
+                          {outcomeLabel(job.state, job.job_progress.files_failed)}
+                        </Link>
+                      </td>
                       <td className="py-1 pr-4 whitespace-nowrap">
                         {formatCount(job.job_progress.files_transferred)} files,{" "}
                         {formatBytes(Number(job.job_progress.bytes_transferred))}
@@ -162,7 +168,10 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
                         {formatCount(job.job_progress.files_unchanged)} files
                       </td>
                       <td className="py-1 pr-4">{formatCount(job.job_progress.files_failed)}</td>
-                      <td className="min-w-48 py-1 text-red-700">{job.error}</td>
+                      <td className="py-1 pr-4">{formatCount(job.job_progress.entries_skipped)}</td>
+                      <td className="py-1 text-red-700">
+                        {job.error && <ClampedText text={job.error} lines={2} className="min-w-48" />}
+                      </td>
                     </tr>
                   );
                 })}
@@ -171,15 +180,20 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
           </div>
         </Section>
 
-        {fileErrors.length > 0 && (
+        {status.last_job && fileErrors.length > 0 && (
           <Section title="Files the last job could not copy">
-            <ul className="text-sm">
-              {fileErrors.map((e) => (
-                <li key={e.path}>
-                  <span className="font-mono">{e.path}</span>: {e.message}
+            <ul className="flex flex-col gap-1 text-sm" data-testid="last-job-failures">
+              {fileErrors.map((e, index) => (
+                <li key={index}>
+                  <ClampedText text={`${e.path}: ${e.message}`} lines={2} className="font-mono" />
                 </li>
               ))}
             </ul>
+            <p className="mt-3 text-sm">
+              <Link href={`/copies/${id}/jobs/${status.last_job.job_id}`} className="text-blue-800 underline">
+                All of this job&apos;s failed and skipped entries
+              </Link>
+            </p>
           </Section>
         )}
 
@@ -188,16 +202,5 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
         </Section>
       </main>
     </>
-  );
-}
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <section aria-labelledby={title} className="rounded-lg border border-slate-200 bg-white p-5">
-      <h2 id={title} className="mb-3 text-lg font-semibold">
-        {title}
-      </h2>
-      {children}
-    </section>
   );
 }

@@ -63,7 +63,7 @@ export function RelationshipActions({ id, running }: { id: string; running: bool
           disabled={!running && !stopping}
           aria-disabled={busy || undefined}
           onClick={() => void act("stop", stopCopy)}
-          className={`${BUTTON} border-slate-300 bg-white dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100`}
+          className={`${BUTTON} border-slate-300 bg-white`}
         >
           {stopping ? "Stopping…" : "Stop"}
         </button>
@@ -72,7 +72,7 @@ export function RelationshipActions({ id, running }: { id: string; running: bool
           disabled={running && acting !== "repeat"}
           aria-disabled={busy || undefined}
           onClick={() => void act("repeat", repeatCopy)}
-          className={`${BUTTON} border-slate-300 bg-white dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100`}
+          className={`${BUTTON} border-slate-300 bg-white`}
         >
           {acting === "repeat" ? "Starting…" : "Repeat"}
         </button>
@@ -80,7 +80,7 @@ export function RelationshipActions({ id, running }: { id: string; running: bool
           type="button"
           aria-disabled={busy || undefined}
           onClick={() => !busy && setConfirmingDelete(true)}
-          className={`${BUTTON} border-red-300 bg-white text-red-700 dark:border-red-800 dark:bg-slate-900 dark:text-red-400`}
+          className={`${BUTTON} border-red-300 bg-white text-red-700`}
         >
           {acting === "delete" ? "Deleting…" : "Delete"}
         </button>
@@ -89,7 +89,7 @@ export function RelationshipActions({ id, running }: { id: string; running: bool
         {stopping ? "Stopping the job…" : acting === "repeat" ? "Starting a job…" : ""}
       </p>
       {message && (
-        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+        <p role="alert" className="text-sm text-red-700">
           {message}
         </p>
       )}
@@ -108,7 +108,7 @@ export function RelationshipActions({ id, running }: { id: string; running: bool
             data-autofocus
             aria-disabled={acting === "delete" || undefined}
             onClick={() => acting !== "delete" && setConfirmingDelete(false)}
-            className="rounded border border-slate-300 px-4 py-2 text-sm aria-disabled:opacity-60 dark:border-slate-600"
+            className="rounded border border-slate-300 px-4 py-2 text-sm aria-disabled:opacity-60"
           >
             Cancel
           </button>

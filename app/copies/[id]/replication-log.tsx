@@ -1,6 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
+import { ClampedText } from "@/components/clamped-text";
 import { TableHead } from "@/components/table-head";
 import type { LogEntry, LogLevel } from "@/lib/replication/replication-log";
 
@@ -69,7 +70,7 @@ export function ReplicationLog({ entries, downloadHref }: { entries: LogEntry[];
                   </span>
                 </div>
                 {entry.path && <div className="mt-1 font-mono text-xs break-all">{entry.path}</div>}
-                <div className="mt-1 break-words">{entry.message}</div>
+                <ClampedText text={entry.message} className="mt-1" />
               </li>
             ))}
           </ol>
@@ -88,7 +89,9 @@ export function ReplicationLog({ entries, downloadHref }: { entries: LogEntry[];
                   </td>
                   <td className="whitespace-nowrap py-1 pr-4">{entry.event}</td>
                   <td className="max-w-xs py-1 pr-4 font-mono text-xs break-all">{entry.path ?? ""}</td>
-                  <td className="max-w-md py-1 pr-4 break-words">{entry.message}</td>
+                  <td className="max-w-md py-1 pr-4">
+                    <ClampedText text={entry.message} className="min-w-48" />
+                  </td>
                 </tr>
               ))}
             </tbody>

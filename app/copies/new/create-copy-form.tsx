@@ -28,6 +28,9 @@ const INITIAL = {
   allow_plain_http: false,
 };
 type Fields = typeof INITIAL;
+type TextField = Exclude<keyof Fields, "bucket_style" | "allow_plain_http">;
+/** The fields shown as they are, in order, before the secret and the advanced settings. */
+const PLAIN_FIELDS = ["local_directory_path", "bucket", "object_folder", "region", "access_key_id"] as const;
 type Errors = Partial<Record<FormField | "form", string>>;
 
 function requestBody(direction: Direction, fields: Fields) {
@@ -73,6 +76,14 @@ export function CreateCopyForm() {
     setFields((f) => ({ ...f, [name]: value }));
     setTested(null);
   };
+
+  const fieldProps = (name: TextField) => ({
+    name,
+    label: FIELD_LABELS[name],
+    value: fields[name],
+    onChange: set(name),
+    error: errors[name],
+  });
 
   // After an error, focus goes to the first field in error (its section opened first).
   useEffect(() => {
@@ -145,89 +156,38 @@ export function CreateCopyForm() {
                 setDirection(d);
                 setTested(null);
               }}
-              className={`rounded border px-4 py-2 text-sm ${direction === d ? "border-blue-700 bg-blue-700 text-white" : "border-slate-300 bg-white dark:bg-slate-900 dark:text-slate-100"}`}
+              className={`rounded border px-4 py-2 text-sm ${direction === d ? "border-blue-700 bg-blue-700 text-white" : "border-slate-300 bg-white"}`}
             >
               {d === "COPY_TO_OBJECT" ? "Local ⇨ Remote" : "Local ⇦ Remote"}
             </button>
           ))}
         </fieldset>
         {errors.direction && <FieldError id="direction" message={errors.direction} />}
-        <Field
-          name="local_directory_path"
-          label={FIELD_LABELS.local_directory_path}
-          value={fields.local_directory_path}
-          onChange={set("local_directory_path")}
-          error={errors.local_directory_path}
-        />
-        <Field
-          name="bucket"
-          label={FIELD_LABELS.bucket}
-          value={fields.bucket}
-          onChange={set("bucket")}
-          error={errors.bucket}
-        />
-        <Field
-          name="object_folder"
-          label={FIELD_LABELS.object_folder}
-          value={fields.object_folder}
-          onChange={set("object_folder")}
-          error={errors.object_folder}
-        />
-        <Field
-          name="region"
-          label={FIELD_LABELS.region}
-          value={fields.region}
-          onChange={set("region")}
-          error={errors.region}
-        />
-        <Field
-          name="access_key_id"
-          label={FIELD_LABELS.access_key_id}
-          value={fields.access_key_id}
-          onChange={set("access_key_id")}
-          error={errors.access_key_id}
-        />
-        <Field
-          name="secret_access_key"
-          label={FIELD_LABELS.secret_access_key}
-          type="password"
-          value={fields.secret_access_key}
-          onChange={set("secret_access_key")}
-          error={errors.secret_access_key}
-        />
+        {PLAIN_FIELDS.map((name) => (
+          <Field key={name} {...fieldProps(name)} />
+        ))}
+        <Field {...fieldProps("secret_access_key")} type="password" />
         <details
-          className="rounded border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100"
+          className="rounded border border-slate-200 bg-white p-4"
           open={advancedOpen}
           onToggle={(e) => setAdvancedOpen(e.currentTarget.open)}
         >
           <summary className="cursor-pointer text-sm font-medium">Advanced S3 Server Settings</summary>
           <div className="mt-4 flex flex-col gap-4">
             <Field
-              name="object_store_address"
-              label={FIELD_LABELS.object_store_address}
+              {...fieldProps("object_store_address")}
               placeholder="https://s3.example.com"
               help={`Begin with https:// or http:// (http://127.0.0.1 for a store on this server); give the port in Port, not here. Left empty: Amazon S3 (https://s3.${fields.region || "<region>"}.amazonaws.com).`}
-              value={fields.object_store_address}
-              onChange={set("object_store_address")}
-              error={errors.object_store_address}
             />
             <Field
-              name="port"
-              label={FIELD_LABELS.port}
+              {...fieldProps("port")}
               placeholder={/^\s*http:\/\//i.test(fields.object_store_address) ? "80" : "443"}
               help="Left empty: 443 for https://, 80 for http://."
-              value={fields.port}
-              onChange={set("port")}
-              error={errors.port}
             />
             <Field
-              name="ca_certificate"
-              label={FIELD_LABELS.ca_certificate}
+              {...fieldProps("ca_certificate")}
               help="Only for a store whose TLS certificate is signed by your own CA: paste that CA's PEM certificate."
               multiline
-              value={fields.ca_certificate}
-              onChange={set("ca_certificate")}
-              error={errors.ca_certificate}
             />
             <div className="flex flex-col gap-1">
               <label htmlFor="bucket_style" className="text-sm font-medium">
@@ -239,7 +199,7 @@ export function CreateCopyForm() {
                 onChange={(e) => set("bucket_style")(e.target.value)}
                 aria-invalid={errors.bucket_style ? true : undefined}
                 aria-describedby={errors.bucket_style ? "bucket_style-error" : undefined}
-                className="rounded border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
+                className="rounded border border-slate-300 bg-white px-3 py-2 text-sm"
               >
                 <option value="BUCKET_STYLE_VIRTUAL_HOSTED">Virtual hosted</option>
                 <option value="BUCKET_STYLE_PATH">Path</option>
@@ -265,7 +225,7 @@ export function CreateCopyForm() {
         {errors.form && <FieldError id="form" message={errors.form} />}
         <div className="flex flex-col gap-3">
           {errorCount > 0 && (
-            <p role="alert" className="text-sm font-medium text-red-700 dark:text-red-400" data-testid="error-summary">
+            <p role="alert" className="text-sm font-medium text-red-700" data-testid="error-summary">
               {errorCount === 1
                 ? "One problem to fix; it is shown beside its field."
                 : `${errorCount} problems to fix; each is shown beside its field.`}
@@ -283,14 +243,14 @@ export function CreateCopyForm() {
               type="button"
               aria-disabled={pending !== null}
               onClick={() => void check("test")}
-              className="rounded border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-50 aria-disabled:opacity-70 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800"
+              className="rounded border border-slate-300 bg-white px-4 py-2 font-medium hover:bg-slate-50 aria-disabled:opacity-70"
             >
               {pending === "test" ? "Testing…" : "Test connection"}
             </button>
           </div>
           <div role="status" className="flex flex-col gap-2 text-sm">
             {tested && (
-              <p className="break-words text-green-800 dark:text-green-300" data-testid="connection-ok">
+              <p className="break-words text-green-800" data-testid="connection-ok">
                 {tested}
               </p>
             )}
@@ -314,7 +274,7 @@ export function CreateCopyForm() {
             type="button"
             onClick={() => pending !== "create" && setReview(null)}
             aria-disabled={pending === "create"}
-            className="rounded border border-slate-300 px-4 py-2 text-sm aria-disabled:opacity-60 dark:border-slate-600"
+            className="rounded border border-slate-300 px-4 py-2 text-sm aria-disabled:opacity-60"
           >
             Cancel
           </button>

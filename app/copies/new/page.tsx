@@ -1,5 +1,5 @@
-import Link from "next/link";
 import { PRIVILEGES } from "@/lib/auth/privileges";
+import { Breadcrumb } from "@/components/breadcrumb";
 import { ConsoleHeader } from "@/components/console-header";
 import { CreateCopyForm } from "./create-copy-form";
 import { LacksPrivilege } from "@/components/lacks-privilege";
@@ -14,13 +14,7 @@ export default async function NewCopyPage() {
     <>
       <ConsoleHeader {...header} />
       <main className="mx-auto max-w-6xl px-6 py-8">
-        <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-600">
-          Cluster ›{" "}
-          <Link href="/copies" className="underline">
-            Copy to/from S3
-          </Link>{" "}
-          › Create Copy
-        </nav>
+        <Breadcrumb trail={[{ label: "Copy to/from S3", href: "/copies" }, { label: "Create Copy" }]} />
         <h1 className="mb-6 text-2xl font-semibold">Create Copy</h1>
         {canWrite ? (
           <CreateCopyForm />

@@ -24,7 +24,7 @@ export function ReviewSettings({ settings }: { settings: WhereDataGoes }) {
     >
       {rows.map(([term, value, literal]) => (
         <div key={term} className="contents">
-          <dt className="text-slate-600 dark:text-slate-400">{term}</dt>
+          <dt className="text-slate-600">{term}</dt>
           <dd className={`mb-2 break-all sm:mb-0 ${literal ? "font-mono" : ""}`}>{value}</dd>
         </div>
       ))}
@@ -36,10 +36,7 @@ export function ReviewSettings({ settings }: { settings: WhereDataGoes }) {
 export function Warnings({ warnings }: { warnings: RelationshipWarning[] }) {
   if (warnings.length === 0) return null;
   return (
-    <div
-      className="rounded border border-amber-400 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-600 dark:bg-amber-950 dark:text-amber-100"
-      data-testid="warnings"
-    >
+    <div className="rounded border border-amber-400 bg-amber-50 p-3 text-sm text-amber-950" data-testid="warnings">
       <p className="font-medium">Check before you create it:</p>
       <ul className="mt-1 list-disc pl-5">
         {warnings.map((w) => (

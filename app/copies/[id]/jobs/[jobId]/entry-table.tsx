@@ -1,0 +1,39 @@
+import { ClampedText } from "@/components/clamped-text";
+import { TableHead } from "@/components/table-head";
+
+/** Paths with why each one was not copied; a long path wraps inside its cell. */
+export function EntryTable({
+  label,
+  rows,
+  total,
+}: {
+  label: string;
+  rows: Array<{ path: string; why: string }>;
+  total: number;
+}) {
+  return (
+    <>
+      {total > rows.length && (
+        <p className="mb-2 text-sm text-slate-600">
+          The first {rows.length.toLocaleString("en-US")} of {total.toLocaleString("en-US")} are kept; the job&apos;s
+          log names every one.
+        </p>
+      )}
+      <div className="overflow-x-auto" tabIndex={0} role="region" aria-label={label}>
+        <table className="w-full text-left text-sm">
+          <TableHead columns={["Path", "Why"]} />
+          <tbody>
+            {rows.map((row, index) => (
+              <tr key={index} className="border-b border-slate-100 align-top">
+                <td className="py-1 pr-4 font-mono">
+                  <ClampedText text={row.path} />
+                </td>
+                <td className="py-1">{row.why}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,14 @@
+import type { ReactNode } from "react";
+
+/** A titled panel of a console page; its heading names it for screen readers. */
+export function Section({ title, children, id }: { title: string; children: ReactNode; id?: string }) {
+  const headingId = id ?? title;
+  return (
+    <section aria-labelledby={headingId} className="rounded-lg border border-slate-200 bg-white p-5">
+      <h2 id={headingId} className="mb-3 text-lg font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}

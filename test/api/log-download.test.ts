@@ -1,0 +1,66 @@
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_PASSWORD, storeFields, useAppWithStore, waitForJobEnd } from "../support/app-server";
+import { consoleSignIn, withCookie } from "../support/console-cookie";
+
+const BASE = "/v3/replication/object-relationships";
+const BUCKET = "log-download";
+const lab = useAppWithStore(BUCKET);
+let id: string;
+let session: string;
+let logFile: string;
+
+beforeAll(async () => {
+  fs.mkdirSync(path.join(lab.app.fsRoot, "logs-here"), { recursive: true });
+  const created = await lab.app.call("POST", `${BASE}/`, {
+    token: lab.token,
+    body: { ...storeFields(lab.proxy.port, BUCKET), local_directory_path: "/logs-here", object_folder: "l/" },
+  });
+  id = created.json.id;
+  await waitForJobEnd(lab.app, lab.token, id);
+  session = await consoleSignIn(lab.app, "admin", ADMIN_PASSWORD);
+  logFile = path.join(lab.app.dataDir, "logs", "replication", `${id}.log`);
+  expect(fs.statSync(logFile).isFile()).toBe(true);
+});
+
+const download = () => fetch(`${lab.app.url}/copies/${id}/log`, withCookie(session));
+
+describe("the replication log's download when the log is not a plain file", () => {
+  it("refuses a log replaced by a link (never following it), saying what is wrong", async () => {
+    fs.renameSync(logFile, `${logFile}.kept`);
+    fs.symlinkSync("/etc/passwd", logFile);
+    try {
+      const reply = await download();
+      const text = await reply.text();
+      expect(reply.status).toBe(500);
+      expect(JSON.parse(text)).toEqual({
+        error_class: "internal_error",
+        description:
+          "The replication log of this copy cannot be read (ELOOP); the service's data directory needs looking at.",
+      });
+      expect(text).not.toContain("root:");
+    } finally {
+      fs.unlinkSync(logFile);
+      fs.renameSync(`${logFile}.kept`, logFile);
+    }
+  });
+
+  it("refuses a log replaced by a directory before the answer starts, not halfway through it", async () => {
+    fs.renameSync(logFile, `${logFile}.kept`);
+    fs.mkdirSync(logFile);
+    try {
+      const reply = await download();
+      expect(reply.status).toBe(500);
+      expect((await reply.json()).description).toBe(
+        "The replication log of this copy cannot be read (not a regular file); the service's data directory needs looking at.",
+      );
+    } finally {
+      fs.rmdirSync(logFile);
+      fs.renameSync(`${logFile}.kept`, logFile);
+    }
+    const whole = await download();
+    expect(whole.status).toBe(200);
+    expect(await whole.text()).toContain('"job-end"');
+  });
+});
