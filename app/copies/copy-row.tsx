@@ -1,11 +1,11 @@
 "use client";
 
 import Link from "next/link";
+import { ClampedText } from "@/components/clamped-text";
 import { JobProgress } from "@/components/job-progress";
 import { outcomeLabel } from "@/lib/format";
 import { endpointOf, lastRunTime } from "@/lib/replication/filter-statuses";
 import type { RelationshipStatus } from "@/lib/replication/views";
-import { ClampedText } from "./clamped-text";
 import { Moment } from "./moment";
 import { RowActions } from "./row-actions";
 
@@ -38,10 +38,10 @@ export function CopyRow({ status, canWrite }: { status: RelationshipStatus; canW
         </ClampedText>
       </td>
       <td data-label={COLUMN.bucket} className={`${CELL} sm:min-w-40`}>
-        <ClampedText text={`${status.bucket}/${status.object_folder}`} className="max-w-xs font-mono" />
+        <ClampedText text={`${status.bucket}/${status.object_folder}`} lines={2} className="max-w-xs font-mono" />
       </td>
       <td data-label={COLUMN.endpoint} className={`${CELL} sm:min-w-52`}>
-        <ClampedText text={endpointOf(status)} className="font-mono" />
+        <ClampedText text={endpointOf(status)} lines={2} className="font-mono" />
       </td>
       <td data-label={COLUMN.state} className={CELL}>
         <State status={status} />
@@ -76,7 +76,9 @@ function State({ status }: { status: RelationshipStatus }) {
   return (
     <div className="flex max-w-xs flex-col gap-1">
       <span>{outcomeLabel(last.outcome, last.job_progress.files_failed)}</span>
-      {last.error && last.outcome !== "SUCCEEDED" && <ClampedText text={last.error} className="text-xs text-red-700" />}
+      {last.error && last.outcome !== "SUCCEEDED" && (
+        <ClampedText text={last.error} lines={2} className="text-xs text-red-700" />
+      )}
     </div>
   );
 }
