@@ -294,6 +294,8 @@ test("Repeat on a row starts a job at once, and Stop on it stops the job", async
   expect(running.state).toBe("REPLICATION_RUNNING");
   expect(running.current_job.job_id).not.toBe(before.last_job.job_id);
   await expect(row(page, ids.alpha).locator('td[data-label="State"]')).toContainText("Running");
+  await row(page, ids.alpha).getByRole("progressbar").waitFor();
+  await page.screenshot({ path: path.join(SHOTS, "running-1366.png") });
 
   await page.keyboard.press("Enter");
   await expect(row(page, ids.alpha).getByRole("button", { name: "Stopping…" })).toBeVisible();
@@ -318,6 +320,7 @@ test("a Repeat the server refuses says why beside the row, in the console's word
     "This copy no longer exists; another user may have deleted it.",
   );
   await expect(row(page, ids.gone).getByRole("button", { name: "Repeat" })).not.toHaveAttribute("aria-disabled");
+  await row(page, ids.gone).screenshot({ path: path.join(SHOTS, "refused-row-1366.png") });
   await page.unroute(`${app.url}${BASE}/status/`);
   await expect(row(page, ids.gone)).toHaveCount(0);
   await expect(page.getByTestId("copy-count")).toHaveText("4 of 4 copies");
