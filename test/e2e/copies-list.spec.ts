@@ -193,6 +193,13 @@ test("search, filters and sorting narrow the list, say how many are shown, and s
   expect(await shownIds(page)).toEqual([...byDirectory].reverse());
   await page.getByRole("button", { name: /^State/ }).click();
   expect((await shownIds(page)).at(0)).toBe(ids.errors); // what needs a look comes before the successes
+
+  // A phone has no header row to sort by: it has a "Sort by" choice instead.
+  await page.setViewportSize({ width: 390, height: 900 });
+  await expect(page.getByLabel("Sort by")).toHaveValue("state:asc");
+  await page.getByLabel("Sort by").selectOption({ label: "Local directory, descending" });
+  await expect(page).toHaveURL(/\/copies\?sort=directory&order=desc$/);
+  expect(await shownIds(page)).toEqual([...byDirectory].reverse());
 });
 
 test("sorting and the filters work from the keyboard alone, and a poll takes neither focus nor scroll position", async ({
