@@ -1,6 +1,6 @@
 "use client";
 
-import { useLayoutEffect, useRef, useState } from "react";
+import { useLayoutEffect, useRef, useState, type ReactNode } from "react";
 
 /**
  * Text that may be very long (a 1,024-byte path in an error): a few lines at most, wrapping
@@ -10,10 +10,13 @@ export function ClampedText({
   text,
   lines = 3,
   className = "",
+  children,
 }: {
   text: string;
   lines?: 2 | 3 | 4;
   className?: string;
+  /** What to show in place of the bare text, such as a link holding it. */
+  children?: ReactNode;
 }) {
   const box = useRef<HTMLSpanElement>(null);
   const [open, setOpen] = useState(false);
@@ -33,7 +36,7 @@ export function ClampedText({
   return (
     <span className={`block ${className}`}>
       <span ref={box} title={text} className={`break-all ${open ? "block" : clamp}`}>
-        {text}
+        {children ?? text}
       </span>
       {(overflows || open) && (
         <button

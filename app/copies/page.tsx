@@ -12,7 +12,7 @@ export default async function CopiesPage() {
   return (
     <Providers>
       <ConsoleHeader {...header} />
-      <main className="mx-auto max-w-6xl px-4 py-8 sm:px-6">
+      <main className="mx-auto max-w-7xl px-4 py-8 sm:px-6">
         <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-600">
           Cluster › Copy to/from S3
         </nav>
@@ -27,7 +27,7 @@ export default async function CopiesPage() {
             </Link>
           )}
         </div>
-        <RelationshipList />
+        <RelationshipList canWrite={canWrite} />
       </main>
     </Providers>
   );

@@ -78,6 +78,11 @@ const status = {
             },
           ],
         },
+        last_success_time: {
+          type: "string",
+          description:
+            'When the newest job that SUCCEEDED ended (RFC 3339), or "" when none has; a job that completed with errors is not a success',
+        },
       },
     },
   ],

@@ -58,12 +58,19 @@ function lastJobView(job: Job) {
   };
 }
 
-export function statusView(relationship: Relationship, current: Job | null, last: Job | null) {
+/** `lastSuccess`: when the newest job that SUCCEEDED ended; null when none has. */
+export function statusView(
+  relationship: Relationship,
+  current: Job | null,
+  last: Job | null,
+  lastSuccess: Date | null = null,
+) {
   return {
     ...relationshipView(relationship),
     state: current ? "REPLICATION_RUNNING" : "REPLICATION_NOT_RUNNING",
     current_job: current ? currentJobView(current) : null,
     last_job: last ? lastJobView(last) : null,
+    last_success_time: rfc3339(lastSuccess),
   };
 }
 
