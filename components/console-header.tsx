@@ -8,10 +8,13 @@ export function ConsoleHeader({
   username,
   canWrite,
   isAdmin = false,
+  wide = false,
 }: {
   username: string;
   canWrite: boolean;
   isAdmin?: boolean;
+  /** For a page whose content is max-w-7xl (the list): the header lines up with it. */
+  wide?: boolean;
 }) {
   const pathname = usePathname();
   const links = [
@@ -27,7 +30,9 @@ export function ConsoleHeader({
   // On a phone the links take a row of their own under the name and the account, so nothing collides.
   return (
     <header className="border-b border-slate-200 bg-white">
-      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3 sm:px-6">
+      <div
+        className={`mx-auto flex ${wide ? "max-w-7xl" : "max-w-6xl"} flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3 sm:px-6`}
+      >
         <span className="text-lg font-semibold whitespace-nowrap">S3 Shift</span>
         <nav aria-label="Main" className="order-last w-full sm:order-none sm:w-auto">
           <ul className="flex flex-wrap gap-x-5 gap-y-1 text-sm">

@@ -11,7 +11,7 @@ export default async function CopiesPage() {
   const { canWrite } = header;
   return (
     <Providers>
-      <ConsoleHeader {...header} />
+      <ConsoleHeader {...header} wide />
       <main className="mx-auto max-w-7xl px-4 py-8 sm:px-6">
         <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-600">
           Cluster › Copy to/from S3
