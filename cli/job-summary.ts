@@ -1,4 +1,4 @@
-import { formatBytes, outcomeLabel, skipReasonWords } from "@/lib/format";
+import { finishedState, formatBytes, outcomeLabel, skipReasonWords } from "@/lib/format";
 import type { RelationshipStatus } from "@/lib/replication/views";
 import { formatCount, formatDuration } from "./units";
 
@@ -15,7 +15,7 @@ export function jobSummary(direction: string, job: LastJob): string {
   if (p.entries_skipped !== "0") parts.push(`${formatCount(p.entries_skipped)} skipped (${skipped(p)})`);
   const took = Date.parse(job.end_time) - Date.parse(job.start_time);
   if (Number.isFinite(took)) parts.push(`took ${formatDuration(Math.max(0, took) / 1000)}`);
-  return `${outcomeLabel(job.outcome, p.files_failed)}: ${parts.join(", ")}`;
+  return `${outcomeLabel(finishedState(job), p.files_failed)}: ${parts.join(", ")}`;
 }
 
 function skipped(p: LastJob["job_progress"]): string {

@@ -1,6 +1,6 @@
 "use client";
 
-import { useLayoutEffect, useRef, useState, type ReactNode } from "react";
+import { useId, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 
 /**
  * Text that may be very long (a 1,024-byte path in an error): a few lines at most, wrapping
@@ -10,9 +10,12 @@ export function ClampedText({
   text,
   lines = 3,
   className = "",
+  label,
   children,
 }: {
   text: string;
+  /** What the text is ("path", "error"): the button's name says it, as a page may hold many. */
+  label?: string;
   lines?: 2 | 3 | 4;
   className?: string;
   /** What to show in place of the bare text, such as a link holding it. */
@@ -21,6 +24,7 @@ export function ClampedText({
   const box = useRef<HTMLSpanElement>(null);
   const [open, setOpen] = useState(false);
   const [overflows, setOverflows] = useState(false);
+  const id = useId();
 
   useLayoutEffect(() => {
     const element = box.current;
@@ -35,7 +39,7 @@ export function ClampedText({
   const clamp = { 2: "line-clamp-2", 3: "line-clamp-3", 4: "line-clamp-4" }[lines];
   return (
     <span className={`block ${className}`}>
-      <span ref={box} title={text} className={`break-all ${open ? "block" : clamp}`}>
+      <span ref={box} id={id} title={text} className={`break-all ${open ? "block" : clamp}`}>
         {children ?? text}
       </span>
       {(overflows || open) && (
@@ -43,6 +47,8 @@ export function ClampedText({
           type="button"
           className="mt-0.5 text-xs text-blue-800 underline"
           aria-expanded={open}
+          aria-controls={id}
+          aria-label={label ? `${open ? "Show less" : "Show all"} of the ${label}` : undefined}
           onClick={() => setOpen(!open)}
         >
           {open ? "Show less" : "Show all"}

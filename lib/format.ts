@@ -110,6 +110,14 @@ function errorCount(filesFailed: string | number): string {
 }
 
 /**
+ * A finished job's state as the console names it: the API reports a job that completed with
+ * errors as FAILED (SPEC §5.3) with completed_with_errors set.
+ */
+export function finishedState(job: { outcome: string; completed_with_errors?: boolean }): string {
+  return job.completed_with_errors ? "COMPLETED_WITH_ERRORS" : job.outcome;
+}
+
+/**
  * A job's state in the console's words ("Stopped", not ABORTED); given the job's failed files, a
  * job that completed with errors says how many ("Completed with 1 error").
  */

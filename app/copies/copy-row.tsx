@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { ClampedText } from "@/components/clamped-text";
 import { JobProgress } from "@/components/job-progress";
-import { outcomeLabel } from "@/lib/format";
+import { finishedState, outcomeLabel } from "@/lib/format";
 import { endpointOf, lastRunTime } from "@/lib/replication/filter-statuses";
 import type { RelationshipStatus } from "@/lib/replication/views";
 import { Moment } from "./moment";
@@ -31,17 +31,22 @@ export function CopyRow({ status, canWrite }: { status: RelationshipStatus; canW
         {status.direction === "COPY_TO_OBJECT" ? "Local ⇨ Remote" : "Local ⇦ Remote"}
       </td>
       <td data-label={COLUMN.directory} className={CELL}>
-        <ClampedText text={status.local_directory_path} lines={3} className="max-w-xs font-mono">
+        <ClampedText text={status.local_directory_path} lines={3} label="directory" className="max-w-xs font-mono">
           <Link id={pathId} href={`/copies/${status.id}`} className="text-blue-800 underline">
             {status.local_directory_path}
           </Link>
         </ClampedText>
       </td>
       <td data-label={COLUMN.bucket} className={`${CELL} sm:min-w-40`}>
-        <ClampedText text={`${status.bucket}/${status.object_folder}`} lines={2} className="max-w-xs font-mono" />
+        <ClampedText
+          text={`${status.bucket}/${status.object_folder}`}
+          lines={2}
+          label="bucket and folder"
+          className="max-w-xs font-mono"
+        />
       </td>
       <td data-label={COLUMN.endpoint} className={`${CELL} sm:min-w-52`}>
-        <ClampedText text={endpointOf(status)} lines={2} className="font-mono" />
+        <ClampedText text={endpointOf(status)} lines={2} label="endpoint" className="font-mono" />
       </td>
       <td data-label={COLUMN.state} className={CELL}>
         <State status={status} />
@@ -75,9 +80,9 @@ function State({ status }: { status: RelationshipStatus }) {
   if (!last) return <span className="text-slate-600">Never run</span>;
   return (
     <div className="flex max-w-xs flex-col gap-1">
-      <span>{outcomeLabel(last.outcome, last.job_progress.files_failed)}</span>
+      <span>{outcomeLabel(finishedState(last), last.job_progress.files_failed)}</span>
       {last.error && last.outcome !== "SUCCEEDED" && (
-        <ClampedText text={last.error} lines={2} className="text-xs text-red-700" />
+        <ClampedText text={last.error} lines={2} label="error" className="text-xs text-red-700" />
       )}
     </div>
   );

@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { usePathname, useSearchParams } from "next/navigation";
-import { useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import {
   bucketsOf,
   EMPTY_QUERY,
@@ -19,6 +19,9 @@ import { ListControls } from "./list-controls";
 import { SortHeader, type Column } from "./sort-header";
 
 type Status = RelationshipStatus;
+
+/** How long after a Stop or Repeat the list still looks after the focus of the row it changed. */
+const ACTION_SETTLES_MS = 10_000;
 
 const COLUMNS: Column[] = [
   { label: COLUMN.direction },
@@ -42,6 +45,20 @@ export function RelationshipList({ canWrite }: { canWrite: boolean }) {
   const query = useMemo(() => parseListQuery(params), [params]);
   const [search, setSearch] = useState(query.q);
   const searchBox = useRef<HTMLInputElement>(null);
+  const written = useRef(query.q);
+  const [notice, setNotice] = useState("");
+  const countLine = useRef<HTMLParagraphElement>(null);
+  // The copy whose Stop or Repeat was pressed, and when: the change can take its row out of a
+  // filtered view, or move it in a sorted one, a second or two later.
+  const acted = useRef<{ id: string; at: number } | null>(null);
+
+  // The address changed from outside (the header's link, Back): the box follows, unless it wrote it.
+  useEffect(() => {
+    if (query.q !== written.current) {
+      written.current = query.q;
+      setSearch(query.q);
+    }
+  }, [query.q]);
 
   const { data, error } = useQuery({
     queryKey: ["statuses"],
@@ -58,7 +75,9 @@ export function RelationshipList({ canWrite }: { canWrite: boolean }) {
   const buckets = useMemo(() => (data ? bucketsOf(data) : []), [data]);
 
   function update(change: Partial<ListQuery>) {
-    window.history.replaceState(null, "", `${pathname}${listQueryString({ ...query, q: search, ...change })}`);
+    const next = { ...query, q: search, ...change };
+    written.current = next.q;
+    window.history.replaceState(null, "", `${pathname}${listQueryString(next)}`);
   }
   function onSearch(text: string) {
     setSearch(text);
@@ -67,8 +86,23 @@ export function RelationshipList({ canWrite }: { canWrite: boolean }) {
   function onSort(key: SortKey) {
     update({ sort: key, order: query.sort === key && query.order === "asc" ? "desc" : "asc" });
   }
+  // A row that held the focus and was re-sorted gets it back; one that left the view hands it to
+  // the count line, which says why.
+  useEffect(() => {
+    const last = acted.current;
+    if (!last || Date.now() - last.at > ACTION_SETTLES_MS) return;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const button = document.querySelector<HTMLElement>(`[data-row-action="${CSS.escape(last.id)}"]`);
+    if (button) return button.focus();
+    acted.current = null;
+    const left = data?.find((s) => s.id === last.id);
+    setNotice(left ? `${left.local_directory_path} no longer matches the filters.` : "");
+    countLine.current?.focus();
+  }, [shown, data]);
+
   // Sorting is kept: it hides nothing. Focus goes to the search box, as the button goes away.
   function clear() {
+    written.current = "";
     setSearch("");
     window.history.replaceState(
       null,
@@ -98,8 +132,9 @@ export function RelationshipList({ canWrite }: { canWrite: boolean }) {
         onChange={update}
       />
       <div className="mb-3 flex flex-wrap items-center gap-3 text-sm">
-        <p aria-live="polite" className="text-slate-700" data-testid="copy-count">
+        <p aria-live="polite" className="text-slate-700" data-testid="copy-count" ref={countLine} tabIndex={-1}>
           {shown.length} of {data.length} {data.length === 1 ? "copy" : "copies"}
+          {notice && <span data-testid="list-notice"> · {notice}</span>}
         </p>
         {filtered && shown.length > 0 && (
           <button type="button" onClick={clear} className="text-blue-800 underline hover:text-blue-900">
@@ -128,7 +163,13 @@ export function RelationshipList({ canWrite }: { canWrite: boolean }) {
               order={query.order}
               onSort={onSort}
             />
-            <tbody>
+            <tbody
+              onClickCapture={(event) => {
+                const id = (event.target as HTMLElement).closest<HTMLElement>("[data-row-action]")?.dataset.rowAction;
+                if (id) acted.current = { id, at: Date.now() };
+                setNotice("");
+              }}
+            >
               {shown.map((status) => (
                 <CopyRow key={status.id} status={status} canWrite={canWrite} />
               ))}

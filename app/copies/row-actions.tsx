@@ -45,6 +45,7 @@ export function RowActions({ status, describedBy }: { status: RelationshipStatus
         type="button"
         aria-disabled={busy || undefined}
         aria-describedby={describedBy}
+        data-row-action={status.id}
         onClick={() => void (running ? act("stop", stopCopy) : act("repeat", repeatCopy))}
         className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm whitespace-nowrap aria-disabled:opacity-70"
       >

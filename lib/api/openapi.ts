@@ -64,9 +64,14 @@ const status = {
               properties: {
                 job_id: { type: "string" },
                 outcome: {
-                  enum: ["SUCCEEDED", "FAILED", "COMPLETED_WITH_ERRORS", "ABORTED", "INTERRUPTED"],
+                  enum: ["SUCCEEDED", "FAILED", "ABORTED", "INTERRUPTED"],
                   description:
-                    "COMPLETED_WITH_ERRORS: every entry was dealt with but some files could not be copied (job_progress.files_failed; error names the first). FAILED: the job ended early.",
+                    "FAILED: the job ended early, or went through every entry but could not copy some files (then completed_with_errors is true).",
+                },
+                completed_with_errors: {
+                  type: "boolean",
+                  description:
+                    "true when the job went through every entry but some files could not be copied (job_progress.files_failed; error names the first); the console says Completed with N errors",
                 },
                 start_time: { type: "string", format: "date-time" },
                 end_time: { type: "string", format: "date-time" },

@@ -120,9 +120,9 @@ function statements(): ThrottleStore {
      ON CONFLICT(key) DO UPDATE SET attempts = excluded.attempts, locks = excluded.locks, lockedUntilMs = excluded.lockedUntilMs,
        checkingUntilMs = excluded.checkingUntilMs, windowStartMs = excluded.windowStartMs, updatedAtMs = excluded.updatedAtMs`,
   );
-  const forget = sqlite.prepare(
-    `DELETE FROM LoginThrottle WHERE updatedAtMs < (CASE WHEN key LIKE 'known:%' THEN ? ELSE ? END)`,
-  );
+  // Two range deletes on the updatedAtMs index, not one scan of the table inside the lock.
+  const forgetKnown = sqlite.prepare(`DELETE FROM LoginThrottle WHERE updatedAtMs < ? AND key LIKE 'known:%'`);
+  const forgetCounts = sqlite.prepare(`DELETE FROM LoginThrottle WHERE updatedAtMs < ? AND key NOT LIKE 'known:%'`);
   const dropPair = sqlite.prepare(`DELETE FROM LoginThrottle WHERE key = ?`);
   // Only the attempt that took this lock number may start it: a later one has its own.
   const startLock = sqlite.prepare(
@@ -152,15 +152,18 @@ function statements(): ThrottleStore {
       windowStartMs: now,
     };
     const byName = windowed(nameKey, now);
+    // A name that has signed in from this address before is neither held back by the address's
+    // ceiling nor counted towards it: a spray from a shared address (an office's NAT, a reverse
+    // proxy) cannot lock out the people who work there; its own pair allowance still applies.
+    const known = get.get(knownKey);
+    const exempt = !!known && now - known.windowStartMs < KNOWN_FOR_MS;
     const byAddress = windowed(addressKey, now);
-    if (byAddress.lockedUntilMs !== null && byAddress.lockedUntilMs > now)
+    if (!exempt && byAddress.lockedUntilMs !== null && byAddress.lockedUntilMs > now)
       throw tooMany(byAddress.lockedUntilMs, now, "address");
     if (pair.lockedUntilMs !== null && pair.lockedUntilMs > now) throw tooMany(pair.lockedUntilMs, now, "pair");
     // The attempt let through after the allowance is still being checked: its lock will last at least this long.
     if (pair.checkingUntilMs !== null && pair.checkingUntilMs > now)
       throw tooMany(now + lockDurationMs(pair.locks - 1), now, "pair");
-    const known = get.get(knownKey);
-    const exempt = !!known && now - known.windowStartMs < KNOWN_FOR_MS;
     if (!exempt && byName.lockedUntilMs !== null && byName.lockedUntilMs > now)
       throw tooMany(byName.lockedUntilMs, now, "name");
     pair.attempts++;
@@ -174,18 +177,26 @@ function statements(): ThrottleStore {
     }
     byName.attempts++;
     if (byName.attempts >= NAME_CEILING) byName.lockedUntilMs = byName.windowStartMs + NAME_WINDOW_MS;
-    byAddress.attempts++;
-    if (byAddress.attempts >= ADDRESS_CEILING) byAddress.lockedUntilMs = byAddress.windowStartMs + NAME_WINDOW_MS;
     put.run({ ...pair, now });
     put.run({ ...byName, now });
-    put.run({ ...byAddress, now });
-    if (!storedPair) forget.run(now - KNOWN_FOR_MS, now - FORGET_AFTER_MS);
+    if (!exempt) {
+      byAddress.attempts++;
+      if (byAddress.attempts >= ADDRESS_CEILING) byAddress.lockedUntilMs = byAddress.windowStartMs + NAME_WINDOW_MS;
+      put.run({ ...byAddress, now });
+    }
+    if (!storedPair) {
+      forgetKnown.run(now - KNOWN_FOR_MS);
+      forgetCounts.run(now - FORGET_AFTER_MS);
+    }
     return lock;
   });
   const release = sqlite.transaction(({ pairKey, nameKey, knownKey, addressKey }: Keys, now: number) => {
+    // Only an attempt the address counted is given back: a known name's never was.
+    const known = get.get(knownKey);
+    const wasExempt = !!known && now - known.windowStartMs < KNOWN_FOR_MS;
     dropPair.run(pairKey);
     uncount.run(NAME_CEILING, nameKey);
-    uncount.run(ADDRESS_CEILING, addressKey);
+    if (!wasExempt) uncount.run(ADDRESS_CEILING, addressKey);
     put.run({
       key: knownKey,
       attempts: 0,

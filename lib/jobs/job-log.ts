@@ -27,8 +27,11 @@ export class JobLog {
   ) {
     const file = relationshipLogFile(relationshipId);
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    // The worker keeps the usual umask (the files it restores belong to the share's users), so its own files say their mode.
-    this.stream = fs.createWriteStream(file, { flags: "a", mode: 0o600 });
+    // The worker keeps the usual umask (the files it restores belong to the share's users), so its own
+    // files say their mode; a link put in the log's place is refused, not written through.
+    const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = fs.constants;
+    const fd = fs.openSync(file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
+    this.stream = fs.createWriteStream(file, { fd });
   }
 
   write(level: "info" | "warn" | "error", event: string, fields: Record<string, unknown> = {}): void {

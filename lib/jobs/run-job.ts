@@ -14,7 +14,7 @@ import { parseAddress } from "@/lib/s3/endpoint";
 import { findRelationship, s3SettingsOf } from "@/lib/replication/find-relationship";
 import { JOB_STATES } from "@/lib/replication/job-states";
 import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, uploadSettings } from "./engine-settings";
-import { JobEntryRows } from "./job-entry-rows";
+import { JobEntryRows, pruneEntryLists } from "./job-entry-rows";
 import { JobLog } from "./job-log";
 import { createPrivateFile } from "@/lib/process/private-data";
 import { partialsJournalFor, trackingFileFor } from "@/lib/data-paths";
@@ -92,7 +92,11 @@ export async function runJob(job: Job, { shutdown }: RunJobOptions): Promise<voi
       readMode: result.readMode ?? undefined,
     },
   });
-  log.write(state === JOB_STATES.SUCCEEDED ? "info" : "error", "job-end", { outcome: state, error });
+  const level = state === JOB_STATES.SUCCEEDED ? "info" : state === JOB_STATES.COMPLETED_WITH_ERRORS ? "warn" : "error";
+  log.write(level, "job-end", { outcome: state, error });
+  await pruneEntryLists(job.relationshipId).catch((e: unknown) =>
+    log.write("warn", "entry-lists-not-pruned", { message: String(e) }),
+  );
   await log.close();
 }
 

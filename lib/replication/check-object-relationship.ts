@@ -177,11 +177,7 @@ export function whereDataGoes({ valid, directory }: CheckedRelationship) {
   return {
     direction: valid.direction,
     local_directory_path: directory.namespacePath,
-    endpoint_url: endpointUrl({
-      objectStoreAddress: valid.object_store_address,
-      port: valid.port,
-      allowPlainHttp: valid.allow_plain_http,
-    }),
+    endpoint_url: endpointUrl({ objectStoreAddress: valid.object_store_address, port: valid.port }),
     bucket_style: valid.bucket_style,
     region: valid.region,
     bucket: valid.bucket,

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { finishedState } from "@/lib/format";
+import { endpointUrl } from "@/lib/s3/endpoint-address";
 import type { RelationshipStatus } from "./views";
 
 /**
@@ -86,10 +88,7 @@ export function isFiltered(query: ListQuery): boolean {
 
 /** Where the copy sends its requests, as it uses it: `https://s3.example.com:443`. */
 export function endpointOf(status: Pick<Status, "object_store_address" | "port">): string {
-  const match = /^(https?):\/\/(.*)$/i.exec(status.object_store_address.trim());
-  const scheme = match ? match[1]!.toLowerCase() : "https";
-  const host = (match ? match[2]! : status.object_store_address.trim()).replace(/\/$/, "");
-  return `${scheme}://${host}:${status.port}`;
+  return endpointUrl({ objectStoreAddress: status.object_store_address, port: status.port });
 }
 
 const OUTCOME_STATES: Record<string, ListState> = {
@@ -104,7 +103,7 @@ const OUTCOME_STATES: Record<string, ListState> = {
 export function listStateOf(status: Pick<Status, "state" | "last_job">): ListState | undefined {
   if (status.state === "REPLICATION_RUNNING") return "running";
   if (!status.last_job) return "never-run";
-  return OUTCOME_STATES[status.last_job.outcome];
+  return OUTCOME_STATES[finishedState(status.last_job)];
 }
 
 /** When the last job ended, "" when none has. */

@@ -16,12 +16,12 @@ export async function listRelationshipJobs({ id, limit = 20 }: { id: string; lim
   return jobs.map(historyRow);
 }
 
-/** The relationship's newest job that succeeded, or null when none has. */
+/** The relationship's job that succeeded last (by its end, as the list's last_success_time), or null when none has. */
 export async function findLastSucceededJob({ id }: { id: string }) {
   const relationship = await findRelationship(id);
   const job = await db().job.findFirst({
     where: { relationshipId: relationship.id, state: JOB_STATES.SUCCEEDED },
-    orderBy: { createdAt: "desc" },
+    orderBy: { endTime: "desc" },
   });
   return job ? historyRow(job) : null;
 }
@@ -31,6 +31,8 @@ function historyRow(job: Job) {
     job_id: job.id,
     state: job.state,
     queued_at: job.createdAt.toISOString(),
+    /** False for a job stopped before the worker took it: start_time is then when it was queued. */
+    started: job.startTime !== null,
     start_time: (job.startTime ?? job.createdAt).toISOString(),
     /** When every file had been counted ("" until then); transfers run while the count goes on. */
     totals_known_at: job.totalsKnownAt?.toISOString() ?? "",

@@ -1,9 +1,7 @@
-import fs from "node:fs";
 import { Readable } from "node:stream";
-import { relationshipLogFile } from "@/lib/data-paths";
 import { formatBytes, outcomeVerb, skipReasonWords } from "@/lib/format";
-import { AppError } from "@/lib/errors";
 import { findRelationship } from "./find-relationship";
+import { openLog, UnreadableLogError } from "./open-log";
 
 export type LogLevel = "info" | "warn" | "error";
 
@@ -65,9 +63,17 @@ export function parseLogLine(line: string): LogEntry {
   };
 }
 
-/** The last `lines` entries of a relationship's replication log, oldest first. */
+/**
+ * The last `lines` entries of a relationship's replication log, oldest first. A log that cannot be
+ * read is one entry saying so, so that the rest of the copy's page still shows.
+ */
 export async function readLogEntries({ id, lines = 200 }: { id: string; lines?: number }): Promise<LogEntry[]> {
-  return (await readRelationshipLog({ id, lines })).map(parseLogLine);
+  try {
+    return (await readRelationshipLog({ id, lines })).map(parseLogLine);
+  } catch (error) {
+    if (!(error instanceof UnreadableLogError)) throw error;
+    return [{ time: "", level: "error", job: "", event: "log unreadable", path: null, message: error.message }];
+  }
 }
 
 /** A file to download, streamed: the adapter turns it into a response. */
@@ -78,59 +84,31 @@ export interface Download {
 }
 
 /** The whole replication log (JSON lines); a log may be large, so it is streamed, never read whole. */
-/** The log is opened as itself: a link put in its place is refused, never followed. */
-const READ_NO_LINK = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW;
-
 export async function relationshipLogDownload({ id }: { id: string }): Promise<Download> {
   const relationship = await findRelationship(id);
   const download = {
     filename: `replication-${relationship.id}.log`,
     contentType: "application/x-ndjson; charset=utf-8",
   };
-  let handle: fs.promises.FileHandle;
-  try {
-    handle = await fs.promises.open(relationshipLogFile(relationship.id), READ_NO_LINK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return { ...download, body: null };
-    throw unreadableLog(code);
-  }
-  // Checked on the open file, before the answer starts: a stream that fails halfway would look
-  // like a whole log to whoever saved it.
-  const stat = await handle.stat();
-  if (!stat.isFile()) {
-    await handle.close();
-    throw unreadableLog("not a regular file");
-  }
-  return { ...download, body: Readable.toWeb(handle.createReadStream()) as ReadableStream<Uint8Array> };
+  const log = await openLog(relationship.id);
+  if (!log) return { ...download, body: null };
+  return { ...download, body: Readable.toWeb(log.handle.createReadStream()) as ReadableStream<Uint8Array> };
 }
 
-function unreadableLog(reason: string | undefined) {
-  return new AppError(
-    "INTERNAL",
-    `The replication log of this copy cannot be read (${reason ?? "unknown error"}); the service's data directory needs looking at.`,
-  );
-}
+/** How many bytes of the log's end are read for the console: its last lines, not a log that may have grown large. */
+const TAIL_BYTES = 256 * 1024;
 
 /** The last lines of the relationship's replication log, oldest first. */
 export async function readRelationshipLog({ id, lines = 200 }: { id: string; lines?: number }): Promise<string[]> {
   const relationship = await findRelationship(id);
-  let text: string;
+  const log = await openLog(relationship.id);
+  if (!log) return [];
   try {
-    const handle = await fs.promises.open(relationshipLogFile(relationship.id), READ_NO_LINK);
-    try {
-      const { size } = await handle.stat();
-      // The tail is enough: read at most the last 256 KiB, not a log that may have grown large.
-      const length = Math.min(size, 256 * 1024);
-      const buffer = Buffer.alloc(length);
-      await handle.read(buffer, 0, length, size - length);
-      text = buffer.toString("utf8");
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
+    const length = Math.min(log.size, TAIL_BYTES);
+    const buffer = Buffer.alloc(length);
+    await log.handle.read(buffer, 0, length, log.size - length);
+    return buffer.toString("utf8").split("\n").filter(Boolean).slice(-lines);
+  } finally {
+    await log.handle.close();
   }
-  return text.split("\n").filter(Boolean).slice(-lines);
 }

@@ -2,7 +2,7 @@ import type { Job, Relationship } from "@/generated/prisma/client";
 import { progressView } from "@/lib/progress/api-view";
 import { progressOf } from "@/lib/progress/record";
 import { certificateBlocks } from "./ca-certificate";
-import { ACTIVE_STATES } from "./job-states";
+import { ACTIVE_STATES, JOB_STATES } from "./job-states";
 
 /** The relationship as the API shows it: never the secret. */
 export function relationshipView(row: Relationship) {
@@ -44,11 +44,21 @@ function currentJobView(job: Job) {
   };
 }
 
+/**
+ * SPEC §5.3: a job with per-file errors "ends as failed", and scripts that watch for FAILED keep
+ * seeing it; completed_with_errors says apart that it went through every entry (the console's
+ * "Completed with N errors"), where a plain FAILED ended early.
+ */
+function apiOutcome(state: string): string {
+  return state === JOB_STATES.COMPLETED_WITH_ERRORS ? JOB_STATES.FAILED : state;
+}
+
 function lastJobView(job: Job) {
   const progress = progressOf(job);
   return {
     job_id: job.id,
-    outcome: job.state,
+    outcome: apiOutcome(job.state),
+    completed_with_errors: job.state === JOB_STATES.COMPLETED_WITH_ERRORS,
     start_time: rfc3339(job.startTime ?? job.createdAt),
     end_time: rfc3339(job.endTime),
     error: job.error,
@@ -63,7 +73,7 @@ export function statusView(
   relationship: Relationship,
   current: Job | null,
   last: Job | null,
-  lastSuccess: Date | null = null,
+  lastSuccess: Date | null,
 ) {
   return {
     ...relationshipView(relationship),

@@ -1,4 +1,7 @@
 import net from "node:net";
+import { parseAddress } from "./endpoint-address";
+
+export { endpointUrl, parseAddress } from "./endpoint-address";
 
 export interface S3Location {
   objectStoreAddress: string;
@@ -15,17 +18,6 @@ export function isLoopbackHost(host: string): boolean {
   return bare === "::1";
 }
 
-/** `object_store_address` is a host name, optionally prefixed with `https://` or `http://`. */
-export function parseAddress(address: string): { scheme: "http" | "https"; host: string } {
-  const match = /^(?:(https?):\/\/)?([^/:\s]+|\[[0-9a-fA-F:]+\])\/?$/.exec(address.trim());
-  if (!match) throw new Error(`"${address}" is not a host name (give the port in "port")`);
-  return { scheme: (match[1] as "http" | "https" | undefined) ?? "https", host: match[2]! };
-}
-
-export function endpointUrl({ objectStoreAddress, port }: S3Location): string {
-  const { scheme, host } = parseAddress(objectStoreAddress);
-  return `${scheme}://${host}:${port}`;
-}
 
 /** Plain HTTP is allowed only for loopback addresses or when the relationship enables it. */
 export function plainHttpRefusal({ objectStoreAddress, allowPlainHttp }: S3Location): string | undefined {

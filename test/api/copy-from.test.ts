@@ -128,7 +128,7 @@ describe("a copy from S3 through the API", () => {
     await put("conflict/a/b/c", "under it");
     const created = await create({ local_directory_path: "/conflict", object_folder: "conflict/" });
     const status = await waitForJobEnd(lab.app, lab.token, created.json.id);
-    expect(status.last_job.outcome).toBe("FAILED");
+    expect(status.last_job).toMatchObject({ outcome: "FAILED", completed_with_errors: false });
     expect(status.last_job.error).toBe(
       'The folder cannot be copied: the key "conflict/a/b" is a file, yet "conflict/a/b/c" needs it to be a directory. Nothing was downloaded.',
     );

@@ -51,8 +51,10 @@ describe("a job that could not copy every file", () => {
     const { tooLongPath } = makeTree("entries", "entries/");
     const { id, status } = await createAndRun("entries", "entries/");
 
-    // The seed's fields keep their meaning: error is not empty, since not everything was copied.
-    expect(status.last_job.outcome).toBe("COMPLETED_WITH_ERRORS");
+    // The seed's words keep their meaning (SPEC §5.3: a job with per-file errors ends as failed, with
+    // an error); completed_with_errors says it went through every entry.
+    expect(status.last_job.outcome).toBe("FAILED");
+    expect(status.last_job.completed_with_errors).toBe(true);
     expect(status.last_job.error).toMatch(
       /^1 file could not be copied: "d{200}\/.*x+" \(see the job's file errors\)\.$/,
     );
@@ -70,12 +72,12 @@ describe("a job that could not copy every file", () => {
       `attachment; filename="job-${status.last_job.job_id}-entries.csv"`,
     );
     const rows = (await csv.text()).trimEnd().split("\r\n");
-    expect(rows[0]).toBe("path,result,reason");
+    expect(rows[0]).toBe('"path","result","code","reason"');
     expect(rows.slice(1).sort()).toEqual(
       [
-        `${tooLongPath},could not be copied,key is 1024 bytes of UTF-8; S3 keys must be shorter than 1024`,
-        "'=HYPERLINK(1).lnk,skipped,symbolic link",
-        "pipe,skipped,FIFO",
+        `"${tooLongPath}","failed","","key is 1024 bytes of UTF-8; S3 keys must be shorter than 1024"`,
+        `"'=HYPERLINK(1).lnk","skipped","symlink","symbolic link"`,
+        '"pipe","skipped","fifo","FIFO"',
       ].sort(),
     );
   });

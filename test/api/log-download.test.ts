@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -62,5 +63,24 @@ describe("the replication log's download when the log is not a plain file", () =
     const whole = await download();
     expect(whole.status).toBe(200);
     expect(await whole.text()).toContain('"job-end"');
+  });
+
+  it("refuses a FIFO in the log's place at once, and the copy's page still shows, saying the log cannot be read", async () => {
+    fs.renameSync(logFile, `${logFile}.kept`);
+    execFileSync("mkfifo", [logFile]);
+    try {
+      // Opening a FIFO for reading would wait for a writer: the answer comes at once instead.
+      const reply = await download();
+      expect(reply.status).toBe(500);
+      expect((await reply.json()).description).toBe(
+        "The replication log of this copy cannot be read (not a regular file); the service's data directory needs looking at.",
+      );
+      const page = await fetch(`${lab.app.url}/copies/${id}`, withCookie(session));
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("The replication log of this copy cannot be read (not a regular file)");
+    } finally {
+      fs.unlinkSync(logFile);
+      fs.renameSync(`${logFile}.kept`, logFile);
+    }
   });
 });

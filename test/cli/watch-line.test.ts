@@ -92,9 +92,11 @@ describe("the watch line", () => {
 });
 
 describe("the summary at the end of a watched job", () => {
-  const last = (p: Progress, outcome = "SUCCEEDED") => ({
+  // As the API sends it: a job that completed with errors is FAILED with completed_with_errors set.
+  const last = (p: Progress, state = "SUCCEEDED") => ({
     job_id: "job",
-    outcome,
+    outcome: state === "COMPLETED_WITH_ERRORS" ? "FAILED" : state,
+    completed_with_errors: state === "COMPLETED_WITH_ERRORS",
     start_time: "2026-11-30T04:00:00.000Z",
     end_time: "2026-11-30T04:00:00.400Z",
     error: "",

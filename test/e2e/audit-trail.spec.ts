@@ -44,8 +44,8 @@ for (const [label, width] of [
     const downloading = page.waitForEvent("download");
     await page.getByRole("link", { name: "Download CSV" }).click();
     const csv = fs.readFileSync(await (await downloading).path(), "utf8").split("\r\n");
-    expect(csv[0]).toBe("time (UTC),actor,action,target,detail");
-    expect(csv.some((row) => row.includes(`,admin,relationship.create,${id},`))).toBe(true);
+    expect(csv[0]).toBe('"time (UTC)","actor","action","target","detail"');
+    expect(csv.some((row) => row.includes(`,"admin","relationship.create","${id}",`))).toBe(true);
 
     await created.getByRole("link", { name: id }).click();
     await expect(page).toHaveURL(`${app.url}/copies/${id}`);

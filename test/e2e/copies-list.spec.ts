@@ -314,6 +314,43 @@ test("Repeat on a row starts a job at once, and Stop on it stops the job", async
   proxy.interceptor = undefined;
 });
 
+test("a Repeat that takes its row out of the filtered view leaves the focus on the count line, which says why", async ({
+  browser,
+}) => {
+  const page = await signedIn(browser);
+  await page.goto(`${app.url}/copies?state=completed-with-errors`);
+  await expect(page.getByTestId("copy-count")).toHaveText("1 of 5 copies");
+  // The job runs long enough for the list to see it running (and so no longer "completed with errors").
+  proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 2000 } : undefined);
+  try {
+    await row(page, ids.errors).getByRole("button", { name: "Repeat" }).focus();
+    await page.keyboard.press("Enter");
+    const count = page.getByTestId("copy-count");
+    await expect(count).toBeFocused();
+    await expect(count).toContainText("0 of 5 copies · /with-errors/ no longer matches the filters.");
+  } finally {
+    proxy.interceptor = undefined;
+  }
+  await waitForJobEnd(app, token, ids.errors);
+});
+
+test("the time since the last run moves on while nothing changes, and the search box follows the header's link", async ({
+  browser,
+}) => {
+  const page = await signedIn(browser);
+  const lastRun = row(page, ids.gone).locator('td[data-label="Last run"] time');
+  // No job runs, so every poll brings the same data: the words must move on all the same.
+  const before = await lastRun.textContent();
+  expect(before).toMatch(/ ago$/);
+  await expect.poll(() => lastRun.textContent(), { timeout: 5_000 }).not.toBe(before);
+
+  await page.getByRole("searchbox").fill("gone");
+  await expect(page.getByTestId("copy-count")).toHaveText("1 of 5 copies");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Copy to/from S3" }).click();
+  await expect(page.getByRole("searchbox")).toHaveValue("");
+  await expect(page.getByTestId("copy-count")).toHaveText("5 of 5 copies");
+});
+
 test("a Repeat the server refuses says why beside the row, in the console's words", async ({ browser }) => {
   const page = await signedIn(browser);
   // Another user deletes the copy between two polls: the page still shows it.

@@ -73,10 +73,10 @@ for (const [label, width, scheme] of [
     await expect(error.getByRole("button", { name: "Show less" })).toHaveAttribute("aria-expanded", "true");
     expect((await error.boundingBox())!.height).toBeGreaterThan(clampedHeight);
 
-    const failed = page.getByRole("region", { name: "Files the job could not copy" });
+    const failed = page.getByRole("region", { name: "Files the job could not copy", exact: true });
     await expect(failed).toContainText(tooLong);
     await expect(failed).toContainText("S3 keys must be shorter than 1024");
-    const skipped = page.getByRole("region", { name: "Entries the job skipped" });
+    const skipped = page.getByRole("region", { name: "Entries the job skipped", exact: true });
     await expect(skipped.getByRole("row", { name: /a-link/ })).toContainText("symbolic link");
     await expect(skipped.getByRole("row", { name: /a-pipe/ })).toContainText("FIFO");
 

@@ -20,21 +20,22 @@ describe("the audit trail as people read it", () => {
     expect(auditDetailPairs("not json")).toEqual([["detail", "not json"]]);
   });
 
-  it("writes CSV that quotes what must be quoted and never lets a cell be taken for a formula", () => {
+  it("writes CSV with every cell quoted, and never lets a cell be taken for a formula", () => {
     const csv = auditCsv([
       {
         at: "2026-11-30T05:00:00.000Z",
         actor: '=HYPERLINK("http://x")',
         action: "user.create",
-        target: "a,b",
+        target: "a;=cmd|' /C calc'!A0",
         detail: '{"k":"v"}',
       },
       { at: "2026-11-30T05:00:01.000Z", actor: "-2+3", action: "session.sign-in", target: "line\nbreak", detail: "" },
     ]);
+    // Quoted, a ";" cannot start a cell where the list separator is ";" (German, French Excel).
     expect(csv.split("\r\n")).toEqual([
-      "time (UTC),actor,action,target,detail",
-      '2026-11-30T05:00:00.000Z,"\'=HYPERLINK(""http://x"")",user.create,"a,b","{""k"":""v""}"',
-      '2026-11-30T05:00:01.000Z,\'-2+3,session.sign-in,"line\nbreak",',
+      '"time (UTC)","actor","action","target","detail"',
+      '"2026-11-30T05:00:00.000Z","\'=HYPERLINK(""http://x"")","user.create","a;=cmd|\' /C calc\'!A0","{""k"":""v""}"',
+      '"2026-11-30T05:00:01.000Z","\'-2+3","session.sign-in","line\nbreak",""',
       "",
     ]);
   });

@@ -1,4 +1,12 @@
-import { durationBetween, formatBytes, formatCount, formatDuration, formatTime, outcomeVerb } from "@/lib/format";
+import {
+  durationBetween,
+  finishedState,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatTime,
+  outcomeVerb,
+} from "@/lib/format";
 import type { JobHistoryRow } from "@/lib/replication/job-history";
 import type { RelationshipStatus } from "@/lib/replication/views";
 
@@ -39,8 +47,9 @@ export function JobSummary({
         : `A job is running since ${formatTime(current.start_time)}.`,
     );
   if (last) {
-    const ending = `Last job ${outcomeVerb(last.outcome, last.job_progress.files_failed)} at ${formatTime(last.end_time || last.start_time)}, took ${took(last)}`;
-    const wentThrough = last.outcome === "SUCCEEDED" || last.outcome === "COMPLETED_WITH_ERRORS";
+    const state = finishedState(last);
+    const ending = `Last job ${outcomeVerb(state, last.job_progress.files_failed)} at ${formatTime(last.end_time || last.start_time)}, took ${took(last)}`;
+    const wentThrough = state === "SUCCEEDED" || state === "COMPLETED_WITH_ERRORS";
     lines.push(wentThrough ? `${ending}: ${moved(last.job_progress)}.` : `${ending}.`);
     if (last.outcome !== "SUCCEEDED")
       lines.push(

@@ -24,6 +24,8 @@ import { RelationshipActions } from "./relationship-actions";
 import { JobSummary } from "./job-summary";
 import { ReplicationLog } from "./replication-log";
 import { ThroughputChart } from "./throughput-chart";
+import { hasPrivilege, PRIVILEGES } from "@/lib/auth/privileges";
+import { NoAccessPage } from "@/components/no-access-page";
 import { requireSession } from "@/web/console-session";
 import { Section } from "@/components/section";
 import { TableHead } from "@/components/table-head";
@@ -34,7 +36,9 @@ export const dynamic = "force-dynamic";
 const FAILURES_SHOWN = 20;
 
 export default async function CopyDetailsPage({ params }: { params: Promise<{ id: string }> }) {
-  const { header } = await requireSession();
+  const { principal, header } = await requireSession();
+  if (!hasPrivilege(principal, PRIVILEGES.REPLICATION_READ))
+    return <NoAccessPage header={header} privilege={PRIVILEGES.REPLICATION_READ} what="A copy's details" />;
   const { id } = await params;
   let status;
   try {
@@ -95,7 +99,7 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
               <div key={label} className="contents">
                 <dt className="text-slate-600">{label}</dt>
                 <dd className="min-w-0 font-mono">
-                  <ClampedText text={value!} lines={4} />
+                  <ClampedText text={value!} lines={4} label={label!.toLowerCase()} />
                 </dd>
               </div>
             ))}
@@ -172,7 +176,7 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
                       <td className="py-1 pr-4">{formatCount(job.job_progress.files_failed)}</td>
                       <td className="py-1 pr-4">{formatCount(job.job_progress.entries_skipped)}</td>
                       <td className="py-1 text-red-700">
-                        {job.error && <ClampedText text={job.error} lines={2} className="min-w-48" />}
+                        {job.error && <ClampedText text={job.error} lines={2} label="error" className="min-w-48" />}
                       </td>
                     </tr>
                   );
@@ -187,7 +191,7 @@ export default async function CopyDetailsPage({ params }: { params: Promise<{ id
             <ul className="flex flex-col gap-1 text-sm" data-testid="last-job-failures">
               {fileErrors.map((e, index) => (
                 <li key={index}>
-                  <ClampedText text={`${e.path}: ${e.message}`} lines={2} className="font-mono" />
+                  <ClampedText text={`${e.path}: ${e.message}`} lines={2} label="failure" className="font-mono" />
                 </li>
               ))}
             </ul>

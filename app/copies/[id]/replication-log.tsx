@@ -70,7 +70,7 @@ export function ReplicationLog({ entries, downloadHref }: { entries: LogEntry[];
                   </span>
                 </div>
                 {entry.path && <div className="mt-1 font-mono text-xs break-all">{entry.path}</div>}
-                <ClampedText text={entry.message} className="mt-1" />
+                <ClampedText text={entry.message} label="message" className="mt-1" />
               </li>
             ))}
           </ol>
@@ -90,7 +90,7 @@ export function ReplicationLog({ entries, downloadHref }: { entries: LogEntry[];
                   <td className="whitespace-nowrap py-1 pr-4">{entry.event}</td>
                   <td className="max-w-xs py-1 pr-4 font-mono text-xs break-all">{entry.path ?? ""}</td>
                   <td className="max-w-md py-1 pr-4">
-                    <ClampedText text={entry.message} className="min-w-48" />
+                    <ClampedText text={entry.message} label="message" className="min-w-48" />
                   </td>
                 </tr>
               ))}

@@ -11,12 +11,14 @@ import {
 } from "@/lib/format";
 import { getObjectRelationship } from "@/lib/replication/list-object-relationships";
 import { getRelationshipJob } from "@/lib/replication/job-history";
-import { listJobEntries } from "@/lib/replication/job-entries";
+import { entriesOf } from "@/lib/replication/job-entries";
 import { ClampedText } from "@/components/clamped-text";
 import { Breadcrumb } from "@/components/breadcrumb";
 import { ConsoleHeader } from "@/components/console-header";
 import { LiveRefresh } from "@/components/live-refresh";
 import { Section } from "@/components/section";
+import { hasPrivilege, PRIVILEGES } from "@/lib/auth/privileges";
+import { NoAccessPage } from "@/components/no-access-page";
 import { requireSession } from "@/web/console-session";
 import { EntryTable } from "./entry-table";
 
@@ -26,12 +28,11 @@ type Params = { id: string; jobId: string };
 
 async function load(params: Params) {
   try {
-    const [relationship, job, entries] = await Promise.all([
+    const [relationship, job] = await Promise.all([
       getObjectRelationship({ id: params.id }),
       getRelationshipJob(params),
-      listJobEntries(params),
     ]);
-    return { relationship, job, entries };
+    return { relationship, job, entries: await entriesOf(job) };
   } catch (error) {
     if (error instanceof AppError && error.code === "NOT_FOUND") notFound();
     throw error;
@@ -43,31 +44,39 @@ const filesAndBytes = (files: string, bytes: string) =>
 
 /** One job's record: how it ended, what it moved, and each entry it could not copy or left alone. */
 export default async function JobPage({ params }: { params: Promise<Params> }) {
-  const { header } = await requireSession();
+  const { principal, header } = await requireSession();
+  if (!hasPrivilege(principal, PRIVILEGES.REPLICATION_READ))
+    return <NoAccessPage header={header} privilege={PRIVILEGES.REPLICATION_READ} what="A job's record" />;
   const { relationship, job, entries } = await load(await params);
   const p = job.job_progress;
   const running = job.end_time === "";
-  const took = durationBetween(job.start_time, job.end_time);
-  const moved = Number(p.bytes_transferred) + Number(p.bytes_copied_server_side);
+  const took = job.started ? durationBetween(job.start_time, job.end_time) : null;
+  const pull = relationship.direction === "COPY_FROM_OBJECT";
+  const counted = job.totals_known_at
+    ? formatDuration(durationBetween(job.start_time, job.totals_known_at) ?? 0)
+    : null;
   const skippedByReason = Object.entries(p.entries_skipped_by_reason);
   const facts: Array<[string, string]> = [
     ["Outcome", outcomeLabel(job.state, p.files_failed)],
     ["Started", formatTime(job.start_time)],
     ["Ended", running ? "still running" : formatTime(job.end_time)],
     ["Took", took === null ? "—" : formatDuration(took)],
-    ["Waited to start", formatDuration(durationBetween(job.queued_at, job.start_time) ?? 0)],
     [
-      "Counted every file",
-      job.totals_known_at
-        ? `${formatDuration(durationBetween(job.start_time, job.totals_known_at) ?? 0)} after the start (copying began at once)`
+      "Waited to start",
+      job.started ? formatDuration(durationBetween(job.queued_at, job.start_time) ?? 0) : "never started",
+    ],
+    // A push counts the tree while it copies; a pull lists the whole folder before its first download.
+    [
+      pull ? "Listed the folder" : "Counted every file",
+      counted
+        ? pull
+          ? `in ${counted} (downloads began after it)`
+          : `${counted} after the start (copying began at once)`
         : running
           ? "still counting"
           : "—",
     ],
-    [
-      relationship.direction === "COPY_TO_OBJECT" ? "Sent" : "Downloaded",
-      filesAndBytes(p.files_transferred, p.bytes_transferred),
-    ],
+    [pull ? "Downloaded" : "Sent", filesAndBytes(p.files_transferred, p.bytes_transferred)],
     ["Unchanged", filesAndBytes(p.files_unchanged, p.bytes_unchanged)],
     ["Copied server-side", filesAndBytes(p.files_copied_server_side, p.bytes_copied_server_side)],
     ["Could not copy", filesAndBytes(p.files_failed, p.bytes_failed)],
@@ -77,7 +86,11 @@ export default async function JobPage({ params }: { params: Promise<Params> }) {
         ? "none"
         : skippedByReason.map(([reason, count]) => skipReasonWords(reason, count)).join(", "),
     ],
-    ["Average rate", took ? `${formatBytes((moved * 1000) / took)}/s` : "—"],
+    // What crossed the network: server-side copies and files found in place moved nothing.
+    [
+      pull ? "Average download rate" : "Average upload rate",
+      took ? `${formatBytes((Number(p.bytes_transferred) * 1000) / took)}/s` : "—",
+    ],
     ["Read mode", job.read_mode === "snapshot" ? "snapshot" : job.read_mode === "stable-read" ? "stable read" : "—"],
     ["Job id", job.job_id],
   ];
@@ -127,7 +140,7 @@ export default async function JobPage({ params }: { params: Promise<Params> }) {
           </dl>
           {job.error && (
             <div className="mt-3 text-red-700" data-testid="job-error">
-              <ClampedText text={job.error} />
+              <ClampedText text={job.error} label="error" />
             </div>
           )}
         </Section>
