@@ -12,7 +12,14 @@ export const dynamic = "force-dynamic";
 export default async function CopiesPage() {
   const { principal, header } = await requireSession();
   if (!hasPrivilege(principal, PRIVILEGES.REPLICATION_READ))
-    return <NoAccessPage header={header} privilege={PRIVILEGES.REPLICATION_READ} what="The list of copies" />;
+    return (
+      <NoAccessPage
+        header={header}
+        title="Copy to/from S3"
+        privilege={PRIVILEGES.REPLICATION_READ}
+        what="The list of copies"
+      />
+    );
   const { canWrite } = header;
   return (
     <Providers>

@@ -99,4 +99,28 @@ describe("a job that could not copy every file", () => {
     expect(unknown.status).toBe(404);
     expect((await unknown.json()).description).toBe('This copy has no job with the id "not-a-job".');
   });
+
+  it("keeps the lists of a copy's 20 newest jobs only; an older job keeps its counts", async () => {
+    const root = path.join(lab.app.fsRoot, "linked");
+    fs.mkdirSync(root, { recursive: true });
+    fs.writeFileSync(path.join(root, "kept.txt"), "kept");
+    fs.symlinkSync("/etc/hostname", path.join(root, "a-link"));
+    const { id, status: first } = await createAndRun("linked", "linked/");
+    const firstJob = first.last_job.job_id as string;
+    const rowsOf = async (jobId: string) =>
+      (await (await download(`/copies/${id}/jobs/${jobId}/entries`)).text()).trimEnd().split("\r\n");
+    expect(await rowsOf(firstJob)).toHaveLength(2);
+    let last = first;
+    for (let i = 0; i < 20; i++) {
+      expect((await lab.app.call("POST", `${BASE}/${id}/replicate`, { token: lab.token })).status).toBe(200);
+      last = await waitForJobEnd(lab.app, lab.token, id);
+    }
+    expect(await rowsOf(firstJob)).toEqual(['"path","result","code","reason"']);
+    expect(await rowsOf(last.last_job.job_id)).toEqual([
+      '"path","result","code","reason"',
+      '"a-link","skipped","symlink","symbolic link"',
+    ]);
+    const page = await download(`/copies/${id}/jobs/${firstJob}`);
+    expect(await page.text()).toContain("their list is no longer kept (a copy keeps the lists of its");
+  });
 });

@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
 import { expectAccessible } from "../support/axe";
-import { ADMIN_PASSWORD, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
+import { ADMIN_PASSWORD, APP_ALERT, OBSERVER, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
 import { relationshipBody, signIn } from "../support/e2e";
 import { startS3Server, type S3TestServer } from "../support/s3-server";
 
@@ -104,4 +105,28 @@ test("a job id that is not this copy's shows the console's not-found page with a
   await expect(page.getByRole("heading", { name: "No such job" })).toBeVisible();
   await page.getByRole("link", { name: "Back to Copy to/from S3" }).click();
   await expect(page).toHaveURL(`${app.url}/copies`);
+});
+
+test("a signed-in user whose role lacks the read privilege sees none of a copy's pages, and is told why", async ({
+  browser,
+}) => {
+  const sqlite = new Database(path.join(app.dataDir, "shift.db"));
+  const held = sqlite.prepare("SELECT privilege FROM RolePrivilege WHERE roleId = 'observers'").all() as Array<{
+    privilege: string;
+  }>;
+  sqlite.prepare("DELETE FROM RolePrivilege WHERE roleId = 'observers'").run();
+  try {
+    const page = await (await browser.newContext()).newPage();
+    await signIn(page, app.url, OBSERVER.username, OBSERVER.password);
+    for (const address of ["/copies", `/copies/${id}`, `/copies/${id}/jobs/${jobId}`]) {
+      await page.goto(app.url + address);
+      await expect(page.locator(APP_ALERT)).toContainText("You lack the privilege for this page.");
+      await expect(page.locator(APP_ALERT)).toContainText("PRIVILEGE_REPLICATION_OBJECT_READ");
+      await expect(page.locator("main")).not.toContainText("jobbed");
+    }
+  } finally {
+    const put = sqlite.prepare("INSERT INTO RolePrivilege (roleId, privilege) VALUES ('observers', ?)");
+    for (const { privilege } of held) put.run(privilege);
+    sqlite.close();
+  }
 });

@@ -38,7 +38,14 @@ const FAILURES_SHOWN = 20;
 export default async function CopyDetailsPage({ params }: { params: Promise<{ id: string }> }) {
   const { principal, header } = await requireSession();
   if (!hasPrivilege(principal, PRIVILEGES.REPLICATION_READ))
-    return <NoAccessPage header={header} privilege={PRIVILEGES.REPLICATION_READ} what="A copy's details" />;
+    return (
+      <NoAccessPage
+        header={header}
+        title="Copy details"
+        privilege={PRIVILEGES.REPLICATION_READ}
+        what="A copy's details"
+      />
+    );
   const { id } = await params;
   let status;
   try {

@@ -46,7 +46,7 @@ const filesAndBytes = (files: string, bytes: string) =>
 export default async function JobPage({ params }: { params: Promise<Params> }) {
   const { principal, header } = await requireSession();
   if (!hasPrivilege(principal, PRIVILEGES.REPLICATION_READ))
-    return <NoAccessPage header={header} privilege={PRIVILEGES.REPLICATION_READ} what="A job's record" />;
+    return <NoAccessPage header={header} title="Job" privilege={PRIVILEGES.REPLICATION_READ} what="A job's record" />;
   const { relationship, job, entries } = await load(await params);
   const p = job.job_progress;
   const running = job.end_time === "";
