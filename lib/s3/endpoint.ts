@@ -18,7 +18,6 @@ export function isLoopbackHost(host: string): boolean {
   return bare === "::1";
 }
 
-
 /** Plain HTTP is allowed only for loopback addresses or when the relationship enables it. */
 export function plainHttpRefusal({ objectStoreAddress, allowPlainHttp }: S3Location): string | undefined {
   const { scheme, host } = parseAddress(objectStoreAddress);
