@@ -6,7 +6,7 @@ import { copyFromObject } from "@/lib/engine/copy-from-object";
 import { copyToObject } from "@/lib/engine/copy-to-object";
 import { ProgressTracker } from "@/lib/engine/progress";
 import { TrackingStore } from "@/lib/engine/tracking-store";
-import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, uploadSettings } from "@/lib/jobs/engine-settings";
+import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, storeSockets, uploadSettings } from "@/lib/jobs/engine-settings";
 import { benchStore } from "./client";
 
 const args = JSON.parse(process.argv[2]!) as {
@@ -20,7 +20,7 @@ const args = JSON.parse(process.argv[2]!) as {
   /** Tracked files per parallel listing range (the engine's default unless given). */
   listingRangeFiles?: number;
 };
-const store = benchStore(args.endpoint, args.concurrency);
+const store = benchStore(args.endpoint, storeSockets(args.concurrency));
 const tracking = new TrackingStore(args.trackingFile);
 const progress = new ProgressTracker();
 const common = {

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import { TreeHandle } from "@/lib/fs/beneath";
 import { classifyS3Error, httpStatusOf, s3ErrorCode } from "@/lib/s3/classify-error";
+import { SMALL_OBJECT_BYTES } from "@/lib/s3/get-object";
 import { placeObject, type DownloadContext, type DownloadSettings } from "./download-file";
 import { jobController, type EngineJobInput } from "./job-input";
 import { dispositionOf, fatalMessage, JobFailures, localFailureMessage, type CopyResult } from "./job-failures";
@@ -44,6 +45,7 @@ export async function copyFromObject(input: CopyFromObjectInput): Promise<CopyRe
 class DownloadRun {
   private readonly controller: AbortController;
   private readonly slots: Semaphore;
+  private readonly smallSlots: Semaphore;
   private readonly ctx: DownloadContext;
   private readonly tasks = new Set<Promise<void>>();
   private readonly failures = new JobFailures({ one: "object", many: "objects", verb: "copied" });
@@ -54,6 +56,7 @@ class DownloadRun {
   ) {
     this.controller = jobController(input.signal);
     this.slots = new Semaphore(input.concurrency);
+    this.smallSlots = new Semaphore(input.download.smallObjectsInFlight);
     this.ctx = {
       store: input.store,
       bucket: input.bucket,
@@ -92,7 +95,8 @@ class DownloadRun {
         if (placement.kind === "directory")
           await this.guard(object, () => this.ctx.tree.ensureDirectory(placement.relPath));
         if (placement.kind !== "file") continue;
-        const release = await this.slots.acquire();
+        const small = object.size <= BigInt(SMALL_OBJECT_BYTES);
+        const release = await (small ? this.smallSlots : this.slots).acquire();
         const task = this.guard(object, () => placeObject(this.ctx, object, placement.relPath, tracked)).finally(() => {
           release();
           this.tasks.delete(task);

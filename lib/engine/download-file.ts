@@ -25,6 +25,12 @@ export interface DownloadSettings {
   bodyAttempts: number;
   /** fdatasync each file before it is renamed into place, so a crash cannot leave a tracked file empty. */
   durableWrites: boolean;
+  /**
+   * Small objects (up to SMALL_OBJECT_BYTES) fetched at once, apart from the job's concurrency.
+   * Their time is waiting, not work: a store that writes a response's headers and body apart,
+   * with Nagle's algorithm on, holds the body until the client's delayed ACK (40 ms on Linux).
+   */
+  smallObjectsInFlight: number;
 }
 
 export interface DownloadContext {

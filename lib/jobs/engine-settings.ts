@@ -24,4 +24,10 @@ export const DOWNLOAD_SETTINGS: DownloadSettings = {
   parallelParts: 8,
   bodyAttempts: 3,
   durableWrites: true,
+  smallObjectsInFlight: 128,
 };
+
+/** Sockets a job's store may hold: the small objects of a pull are fetched more at once than the job's transfers. */
+export function storeSockets(transferConcurrency: number): number {
+  return Math.max(transferConcurrency, DOWNLOAD_SETTINGS.smallObjectsInFlight);
+}

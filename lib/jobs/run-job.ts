@@ -13,7 +13,7 @@ import { createObjectStore } from "@/lib/s3/client";
 import { parseAddress } from "@/lib/s3/endpoint";
 import { findRelationship, s3SettingsOf } from "@/lib/replication/find-relationship";
 import { JOB_STATES } from "@/lib/replication/job-states";
-import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, uploadSettings } from "./engine-settings";
+import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, storeSockets, uploadSettings } from "./engine-settings";
 import { JobEntryRows, pruneEntryLists } from "./job-entry-rows";
 import { JobLog } from "./job-log";
 import { createPrivateFile } from "@/lib/process/private-data";
@@ -105,7 +105,7 @@ async function execute(job: Job, signal: AbortSignal, emit: (event: EngineEvent)
   const relationship = await findRelationship(job.relationshipId);
   const directory = await jobDirectoryPath(relationship.localDirectoryPath);
   const settings = s3SettingsOf(relationship);
-  const store = createObjectStore(settings, { maxSockets: config.transferConcurrency });
+  const store = createObjectStore(settings, { maxSockets: storeSockets(config.transferConcurrency) });
   // Created 0600 first: SQLite gives the file's -wal and -shm the same mode.
   createPrivateFile(trackingFileFor(relationship.id));
   const tracking = new TrackingStore(trackingFileFor(relationship.id));

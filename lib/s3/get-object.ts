@@ -3,7 +3,8 @@ import type { FileHandle } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import type { Semaphore } from "@/lib/concurrency/semaphore";
 import { DispositionError } from "./disposition";
-import type { ObjectBody, ObjectStore } from "./object-store";
+import { writeSync } from "node:fs";
+import type { ObjectBody, ObjectFacts, ObjectStore } from "./object-store";
 
 /** The object is no longer the one the listing described. */
 export class ObjectChangedError extends DispositionError {
@@ -51,6 +52,12 @@ export interface Downloaded {
 }
 
 const REPORT_EVERY_BYTES = 256 * 1024;
+/**
+ * Objects up to this size come whole into memory by the lean path and are written with one
+ * synchronous write: for them a stream, and a trip to the thread pool per chunk, cost more than
+ * the bytes (the same bound as a push's synchronous read of a small file).
+ */
+export const SMALL_OBJECT_BYTES = 256 * 1024;
 
 /**
  * Fetches one object into `file` and proves what arrived: every response must carry the listed
@@ -61,8 +68,35 @@ const REPORT_EVERY_BYTES = 256 * 1024;
 export async function downloadObject(input: DownloadInput): Promise<Downloaded> {
   const ranged = input.size > BigInt(input.rangeThreshold);
   const hashes = new ContentHashes(input.etag);
-  const first = ranged ? await fetchRanges(input, hashes) : await fetchWhole(input, hashes);
+  const first = ranged
+    ? await fetchRanges(input, hashes)
+    : input.size <= BigInt(SMALL_OBJECT_BYTES)
+      ? await fetchSmall(input, hashes)
+      : await fetchWhole(input, hashes);
   return { sha256: hashes.verify(first), ranged, verifiedBy: hashes.verifiedBy(first) };
+}
+
+async function fetchSmall(input: DownloadInput, hashes: ContentHashes): Promise<ObjectFacts> {
+  const size = Number(input.size);
+  const release = await input.bufferBudget.acquire(size);
+  try {
+    const reply = await input.store.getSmallObject({
+      bucket: input.bucket,
+      key: input.key,
+      ifMatch: input.etag,
+      signal: input.signal,
+    });
+    if (reply.etag && reply.etag !== input.etag) throw new ObjectChangedError(`its ETag is now ${reply.etag}`);
+    if (reply.data.length !== size)
+      throw new ObjectChangedError(`${reply.data.length} bytes arrived, the listing said ${input.size}`);
+    hashes.choose(reply);
+    hashes.update(reply.data);
+    for (let done = 0; done < size;) done += writeSync(input.file.fd, reply.data, done, size - done, done);
+    if (size > 0) input.onBytes(size);
+    return reply;
+  } finally {
+    release();
+  }
 }
 
 async function fetchWhole(input: DownloadInput, hashes: ContentHashes): Promise<ObjectBody> {
@@ -190,7 +224,7 @@ class ContentHashes {
   constructor(private readonly etag: string) {}
 
   /** Decided from the first response's headers, before any body byte is hashed. */
-  choose(reply: ObjectBody): void {
+  choose(reply: ObjectFacts): void {
     if (!metadataSha256(reply) && isMd5Etag(this.etag, reply)) this.md5 = crypto.createHash("md5");
   }
 
@@ -199,7 +233,7 @@ class ContentHashes {
     this.md5?.update(data);
   }
 
-  verify(reply: ObjectBody): Buffer {
+  verify(reply: ObjectFacts): Buffer {
     const digest = this.sha256.digest();
     const expected = metadataSha256(reply);
     if (expected && expected !== digest.toString("hex")) throw new ChecksumMismatchError("sha256 metadata");
@@ -207,18 +241,18 @@ class ContentHashes {
     return digest;
   }
 
-  verifiedBy(reply: ObjectBody): Downloaded["verifiedBy"] {
+  verifiedBy(reply: ObjectFacts): Downloaded["verifiedBy"] {
     return metadataSha256(reply) ? "sha256-metadata" : this.md5 ? "md5-etag" : "size";
   }
 }
 
-function metadataSha256(reply: ObjectBody): string | undefined {
+function metadataSha256(reply: ObjectFacts): string | undefined {
   const value = reply.sha256?.toLowerCase();
   return value && /^[0-9a-f]{64}$/.test(value) ? value : undefined;
 }
 
 /** A single-part upload's ETag is its MD5, unless the object is encrypted with KMS or a customer key. */
-export function isMd5Etag(etag: string, reply?: Pick<ObjectBody, "keyEncrypted">): boolean {
+export function isMd5Etag(etag: string, reply?: Pick<ObjectFacts, "keyEncrypted">): boolean {
   return /^[0-9a-fA-F]{32}$/.test(etag) && !reply?.keyEncrypted;
 }
 

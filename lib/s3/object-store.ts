@@ -19,6 +19,8 @@ export interface ObjectStore {
   listMultipartUploads(request: UploadsPageRequest): Promise<UploadsPage>;
   listObjectsPage(request: ObjectsPageRequest): Promise<ListPage>;
   getObject(request: GetObjectRequest): Promise<ObjectBody>;
+  /** A whole small object, its bytes in memory: for the many small files of a tree, without a stream per object. */
+  getSmallObject(request: ObjectRef & { ifMatch: string }): Promise<SmallObject>;
   headObject(request: ObjectRef): Promise<ObjectHead>;
   /** Server-side copy within the bucket: the store duplicates the object, no data is sent. */
   copyObject(request: CopyObjectRequest): Promise<{ etag: string }>;
@@ -132,12 +134,20 @@ export interface ObjectHead {
   sha256?: string;
 }
 
-export interface ObjectBody {
-  body: Readable;
+/** What a GET's headers say of the object. */
+export interface ObjectFacts {
   etag: string;
   sha256?: string;
   /** Encrypted with KMS or a customer key: its ETag is then not its MD5. */
   keyEncrypted: boolean;
+}
+
+export interface ObjectBody extends ObjectFacts {
+  body: Readable;
+}
+
+export interface SmallObject extends ObjectFacts {
+  data: Buffer;
 }
 
 export interface CopyObjectRequest extends NewObject {

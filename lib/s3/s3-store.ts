@@ -25,6 +25,7 @@ import type {
   ObjectsPageRequest,
   ObjectStore,
   PartRequest,
+  SmallObject,
   PutObjectRequest,
   UploadRef,
   UploadsPage,
@@ -163,6 +164,33 @@ export class S3Store implements ObjectStore {
       etag: normaliseEtag(reply.ETag),
       sha256: reply.Metadata?.[SHA256_METADATA_KEY],
       keyEncrypted: !!reply.SSECustomerAlgorithm || !!reply.ServerSideEncryption?.startsWith("aws:kms"),
+    };
+  }
+
+  /**
+   * The lean path for a whole small object: the SDK's middleware and response stream cost more CPU
+   * than such an object's bytes. A refusal (412 when the ETag moved on, 404) becomes an error shaped
+   * like the SDK's, classified alike.
+   */
+  async getSmallObject({ bucket, key, ifMatch, signal }: ObjectRef & { ifMatch: string }): Promise<SmallObject> {
+    const reply = await this.lean.request({
+      method: "GET",
+      bucket,
+      key,
+      headers: { "if-match": `"${ifMatch}"` },
+      signal,
+    });
+    const header = (name: string) => {
+      const value = reply.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    return {
+      data: reply.body,
+      etag: normaliseEtag(header("etag")),
+      sha256: header(`x-amz-meta-${SHA256_METADATA_KEY}`),
+      keyEncrypted:
+        !!header("x-amz-server-side-encryption-customer-algorithm") ||
+        !!header("x-amz-server-side-encryption")?.startsWith("aws:kms"),
     };
   }
 

@@ -123,6 +123,7 @@ export function runDownloadJob(options: DownloadRunOptions): Promise<RunOutcome>
         parallelParts: 4,
         bodyAttempts: 3,
         durableWrites: true,
+        smallObjectsInFlight: 16,
       },
     }),
   );

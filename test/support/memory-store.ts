@@ -14,6 +14,7 @@ import type {
   ObjectStore,
   PartRequest,
   PutObjectRequest,
+  SmallObject,
   UploadRef,
   UploadsPage,
   UploadsPageRequest,
@@ -179,6 +180,13 @@ export class MemoryStore implements ObjectStore {
       );
     const bytes = range ? object.body.subarray(range.offset, range.offset + range.length) : object.body;
     return { body: Readable.from([Buffer.from(bytes)]), etag: object.etag, sha256: object.sha256, keyEncrypted: false };
+  }
+
+  async getSmallObject({ bucket, key, ifMatch }: ObjectRef & { ifMatch: string }): Promise<SmallObject> {
+    const { body, ...facts } = await this.getObject({ bucket, key, ifMatch });
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+    return { ...facts, data: Buffer.concat(chunks) };
   }
 
   async headObject({ bucket, key }: ObjectRef): Promise<ObjectHead> {
