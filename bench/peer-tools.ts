@@ -40,18 +40,21 @@ export interface Target {
   concurrency: number;
   /** Where configuration files may be written. */
   work: string;
+  /** "to" copies the directory to the bucket (the default), "from" the bucket's folder to the directory. */
+  direction?: "to" | "from";
 }
 
 export function peerCommand(peer: Peer, t: Target): { command: string; args: string[]; env: Record<string, string> } {
   const url = new URL(t.endpoint);
+  // The same command and tuning both ways; only the order of source and destination changes.
+  const ends = (local: string, remote: string) => (t.direction === "from" ? [remote, local] : [local, remote]);
   switch (peer) {
     case "rclone":
       return {
         command: BINARIES.rclone.binary,
         args: [
           "copy",
-          t.directory,
-          `store:${t.bucket}/${t.prefix}`,
+          ...ends(t.directory, `store:${t.bucket}/${t.prefix}`),
           "--config",
           writeOnce(t.work, "rclone.conf", ""),
           "--transfers",
@@ -77,11 +80,13 @@ export function peerCommand(peer: Peer, t: Target): { command: string; args: str
         args: [
           "s3",
           "sync",
-          t.directory,
-          `s3://${t.bucket}/${t.prefix}`,
+          ...ends(t.directory, `s3://${t.bucket}/${t.prefix}`),
           "--endpoint-url",
           t.endpoint,
           "--only-show-errors",
+          // Down, aws s3 sync otherwise skips an object changed at the same size (its default
+          // ignores same-sized items unless the local copy is newer): it would not copy P4's changes.
+          ...(t.direction === "from" ? ["--exact-timestamps"] : []),
         ],
         env: {
           AWS_ACCESS_KEY_ID: t.key,
@@ -118,8 +123,7 @@ export function peerCommand(peer: Peer, t: Target): { command: string; args: str
           "sync",
           "--no-progress",
           "--quiet",
-          `${t.directory}/`,
-          `s3://${t.bucket}/${t.prefix}`,
+          ...ends(`${t.directory}/`, `s3://${t.bucket}/${t.prefix}`),
         ],
         env: {},
       };

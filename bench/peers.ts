@@ -1,17 +1,20 @@
 // `npm run bench:peers`: S3 Shift against the tools users would pick instead (rclone copy,
-// aws s3 sync, s3cmd sync) on a one-node Ceph RADOS Gateway on 127.0.0.1, in the same run:
+// aws s3 sync, s3cmd sync) on a one-node Ceph RADOS Gateway on 127.0.0.1, in the same run, both ways:
 //   W1 first copy of 10,000 files of 4 KiB     W3 repeat, nothing changed
 //   W4 repeat with 1% of the files changed      W2 first copy of 8 files of 128 MiB
+//   P1..P4 the same from the bucket (P1 first pull, P3 no-change repeat, P4 after 1% changed, P2 large)
 // Tools alternate within each round; every run is verified (keys and sizes, and SHA-256 of a
-// sample read back). Prints medians of BENCH_RUNS runs: wall time, files/s, MB/s, client CPU, the
-// CPU of the store's gateway and OSD meanwhile, peak RSS, and our ratio to each peer. The store's own limit through the SDK (PUTs from memory)
-// is measured alongside as a reference.
+// sample read back; a pull's files against the tree the bucket holds). Prints medians of BENCH_RUNS runs: wall time, files/s, MB/s, client CPU, the
+// CPU of the store's gateway and OSD meanwhile, peak RSS, and our ratio to each peer. The store's limits
+// are measured alongside: the SDK's PUTs from memory, hand-signed PUTs and GETs from memory over
+// keep-alive sockets (bench/reference-lean.ts, the fastest any client could be), ranged GETs for P2,
+// and a bare SDK GET loop writing files (no verification, no tracking) for P1.
 // "ours" is the engine in a process of its own per job, as the worker runs it; "service" is the
 // whole service as a user drives it (web server, worker, the s3shift CLI with --watch).
 // Options (environment): BENCH_RUNS (3), BENCH_FILES (10000), BENCH_LARGE_MIB (128),
 // BENCH_CONCURRENCY (32), BENCH_TOOLS (comma list of ours,service,rclone,aws,s3cmd, and baseline: the
 // engine of the checkout at BENCH_BASELINE_ROOT, to measure a change against it in the same run), BENCH_ONLY (comma
-// list of W1,W2,W3,W4, and M1: a first copy of BENCH_SCALE_ENTRIES (1,000,000) tiny files and
+// list of W1,W2,W3,W4,P1,P2,P3,P4, and M1: a first copy of BENCH_SCALE_ENTRIES (1,000,000) tiny files and
 // its no-change repeats, by our engine alone, left out by default: the copy takes about half an
 // hour), CEPH_BACKEND (memstore by default: on this disk bluestore, not the
 // client, limits small PUTs to ~370/s), CEPH_SIZE_GB (20; each W2 folder is deleted once verified),
@@ -27,8 +30,10 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { DOWNLOAD_SETTINGS } from "@/lib/jobs/engine-settings";
 import { installPeers, peerCommand, peerVersions, type Peer } from "./peer-tools";
 import { Service } from "./service";
 import { makeLargeTree, makeScaleTree, makeSmallTree, smallFilePath } from "./trees";
@@ -38,7 +43,7 @@ const FILES = Number(process.env.BENCH_FILES ?? 10_000);
 const LARGE_MIB = Number(process.env.BENCH_LARGE_MIB ?? 128);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const TOOLS = (process.env.BENCH_TOOLS ?? "ours,service,rclone,aws,s3cmd").split(",") as Tool[];
-const ONLY = new Set((process.env.BENCH_ONLY ?? "W1,W2,W3,W4").split(","));
+const ONLY = new Set((process.env.BENCH_ONLY ?? "W1,W2,W3,W4,P1,P2,P3,P4").split(","));
 const SCALE_ENTRIES = Number(process.env.BENCH_SCALE_ENTRIES ?? 1_000_000);
 const BUCKET = "peers";
 const KEY = "bench-access";
@@ -171,21 +176,37 @@ async function withStoreCpu(measure: () => Promise<Measured>): Promise<Measured>
   return { ...measured, storeCpuMs: storeCpuMs() - before };
 }
 
-async function runTool(tool: Tool, directory: string, prefix: string, trackingFile: string): Promise<Measured> {
-  return withStoreCpu(() => runToolOnce(tool, directory, prefix, trackingFile));
+type Direction = "to" | "from";
+
+async function runTool(
+  tool: Tool,
+  directory: string,
+  prefix: string,
+  trackingFile: string,
+  direction: Direction = "to",
+): Promise<Measured> {
+  return withStoreCpu(() => runToolOnce(tool, directory, prefix, trackingFile, direction));
 }
 
-async function runToolOnce(tool: Tool, directory: string, prefix: string, trackingFile: string): Promise<Measured> {
+async function runToolOnce(
+  tool: Tool,
+  directory: string,
+  prefix: string,
+  trackingFile: string,
+  direction: Direction,
+): Promise<Measured> {
   if (tool === "service") {
-    const known = relationships.get(prefix);
+    // One relationship per directory and folder: a pull's repeat is its own relationship's.
+    const known = relationships.get(`${direction} ${directory} ${prefix}`);
     const run = known
       ? await service!.repeat(known)
       : await service!.create(
           `/${path.relative(work, directory)}/`,
           { endpoint, bucket: BUCKET, key: KEY, secret: SECRET },
           prefix,
+          direction,
         );
-    relationships.set(prefix, run.relationshipId);
+    relationships.set(`${direction} ${directory} ${prefix}`, run.relationshipId);
     return run;
   }
   if (tool === "ours" || tool === "baseline") {
@@ -196,7 +217,7 @@ async function runToolOnce(tool: Tool, directory: string, prefix: string, tracki
       directory,
       trackingFile,
       concurrency: CONCURRENCY,
-      direction: "to",
+      direction,
     };
     if (tool === "baseline" && !BASELINE_ROOT)
       throw new Error("the tool baseline needs BENCH_BASELINE_ROOT, a checkout of the version to compare with");
@@ -233,6 +254,7 @@ async function runToolOnce(tool: Tool, directory: string, prefix: string, tracki
     secret: SECRET,
     concurrency: CONCURRENCY,
     work,
+    direction,
   });
   const run = await timed(command, args, env);
   return {
@@ -245,14 +267,18 @@ async function runToolOnce(tool: Tool, directory: string, prefix: string, tracki
 }
 
 async function referencePut(prefix: string, count: number, size: number): Promise<Measured> {
-  return withStoreCpu(() => referencePutOnce(prefix, count, size));
+  return reference("reference-put.ts", { folder: prefix, count, size, concurrency: CONCURRENCY });
 }
 
-async function referencePutOnce(prefix: string, count: number, size: number): Promise<Measured> {
-  const args = { endpoint, bucket: BUCKET, folder: prefix, count, size, concurrency: CONCURRENCY };
+/** One of the reference clients (bench/reference-*.ts) in a process of its own, with the store's CPU meanwhile. */
+async function reference(script: string, args: Record<string, unknown>): Promise<Measured> {
+  return withStoreCpu(() => referenceOnce(script, { endpoint, bucket: BUCKET, ...args }));
+}
+
+async function referenceOnce(script: string, args: Record<string, unknown>): Promise<Measured> {
   const run = await timed(
     process.execPath,
-    ["--import", "tsx", path.join(ROOT, "bench/reference-put.ts"), JSON.stringify(args)],
+    ["--import", "tsx", path.join(ROOT, "bench", script), JSON.stringify(args)],
     { BENCH_S3_KEY: KEY, BENCH_S3_SECRET: SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
   );
   const report = JSON.parse(run.stdout.trim().split("\n").pop()!) as { ms: number };
@@ -300,6 +326,7 @@ function localFiles(root: string): Map<string, number> {
   return files;
 }
 
+const tracking = (tool: Tool, name: string) => path.join(work, `${tool}-${name}.db`);
 const sha256 = (data: Uint8Array) => crypto.createHash("sha256").update(data).digest("hex");
 
 /** Every key with its size, and the bytes of `sample` (or of `mustMatch`) read back and hashed. */
@@ -359,12 +386,23 @@ async function main() {
   // Each tool keeps its own copy of the small tree, so the 1% it sees changed is its own 1%.
   const trees = new Map(TOOLS.map((tool) => [tool, path.join(work, `tree-${tool}`)]));
   for (const tree of trees.values()) execFileSync("cp", ["-a", source, tree]);
-  const tracking = (tool: Tool, name: string) => path.join(work, `${tool}-${name}.db`);
+
   const syncPrefix = (tool: Tool) => `${tool}/sync/`;
 
   if (ONLY.has("W1") || ONLY.has("W3") || ONLY.has("W4")) {
     for (let run = 0; run < RUNS; run++) {
       record("W1", "store limit (SDK PUTs from memory)", await referencePut(`ref/w1-${run}/`, FILES, 4096));
+      record(
+        "W1",
+        "lean limit (signed PUTs from memory)",
+        await reference("reference-lean.ts", {
+          op: "put",
+          folder: `ref/w1-lean-${run}/`,
+          count: FILES,
+          size: 4096,
+          concurrency: CONCURRENCY,
+        }),
+      );
       for (const tool of TOOLS) {
         // The last round writes the folder the repeats work on.
         const prefix = run === RUNS - 1 ? syncPrefix(tool) : `${tool}/w1-${run}/`;
@@ -422,8 +460,126 @@ async function main() {
       }
     }
   }
+  if (["P1", "P2", "P3", "P4"].some((w) => ONLY.has(w))) await pulls(source, large);
   if (ONLY.has("M1")) await scale();
   printTable();
+}
+
+/**
+ * The pulls, from folders each tool has to itself (so that the 1% changed for P4 is its own):
+ *   P1 first pull of the small tree    P3 repeat, nothing changed
+ *   P4 repeat after 1% changed          P2 first pull of the 8 large files
+ * Each pull is verified like a push: every file and its size, and the SHA-256 of a sample.
+ */
+async function pulls(source: string, large: string): Promise<void> {
+  const pulled = (tool: Tool, run: number) => path.join(work, `pulled-${tool}-${run}`);
+  const folder = (tool: Tool) => `pull/${tool}/`;
+  const expected = new Map(TOOLS.map((tool) => [tool, path.join(work, `expected-${tool}`)]));
+  if (ONLY.has("P1") || ONLY.has("P3") || ONLY.has("P4")) {
+    for (const tool of TOOLS) {
+      // Seeded by our engine, untimed; the expected tree follows every change made to the folder.
+      execFileSync("cp", ["-a", source, expected.get(tool)!]);
+      await runToolOnce("ours", source, folder(tool), path.join(work, `seed-${tool}.db`), "to");
+    }
+    for (let run = 0; run < RUNS; run++) {
+      record(
+        "P1",
+        "bare GET loop (SDK, writing files)",
+        await reference("reference-get.ts", {
+          folder: folder(TOOLS[0]!),
+          directory: fresh(path.join(work, `ref-get-${run}`)),
+          concurrency: DOWNLOAD_SETTINGS.smallObjectsInFlight,
+        }),
+      );
+      record(
+        "P1",
+        "lean limit (signed GETs into memory)",
+        await reference("reference-lean.ts", {
+          op: "get",
+          folder: folder(TOOLS[0]!),
+          concurrency: DOWNLOAD_SETTINGS.smallObjectsInFlight,
+        }),
+      );
+      fs.rmSync(path.join(work, `ref-get-${run}`), { recursive: true, force: true });
+      for (const tool of TOOLS) {
+        const into = fresh(pulled(tool, run));
+        record("P1", tool, await runTool(tool, into, folder(tool), tracking(tool, `p1-${run}`), "from"));
+        verifyPulled(`P1 ${tool}`, expected.get(tool)!, into, 50);
+        // The last round's copy is the one the repeats work on.
+        if (run < RUNS - 1) fs.rmSync(into, { recursive: true, force: true });
+      }
+    }
+  }
+  const last = RUNS - 1;
+  if (ONLY.has("P3")) {
+    for (let run = 0; run < RUNS; run++) {
+      for (const tool of TOOLS) {
+        const measured = await runTool(tool, pulled(tool, last), folder(tool), tracking(tool, `p1-${last}`), "from");
+        if (measured.filesSent) throw new Error(`P3 ${tool}: a no-change repeat fetched ${measured.filesSent} objects`);
+        record("P3", tool, measured);
+      }
+    }
+  }
+  if (ONLY.has("P4")) {
+    for (let run = 0; run < RUNS; run++) {
+      for (const tool of TOOLS) {
+        const changed: string[] = [];
+        for (let i = run; i < FILES; i += 100) {
+          const rel = smallFilePath(i);
+          const body = crypto.randomBytes(4096);
+          fs.writeFileSync(path.join(expected.get(tool)!, rel), body);
+          await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: folder(tool) + rel, Body: body }));
+          changed.push(rel);
+        }
+        record("P4", tool, await runTool(tool, pulled(tool, last), folder(tool), tracking(tool, `p1-${last}`), "from"));
+        verifyPulled(`P4 ${tool}`, expected.get(tool)!, pulled(tool, last), 0, changed);
+      }
+    }
+  }
+  if (ONLY.has("P2")) {
+    await runToolOnce("ours", large, "pull/large/", path.join(work, "seed-large.db"), "to");
+    for (let run = 0; run < RUNS; run++) {
+      record(
+        "P2",
+        "ranged-GET limit (signed, into memory)",
+        await reference("reference-lean.ts", {
+          op: "get",
+          folder: "pull/large/",
+          partSize: DOWNLOAD_SETTINGS.minPartSize,
+          concurrency: DOWNLOAD_SETTINGS.parallelParts * 4,
+        }),
+      );
+      for (const tool of TOOLS) {
+        const into = fresh(pulled(tool, 100 + run));
+        record("P2", tool, await runTool(tool, into, "pull/large/", tracking(tool, `p2-${run}`), "from"));
+        verifyPulled(`P2 ${tool}`, large, into, 2);
+        fs.rmSync(into, { recursive: true, force: true });
+      }
+    }
+  }
+}
+
+/** An empty directory at `dir`. */
+function fresh(dir: string): string {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** A pull's result against the tree it must equal: every file and size, and the bytes of a sample (or of `mustMatch`). */
+function verifyPulled(label: string, expected: string, got: string, sample: number, mustMatch: string[] = []): void {
+  const want = localFiles(expected);
+  const have = localFiles(got);
+  if (have.size !== want.size) throw new Error(`${label}: ${have.size} files in ${got}, expected ${want.size}`);
+  for (const [rel, size] of want)
+    if (have.get(rel) !== size) throw new Error(`${label}: ${rel} has size ${have.get(rel)}, expected ${size}`);
+  const names = [...want.keys()];
+  const picks = new Set(mustMatch);
+  while (picks.size < Math.min(names.length, mustMatch.length + sample))
+    picks.add(names[crypto.randomInt(names.length)]!);
+  for (const rel of picks)
+    if (sha256(fs.readFileSync(path.join(got, rel))) !== sha256(fs.readFileSync(path.join(expected, rel))))
+      throw new Error(`${label}: ${rel} differs from what the bucket holds`);
 }
 
 /** The scale targets: a first copy's peak RSS, the tracking bytes per file, and a no-change repeat's time. */
@@ -454,6 +610,10 @@ function printTable() {
     W2: { files: 8, bytes: 8 * LARGE_MIB * 1024 * 1024 },
     W3: { files: FILES, bytes: 0 },
     W4: { files: FILES, bytes: (FILES / 100) * 4096 },
+    P1: { files: FILES, bytes: FILES * 4096 },
+    P2: { files: 8, bytes: 8 * LARGE_MIB * 1024 * 1024 },
+    P3: { files: FILES, bytes: 0 },
+    P4: { files: FILES, bytes: (FILES / 100) * 4096 },
     "M1 first copy": { files: SCALE_ENTRIES, bytes: 0 },
     "M1 repeat": { files: SCALE_ENTRIES, bytes: 0 },
   };
@@ -499,7 +659,7 @@ function printTable() {
           workload,
           tool,
           time,
-          workload === "W2" ? "-" : String(Math.round((files * 1000) / ms)),
+          workload === "W2" || workload === "P2" ? "-" : String(Math.round((files * 1000) / ms)),
           bytes ? (((bytes / 1e6) * 1000) / ms).toFixed(1) : "-",
           `${(cpu / 1000).toFixed(2)} s`,
           `${(cpu / files).toFixed(2)} ms`,

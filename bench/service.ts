@@ -77,10 +77,12 @@ export class Service {
   }
 
   /** Creates a relationship for `directory` (absolute within the namespace) and watches its first job. */
-  create(directory: string, store: Store, folder: string): Promise<ServiceRun> {
+  create(directory: string, store: Store, folder: string, direction: "to" | "from" = "to"): Promise<ServiceRun> {
     const url = new URL(store.endpoint);
     return this.timedJob([
       "replication_create_object_relationship",
+      "--direction",
+      direction === "from" ? "COPY_FROM_OBJECT" : "COPY_TO_OBJECT",
       "--local-directory-path",
       directory,
       "--object-store-address",
