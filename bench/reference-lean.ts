@@ -106,33 +106,39 @@ async function inLanes<T>(items: T[], lanes: number, work: (item: T) => Promise<
   return bytes;
 }
 
-const started = performance.now();
-let files = 0;
-let bytes = 0;
-if (args.op === "put") {
+async function putAll(): Promise<{ files: number; bytes: number }> {
   const body = crypto.randomBytes(args.size!);
   const keys = Array.from({ length: args.count! }, (_, i) => `${args.folder}${i}`);
-  bytes = await inLanes(keys, args.concurrency, async (k) => (await send("PUT", k, "", body), body.length));
-  files = keys.length;
-} else {
-  const objects = await list();
-  files = objects.length;
-  const partSize = args.partSize;
-  if (!partSize) bytes = await inLanes(objects, args.concurrency, async (o) => (await send("GET", o.key, "")).length);
-  else {
-    const ranges = objects.flatMap((o) =>
-      Array.from({ length: Math.ceil(o.size / partSize) }, (_, i) => ({
-        key: o.key,
-        range: `bytes=${i * partSize}-${Math.min(o.size, (i + 1) * partSize) - 1}`,
-      })),
-    );
-    bytes = await inLanes(
-      ranges,
-      args.concurrency,
-      async (r) => (await send("GET", r.key, "", undefined, r.range)).length,
-    );
-  }
+  return {
+    files: keys.length,
+    bytes: await inLanes(keys, args.concurrency, async (k) => (await send("PUT", k, "", body), body.length)),
+  };
 }
+
+async function getAll(): Promise<{ files: number; bytes: number }> {
+  const objects = await list();
+  const partSize = args.partSize;
+  if (!partSize)
+    return {
+      files: objects.length,
+      bytes: await inLanes(objects, args.concurrency, async (o) => (await send("GET", o.key, "")).length),
+    };
+  const ranges = objects.flatMap((o) =>
+    Array.from({ length: Math.ceil(o.size / partSize) }, (_, i) => ({
+      key: o.key,
+      range: `bytes=${i * partSize}-${Math.min(o.size, (i + 1) * partSize) - 1}`,
+    })),
+  );
+  const bytes = await inLanes(
+    ranges,
+    args.concurrency,
+    async (r) => (await send("GET", r.key, "", undefined, r.range)).length,
+  );
+  return { files: objects.length, bytes };
+}
+
+const started = performance.now();
+const { files, bytes } = args.op === "put" ? await putAll() : await getAll();
 const ms = performance.now() - started;
 agent.destroy();
 console.log(
