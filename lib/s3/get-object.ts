@@ -3,7 +3,6 @@ import type { FileHandle } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import type { Semaphore } from "@/lib/concurrency/semaphore";
 import { DispositionError } from "./disposition";
-import { writeSync } from "node:fs";
 import type { ObjectBody, ObjectFacts, ObjectStore } from "./object-store";
 
 /** The object is no longer the one the listing described. */
@@ -53,9 +52,9 @@ export interface Downloaded {
 
 const REPORT_EVERY_BYTES = 256 * 1024;
 /**
- * Objects up to this size come whole into memory by the lean path and are written with one
- * synchronous write: for them a stream, and a trip to the thread pool per chunk, cost more than
- * the bytes (the same bound as a push's synchronous read of a small file).
+ * Objects up to this size come whole into memory by the lean path and are placed with
+ * synchronous file calls: for them a stream, and a trip to the thread pool per call, cost more
+ * than the bytes (the same bound as a push's synchronous read of a small file).
  */
 export const SMALL_OBJECT_BYTES = 256 * 1024;
 
@@ -68,35 +67,33 @@ export const SMALL_OBJECT_BYTES = 256 * 1024;
 export async function downloadObject(input: DownloadInput): Promise<Downloaded> {
   const ranged = input.size > BigInt(input.rangeThreshold);
   const hashes = new ContentHashes(input.etag);
-  const first = ranged
-    ? await fetchRanges(input, hashes)
-    : input.size <= BigInt(SMALL_OBJECT_BYTES)
-      ? await fetchSmall(input, hashes)
-      : await fetchWhole(input, hashes);
+  const first = ranged ? await fetchRanges(input, hashes) : await fetchWhole(input, hashes);
   return { sha256: hashes.verify(first), ranged, verifiedBy: hashes.verifiedBy(first) };
 }
 
-async function fetchSmall(input: DownloadInput, hashes: ContentHashes): Promise<ObjectFacts> {
+/**
+ * A whole small object, fetched into memory and proved like any other (ETag, size, and the sha256
+ * metadata or MD5 ETag); nothing is written. The caller holds `size` bytes of the job's buffer
+ * budget while it keeps the data.
+ */
+export async function fetchSmallObject(
+  input: Pick<DownloadInput, "store" | "bucket" | "key" | "size" | "etag" | "signal" | "onBytes">,
+): Promise<{ data: Buffer } & Downloaded> {
   const size = Number(input.size);
-  const release = await input.bufferBudget.acquire(size);
-  try {
-    const reply = await input.store.getSmallObject({
-      bucket: input.bucket,
-      key: input.key,
-      ifMatch: input.etag,
-      signal: input.signal,
-    });
-    if (reply.etag && reply.etag !== input.etag) throw new ObjectChangedError(`its ETag is now ${reply.etag}`);
-    if (reply.data.length !== size)
-      throw new ObjectChangedError(`${reply.data.length} bytes arrived, the listing said ${input.size}`);
-    hashes.choose(reply);
-    hashes.update(reply.data);
-    for (let done = 0; done < size;) done += writeSync(input.file.fd, reply.data, done, size - done, done);
-    if (size > 0) input.onBytes(size);
-    return reply;
-  } finally {
-    release();
-  }
+  const reply = await input.store.getSmallObject({
+    bucket: input.bucket,
+    key: input.key,
+    ifMatch: input.etag,
+    signal: input.signal,
+  });
+  if (reply.etag && reply.etag !== input.etag) throw new ObjectChangedError(`its ETag is now ${reply.etag}`);
+  if (reply.data.length !== size)
+    throw new ObjectChangedError(`${reply.data.length} bytes arrived, the listing said ${input.size}`);
+  const hashes = new ContentHashes(input.etag);
+  hashes.choose(reply);
+  hashes.update(reply.data);
+  if (size > 0) input.onBytes(size);
+  return { data: reply.data, sha256: hashes.verify(reply), ranged: false, verifiedBy: hashes.verifiedBy(reply) };
 }
 
 async function fetchWhole(input: DownloadInput, hashes: ContentHashes): Promise<ObjectBody> {

@@ -107,6 +107,31 @@ describe("copy from S3: placing a folder", () => {
     expect(result.progress.bytesTransferred).toBe(result.progress.bytesTotal);
   });
 
+  it("fetches small objects by one plain signed GET each, naming the listed ETag, more at once than the job's transfers", async () => {
+    const { run, put, local } = scenario();
+    const bodies = Array.from({ length: 40 }, (_, i) => crypto.randomBytes(100 + i));
+    for (const [i, body] of bodies.entries()) await put(`small/${i}.bin`, body);
+    lab.proxy.reset();
+    // Every GET of data waits 300 ms at the store: what arrives before the first answer is in flight at once.
+    lab.proxy.interceptor = (r) => (r.method === "GET" && !isListing(r.query) ? { delayMs: 300 } : undefined);
+
+    const result = await run();
+
+    expect(result.outcome).toBe("SUCCEEDED");
+    for (const [i, body] of bodies.entries()) expect(fs.readFileSync(local(`small/${i}.bin`)).equals(body)).toBe(true);
+    const gets = objectGets();
+    expect(gets).toHaveLength(40);
+    for (const get of gets) {
+      expect(get.headers["if-match"]).toMatch(/^"[0-9a-f]{32}"$/);
+      // The lean path: not the SDK's middleware, which names itself in the user agent.
+      expect(String(get.headers["user-agent"] ?? "")).not.toMatch(/aws-sdk-js/);
+    }
+    const first = Math.min(...gets.map((g) => g.arrivedAt));
+    const together = gets.filter((g) => g.arrivedAt < first + 250).length;
+    // The harness runs 8 transfers and allows 16 small objects in flight.
+    expect(together).toBe(16);
+  });
+
   it("announces the totals from the listing before the first download starts", async () => {
     const { put, run } = scenario();
     for (let i = 0; i < 30; i++) await put(`f${i}.txt`, `file ${i}`);
