@@ -5,7 +5,6 @@ import { usePathname, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import {
   bucketsOf,
-  EMPTY_QUERY,
   filterStatuses,
   isFiltered,
   listQueryString,
@@ -38,27 +37,37 @@ const COLUMNS: Column[] = [
  * filters and sorting kept in the URL. The URL is rewritten in place (history.replaceState, which
  * Next.js reflects in useSearchParams) rather than navigated to: a keystroke in the search box
  * costs no request to the server and no new history entry.
+ *
+ * The view is this component's state, and the address follows it: useSearchParams reflects a
+ * rewrite a render or more later, and a control bound to it would be set back in between (a second
+ * ArrowDown in a select would start again from the first). An address it did not write (the
+ * header's link, Back) sets the view.
  */
 export function RelationshipList({ canWrite }: { canWrite: boolean }) {
   const pathname = usePathname();
   const params = useSearchParams();
-  const query = useMemo(() => parseListQuery(params), [params]);
-  const [search, setSearch] = useState(query.q);
+  const [query, setQuery] = useState(() => parseListQuery(params));
+  const search = query.q;
+  // What this list wrote to the address, until the address caught up with its latest write.
+  const written = useRef({ all: new Set<string>(), latest: "" });
   const searchBox = useRef<HTMLInputElement>(null);
-  const written = useRef(query.q);
   const [notice, setNotice] = useState("");
   const countLine = useRef<HTMLParagraphElement>(null);
   // The copy whose Stop or Repeat was pressed, and when: the change can take its row out of a
   // filtered view, or move it in a sorted one, a second or two later.
   const acted = useRef<{ id: string; at: number } | null>(null);
 
-  // The address changed from outside (the header's link, Back): the box follows, unless it wrote it.
   useEffect(() => {
-    if (query.q !== written.current) {
-      written.current = query.q;
-      setSearch(query.q);
+    const address = listQueryString(parseListQuery(params));
+    const mine = written.current;
+    if (mine.all.has(address)) {
+      if (address === mine.latest) mine.all = new Set([address]);
+      return;
     }
-  }, [query.q]);
+    mine.all = new Set([address]);
+    mine.latest = address;
+    setQuery(parseListQuery(params));
+  }, [params]);
 
   const { data, error } = useQuery({
     queryKey: ["statuses"],
@@ -70,17 +79,19 @@ export function RelationshipList({ canWrite }: { canWrite: boolean }) {
     refetchInterval: 1000,
   });
 
-  const view = useMemo(() => ({ ...query, q: search }), [query, search]);
+  const view = query;
   const shown = useMemo(() => (data ? filterStatuses(data, view) : []), [data, view]);
   const buckets = useMemo(() => (data ? bucketsOf(data) : []), [data]);
 
   function update(change: Partial<ListQuery>) {
-    const next = { ...query, q: search, ...change };
-    written.current = next.q;
-    window.history.replaceState(null, "", `${pathname}${listQueryString(next)}`);
+    const next = { ...query, ...change };
+    const address = listQueryString(next);
+    written.current.all.add(address);
+    written.current.latest = address;
+    setQuery(next);
+    window.history.replaceState(null, "", `${pathname}${address}`);
   }
   function onSearch(text: string) {
-    setSearch(text);
     update({ q: text });
   }
   function onSort(key: SortKey) {
@@ -102,13 +113,7 @@ export function RelationshipList({ canWrite }: { canWrite: boolean }) {
 
   // Sorting is kept: it hides nothing. Focus goes to the search box, as the button goes away.
   function clear() {
-    written.current = "";
-    setSearch("");
-    window.history.replaceState(
-      null,
-      "",
-      `${pathname}${listQueryString({ ...EMPTY_QUERY, sort: query.sort, order: query.order })}`,
-    );
+    update({ q: "", direction: undefined, state: undefined, bucket: undefined });
     searchBox.current?.focus();
   }
 

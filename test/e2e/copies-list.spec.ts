@@ -320,8 +320,9 @@ test("a Repeat that takes its row out of the filtered view leaves the focus on t
   const page = await signedIn(browser);
   await page.goto(`${app.url}/copies?state=completed-with-errors`);
   await expect(page.getByTestId("copy-count")).toHaveText("1 of 5 copies");
-  // The job runs long enough for the list to see it running (and so no longer "completed with errors").
-  proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 2000 } : undefined);
+  // The job runs long enough (every PUT waits 6 s) for the list to see it running, and so no longer
+  // "completed with errors", until the checks are done even on a loaded machine.
+  proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 6000 } : undefined);
   try {
     await row(page, ids.errors).getByRole("button", { name: "Repeat" }).focus();
     await page.keyboard.press("Enter");

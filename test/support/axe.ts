@@ -12,6 +12,9 @@ interface AxeViolation {
 
 /** Runs axe-core in the page as it is now (an open dialog included); serious and critical violations fail the test, named with where they are. */
 export async function expectAccessible(page: Page, where = page.url()): Promise<void> {
+  // A page that refreshes itself every second (a running job) may be caught between two renders:
+  // axe looks once the document is whole again.
+  await page.waitForFunction(() => document.readyState === "complete" && document.title !== "");
   await page.addScriptTag({ path: AXE });
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: () => Promise<{ violations: AxeViolation[] }> } }).axe;
