@@ -14,9 +14,9 @@
 // Options (environment): BENCH_RUNS (3), BENCH_FILES (10000), BENCH_LARGE_MIB (128),
 // BENCH_CONCURRENCY (32), BENCH_TOOLS (comma list of ours,service,rclone,aws,s3cmd, and baseline: the
 // engine of the checkout at BENCH_BASELINE_ROOT, to measure a change against it in the same run), BENCH_ONLY (comma
-// list of W1,W2,W3,W4,P1,P2,P3,P4, and M1: a first copy of BENCH_SCALE_ENTRIES (1,000,000) tiny files and
-// its no-change repeats, by our engine alone, left out by default: the copy takes about half an
-// hour), CEPH_BACKEND (memstore by default: on this disk bluestore, not the
+// list of W1,W2,W3,W4,P1,P2,P3,P4, and M1: a first copy of BENCH_SCALE_ENTRIES (1,000,000) tiny files,
+// its no-change repeats, a first pull of the same objects into an empty directory and its no-change
+// repeats, by our engine alone, left out by default: it takes about an hour), CEPH_BACKEND (memstore by default: on this disk bluestore, not the
 // client, limits small PUTs to ~370/s), CEPH_SIZE_GB (20; each W2 folder is deleted once verified),
 // BENCH_STORE_CPUS (a comma list of CPU numbers: the store's daemons run on them alone, and every
 // client on the other CPUs; by default all share every CPU).
@@ -602,6 +602,19 @@ async function scale(): Promise<void> {
     if (repeat.filesSent) throw new Error(`M1: a no-change repeat sent ${repeat.filesSent} files`);
     record("M1 repeat", "ours", repeat);
   }
+  // The same million objects pulled into an empty directory, then pulled again with nothing changed.
+  const into = fresh(path.join(work, "scale-pulled"));
+  const pullTracking = path.join(work, "ours-scale-pull.db");
+  const pulled = await runTool("ours", into, "ours/scale/", pullTracking, "from");
+  if (pulled.filesSent !== SCALE_ENTRIES)
+    throw new Error(`M1: the first pull fetched ${pulled.filesSent} of ${SCALE_ENTRIES} objects`);
+  record("M1 first pull", "ours", pulled);
+  verifyPulled("M1 pull", tree, into, 50);
+  for (let run = 0; run < RUNS; run++) {
+    const repeat = await runTool("ours", into, "ours/scale/", pullTracking, "from");
+    if (repeat.filesSent) throw new Error(`M1: a no-change repeat pull fetched ${repeat.filesSent} objects`);
+    record("M1 pull repeat", "ours", repeat);
+  }
 }
 
 function printTable() {
@@ -616,6 +629,8 @@ function printTable() {
     P4: { files: FILES, bytes: (FILES / 100) * 4096 },
     "M1 first copy": { files: SCALE_ENTRIES, bytes: 0 },
     "M1 repeat": { files: SCALE_ENTRIES, bytes: 0 },
+    "M1 first pull": { files: SCALE_ENTRIES, bytes: 0 },
+    "M1 pull repeat": { files: SCALE_ENTRIES, bytes: 0 },
   };
   const cpus = STORE_CPUS.length
     ? `the store on CPU ${STORE_CPUS.join(",")} and the clients on CPU ${CLIENT_CPUS.join(",")}`

@@ -11,13 +11,21 @@ import { PartialsJournal } from "./partials-journal";
 import { LocalTree } from "./local-tree";
 import { mergeJoin } from "./merge";
 import { RemoteIndex } from "./remote-index";
-import { listRemote, type RemoteObject } from "./remote-listing";
+import {
+  LISTING_RANGE_FILES,
+  LISTING_RANGES_MAX,
+  listRemote,
+  UnsortedListingError,
+  type RemoteObject,
+} from "./remote-listing";
 import { Semaphore } from "@/lib/concurrency/semaphore";
 
 export interface CopyFromObjectInput extends EngineJobInput {
   download: DownloadSettings;
   /** Where the job notes the directories that hold its temporary files (outside the directory). */
   partialsJournal: string;
+  /** Tracked files per parallel listing range (LISTING_RANGE_FILES unless a test lists small folders in ranges). */
+  listingRangeFiles?: number;
 }
 
 /** Refused keys kept for the job's file errors; the count goes on past it. */
@@ -78,11 +86,12 @@ class DownloadRun {
   }
 
   async execute(): Promise<void> {
-    const listing = new RemoteIndex();
+    let listing: RemoteIndex | undefined;
     try {
       const leftovers = await this.ctx.journal.sweepLeftovers();
       if (leftovers > 0) this.input.emit({ type: "leftovers-removed", count: leftovers });
-      if (!(await this.listAndCheck(listing))) return;
+      listing = await this.listAndCheck();
+      if (!listing) return;
       const pairs = mergeJoin(
         listing.sorted(),
         this.input.tracking.rows(),
@@ -110,7 +119,7 @@ class DownloadRun {
       await this.removePartials();
       this.ctx.journal.close();
       this.input.tracking.flush();
-      listing.close();
+      listing?.close();
     }
   }
 
@@ -119,10 +128,25 @@ class DownloadRun {
   }
 
   /**
-   * Lists the folder into the index (so the totals are known before any download) and checks every
-   * key. Returns false when the folder cannot be copied as it is: then nothing has been written.
+   * Lists the folder into an index (so the totals are known before any download) and checks every
+   * key. A repeat lists it as parallel ranges cut where the tracked paths are, as a copy to S3
+   * does; a store that lists out of key order is listed again, whole. Returns nothing when the
+   * folder cannot be copied as it is: then nothing has been written.
    */
-  private async listAndCheck(listing: RemoteIndex): Promise<boolean> {
+  private async listAndCheck(): Promise<RemoteIndex | undefined> {
+    const splits = this.input.tracking.splitPoints(
+      this.input.listingRangeFiles ?? LISTING_RANGE_FILES,
+      LISTING_RANGES_MAX,
+    );
+    try {
+      return await this.listAndCheckOnce(splits);
+    } catch (error) {
+      if (!(error instanceof UnsortedListingError) || splits.length === 0) throw error;
+    }
+    return this.listAndCheckOnce([]);
+  }
+
+  private async listAndCheckOnce(splits: string[]): Promise<RemoteIndex | undefined> {
     const { folder } = this.input;
     const refusals: Array<{ object: RemoteObject; reason: string }> = [];
     let refused = 0;
@@ -130,14 +154,21 @@ class DownloadRun {
       refused++;
       if (refusals.length < MAX_LISTED_REFUSALS) refusals.push({ object, reason });
     };
-    const totals = await listing.fill(
-      listRemote(this.input.store, this.input.bucket, folder, { signal: this.controller.signal }),
-      (object) => {
-        const placement = placeKey(object);
-        const reason = placement.kind === "refused" ? placement.reason : storageClassRefusal(object);
-        if (reason) refuse(object, reason);
-      },
-    );
+    const listing = new RemoteIndex();
+    let totals: Awaited<ReturnType<RemoteIndex["fill"]>>;
+    try {
+      totals = await listing.fill(
+        listRemote(this.input.store, this.input.bucket, folder, { signal: this.controller.signal, splits }),
+        (object) => {
+          const placement = placeKey(object);
+          const reason = placement.kind === "refused" ? placement.reason : storageClassRefusal(object);
+          if (reason) refuse(object, reason);
+        },
+      );
+    } catch (error) {
+      listing.close();
+      throw error;
+    }
     this.input.emit({ type: "totals", files: totals.files, bytes: totals.bytes });
     for (const conflict of listing.fileDirectoryConflicts(MAX_LISTED_REFUSALS)) {
       refuse(
@@ -145,7 +176,8 @@ class DownloadRun {
         `is a file, yet "${folder}${conflict.inside}" needs it to be a directory`,
       );
     }
-    if (refused === 0) return true;
+    if (refused === 0) return listing;
+    listing.close();
     for (const { object, reason } of refusals) {
       this.ctx.emit({
         type: "file-failed",
@@ -160,7 +192,7 @@ class DownloadRun {
     this.failures.setFatal(
       `The folder cannot be copied: the key "${folder}${first.object.relPath}" ${first.reason}${others}. Nothing was downloaded.`,
     );
-    return false;
+    return undefined;
   }
 
   private async guard(object: RemoteObject, work: () => Promise<void>): Promise<void> {

@@ -9,7 +9,13 @@ import { mergeJoin } from "./merge";
 import { HASH_CHUNK, SyncReads } from "./read-file";
 import { RemoteIndex } from "./remote-index";
 import { ReadAhead } from "./read-ahead";
-import { listRemote, UnsortedListingError, type RemoteObject } from "./remote-listing";
+import {
+  LISTING_RANGE_FILES,
+  LISTING_RANGES_MAX,
+  listRemote,
+  UnsortedListingError,
+  type RemoteObject,
+} from "./remote-listing";
 import { PartBuffers } from "./part-buffers";
 import { Semaphore } from "@/lib/concurrency/semaphore";
 import { openTreeView } from "./snapshot";
@@ -18,14 +24,6 @@ import { walkTree, type LocalEntry } from "./walk";
 
 /** Local entries read ahead while the bucket is listed: about 10 MB at most, and all of a 10,000-file tree. */
 const READ_AHEAD_ENTRIES = 20_000;
-
-/**
- * A folder tracked with this many files or more per range is listed as parallel ranges, cut
- * where the tracked paths say the keys are (a repeat's listing is mostly what the last job left).
- * Two pages a range at the least: 10,000 keys on Ceph took 320 ms as one listing, 200 ms as four.
- */
-export const LISTING_RANGE_FILES = 2_000;
-const LISTING_RANGES_MAX = 4;
 
 export interface CopyToObjectInput extends EngineJobInput {
   jobId: string;

@@ -448,3 +448,43 @@ describe("copy from S3: what is already on disk", () => {
     expect(fs.existsSync(local("slow/big.bin"))).toBe(false);
   });
 });
+
+describe("copy from S3: a repeat of a large folder, listed as parallel ranges", () => {
+  const rangeStarts = () => lab.proxy.requests.filter((r) => isListing(r.query) && r.query.has("start-after")).length;
+  const wholeStarts = () =>
+    lab.proxy.requests.filter(
+      (r) => isListing(r.query) && !r.query.has("start-after") && !r.query.has("continuation-token"),
+    ).length;
+
+  it("cuts the ranges where the tracked paths are, and fetches nothing", async () => {
+    const { run, put } = scenario();
+    for (let i = 0; i < 45; i++) await put(`d${i % 3}/f${String(i).padStart(2, "0")}.txt`, `file ${i}`);
+    expect((await run({ listingRangeFiles: 10 })).outcome).toBe("SUCCEEDED");
+    lab.proxy.reset();
+
+    const repeat = await run({ listingRangeFiles: 10 });
+
+    expect(repeat.outcome).toBe("SUCCEEDED");
+    expect(repeat.events.filter((e) => e.type === "file-unchanged")).toHaveLength(45);
+    expect(objectGets()).toHaveLength(0);
+    // 45 tracked files at 10 per range: 4 ranges, 3 of them starting after a tracked path.
+    expect(rangeStarts()).toBe(3);
+    expect(wholeStarts()).toBe(1);
+  });
+
+  it("lists the folder again, whole, on a store that does not list in key order, and still fetches nothing", async () => {
+    const { run, put } = scenario();
+    // s3rver walks the directory "a" before it lists "a.txt", which S3 lists first ("." before "/").
+    for (const name of ["a.txt", "a/b", ...Array.from({ length: 30 }, (_, i) => `f${i}`)]) await put(name, name);
+    expect((await run({ listingRangeFiles: 10 })).outcome).toBe("SUCCEEDED");
+    lab.proxy.reset();
+
+    const repeat = await run({ listingRangeFiles: 10 });
+
+    expect(repeat.outcome).toBe("SUCCEEDED");
+    expect(repeat.events.filter((e) => e.type === "file-unchanged")).toHaveLength(32);
+    expect(objectGets()).toHaveLength(0);
+    expect(rangeStarts()).toBeGreaterThan(0);
+    expect(wholeStarts()).toBe(2);
+  });
+});

@@ -117,6 +117,7 @@ export function runDownloadJob(options: DownloadRunOptions): Promise<RunOutcome>
       concurrency: 8,
       bufferBudgetBytes: 64 * 1024 * 1024,
       partialsJournal: options.trackingFile.replace(/\.db$/, "") + ".partials",
+      listingRangeFiles: options.listingRangeFiles,
       download: {
         rangeThreshold: options.rangeThreshold ?? 16 * 1024 * 1024,
         minPartSize: 5 * 1024 * 1024,
