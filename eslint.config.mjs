@@ -87,6 +87,12 @@ export default tseslint.config(
                 "The progress record is shared ground: the engine, the worker and the API's views derive from it, so it imports none of them.",
             },
             {
+              target: "./lib/db",
+              from: ["./lib/engine", "./lib/jobs", "./lib/replication", "./lib/auth", "./lib/api", "./lib/maintenance"],
+              message:
+                "lib/db is shared ground (the clients, the migrations): the domain builds on it, not the reverse.",
+            },
+            {
               target: "./lib/replication",
               from: "./lib/jobs",
               message:

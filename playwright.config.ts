@@ -4,6 +4,7 @@ import { defineConfig } from "@playwright/test";
 // spec starts with its own data directory, worker and S3 server.
 export default defineConfig({
   testDir: "test/e2e",
+  globalSetup: "./test/support/playwright-setup.ts",
   workers: 1,
   timeout: 90_000,
   reporter: [["list"], ["json", { outputFile: process.env.PLAYWRIGHT_JSON ?? "test-results/playwright.json" }]],

@@ -11,6 +11,7 @@ const envSchema = z.object({
   SHIFT_SECRET_KEY: z.string().min(1).optional(),
   SHIFT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
   SHIFT_WORKER_JOBS: z.coerce.number().int().min(1).max(64).optional(),
+  SHIFT_DATABASE_URL: z.string().optional(),
 });
 
 export interface ShiftConfig {
@@ -24,6 +25,8 @@ export interface ShiftConfig {
   transferConcurrency: number;
   /** Jobs one worker runs at once. */
   jobConcurrency: number;
+  /** PostgreSQL's address (checked by lib/db/database-url.ts); SQLite in the data directory when unset. */
+  databaseUrl?: string;
 }
 
 let cached: ShiftConfig | undefined;
@@ -42,6 +45,7 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): ShiftConfig {
     secretKey: parsed.SHIFT_SECRET_KEY,
     transferConcurrency: parsed.SHIFT_WORKER_CONCURRENCY ?? Math.max(16, os.availableParallelism() * 16),
     jobConcurrency: parsed.SHIFT_WORKER_JOBS ?? 4,
+    databaseUrl: parsed.SHIFT_DATABASE_URL || undefined,
   };
   if (env === process.env) cached = config;
   return config;

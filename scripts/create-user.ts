@@ -11,7 +11,7 @@ import { promptHidden } from "@/cli/prompt";
 const { values } = parseArgs({
   options: { username: { type: "string" }, role: { type: "string", default: "observers" } },
 });
-prepareDatabase();
+await prepareDatabase();
 await ensureBuiltIns(getConfig().adminPassword);
 const password = process.env.SHIFT_NEW_USER_PASSWORD ?? (await promptHidden("Password: "));
 try {

@@ -6,7 +6,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { findNode24, NODE24_SUITES, node24Pass } from "./node24-pass";
+import { startPostgres, type PostgresServer } from "./postgres-server";
 import { type Counts, ROOT, runNode, summarize, vitestPass } from "./vitest-pass";
+
+/** Every suite that reaches the service's database: run a second time with PostgreSQL as that database. */
+const POSTGRES_SUITES = ["test/api", "test/cli", "test/ceph/crash-on-ceph.test.ts", "test/e2e"];
 
 const node = process.execPath;
 const env: NodeJS.ProcessEnv = {
@@ -55,26 +59,32 @@ if (!built) {
   );
 
   // The console, in Debian's Chromium.
-  const playwrightReport = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-playwright-")), "report.json");
-  const e2e = runNode(node, [path.join(ROOT, "node_modules/@playwright/test/cli.js"), "test"], {
-    ...env,
-    PLAYWRIGHT_JSON: playwrightReport,
-  });
-  if (fs.existsSync(playwrightReport)) {
-    const stats = (
-      JSON.parse(fs.readFileSync(playwrightReport, "utf8")) as {
-        stats: { expected: number; unexpected: number; flaky: number; skipped: number };
-      }
-    ).stats;
-    add(`the console in Chromium, on Node ${process.versions.node}`, {
-      passed: stats.expected + stats.flaky,
-      failed: stats.unexpected,
-      skipped: stats.skipped,
-    });
-  } else if (e2e !== 0) {
-    add("the console in Chromium", { passed: 0, failed: 1, skipped: 0 });
+  add(`the console in Chromium, on Node ${process.versions.node}`, playwrightPass(env));
+}
+
+// The suites that reach the database once more, on PostgreSQL: one cluster for the pass, a
+// database of its own for each app (test/support/test-database.ts).
+const postgresFiles = filters.length === 0 ? POSTGRES_SUITES : filters.filter(inPostgresSuites);
+if (built && postgresFiles.length > 0) {
+  let server: PostgresServer | undefined;
+  try {
+    server = await startPostgres();
+  } catch (error) {
+    console.log(`PostgreSQL could not be started for its pass: ${(error as Error).message}`);
+    total.failed++;
   }
-  fs.rmSync(path.dirname(playwrightReport), { recursive: true, force: true });
+  if (server) {
+    const pgEnv = { ...env, SHIFT_TEST_DATABASE: "postgresql", SHIFT_TEST_POSTGRES_URL: server.url() };
+    try {
+      const vitestFiles = postgresFiles.filter((f) => !f.startsWith("test/e2e"));
+      if (vitestFiles.length > 0)
+        add(`${vitestFiles.join(" and ")} on PostgreSQL`, vitestPass(node, vitestFiles, pgEnv));
+      if (postgresFiles.some((f) => f.startsWith("test/e2e")))
+        add("the console in Chromium, on PostgreSQL", playwrightPass(pgEnv));
+    } finally {
+      server.stop();
+    }
+  }
 }
 
 // SHIFT_TEST_NODE24=required (CI) prepares Node 24 if need be and fails when it cannot; otherwise
@@ -105,4 +115,29 @@ process.exit(total.failed > 0 ? 1 : 0);
 function inNode24Suites(file: string): boolean {
   const relative = path.relative(ROOT, path.resolve(ROOT, file));
   return NODE24_SUITES.some((suite) => relative === suite || relative.startsWith(`${suite}${path.sep}`));
+}
+
+/** The console's specs in Chromium, counted from Playwright's JSON report. */
+function playwrightPass(passEnv: NodeJS.ProcessEnv): Counts {
+  const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-playwright-")), "report.json");
+  const code = runNode(node, [path.join(ROOT, "node_modules/@playwright/test/cli.js"), "test"], {
+    ...passEnv,
+    PLAYWRIGHT_JSON: report,
+  });
+  try {
+    if (!fs.existsSync(report)) return { passed: 0, failed: code === 0 ? 0 : 1, skipped: 0 };
+    const stats = (
+      JSON.parse(fs.readFileSync(report, "utf8")) as {
+        stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+      }
+    ).stats;
+    return { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
+  } finally {
+    fs.rmSync(path.dirname(report), { recursive: true, force: true });
+  }
+}
+
+function inPostgresSuites(file: string): boolean {
+  const relative = path.relative(ROOT, path.resolve(ROOT, file));
+  return POSTGRES_SUITES.some((suite) => relative === suite || relative.startsWith(`${suite}${path.sep}`));
 }

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { getConfig } from "@/lib/config";
 import { ensureBuiltIns, ADMIN_USERNAME } from "@/lib/auth/ensure-built-ins";
+import { describeDatabase } from "@/lib/db/database-url";
 import { prepareDatabase } from "@/lib/db/prepare-database";
 import { terminateAll } from "@/lib/process/child-processes";
 import { restartDelay } from "@/lib/process/restart-delay";
@@ -60,7 +61,13 @@ process.on("SIGINT", () => void stopAll(0));
 process.on("SIGTERM", () => void stopAll(0));
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-prepareDatabase();
+try {
+  console.log(`database: ${describeDatabase()}`);
+  await prepareDatabase();
+} catch (error) {
+  console.error(`the database cannot be used: ${(error as Error).message}`);
+  process.exit(1);
+}
 const { generatedPassword } = await ensureBuiltIns(config.adminPassword);
 
 if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) {

@@ -1,6 +1,7 @@
 // The copy engine's worker: claims queued jobs from the database and runs them.
-// `npm run worker` runs it alone (for example on a second machine sharing the data directory).
+// `npm run worker` runs it alone: on a second host, with the same SHIFT_DATABASE_URL (PostgreSQL).
 import { getConfig } from "@/lib/config";
+import { describeDatabase } from "@/lib/db/database-url";
 import { prepareDatabase } from "@/lib/db/prepare-database";
 import { makeDataDirPrivate } from "@/lib/process/private-data";
 import { startWorker } from "@/lib/jobs/worker";
@@ -8,7 +9,13 @@ import { hostProtectionWarning } from "@/lib/fs/host-protections";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const config = getConfig();
-if (process.env.SHIFT_DATABASE_PREPARED !== "1") prepareDatabase();
+try {
+  console.log(`worker: database ${describeDatabase()}`);
+  if (process.env.SHIFT_DATABASE_PREPARED !== "1") await prepareDatabase();
+} catch (error) {
+  console.error(`worker: the database cannot be used: ${(error as Error).message}`);
+  process.exit(1);
+}
 // No private umask here: the files a copy from S3 writes must keep the mode the site expects.
 // The data directory is made private instead, and the worker's own files are created 0600.
 makeDataDirPrivate();

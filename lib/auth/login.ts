@@ -36,18 +36,18 @@ export async function verifyCredentials(
   clientAddress: string,
   via: SignInChannel,
 ): Promise<SignedInUser> {
-  const attempt = beginSignInAttempt(username, clientAddress);
+  const attempt = await beginSignInAttempt(username, clientAddress);
   const user = await db().user.findUnique({
     where: { username },
     include: { role: { include: { privileges: true } } },
   });
   const valid = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !valid || user.disabled) {
-    attempt.failed();
+    await attempt.failed();
     await recordFailedSignIn(username, clientAddress, via);
     throw new AppError("UNAUTHENTICATED", "Invalid username or password.");
   }
-  attempt.succeeded();
+  await attempt.succeeded();
   await recordSignIn(user.username, clientAddress, via);
   return {
     userId: user.id,

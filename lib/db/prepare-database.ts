@@ -5,16 +5,24 @@ import Database from "better-sqlite3";
 import { getConfig } from "@/lib/config";
 import { dataDirectory, databaseFile } from "@/lib/data-paths";
 import { createPrivateFile, makeDataDirPrivate } from "@/lib/process/private-data";
+import { parseDatabaseUrl } from "./database-url";
+import { migratePostgres } from "./postgres-migrations";
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, "../..");
 
 /**
- * Creates the data directory (0700, its files 0600), applies pending migrations, and turns on WAL
+ * Creates the data directory (0700, its files 0600) and applies pending migrations: to
+ * PostgreSQL when SHIFT_DATABASE_URL names one, else to the SQLite file, with WAL turned on
  * (persistent per file).
  */
-export function prepareDatabase(): void {
+export async function prepareDatabase(): Promise<void> {
   makeDataDirPrivate();
   fs.mkdirSync(getConfig().fsRoot, { recursive: true });
+  const url = getConfig().databaseUrl;
+  if (url) {
+    await migratePostgres(parseDatabaseUrl(url).href);
+    return;
+  }
   createPrivateFile(databaseFile());
   execFileSync(process.execPath, [path.join(PROJECT_ROOT, "node_modules/prisma/build/index.js"), "migrate", "deploy"], {
     cwd: PROJECT_ROOT,

@@ -1,6 +1,10 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/generated/prisma/client";
+import { PrismaClient as PostgresPrismaClient } from "@/generated/prisma-pg/client";
+import { getConfig } from "@/lib/config";
 import { databaseFile } from "@/lib/data-paths";
+import { parseDatabaseUrl } from "./database-url";
 
 const globalForPrisma = globalThis as unknown as { shiftPrisma?: PrismaClient };
 
@@ -11,8 +15,19 @@ export function createPrismaClient(databaseFile: string): PrismaClient {
   return new PrismaClient({ adapter });
 }
 
-/** One client per process. */
+/**
+ * A client of the PostgreSQL schema, typed as the SQLite one: both are generated from the same
+ * models (prisma/postgres/schema.prisma is derived from prisma/schema.prisma), so the calls the
+ * service makes are the same; the suites run against both databases to hold that true.
+ */
+export function createPostgresClient(url: string, poolSize = 10): PrismaClient {
+  const adapter = new PrismaPg({ connectionString: parseDatabaseUrl(url).href, max: poolSize });
+  return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+}
+
+/** One client per process, of the database the configuration names. */
 export function db(): PrismaClient {
-  globalForPrisma.shiftPrisma ??= createPrismaClient(databaseFile());
+  const url = getConfig().databaseUrl;
+  globalForPrisma.shiftPrisma ??= url ? createPostgresClient(url) : createPrismaClient(databaseFile());
   return globalForPrisma.shiftPrisma;
 }

@@ -1,8 +1,7 @@
 // Sign-ins, failed sign-ins and refused actions reach the audit trail (console and API alike).
-import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, OBSERVER, startApp, type AppServer } from "../support/app-server";
+import { withAppDatabase } from "../support/app-database";
 import { consoleSignIn } from "../support/console-cookie";
 
 let app: AppServer;
@@ -15,24 +14,17 @@ interface AuditRow {
 }
 
 /** The audit rows written since `since` (an id), read from the app's own database. */
-function auditSince(since: number): AuditRow[] {
-  const sqlite = new Database(path.join(app.dataDir, "shift.db"), { readonly: true });
-  try {
-    return sqlite
-      .prepare("SELECT actor, action, target, detail FROM AuditEvent WHERE id > ? ORDER BY id")
-      .all(since) as AuditRow[];
-  } finally {
-    sqlite.close();
-  }
+function auditSince(since: number): Promise<AuditRow[]> {
+  return withAppDatabase(app, (database) =>
+    database.all(`SELECT actor, action, target, detail FROM "AuditEvent" WHERE id > ? ORDER BY id`, since),
+  );
 }
 
-function lastAuditId(): number {
-  const sqlite = new Database(path.join(app.dataDir, "shift.db"), { readonly: true });
-  try {
-    return (sqlite.prepare("SELECT COALESCE(MAX(id), 0) AS id FROM AuditEvent").get() as { id: number }).id;
-  } finally {
-    sqlite.close();
-  }
+async function lastAuditId(): Promise<number> {
+  return withAppDatabase(
+    app,
+    async (database) => (await database.get<{ id: number }>(`SELECT COALESCE(MAX(id), 0) AS id FROM "AuditEvent"`))!.id,
+  );
 }
 
 beforeAll(async () => {
@@ -45,10 +37,10 @@ afterAll(async () => {
 
 describe("the audit trail records access", () => {
   it("records a sign-in through the API and one through the console, with the address and the way in", async () => {
-    const since = lastAuditId();
+    const since = await lastAuditId();
     await app.login("admin", ADMIN_PASSWORD);
     await consoleSignIn(app, OBSERVER.username, OBSERVER.password);
-    expect(auditSince(since)).toEqual([
+    expect(await auditSince(since)).toEqual([
       {
         actor: "admin",
         action: "session.sign-in",
@@ -65,7 +57,7 @@ describe("the audit trail records access", () => {
   });
 
   it("records a failed sign-in, for a known user and for an unknown name alike, and never the password", async () => {
-    const since = lastAuditId();
+    const since = await lastAuditId();
     const wrong = await app.call("POST", "/v1/session/login", {
       body: { username: "admin", password: "not-the-password" },
     });
@@ -74,7 +66,7 @@ describe("the audit trail records access", () => {
       body: { username: "nobody-here", password: "guess-1" },
     });
     expect(unknown.status).toBe(401);
-    const rows = auditSince(since);
+    const rows = await auditSince(since);
     expect(rows.map((r) => [r.action, r.actor])).toEqual([
       ["session.sign-in-failed", "admin"],
       ["session.sign-in-failed", "nobody-here"],
@@ -84,7 +76,7 @@ describe("the audit trail records access", () => {
 
   it("records an action refused for lack of privilege, naming the request, and answers 403 as before", async () => {
     const observerToken = await app.login(OBSERVER.username, OBSERVER.password);
-    const since = lastAuditId();
+    const since = await lastAuditId();
     const reply = await app.call("POST", "/v3/replication/object-relationships/", {
       token: observerToken,
       body: {},
@@ -93,7 +85,7 @@ describe("the audit trail records access", () => {
     expect(reply.json.description).toBe(
       "This action needs the PRIVILEGE_REPLICATION_OBJECT_WRITE privilege, which your role does not grant.",
     );
-    expect(auditSince(since)).toEqual([
+    expect(await auditSince(since)).toEqual([
       {
         actor: OBSERVER.username,
         action: "access.refused",

@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "@/lib/auth/create-user";
 import { assignRole, resetPassword, setUserDisabled } from "@/lib/auth/manage-users";
 import { PRIVILEGES, type Principal } from "@/lib/auth/privileges";
 import { db } from "@/lib/db/prisma";
+import { openAppDatabase, shareAppDatabase, type AppDatabase } from "../support/app-database";
 import { startApp, storeFields, type AppServer } from "../support/app-server";
 import { startS3Server, type S3TestServer } from "../support/s3-server";
 
@@ -14,8 +14,8 @@ import { startS3Server, type S3TestServer } from "../support/s3-server";
 
 const BASE = "/v3/replication/object-relationships";
 const BUCKET = "audit-bucket";
-/** How the refusal reaches the domain function (Prisma names the call, not the trigger's message). */
-const AUDIT_REFUSED = /auditEvent\.create\(\)/;
+/** How the refusal reaches the domain function: through SQLite, Prisma names the call; through PostgreSQL, it gives the trigger's message. */
+const AUDIT_REFUSED = /auditEvent\.create\(\)|audit row refused/;
 const UNEXPECTED = {
   error_class: "internal_error",
   description: "An unexpected error occurred; the server log has the details.",
@@ -25,7 +25,7 @@ let app: AppServer;
 let s3: S3TestServer;
 let token: string;
 let admin: Principal;
-let sqlite: Database.Database;
+let database: AppDatabase;
 
 beforeAll(async () => {
   // No worker: a created relationship's first job stays queued, so stopping it can be tried.
@@ -33,37 +33,45 @@ beforeAll(async () => {
   token = await app.login();
   fs.mkdirSync(path.join(app.fsRoot, "projects/a"), { recursive: true });
   // The domain functions the console's actions call, on the app's own database.
-  process.env.SHIFT_DATA_DIR = app.dataDir;
+  shareAppDatabase(app);
   const row = await db().user.findUniqueOrThrow({ where: { username: "admin" } });
   admin = { userId: row.id, username: row.username, privileges: new Set(Object.values(PRIVILEGES)) };
-  sqlite = new Database(path.join(app.dataDir, "shift.db"), { timeout: 5_000 });
+  database = await openAppDatabase(app);
 });
 
 afterAll(async () => {
-  sqlite?.close();
+  await database?.close();
   await db().$disconnect();
   await Promise.all([app?.stop(), s3?.stop()]);
 });
 
-function refuseAuditRows(refuse: boolean) {
-  sqlite.exec(
-    refuse
-      ? "CREATE TRIGGER refuse_audit BEFORE INSERT ON AuditEvent BEGIN SELECT RAISE(ABORT, 'audit row refused'); END"
-      : "DROP TRIGGER refuse_audit",
-  );
+async function refuseAuditRows(refuse: boolean) {
+  if (database.kind === "sqlite")
+    await database.run(
+      refuse
+        ? `CREATE TRIGGER refuse_audit BEFORE INSERT ON "AuditEvent" BEGIN SELECT RAISE(ABORT, 'audit row refused'); END`
+        : "DROP TRIGGER refuse_audit",
+    );
+  else if (refuse) {
+    await database.run(
+      `CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit row refused'; END $$`,
+    );
+    await database.run(`CREATE TRIGGER refuse_audit BEFORE INSERT ON "AuditEvent" EXECUTE FUNCTION refuse_audit()`);
+  } else {
+    await database.run(`DROP TRIGGER refuse_audit ON "AuditEvent"`);
+    await database.run(`DROP FUNCTION refuse_audit`);
+  }
 }
 
-const auditCount = () => (sqlite.prepare("SELECT count(*) AS n FROM AuditEvent").get() as { n: number }).n;
+const auditCount = async () => (await database.get<{ n: number }>(`SELECT count(*) AS n FROM "AuditEvent"`))!.n;
 const create = (folder: string) =>
   app.call("POST", `${BASE}/`, {
     token,
     body: { local_directory_path: "/projects/a", object_folder: folder, ...storeFields(s3.port, BUCKET) },
   });
-const jobStates = (id: string) =>
+const jobStates = async (id: string) =>
   (
-    sqlite.prepare("SELECT state FROM Job WHERE relationshipId = ? ORDER BY createdAt").all(id) as Array<{
-      state: string;
-    }>
+    await database.all<{ state: string }>(`SELECT state FROM "Job" WHERE "relationshipId" = ? ORDER BY "createdAt"`, id)
   ).map((r) => r.state);
 
 describe("an audit row that cannot be written undoes its change", () => {
@@ -71,9 +79,9 @@ describe("an audit row that cannot be written undoes its change", () => {
     const made = await create("kept/");
     expect(made.status).toBe(201);
     const id = made.json.id as string;
-    expect(jobStates(id)).toEqual(["QUEUED"]);
-    const audited = auditCount();
-    refuseAuditRows(true);
+    expect(await jobStates(id)).toEqual(["QUEUED"]);
+    const audited = await auditCount();
+    await refuseAuditRows(true);
     try {
       const refusedCreate = await create("refused/");
       expect(refusedCreate.status).toBe(500);
@@ -83,28 +91,28 @@ describe("an audit row that cannot be written undoes its change", () => {
       const refusedStop = await app.call("POST", `${BASE}/${id}/abort-replication`, { token });
       expect(refusedStop.status).toBe(500);
       expect(refusedStop.json).toEqual(UNEXPECTED);
-      expect(jobStates(id)).toEqual(["QUEUED"]);
+      expect(await jobStates(id)).toEqual(["QUEUED"]);
     } finally {
-      refuseAuditRows(false);
+      await refuseAuditRows(false);
     }
 
     expect((await app.call("POST", `${BASE}/${id}/abort-replication`, { token })).status).toBe(200);
-    expect(jobStates(id)).toEqual(["ABORTED"]);
-    refuseAuditRows(true);
+    expect(await jobStates(id)).toEqual(["ABORTED"]);
+    await refuseAuditRows(true);
     try {
       const refusedRepeat = await app.call("POST", `${BASE}/${id}/replicate`, { token });
       expect(refusedRepeat.status).toBe(500);
       expect(refusedRepeat.json).toEqual(UNEXPECTED);
-      expect(jobStates(id)).toEqual(["ABORTED"]);
+      expect(await jobStates(id)).toEqual(["ABORTED"]);
 
       const refusedDelete = await app.call("DELETE", `${BASE}/${id}`, { token });
       expect(refusedDelete.status).toBe(500);
       expect(refusedDelete.json).toEqual(UNEXPECTED);
       expect((await app.call("GET", `${BASE}/${id}`, { token })).status).toBe(200);
     } finally {
-      refuseAuditRows(false);
+      await refuseAuditRows(false);
     }
-    expect(auditCount()).toBe(audited + 1);
+    expect(await auditCount()).toBe(audited + 1);
   });
 
   it("for every change to users the console makes: create, change role, disable, reset password", async () => {
@@ -113,8 +121,8 @@ describe("an audit row that cannot be written undoes its change", () => {
       actor: "test",
     });
     const before = await db().user.findUniqueOrThrow({ where: { id } });
-    const audited = auditCount();
-    refuseAuditRows(true);
+    const audited = await auditCount();
+    await refuseAuditRows(true);
     try {
       await expect(
         createUser({ input: { username: "unaudited", password: "password-of-unaudited" }, actor: "test" }),
@@ -126,10 +134,10 @@ describe("an audit row that cannot be written undoes its change", () => {
         AUDIT_REFUSED,
       );
     } finally {
-      refuseAuditRows(false);
+      await refuseAuditRows(false);
     }
     // Role, flag, password and the session generation (which ends sessions) are all as they were.
     expect(await db().user.findUniqueOrThrow({ where: { id } })).toEqual(before);
-    expect(auditCount()).toBe(audited);
+    expect(await auditCount()).toBe(audited);
   });
 });

@@ -3,10 +3,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startS3Server, type RunningS3Server } from "@/lib/demo/s3/server";
 import { OBSERVER, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
+import { withAppDatabase } from "../support/app-database";
 import { S3RVER_KEY, S3RVER_SECRET } from "../support/s3-server";
 
 const BASE = "/v3/replication/object-relationships";
@@ -26,15 +26,10 @@ const credentials = [
 
 const patch = (body: unknown, as = token) => app.call("PATCH", `${BASE}/${id}`, { token: as, body });
 
-function auditRows(action: string): Array<{ actor: string; target: string; detail: string }> {
-  const sqlite = new Database(path.join(app.dataDir, "shift.db"), { readonly: true });
-  try {
-    return sqlite
-      .prepare("SELECT actor, target, detail FROM AuditEvent WHERE action = ? ORDER BY id")
-      .all(action) as [];
-  } finally {
-    sqlite.close();
-  }
+function auditRows(action: string): Promise<Array<{ actor: string; target: string; detail: string }>> {
+  return withAppDatabase(app, (database) =>
+    database.all(`SELECT actor, target, detail FROM "AuditEvent" WHERE action = ? ORDER BY id`, action),
+  );
 }
 
 beforeAll(async () => {
@@ -79,7 +74,7 @@ describe("PATCH /v3/replication/object-relationships/{id}", () => {
     expect(reply.json.error_class).toBe("validation_error");
     expect(reply.text).not.toContain("not-the-secret");
     expect((await app.call("GET", `${BASE}/${id}`, { token })).json.access_key_id).toBe(S3RVER_KEY);
-    expect(auditRows("relationship.modify")).toEqual([]);
+    expect(await auditRows("relationship.modify")).toEqual([]);
   });
 
   it("asks for the secret with a new access key, and for something to change", async () => {
@@ -114,7 +109,7 @@ describe("PATCH /v3/replication/object-relationships/{id}", () => {
     expect(reply.status).toBe(200);
     expect(reply.json.access_key_id).toBe(NEW_KEY);
     expect(reply.text).not.toContain(NEW_SECRET);
-    expect(auditRows("relationship.modify")).toEqual([
+    expect(await auditRows("relationship.modify")).toEqual([
       {
         actor: "admin",
         target: id,

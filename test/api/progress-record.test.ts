@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { shareAppDatabase } from "../support/app-database";
 import { storeFields, useAppWithStore, waitForJobEnd } from "../support/app-server";
 
 const BASE = "/v3/replication/object-relationships";
@@ -35,8 +36,7 @@ describe("the progress record through the API", () => {
     });
 
     // The job history is read by the console's details page, in its own process, from the same database.
-    process.env.SHIFT_DATA_DIR = lab.app.dataDir;
-    process.env.SHIFT_FS_ROOT = lab.app.fsRoot;
+    shareAppDatabase(lab.app);
     const { listRelationshipJobs } = await import("@/lib/replication/job-history");
     const { db } = await import("@/lib/db/prisma");
     try {

@@ -8,6 +8,7 @@ import { createUser } from "@/lib/auth/create-user";
 import { assignRole, resetPassword, setUserDisabled } from "@/lib/auth/manage-users";
 import { PRIVILEGES, type Principal } from "@/lib/auth/privileges";
 import { db } from "@/lib/db/prisma";
+import { shareAppDatabase } from "../support/app-database";
 import { startApp, type AppServer } from "../support/app-server";
 import { consoleSignIn, cookieValue, SESSION_COOKIE, withCookie } from "../support/console-cookie";
 
@@ -30,7 +31,7 @@ let userCount = 0;
 beforeAll(async () => {
   app = await startApp({ worker: false });
   // The domain functions the console's actions call, on the app's own database.
-  process.env.SHIFT_DATA_DIR = app.dataDir;
+  shareAppDatabase(app);
   const row = await db().user.findUniqueOrThrow({ where: { username: "admin" } });
   admin = { userId: row.id, username: row.username, privileges: new Set(Object.values(PRIVILEGES)) };
 });

@@ -1,7 +1,6 @@
-import path from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, OBSERVER, startApp, type AppServer } from "../support/app-server";
+import { withAppDatabase } from "../support/app-database";
 import { signInFrom as signInFromAddress } from "../support/sign-in-from";
 import { lockDurationMs } from "@/lib/auth/login-throttle";
 
@@ -137,15 +136,13 @@ describe("sign-in throttling", () => {
     expect((await signInFrom(office, "admin", ADMIN_PASSWORD)).status).toBe(200);
     expect((await signInFrom("127.0.9.2", OBSERVER.username, OBSERVER.password)).status).toBe(200);
     // The trail holds one row per failure checked, none for the attempts refused.
-    const sqlite = new Database(path.join(app.dataDir, "shift.db"), { readonly: true });
-    try {
-      const rows = sqlite
-        .prepare("SELECT count(*) AS n FROM AuditEvent WHERE action = 'session.sign-in-failed' AND detail LIKE ?")
-        .get(`%${office}"%`) as { n: number };
-      expect(rows.n).toBe(100);
-    } finally {
-      sqlite.close();
-    }
+    const rows = await withAppDatabase(app, (database) =>
+      database.get<{ n: number }>(
+        `SELECT count(*) AS n FROM "AuditEvent" WHERE action = 'session.sign-in-failed' AND detail LIKE ?`,
+        `%${office}"%`,
+      ),
+    );
+    expect(rows!.n).toBe(100);
   });
 
   it("keeps the name-wide lock away from an address the owner signed in from before, so that spread guessing locks no owner out", async () => {

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
+import { openAppDatabase } from "../support/app-database";
 import { expectAccessible } from "../support/axe";
 import { ADMIN_PASSWORD, APP_ALERT, OBSERVER, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
 import { relationshipBody, signIn } from "../support/e2e";
@@ -110,11 +110,11 @@ test("a job id that is not this copy's shows the console's not-found page with a
 test("a signed-in user whose role lacks the read privilege sees none of a copy's pages, and is told why", async ({
   browser,
 }) => {
-  const sqlite = new Database(path.join(app.dataDir, "shift.db"));
-  const held = sqlite.prepare("SELECT privilege FROM RolePrivilege WHERE roleId = 'observers'").all() as Array<{
-    privilege: string;
-  }>;
-  sqlite.prepare("DELETE FROM RolePrivilege WHERE roleId = 'observers'").run();
+  const database = await openAppDatabase(app);
+  const held = await database.all<{ privilege: string }>(
+    `SELECT privilege FROM "RolePrivilege" WHERE "roleId" = 'observers'`,
+  );
+  await database.run(`DELETE FROM "RolePrivilege" WHERE "roleId" = 'observers'`);
   try {
     const page = await (await browser.newContext()).newPage();
     await signIn(page, app.url, OBSERVER.username, OBSERVER.password);
@@ -125,8 +125,8 @@ test("a signed-in user whose role lacks the read privilege sees none of a copy's
       await expect(page.locator("main")).not.toContainText("jobbed");
     }
   } finally {
-    const put = sqlite.prepare("INSERT INTO RolePrivilege (roleId, privilege) VALUES ('observers', ?)");
-    for (const { privilege } of held) put.run(privilege);
-    sqlite.close();
+    for (const { privilege } of held)
+      await database.run(`INSERT INTO "RolePrivilege" ("roleId", privilege) VALUES ('observers', ?)`, privilege);
+    await database.close();
   }
 });

@@ -1,10 +1,10 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { expect, test, type Page } from "@playwright/test";
 import { ADMIN_PASSWORD, startApp, type AppServer } from "../support/app-server";
 import { expectAccessible } from "../support/axe";
+import { openAppDatabase, type AppDatabase } from "../support/app-database";
 import { relationshipBody, signIn } from "../support/e2e";
 import { startS3Server, type S3TestServer } from "../support/s3-server";
 
@@ -17,11 +17,11 @@ const MIB = 1024 * 1024;
 const WIDTHS = [1366, 390] as const;
 let app: AppServer;
 let s3: S3TestServer;
-let sqlite: Database.Database;
+let database: AppDatabase;
 let id: string;
 let jobId: string;
-/** Prisma keeps a DateTime as a number or as text; new values are written the way the first row was. */
-let timeOf: (date: Date) => number | string;
+/** A DateTime column's value, as Prisma stores it in the app's database. */
+let timeOf: (date: Date) => unknown;
 
 test.beforeAll(async () => {
   [app, s3] = await Promise.all([startApp({ worker: false }), startS3Server(["progress-bucket"])]);
@@ -33,31 +33,33 @@ test.beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   id = created.json.id;
-  sqlite = new Database(path.join(app.dataDir, "shift.db"), { timeout: 5_000 });
-  const job = sqlite.prepare("SELECT id, createdAt FROM Job WHERE relationshipId = ?").get(id) as {
-    id: string;
-    createdAt: number | string;
-  };
+  database = await openAppDatabase(app);
+  const job = (await database.get<{ id: string }>(`SELECT id FROM "Job" WHERE "relationshipId" = ?`, id))!;
   jobId = job.id;
-  timeOf = typeof job.createdAt === "number" ? (d) => d.getTime() : (d) => d.toISOString().replace("Z", "+00:00");
+  timeOf = (d) => database.time(d);
 });
 
 test.afterAll(async () => {
-  sqlite?.close();
+  await database?.close();
   await Promise.all([app?.stop(), s3?.stop()]);
 });
 
-function setJob(values: Record<string, unknown>, job = jobId) {
+async function setJob(values: Record<string, unknown>, job = jobId) {
   const names = Object.keys(values);
-  sqlite
-    .prepare(`UPDATE Job SET ${names.map((n) => `${n} = @${n}`).join(", ")} WHERE id = @id`)
-    .run({ ...values, id: job });
+  await database.run(
+    `UPDATE "Job" SET ${names.map((n) => `"${n}" = ?`).join(", ")} WHERE id = ?`,
+    ...Object.values(values),
+    job,
+  );
 }
 
-function addJob(values: Record<string, unknown>) {
+async function addJob(values: Record<string, unknown>) {
   const row = { id: crypto.randomUUID(), relationshipId: id, ...values };
   const names = Object.keys(row);
-  sqlite.prepare(`INSERT INTO Job (${names.join(", ")}) VALUES (${names.map((n) => `@${n}`).join(", ")})`).run(row);
+  await database.run(
+    `INSERT INTO "Job" (${names.map((n) => `"${n}"`).join(", ")}) VALUES (${names.map(() => "?").join(", ")})`,
+    ...Object.values(row),
+  );
 }
 
 /**
@@ -85,11 +87,11 @@ test("while the totals are counted, the list and the details say what is done so
   page,
 }) => {
   const started = minutesAgo(1);
-  setJob({
+  await setJob({
     state: "RUNNING",
     startTime: timeOf(started),
     heartbeatAt: timeOf(new Date()),
-    totalsKnown: 0,
+    totalsKnown: false,
     filesTransferred: 1400,
     bytesTransferred: 54 * MIB,
     throughputCurrent: 2 * MIB,
@@ -117,8 +119,8 @@ test("while the totals are counted, the list and the details say what is done so
   await expectAccessible(page);
 
   // The totals are in: 4,004 files, 110 MiB; 2,145 files and 7 MiB left, ending in about 40 s.
-  setJob({
-    totalsKnown: 1,
+  await setJob({
+    totalsKnown: true,
     filesTotal: 4004,
     bytesTotal: 110 * MIB,
     filesTransferred: 1859,
@@ -170,7 +172,7 @@ test("a finished job: the summary, the chart with its axes, the history with end
   const started = minutesAgo(30);
   const ended = new Date(started.getTime() + 83_400);
   const series = Array.from({ length: 42 }, (_, i) => [i * 2, Math.round((6 + 4 * Math.sin(i / 4)) * MIB)]);
-  setJob({
+  await setJob({
     state: "SUCCEEDED",
     createdAt: timeOf(started),
     startTime: timeOf(started),
@@ -206,7 +208,7 @@ test("a finished job: the summary, the chart with its axes, the history with end
 
   // Then a job failed after 0.4 s, too short for a chart: the summary names the last success.
   const failedAt = minutesAgo(2);
-  addJob({
+  await addJob({
     state: "FAILED",
     createdAt: timeOf(failedAt),
     startTime: timeOf(failedAt),

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { expect, test } from "@playwright/test";
+import { withAppDatabase } from "../support/app-database";
 import { APP_ALERT, ADMIN_PASSWORD, startApp, type AppServer } from "../support/app-server";
 import { expectAccessible } from "../support/axe";
 import { relationshipBody, signIn } from "../support/e2e";
@@ -67,9 +67,9 @@ test("a page the server fails to prepare shows the console's error page, without
   });
   expect(created.status, created.text).toBe(201);
   // The queued job's row cannot be read (its chart samples are not JSON): preparing the page throws.
-  const sqlite = new Database(path.join(app.dataDir, "shift.db"));
-  sqlite.prepare("UPDATE Job SET throughputSeries = '[not json' WHERE relationshipId = ?").run(created.json.id);
-  sqlite.close();
+  await withAppDatabase(app, (database) =>
+    database.run(`UPDATE "Job" SET "throughputSeries" = '[not json' WHERE "relationshipId" = ?`, created.json.id),
+  );
 
   await signIn(page, app.url, "admin", ADMIN_PASSWORD);
   await page.goto(`${app.url}/copies/${created.json.id}`);

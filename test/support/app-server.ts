@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { terminateAll } from "@/lib/process/child-processes";
 import { freePort } from "./ports";
+import { testDatabase } from "./test-database";
 import { S3Proxy } from "./s3-proxy";
 import { S3RVER_KEY, S3RVER_SECRET, startS3Server, type S3TestServer } from "./s3-server";
 
@@ -52,8 +53,25 @@ export const LOOPBACK_STORES = "127.0.0.0/8,::1";
 export async function startApp({
   worker = true,
   allowedEndpoints,
-}: { worker?: boolean; allowedEndpoints?: string | null } = {}): Promise<AppServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-app-"));
+  existing,
+  keepData,
+  databaseUrl,
+  secretKey,
+}: {
+  worker?: boolean;
+  allowedEndpoints?: string | null;
+  /** The data directory of an app stopped before: it is used as it is (no user is added) and left behind. */
+  existing?: string;
+  /** Leave the data directory behind when the app stops, for another app to start on. */
+  keepData?: boolean;
+  /** SHIFT_DATABASE_URL; null for SQLite whatever the run's database; by default the run's. */
+  databaseUrl?: string | null;
+  secretKey?: string;
+} = {}): Promise<AppServer> {
+  const dataDir = existing ?? fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-app-"));
+  const removeData = () => {
+    if (!existing && !keepData) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
   const fsRoot = path.join(dataDir, "fs");
   fs.mkdirSync(fsRoot, { recursive: true });
   const port = await freePort();
@@ -74,16 +92,26 @@ export async function startApp({
         : (allowedEndpoints ?? undefined),
   };
   if (env.SHIFT_ALLOWED_ENDPOINTS === undefined) delete env.SHIFT_ALLOWED_ENDPOINTS;
-  const created = spawnSync(
-    process.execPath,
-    ["--import", "tsx", "scripts/create-user.ts", "--username", OBSERVER.username, "--role", "observers"],
-    {
-      cwd: ROOT,
-      env,
-      encoding: "utf8",
-    },
-  );
-  if (created.status !== 0) throw new Error(`preparing the data directory failed: ${created.stderr}`);
+  const database = databaseUrl === undefined ? await testDatabase() : undefined;
+  if (database) env.SHIFT_DATABASE_URL = database.url;
+  else if (databaseUrl) env.SHIFT_DATABASE_URL = databaseUrl;
+  else delete env.SHIFT_DATABASE_URL;
+  if (secretKey) env.SHIFT_SECRET_KEY = secretKey;
+  const created = existing
+    ? { status: 0, stderr: "" }
+    : spawnSync(
+        process.execPath,
+        ["--import", "tsx", "scripts/create-user.ts", "--username", OBSERVER.username, "--role", "observers"],
+        {
+          cwd: ROOT,
+          env,
+          encoding: "utf8",
+        },
+      );
+  if (created.status !== 0) {
+    await database?.drop();
+    throw new Error(`preparing the data directory failed: ${created.stderr}`);
+  }
 
   let output = "";
   const children: ChildProcess[] = [];
@@ -118,7 +146,8 @@ export async function startApp({
   } catch (error) {
     // A server that never answered (a broken build, a taken port) must not leave its worker behind.
     await terminateAll(children);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await database?.drop();
+    removeData();
     throw error;
   }
 
@@ -156,7 +185,8 @@ export async function startApp({
     },
     async stop() {
       await terminateAll(children);
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await database?.drop();
+      removeData();
     },
     async killWorker() {
       const child = workerProcess;

@@ -1,0 +1,171 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import type { PrismaClient } from "@/generated/prisma/client";
+import { decryptSecret, encryptSecret } from "@/lib/secrets/cipher";
+import { HEARTBEAT_STALE_MS } from "@/lib/jobs/recover-interrupted-jobs";
+import { JOB_STATES } from "@/lib/replication/job-states";
+import { migratePostgres } from "@/lib/db/postgres-migrations";
+import { createPostgresClient, createPrismaClient } from "@/lib/db/prisma";
+
+const PAGE = 1000;
+
+type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+type Row = Record<string, unknown>;
+type Model =
+  | "role"
+  | "rolePrivilege"
+  | "user"
+  | "apiToken"
+  | "auditEvent"
+  | "relationship"
+  | "job"
+  | "jobFileError"
+  | "jobSkippedEntry"
+  | "loginThrottle";
+
+/**
+ * The calls the copy makes, the same on every model: rows pass from one client to the other
+ * untouched, so they need no type of their own.
+ */
+interface AnyDelegate {
+  findMany(args: object): Promise<Row[]>;
+  createMany(args: { data: Row[] }): Promise<unknown>;
+  count(): Promise<number>;
+}
+const delegate = (client: PrismaClient | Tx, model: Model) => client[model] as unknown as AnyDelegate;
+
+/** Parents before children, so every foreign key finds its row; each read in key order, a page at a time. */
+const TABLES: { name: string; model: Model; key: string[] }[] = [
+  { name: "Role", model: "role", key: ["id"] },
+  { name: "RolePrivilege", model: "rolePrivilege", key: ["roleId", "privilege"] },
+  { name: "User", model: "user", key: ["id"] },
+  { name: "ApiToken", model: "apiToken", key: ["id"] },
+  { name: "AuditEvent", model: "auditEvent", key: ["id"] },
+  { name: "Relationship", model: "relationship", key: ["id"] },
+  { name: "Job", model: "job", key: ["id"] },
+  { name: "JobFileError", model: "jobFileError", key: ["id"] },
+  { name: "JobSkippedEntry", model: "jobSkippedEntry", key: ["id"] },
+  { name: "LoginThrottle", model: "loginThrottle", key: ["key"] },
+];
+
+async function copyTable(
+  from: PrismaClient,
+  to: Tx,
+  { model, key }: (typeof TABLES)[number],
+  transform: (rows: Row[]) => Row[],
+): Promise<number> {
+  let copied = 0;
+  let skip = 0;
+  // One key column: the next page starts after the last key read. A composite key (a small table): offsets.
+  let after: unknown;
+  for (;;) {
+    const rows = await delegate(from, model).findMany({
+      take: PAGE,
+      orderBy: key.map((k) => ({ [k]: "asc" })),
+      ...(key.length === 1 ? { where: after === undefined ? {} : { [key[0]!]: { gt: after } } } : { skip }),
+    });
+    if (rows.length === 0) return copied;
+    await delegate(to, model).createMany({ data: transform(rows) });
+    copied += rows.length;
+    skip += rows.length;
+    after = rows[rows.length - 1]![key[0]!];
+  }
+}
+
+/** Tables whose ids PostgreSQL numbers from a sequence, which must carry on after the copied ids. */
+const SEQUENCED = ["AuditEvent", "JobFileError", "JobSkippedEntry"];
+
+export interface CopyToPostgresInput {
+  sqliteFile: string;
+  postgresUrl: string;
+  /** Keys that may have encrypted the stored S3 secrets (the key file's, SHIFT_SECRET_KEY's). */
+  oldKeys: Buffer[];
+  /** The key every host of the PostgreSQL installation uses (from SHIFT_SECRET_KEY). */
+  newKey: Buffer;
+  now?: Date;
+}
+
+export interface CopyReport {
+  tables: { name: string; rows: number }[];
+  secretsReencrypted: number;
+}
+
+export class MoveRefusedError extends Error {}
+
+/**
+ * Copies everything the SQLite database holds into an empty PostgreSQL database, in one
+ * PostgreSQL transaction: it is all there, counted table by table, or none of it is. Stored S3
+ * secrets are re-encrypted under the key the new installation uses. The SQLite file is only read.
+ */
+export async function copySqliteToPostgres(input: CopyToPostgresInput): Promise<CopyReport> {
+  if (!fs.existsSync(input.sqliteFile))
+    throw new MoveRefusedError(`There is no SQLite database at ${input.sqliteFile}.`);
+  const from = createPrismaClient(input.sqliteFile);
+  await migratePostgres(input.postgresUrl);
+  const to = createPostgresClient(input.postgresUrl, 2);
+  try {
+    const now = input.now ?? new Date();
+    const running = await from.job.count({
+      where: { state: JOB_STATES.RUNNING, heartbeatAt: { gte: new Date(now.getTime() - HEARTBEAT_STALE_MS) } },
+    });
+    if (running > 0)
+      throw new MoveRefusedError(
+        `${running === 1 ? "A job is" : `${running} jobs are`} running on this installation; stop the service (npm start, npm run worker) before moving its database.`,
+      );
+    for (const table of TABLES) {
+      const rows = await delegate(to, table.model).count();
+      if (rows > 0)
+        throw new MoveRefusedError(
+          `The PostgreSQL database already holds S3 Shift data (${rows} rows in ${table.name}); give it an empty database, one the service has never started on.`,
+        );
+    }
+    let secretsReencrypted = 0;
+    const reencrypt = (rows: Row[]) =>
+      rows.map((row) => {
+        secretsReencrypted++;
+        const opened = openSecret(row as { id: string; secretCiphertext: string }, input.oldKeys);
+        return { ...row, secretCiphertext: encryptSecret(opened, input.newKey) };
+      });
+    const tables = await to.$transaction(
+      async (tx) => {
+        const copied: CopyReport["tables"] = [];
+        for (const table of TABLES) {
+          const rows = await copyTable(from, tx, table, table.model === "relationship" ? reencrypt : (r) => r);
+          copied.push({ name: table.name, rows });
+        }
+        for (const name of SEQUENCED)
+          await tx.$executeRawUnsafe(
+            `SELECT setval(pg_get_serial_sequence('"${name}"', 'id'), COALESCE((SELECT MAX(id) FROM "${name}"), 0) + 1, false)`,
+          );
+        for (const [i, { name, rows }] of copied.entries()) {
+          const counted = await delegate(tx, TABLES[i]!.model).count();
+          if (counted !== rows) throw new Error(`${name}: ${rows} rows copied, but PostgreSQL counts ${counted}`);
+        }
+        return copied;
+      },
+      { timeout: 60 * 60_000, maxWait: 60_000 },
+    );
+    return { tables, secretsReencrypted };
+  } finally {
+    await Promise.all([from.$disconnect(), to.$disconnect()]);
+  }
+}
+
+function openSecret(row: { id: string; secretCiphertext: string }, keys: Buffer[]): string {
+  for (const key of keys) {
+    try {
+      return decryptSecret(row.secretCiphertext, key);
+    } catch {
+      // another key, perhaps
+    }
+  }
+  throw new MoveRefusedError(
+    `The stored secret of relationship ${row.id} opens with neither the data directory's key file nor SHIFT_SECRET_KEY; nothing was moved.`,
+  );
+}
+
+/** SHIFT_SECRET_KEY as the service turns it into a key (lib/secrets/secret-key.ts). */
+export function keyFromPassphrase(passphrase: string): Buffer {
+  return crypto.createHash("sha256").update(passphrase).digest();
+}
