@@ -65,10 +65,10 @@ describe("file modes of the data directory", () => {
     const pulled = await copy("COPY_FROM_OBJECT", "/restored");
 
     const modes = modesOf(app.dataDir, app.fsRoot);
+    // With PostgreSQL (SHIFT_DATABASE_URL), the data directory holds no database file.
+    const databaseFiles = app.env.SHIFT_DATABASE_URL ? [] : ["shift.db", "shift.db-wal", "shift.db-shm"];
     for (const expected of [
-      "shift.db",
-      "shift.db-wal",
-      "shift.db-shm",
+      ...databaseFiles,
       "secret.key",
       `logs/replication/${pushed}.log`,
       `logs/replication/${pulled}.log`,
@@ -96,7 +96,8 @@ describe("file modes of the data directory", () => {
     fs.chmodSync(outside, 0o644);
     fs.symlinkSync(outside, path.join(app.dataDir, "logs", "link-to-share"));
     fs.chmodSync(app.dataDir, 0o755);
-    for (const entry of ["shift.db", "shift.db-wal", "logs", "logs/replication", "tracking"]) {
+    const databaseFiles = app.env.SHIFT_DATABASE_URL ? [] : ["shift.db", "shift.db-wal"];
+    for (const entry of [...databaseFiles, "logs", "logs/replication", "tracking"]) {
       fs.chmodSync(path.join(app.dataDir, entry), entry.includes(".") ? 0o644 : 0o755);
     }
     const tracking = fs

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
@@ -75,4 +76,27 @@ export function shareAppDatabase(app: { dataDir: string; fsRoot: string; env: No
   process.env.SHIFT_FS_ROOT = app.fsRoot;
   if (app.env.SHIFT_DATABASE_URL) process.env.SHIFT_DATABASE_URL = app.env.SHIFT_DATABASE_URL;
   else delete process.env.SHIFT_DATABASE_URL;
+}
+
+/**
+ * Everything the app's database holds, as text to search: the SQLite files' bytes (WAL
+ * included), or every PostgreSQL table's rows as JSON.
+ */
+export async function storedText(app: { dataDir: string; env: NodeJS.ProcessEnv }): Promise<string> {
+  if (!app.env.SHIFT_DATABASE_URL) {
+    let text = "";
+    for (const name of fs.readdirSync(app.dataDir))
+      if (name.startsWith("shift.db")) text += fs.readFileSync(path.join(app.dataDir, name)).toString("latin1");
+    return text;
+  }
+  return withAppDatabase(app, async (database) => {
+    const tables = await database.all<{ name: string }>(
+      `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
+    );
+    let text = "";
+    for (const { name } of tables)
+      for (const row of await database.all<{ row: string }>(`SELECT row_to_json(t)::text AS row FROM "${name}" t`))
+        text += row.row + "\n";
+    return text;
+  });
 }
