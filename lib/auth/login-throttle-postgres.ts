@@ -1,4 +1,5 @@
-import { db } from "@/lib/db/prisma";
+import type { PrismaClient } from "@/generated/prisma/client";
+import { createPostgresClient } from "@/lib/db/prisma";
 import {
   FORGET_COUNTS_BEFORE,
   FORGET_KNOWN_BEFORE,
@@ -12,7 +13,7 @@ import {
 /** Any constant: every web server's sign-ins take their turns on it, as SQLite's BEGIN IMMEDIATE makes them. */
 const THROTTLE_LOCK = 7_305_731_826_105_912n;
 
-type Tx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
+type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
 interface StoredRow {
   key: string;
@@ -31,12 +32,20 @@ const num = (value: bigint | null) => (value === null ? null : Number(value));
  * with another's, whichever host serves it. Sign-ins are rare and the lock is held for a few
  * statements; the password is checked outside it.
  */
-export function postgresThrottleStore(): ThrottleStore {
+export function postgresThrottleStore(url: string): ThrottleStore {
+  // A pool of its own: attempts waiting their turn hold its connections, never the ones every
+  // other request needs, and a flood of sign-ins waits here instead of failing the console.
+  const client = createPostgresClient(url, 2);
   const locked = <T>(work: (tx: Tx) => Promise<T>): Promise<T> =>
-    db().$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT 1 AS held FROM (SELECT pg_advisory_xact_lock(${THROTTLE_LOCK})) AS lock`;
-      return work(tx);
-    });
+    client.$transaction(
+      async (tx) => {
+        // Each statement must read what the attempt before committed, whatever the server's default.
+        await tx.$executeRaw`SET TRANSACTION ISOLATION LEVEL READ COMMITTED`;
+        await tx.$queryRaw`SELECT 1 AS held FROM (SELECT pg_advisory_xact_lock(${THROTTLE_LOCK})) AS lock`;
+        return work(tx);
+      },
+      { maxWait: 30_000, timeout: 10_000 },
+    );
   const put = (tx: Tx, row: ThrottleRow, now: number) =>
     tx.$executeRaw`INSERT INTO "LoginThrottle" (key, attempts, locks, "lockedUntilMs", "checkingUntilMs", "windowStartMs", "updatedAtMs")
       VALUES (${row.key}, ${row.attempts}, ${row.locks}, ${row.lockedUntilMs}, ${row.checkingUntilMs}, ${row.windowStartMs}, ${now})
@@ -83,7 +92,7 @@ export function postgresThrottleStore(): ThrottleStore {
         await put(tx, plan.known, now);
       }),
     lock: async (pairKey, number, untilMs) => {
-      await db().$executeRaw`UPDATE "LoginThrottle" SET "lockedUntilMs" = ${untilMs}, "checkingUntilMs" = NULL
+      await client.$executeRaw`UPDATE "LoginThrottle" SET "lockedUntilMs" = ${untilMs}, "checkingUntilMs" = NULL
         WHERE key = ${pairKey} AND locks = ${number}`;
     },
   };

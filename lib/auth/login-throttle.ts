@@ -47,7 +47,7 @@ function throttleStore(): ThrottleStore {
   const url = getConfig().databaseUrl;
   const id = url ?? databaseFile();
   if (cache.shiftLoginThrottle?.id === id) return cache.shiftLoginThrottle.store;
-  const store = url ? postgresThrottleStore() : sqliteThrottleStore(databaseFile());
+  const store = url ? postgresThrottleStore(url) : sqliteThrottleStore(databaseFile());
   cache.shiftLoginThrottle = { id, store };
   return store;
 }

@@ -8,7 +8,12 @@ import { verifyPassword } from "./password";
 import type { Principal } from "./privileges";
 
 export const loginInputSchema = z.object({
-  username: z.string().min(1).max(256),
+  // A control character is in no username, and PostgreSQL's text refuses NUL.
+  username: z
+    .string()
+    .min(1)
+    .max(256)
+    .refine((name) => ![...name].some((c) => c < " " || c === "\u007f"), "must not contain control characters"),
   password: z.string().min(1).max(1024),
 });
 

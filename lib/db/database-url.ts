@@ -20,6 +20,12 @@ export function parseDatabaseUrl(raw: string): URL {
     );
   if (!url.hostname)
     throw new Error("SHIFT_DATABASE_URL names no host; write postgresql://user:password@host:5432/database");
+  // A password holding "/" or "@" unencoded makes the parser take part of it for the port or the
+  // path; refused before anything prints the address's parts.
+  if (url.pathname.includes("@") || url.pathname.slice(1).includes("/"))
+    throw new Error(
+      "SHIFT_DATABASE_URL does not parse as user:password@host:port/database; percent-encode any / or @ in the password",
+    );
   if (url.pathname.length <= 1)
     throw new Error("SHIFT_DATABASE_URL names no database; write postgresql://user:password@host:5432/database");
   return url;
@@ -35,5 +41,5 @@ export function describeDatabase(): string {
   if (!raw) return `SQLite (${databaseFile()})`;
   const url = parseDatabaseUrl(raw);
   const user = url.username ? `${decodeURIComponent(url.username)}@` : "";
-  return `PostgreSQL (${user}${url.host}${url.pathname})`;
+  return `PostgreSQL (${user}${url.hostname}:${url.port || "5432"}/${decodeURIComponent(url.pathname.slice(1))})`;
 }

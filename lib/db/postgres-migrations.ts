@@ -14,6 +14,17 @@ export interface Migration {
   checksum: string;
 }
 
+const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
+
+/** As Prisma compares them: the file's checksum, or that of the same file with its line endings switched (a CRLF checkout). */
+function matches(recorded: string, migration: Migration): boolean {
+  if (recorded === migration.checksum) return true;
+  const switched = migration.sql.includes("\r\n")
+    ? migration.sql.replaceAll("\r\n", "\n")
+    : migration.sql.replaceAll("\n", "\r\n");
+  return recorded === sha256(switched);
+}
+
 export function postgresMigrations(dir = POSTGRES_MIGRATIONS): Migration[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
@@ -22,7 +33,7 @@ export function postgresMigrations(dir = POSTGRES_MIGRATIONS): Migration[] {
     .sort()
     .map((name) => {
       const sql = fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8");
-      return { name, sql, checksum: crypto.createHash("sha256").update(sql).digest("hex") };
+      return { name, sql, checksum: sha256(sql) };
     });
 }
 
@@ -34,7 +45,7 @@ export function postgresMigrations(dir = POSTGRES_MIGRATIONS): Migration[] {
  * A migration already applied whose file has changed since is refused, never applied twice.
  */
 export async function migratePostgres(connectionString: string, migrations = postgresMigrations()): Promise<string[]> {
-  const client = new pg.Client({ connectionString });
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 15_000 });
   await client.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
@@ -55,6 +66,12 @@ export async function migratePostgres(connectionString: string, migrations = pos
         )
       ).rows.map((row) => [row.migration_name, row]),
     );
+    const known = new Set(migrations.map((m) => m.name));
+    const newer = [...applied.keys()].filter((name) => !known.has(name)).sort();
+    if (newer.length > 0)
+      throw new Error(
+        `The database was migrated by a newer version of S3 Shift (migration ${newer[newer.length - 1]}); run that version or a later one.`,
+      );
     const done: string[] = [];
     for (const migration of migrations) {
       const row = applied.get(migration.name);
@@ -63,7 +80,7 @@ export async function migratePostgres(connectionString: string, migrations = pos
           throw new Error(
             `The database migration ${migration.name} started once and did not finish; see its logs in _prisma_migrations.`,
           );
-        if (row.checksum !== migration.checksum)
+        if (!matches(row.checksum, migration))
           throw new Error(
             `The database migration ${migration.name} was changed after it was applied; restore its file.`,
           );
@@ -79,7 +96,8 @@ export async function migratePostgres(connectionString: string, migrations = pos
         );
         await client.query("COMMIT");
       } catch (error) {
-        await client.query("ROLLBACK");
+        // A rollback that fails too (the connection lost) must not hide why the migration failed.
+        await client.query("ROLLBACK").catch(() => undefined);
         throw new Error(`The database migration ${migration.name} failed: ${(error as Error).message}`, {
           cause: error,
         });

@@ -1,4 +1,5 @@
 import { db } from "@/lib/db/prisma";
+import { storableText } from "@/lib/db/storable-text";
 import type { EngineEvent } from "@/lib/engine/events";
 
 /** Each list keeps a job's first rows only: enough to act on, and bounded on a million-file job. */
@@ -20,9 +21,9 @@ export class JobEntryRows {
 
   readonly listener = (event: EngineEvent): void => {
     if (event.type === "file-failed" && this.failedSeen++ < MAX_ROWS_PER_LIST)
-      this.failed.push({ path: event.path, message: event.message });
+      this.failed.push({ path: storableText(event.path), message: storableText(event.message) });
     else if (event.type === "file-skipped" && this.skippedSeen++ < MAX_ROWS_PER_LIST)
-      this.skipped.push({ path: event.path, reason: event.reason });
+      this.skipped.push({ path: storableText(event.path), reason: event.reason });
   };
 
   /** Writes what has come in, both lists in one transaction; rows leave the buffer only once written. */

@@ -1,6 +1,7 @@
 import type { Job } from "@/generated/prisma/client";
 import { getConfig } from "@/lib/config";
 import { db } from "@/lib/db/prisma";
+import { storableText } from "@/lib/db/storable-text";
 import { copyFromObject } from "@/lib/engine/copy-from-object";
 import { copyToObject } from "@/lib/engine/copy-to-object";
 import type { CopyResult } from "@/lib/engine/job-failures";
@@ -87,7 +88,7 @@ export async function runJob(job: Job, { shutdown }: RunJobOptions): Promise<voi
     data: {
       ...progressColumns(progress.snapshot()),
       state,
-      error,
+      error: storableText(error),
       endTime: new Date(),
       readMode: result.readMode ?? undefined,
     },

@@ -1,5 +1,9 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { decryptSecret, encryptSecret } from "@/lib/secrets/cipher";
 import { HEARTBEAT_STALE_MS } from "@/lib/jobs/recover-interrupted-jobs";
@@ -95,15 +99,25 @@ export class MoveRefusedError extends Error {}
 
 /**
  * Copies everything the SQLite database holds into an empty PostgreSQL database, in one
- * PostgreSQL transaction: it is all there, counted table by table, or none of it is. Stored S3
- * secrets are re-encrypted under the key the new installation uses. The SQLite file is only read.
+ * PostgreSQL transaction: it is all there, counted table by table against the source, or no row
+ * is. It reads a snapshot of the SQLite file (SQLite's online backup), so a write that lands
+ * meanwhile cannot leave the copy half old, half new; the file itself is only read. Stored S3
+ * secrets are re-encrypted under the key the new installation uses.
  */
 export async function copySqliteToPostgres(input: CopyToPostgresInput): Promise<CopyReport> {
   if (!fs.existsSync(input.sqliteFile))
     throw new MoveRefusedError(`There is no SQLite database at ${input.sqliteFile}.`);
-  const from = createPrismaClient(input.sqliteFile);
-  await migratePostgres(input.postgresUrl);
-  const to = createPostgresClient(input.postgresUrl, 2);
+  await refuseForeignTables(input.postgresUrl);
+  const snapshotDir = fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-move-"));
+  const snapshot = path.join(snapshotDir, "shift.db");
+  const source = new Database(input.sqliteFile, { readonly: true, fileMustExist: true, timeout: 15_000 });
+  try {
+    await source.backup(snapshot);
+  } finally {
+    source.close();
+  }
+  const from = createPrismaClient(snapshot);
+  let to: PrismaClient | undefined;
   try {
     const now = input.now ?? new Date();
     const running = await from.job.count({
@@ -113,6 +127,8 @@ export async function copySqliteToPostgres(input: CopyToPostgresInput): Promise<
       throw new MoveRefusedError(
         `${running === 1 ? "A job is" : `${running} jobs are`} running on this installation; stop the service (npm start, npm run worker) before moving its database.`,
       );
+    await migratePostgres(input.postgresUrl);
+    to = createPostgresClient(input.postgresUrl, 2);
     for (const table of TABLES) {
       const rows = await delegate(to, table.model).count();
       if (rows > 0)
@@ -132,23 +148,45 @@ export async function copySqliteToPostgres(input: CopyToPostgresInput): Promise<
         const copied: CopyReport["tables"] = [];
         for (const table of TABLES) {
           const rows = await copyTable(from, tx, table, table.model === "relationship" ? reencrypt : (r) => r);
+          const inSource = await delegate(from, table.model).count();
+          const inTarget = await delegate(tx, table.model).count();
+          if (rows !== inSource || inTarget !== inSource)
+            throw new Error(
+              `${table.name}: SQLite holds ${inSource} rows, ${rows} were copied and PostgreSQL counts ${inTarget}`,
+            );
           copied.push({ name: table.name, rows });
         }
         for (const name of SEQUENCED)
           await tx.$executeRawUnsafe(
             `SELECT setval(pg_get_serial_sequence('"${name}"', 'id'), COALESCE((SELECT MAX(id) FROM "${name}"), 0) + 1, false)`,
           );
-        for (const [i, { name, rows }] of copied.entries()) {
-          const counted = await delegate(tx, TABLES[i]!.model).count();
-          if (counted !== rows) throw new Error(`${name}: ${rows} rows copied, but PostgreSQL counts ${counted}`);
-        }
         return copied;
       },
       { timeout: 60 * 60_000, maxWait: 60_000 },
     );
     return { tables, secretsReencrypted };
   } finally {
-    await Promise.all([from.$disconnect(), to.$disconnect()]);
+    await Promise.all([from.$disconnect(), to?.$disconnect()]);
+    fs.rmSync(snapshotDir, { recursive: true, force: true });
+  }
+}
+
+/** A database holding tables that are not the service's is someone else's: nothing is created in it. */
+async function refuseForeignTables(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 });
+  await client.connect();
+  try {
+    const ours = new Set([...TABLES.map((t) => t.name), "_prisma_migrations"]);
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1`,
+    );
+    const foreign = rows.map((r) => r.name).filter((name) => !ours.has(name));
+    if (foreign.length > 0)
+      throw new MoveRefusedError(
+        `The PostgreSQL database holds tables that are not S3 Shift's (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", …" : ""}); give it an empty database.`,
+      );
+  } finally {
+    await client.end();
   }
 }
 

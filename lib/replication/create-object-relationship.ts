@@ -1,5 +1,6 @@
 import { recordAudit } from "@/lib/auth/audit";
 import type { Principal } from "@/lib/auth/privileges";
+import { oneAtATime } from "@/lib/db/one-at-a-time";
 import { db } from "@/lib/db/prisma";
 import { encryptSecret } from "@/lib/secrets/cipher";
 import { checkObjectRelationship } from "./check-object-relationship";
@@ -18,8 +19,10 @@ export async function createObjectRelationship({ input, actor }: { input: unknow
 
   // The rows are written first and the overlap checked after, inside the same transaction: a
   // SQLite transaction that starts with a write waits for other writers, one that starts with a
-  // read fails when it later writes after them; and two overlapping creates cannot both pass.
+  // read fails when it later writes after them; and two overlapping creates cannot both pass
+  // (on PostgreSQL, because they take turns on a lock first).
   const relationship = await db().$transaction(async (tx) => {
+    await oneAtATime(tx, "relationship.create");
     const row = await tx.relationship.create({
       data: {
         direction: valid.direction,

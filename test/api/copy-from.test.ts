@@ -83,6 +83,24 @@ describe("the overlap rule at creation", () => {
         .status,
     ).toBe(201);
   });
+
+  it("lets one of several overlapping copies from S3 created at the same moment through, whatever the database", async () => {
+    fs.mkdirSync(path.join(lab.app.fsRoot, "race/inner"), { recursive: true });
+    const replies = await Promise.all(
+      ["/race", "/race/inner", "/race", "/race/inner", "/race", "/race/inner"].map((dir, i) =>
+        create({ local_directory_path: dir, object_folder: `race-${i}/` }),
+      ),
+    );
+    expect(replies.map((r) => r.status).sort()).toEqual([201, 400, 400, 400, 400, 400]);
+    for (const reply of replies.filter((r) => r.status === 400))
+      expect(reply.json.description).toMatch(
+        /^local_directory_path: "\/race\/(inner\/)?" overlaps "\/race\/(inner\/)?"/,
+      );
+    const listed = (await lab.app.call("GET", `${BASE}/`, { token: lab.token })).json as {
+      local_directory_path: string;
+    }[];
+    expect(listed.filter((r) => r.local_directory_path.startsWith("/race"))).toHaveLength(1);
+  });
 });
 
 describe("a copy from S3 through the API", () => {

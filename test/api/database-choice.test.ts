@@ -34,9 +34,10 @@ describe("the database", () => {
     while (!/worker: database /.test(app.output()) && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 100));
     const url = app.env.SHIFT_DATABASE_URL;
+    expect(url ? "postgresql" : "sqlite").toBe(process.env.SHIFT_TEST_DATABASE ?? "sqlite");
     if (url) {
-      const { username, password, host, pathname } = new URL(url);
-      expect(app.output()).toContain(`worker: database PostgreSQL (${username}@${host}${pathname})`);
+      const { username, password, hostname, port, pathname } = new URL(url);
+      expect(app.output()).toContain(`worker: database PostgreSQL (${username}@${hostname}:${port}${pathname})`);
       expect(app.output()).not.toContain(decodeURIComponent(password));
       expect(fs.existsSync(path.join(app.dataDir, "shift.db"))).toBe(false);
     } else {
@@ -57,6 +58,13 @@ describe("the database", () => {
       "worker: the database cannot be used: SHIFT_DATABASE_URL names no database; write postgresql://user:password@host:5432/database",
     );
     expect(runWorker("not an address").stderr).toContain("SHIFT_DATABASE_URL is not an address");
+    // A password with an unencoded "/" would be read as a port and a path: refused, and not printed.
+    const slashed = runWorker("postgresql://shift:1234/xy@db.example/shift");
+    expect(slashed.status).toBe(1);
+    expect(slashed.stderr).toContain(
+      "worker: the database cannot be used: SHIFT_DATABASE_URL does not parse as user:password@host:port/database; percent-encode any / or @ in the password",
+    );
+    expect(slashed.stdout + slashed.stderr).not.toContain("xy@");
   });
 
   it("tells a worker that cannot reach PostgreSQL what failed, and it exits", () => {
@@ -65,5 +73,6 @@ describe("the database", () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/worker: the database cannot be used: .*ECONNREFUSED 127\.0\.0\.1:9/);
     expect(refused.stdout + refused.stderr).not.toContain("hunter22");
+    expect(refused.stdout).toContain("worker: database PostgreSQL (shift@127.0.0.1:9/shift)");
   });
 });

@@ -79,7 +79,7 @@ describe("moving an installation from SQLite to PostgreSQL", () => {
     expect(moved.stdout).toContain("  Relationship: 1 rows");
     expect(moved.stdout).toContain(`  AuditEvent: ${audit.length} rows`);
     expect(moved.stdout).toContain("  1 stored secrets re-encrypted under SHIFT_SECRET_KEY");
-    expect(moved.stdout).not.toContain(new URL(target).password);
+    expect(moved.stdout + moved.stderr).not.toContain(new URL(target).password);
 
     // Moving again into the same database is refused, and changes nothing.
     const again = move({ ...common, SHIFT_DATABASE_URL: target, SHIFT_SECRET_KEY: NEW_KEY });
@@ -135,6 +135,22 @@ describe("moving an installation from SQLite to PostgreSQL", () => {
       expect(unopened.stderr).toContain(
         `db:migrate-to-postgres: The stored secret of relationship ${created.json.id} opens with neither the data directory's key file nor SHIFT_SECRET_KEY; nothing was moved.`,
       );
+      // A database that holds someone else's tables is refused before anything is created in it.
+      const foreign = await pg.createDatabase("foreign");
+      await withAppDatabase({ dataDir: "", env: { ...process.env, SHIFT_DATABASE_URL: foreign } }, (database) =>
+        database.run(`CREATE TABLE invoices (id int)`),
+      );
+      const refused = move({ ...common, SHIFT_DATABASE_URL: foreign });
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain(
+        "db:migrate-to-postgres: The PostgreSQL database holds tables that are not S3 Shift's (invoices); give it an empty database.",
+      );
+      const tables = await withAppDatabase(
+        { dataDir: "", env: { ...process.env, SHIFT_DATABASE_URL: foreign } },
+        (database) =>
+          database.all<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`),
+      );
+      expect(tables).toEqual([{ name: "invoices" }]);
       const left = await withAppDatabase(
         { dataDir: "", env: { ...process.env, SHIFT_DATABASE_URL: pg.url("unopened") } },
         (database) => database.get<{ n: number }>(`SELECT count(*) AS n FROM "User"`),

@@ -1,6 +1,7 @@
 // The PostgreSQL schema is the SQLite one's models with another datasource, and its migrations
 // build exactly what that schema describes (plus the partial index Prisma cannot express).
 import { execFileSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
@@ -106,6 +107,20 @@ describe("migrating PostgreSQL", () => {
     await expect(migratePostgres(url, [edited, ...rest])).rejects.toThrow(
       `The database migration ${first!.name} was changed after it was applied; restore its file.`,
     );
+    // The same file checked out with CRLF line endings is the same migration, as Prisma has it.
+    const crlf = { ...first!, sql: first!.sql.replaceAll("\n", "\r\n") };
+    crlf.checksum = crypto.createHash("sha256").update(crlf.sql).digest("hex");
+    expect(await migratePostgres(url, [crlf, ...rest])).toEqual([]);
+    // A database a newer version migrated is not run by an older one.
+    await query(
+      url,
+      `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count)
+       VALUES ('newer', 'x', now(), '29991231000000_from_the_future', 1)`,
+    );
+    await expect(migratePostgres(url)).rejects.toThrow(
+      "The database was migrated by a newer version of S3 Shift (migration 29991231000000_from_the_future); run that version or a later one.",
+    );
+    await query(url, `DELETE FROM "_prisma_migrations" WHERE id = 'newer'`);
     const broken = {
       name: "29990101000000_broken",
       sql: `CREATE TABLE "Half" (id int); SELECT no_such_function();`,

@@ -8,7 +8,12 @@ import pg from "pg";
  */
 export async function testDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
   const server = process.env.SHIFT_TEST_POSTGRES_URL;
-  if (!server) return undefined;
+  if (!server) {
+    // A PostgreSQL pass that quietly ran on SQLite would pass for the wrong reason.
+    if (process.env.SHIFT_TEST_DATABASE === "postgresql")
+      throw new Error("SHIFT_TEST_DATABASE=postgresql, but no cluster was started (SHIFT_TEST_POSTGRES_URL is unset)");
+    return undefined;
+  }
   const name = `shift_${crypto.randomBytes(8).toString("hex")}`;
   await admin(server, `CREATE DATABASE ${name}`);
   const url = new URL(server);
