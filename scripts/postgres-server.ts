@@ -99,12 +99,12 @@ export async function startPostgres(): Promise<PostgresServer> {
     url,
     async createDatabase(name) {
       checkName(name);
-      await admin(`CREATE DATABASE ${name}`);
+      await admin(`CREATE DATABASE "${name}"`);
       return url(name);
     },
     async dropDatabase(name) {
       checkName(name);
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
     stop() {
       try {

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, it } from "vitest";
+import { openAppDatabase } from "../support/app-database";
 import { storeFields, useAppWithStore, waitForJobEnd } from "../support/app-server";
 import { listKeys } from "../support/engine-harness";
 import { isListing } from "../support/listing-xml";
@@ -86,11 +87,31 @@ describe("the overlap rule at creation", () => {
 
   it("lets one of several overlapping copies from S3 created at the same moment through, whatever the database", async () => {
     fs.mkdirSync(path.join(lab.app.fsRoot, "race/inner"), { recursive: true });
-    const replies = await Promise.all(
-      ["/race", "/race/inner", "/race", "/race/inner", "/race", "/race/inner"].map((dir, i) =>
-        create({ local_directory_path: dir, object_folder: `race-${i}/` }),
-      ),
-    );
+    // On PostgreSQL each create's transaction is held open 2 s after its overlap check (its first
+    // job's insert is made to wait), so the transactions surely overlap: without their lock, each
+    // would check before the others' rows were committed, and all would pass. SQLite's writers
+    // take turns by themselves.
+    const slow = await openAppDatabase(lab.app);
+    if (slow.kind === "postgresql") {
+      await slow.run(
+        `CREATE FUNCTION slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(2); RETURN NEW; END $$`,
+      );
+      await slow.run(`CREATE TRIGGER slow_insert BEFORE INSERT ON "Job" FOR EACH ROW EXECUTE FUNCTION slow_insert()`);
+    }
+    let replies;
+    try {
+      replies = await Promise.all(
+        ["/race", "/race/inner", "/race", "/race/inner", "/race", "/race/inner"].map((dir, i) =>
+          create({ local_directory_path: dir, object_folder: `race-${i}/` }),
+        ),
+      );
+    } finally {
+      if (slow.kind === "postgresql") {
+        await slow.run(`DROP TRIGGER slow_insert ON "Job"`);
+        await slow.run(`DROP FUNCTION slow_insert`);
+      }
+      await slow.close();
+    }
     expect(replies.map((r) => r.status).sort()).toEqual([201, 400, 400, 400, 400, 400]);
     for (const reply of replies.filter((r) => r.status === 400))
       expect(reply.json.description).toMatch(
