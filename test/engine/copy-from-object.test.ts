@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { ProxiedRequest } from "../support/s3-proxy";
 import { useProxiedS3 } from "../support/proxied-s3";
 import { headObject, makeTempDir, runDownloadJob, sha256Hex, writeFile } from "../support/engine-harness";
-import { addEntries, editEntry, isListing } from "../support/listing-xml";
+import { addEntries, editEntry, isListing, rangeListingStarts, wholeListingStarts } from "../support/listing-xml";
 
 const BUCKET = "download-bucket";
 const MiB = 1024 * 1024;
@@ -450,11 +450,8 @@ describe("copy from S3: what is already on disk", () => {
 });
 
 describe("copy from S3: a repeat of a large folder, listed as parallel ranges", () => {
-  const rangeStarts = () => lab.proxy.requests.filter((r) => isListing(r.query) && r.query.has("start-after")).length;
-  const wholeStarts = () =>
-    lab.proxy.requests.filter(
-      (r) => isListing(r.query) && !r.query.has("start-after") && !r.query.has("continuation-token"),
-    ).length;
+  const rangeStarts = () => rangeListingStarts(lab.proxy.requests);
+  const wholeStarts = () => wholeListingStarts(lab.proxy.requests);
 
   it("cuts the ranges where the tracked paths are, and fetches nothing", async () => {
     const { run, put } = scenario();

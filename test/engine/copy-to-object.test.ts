@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { TrackingStore } from "@/lib/engine/tracking-store";
 import { ContentChangedError } from "@/lib/s3/multipart-upload";
 import { uploadWithSwappedPart } from "../support/multipart-checks";
-import { isListing } from "../support/listing-xml";
+import { rangeListingStarts, wholeListingStarts } from "../support/listing-xml";
 import { useProxiedS3 } from "../support/proxied-s3";
 import { isPartUpload, isPayloadProbe } from "../support/s3-proxy";
 import {
@@ -599,11 +599,8 @@ describe("copy to S3: a large file read twice, on a store that does not check si
 });
 
 describe("copy to S3: a repeat of a large folder, listed as parallel ranges", () => {
-  const rangeStarts = () => lab.proxy.requests.filter((r) => isListing(r.query) && r.query.has("start-after")).length;
-  const wholeStarts = () =>
-    lab.proxy.requests.filter(
-      (r) => isListing(r.query) && !r.query.has("start-after") && !r.query.has("continuation-token"),
-    ).length;
+  const rangeStarts = () => rangeListingStarts(lab.proxy.requests);
+  const wholeStarts = () => wholeListingStarts(lab.proxy.requests);
 
   it("cuts the ranges where the tracked paths are, and sends nothing", async () => {
     const { directory, run } = scenario();

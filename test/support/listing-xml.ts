@@ -16,6 +16,15 @@ export function isListing(query: URLSearchParams): boolean {
   return query.get("list-type") === "2";
 }
 
+/** Listing requests that start a range after a key (a repeat lists its folder as parallel ranges). */
+export const rangeListingStarts = (requests: { query: URLSearchParams }[]): number =>
+  requests.filter((r) => isListing(r.query) && r.query.has("start-after")).length;
+
+/** Listing requests that start at the folder's beginning (not a range, not a next page). */
+export const wholeListingStarts = (requests: { query: URLSearchParams }[]): number =>
+  requests.filter((r) => isListing(r.query) && !r.query.has("start-after") && !r.query.has("continuation-token"))
+    .length;
+
 export function addEntries(xml: string, entries: ListedEntry[]): string {
   const blocks = entries
     .map(
