@@ -40,6 +40,7 @@ const result =
     ? await copyFromObject({
         ...common,
         partialsJournal: `${args.trackingFile}.partials`,
+        listingRangeFiles: args.listingRangeFiles,
         download: { ...DOWNLOAD_SETTINGS, durableWrites: process.env.BENCH_DURABLE !== "0" },
       })
     : await copyToObject({
