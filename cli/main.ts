@@ -276,6 +276,11 @@ program
   .description("status of every relationship")
   .action(async () => print(await api("GET", `${BASE}status/`)));
 
+program
+  .command("replication_list_workers")
+  .description("workers seen in the last day: host, state, heartbeat and the jobs each runs")
+  .action(async () => print(await api("GET", "/v3/replication/workers")));
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -19,6 +19,7 @@ export function ConsoleHeader({
   const pathname = usePathname();
   const links = [
     { href: "/copies", label: "Copy to/from S3" },
+    { href: "/workers", label: "Workers" },
     ...(isAdmin
       ? [
           { href: "/admin/users", label: "Users" },

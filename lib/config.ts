@@ -12,6 +12,7 @@ const envSchema = z.object({
   SHIFT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
   SHIFT_WORKER_JOBS: z.coerce.number().int().min(1).max(64).optional(),
   SHIFT_DATABASE_URL: z.string().optional(),
+  SHIFT_WORKER_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
 });
 
 export interface ShiftConfig {
@@ -27,6 +28,8 @@ export interface ShiftConfig {
   jobConcurrency: number;
   /** PostgreSQL's address (checked by lib/db/database-url.ts); SQLite in the data directory when unset. */
   databaseUrl?: string;
+  /** How long a job's lease lasts without a heartbeat before another worker takes the job over. */
+  workerLeaseMs: number;
 }
 
 let cached: ShiftConfig | undefined;
@@ -46,6 +49,7 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): ShiftConfig {
     transferConcurrency: parsed.SHIFT_WORKER_CONCURRENCY ?? Math.max(16, os.availableParallelism() * 16),
     jobConcurrency: parsed.SHIFT_WORKER_JOBS ?? 4,
     databaseUrl: parsed.SHIFT_DATABASE_URL || undefined,
+    workerLeaseMs: parsed.SHIFT_WORKER_LEASE_SECONDS * 1000,
   };
   if (env === process.env) cached = config;
   return config;

@@ -21,7 +21,14 @@ try {
 makeDataDirPrivate();
 const warning = hostProtectionWarning();
 if (warning) console.warn(`worker: WARNING: ${warning}`);
-const worker = startWorker();
+let worker: Awaited<ReturnType<typeof startWorker>>;
+try {
+  worker = await startWorker();
+} catch (error) {
+  console.error(`worker: the database cannot be used: ${(error as Error).message}`);
+  process.exit(1);
+}
+console.log(`worker ${worker.id}: lease ${config.workerLeaseMs / 1000} s`);
 console.log(`worker ${worker.id}: data directory ${config.dataDir}, local namespace ${config.fsRoot}`);
 console.log(`worker: up to ${config.jobConcurrency} jobs at once, ${config.transferConcurrency} transfers per job`);
 

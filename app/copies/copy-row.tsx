@@ -6,7 +6,7 @@ import { JobProgress } from "@/components/job-progress";
 import { finishedState, outcomeLabel } from "@/lib/format";
 import { endpointOf, lastRunTime } from "@/lib/replication/filter-statuses";
 import type { RelationshipStatus } from "@/lib/replication/views";
-import { Moment } from "./moment";
+import { Moment } from "@/components/moment";
 import { RowActions } from "./row-actions";
 
 /** The columns' names, which each cell also carries for the phone's cards (see globals.css). */

@@ -32,6 +32,46 @@ const relationship = {
   },
 };
 
+const takeovers = {
+  type: "integer",
+  description:
+    "how often the job was put back in the queue after its worker stopped renewing its lease, and continued by another",
+};
+
+const worker = {
+  type: "object",
+  properties: {
+    id: { type: "string", description: "host:pid:random" },
+    host: { type: "string" },
+    pid: { type: "integer" },
+    version: { type: "string" },
+    state: {
+      enum: ["RUNNING", "SILENT", "STOPPED"],
+      description: "SILENT: no heartbeat for longer than a job's lease; its jobs are being taken over",
+    },
+    started_at: { type: "string", format: "date-time" },
+    heartbeat_at: { type: "string", format: "date-time" },
+    stopped_at: { type: "string", description: 'RFC 3339, or "" while it runs' },
+    running_jobs: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          job_id: { type: "string" },
+          relationship_id: { type: "string" },
+          direction: { enum: ["COPY_TO_OBJECT", "COPY_FROM_OBJECT"] },
+          local_directory_path: { type: "string" },
+          bucket: { type: "string" },
+          object_folder: { type: "string" },
+          start_time: { type: "string", format: "date-time" },
+          lease_expires_at: { type: "string", format: "date-time" },
+          takeovers,
+        },
+      },
+    },
+  },
+};
+
 const status = {
   allOf: [
     { $ref: "#/components/schemas/Relationship" },
@@ -47,6 +87,8 @@ const status = {
               properties: {
                 job_id: { type: "string" },
                 job_state: { enum: ["QUEUED", "RUNNING"] },
+                worker_id: { type: "string", description: 'the worker holding the job\'s lease, or "" while queued' },
+                takeovers: takeovers,
                 start_time: { type: "string", format: "date-time" },
                 estimated_end_time: { type: "string", description: 'RFC 3339, or "" while unknown' },
                 read_mode: { enum: ["snapshot", "stable-read", null] },
@@ -73,6 +115,7 @@ const status = {
                   description:
                     "true when the job went through every entry but some files could not be copied (job_progress.files_failed; error names the first); the console says Completed with N errors",
                 },
+                takeovers: takeovers,
                 start_time: { type: "string", format: "date-time" },
                 end_time: { type: "string", format: "date-time" },
                 error: { type: "string", description: "empty on success" },
@@ -161,6 +204,7 @@ export const openApiDocument = {
       RelationshipModify: z.toJSONSchema(modifyRelationshipSchema, { io: "input", unrepresentable: "any" }),
       JobProgress: jobProgressSchema,
       RelationshipStatus: status,
+      Worker: worker,
     },
   },
   paths: {
@@ -206,6 +250,19 @@ export const openApiDocument = {
             ...json({ $ref: "#/components/schemas/RelationshipCreated" }),
           },
           ...errorResponses(400, 401, 403, 413),
+        },
+      },
+    },
+    "/v3/replication/workers": {
+      get: {
+        ...read,
+        summary: "List the workers seen in the last day: their host, heartbeat and the jobs each runs",
+        responses: {
+          "200": {
+            description: "Workers, those running first",
+            ...json({ type: "array", items: { $ref: "#/components/schemas/Worker" } }),
+          },
+          ...errorResponses(401, 403),
         },
       },
     },

@@ -1,3 +1,4 @@
+import type { Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db/prisma";
 import { storableText } from "@/lib/db/storable-text";
 import type { EngineEvent } from "@/lib/engine/events";
@@ -26,18 +27,24 @@ export class JobEntryRows {
       this.skipped.push({ path: storableText(event.path), reason: event.reason });
   };
 
-  /** Writes what has come in, both lists in one transaction; rows leave the buffer only once written. */
-  async flush(): Promise<void> {
-    const failed = this.failed.slice();
-    const skipped = this.skipped.slice();
-    if (failed.length === 0 && skipped.length === 0) return;
+  /**
+   * Writes what has come in within the caller's transaction (the one that holds the job's lease);
+   * the rows leave the buffer only once `committed` is called after it.
+   */
+  async writeIn(tx: Prisma.TransactionClient): Promise<{ committed: () => void }> {
+    const failed = this.failed.length;
+    const skipped = this.skipped.length;
     const jobId = this.jobId;
-    await db().$transaction([
-      db().jobFileError.createMany({ data: failed.map((r) => ({ jobId, ...r })) }),
-      db().jobSkippedEntry.createMany({ data: skipped.map((r) => ({ jobId, ...r })) }),
-    ]);
-    this.failed.splice(0, failed.length);
-    this.skipped.splice(0, skipped.length);
+    if (failed > 0)
+      await tx.jobFileError.createMany({ data: this.failed.slice(0, failed).map((r) => ({ jobId, ...r })) });
+    if (skipped > 0)
+      await tx.jobSkippedEntry.createMany({ data: this.skipped.slice(0, skipped).map((r) => ({ jobId, ...r })) });
+    return {
+      committed: () => {
+        this.failed.splice(0, failed);
+        this.skipped.splice(0, skipped);
+      },
+    };
   }
 }
 

@@ -1,5 +1,6 @@
-import type { Job } from "@/generated/prisma/client";
+import type { Job, Prisma } from "@/generated/prisma/client";
 import { getConfig } from "@/lib/config";
+import { databaseNow } from "@/lib/db/database-clock";
 import { db } from "@/lib/db/prisma";
 import { storableText } from "@/lib/db/storable-text";
 import { copyFromObject } from "@/lib/engine/copy-from-object";
@@ -17,28 +18,40 @@ import { JOB_STATES } from "@/lib/replication/job-states";
 import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, storeSockets, uploadSettings } from "./engine-settings";
 import { JobEntryRows, pruneEntryLists } from "./job-entry-rows";
 import { JobLog } from "./job-log";
+import { LeaseLostError, writeUnderLease, type JobLease } from "./job-lease";
 import { createPrivateFile } from "@/lib/process/private-data";
 import { partialsJournalFor, trackingFileFor } from "@/lib/data-paths";
 
 const FLUSH_INTERVAL_MS = 500;
+/**
+ * A worker that could not renew its lease for this share of the lease's length stops the job
+ * itself: by then another worker may be about to take it over, and two must not copy at once.
+ */
+const SELF_FENCE_SHARE = 0.8;
 
 export interface RunJobOptions {
   /** Aborted when the worker itself shuts down. */
   shutdown: AbortSignal;
+  log?: (line: string) => void;
 }
 
 /**
- * Runs one claimed job to its end: builds the engine's inputs from the relationship, persists
- * progress and a heartbeat twice a second, turns a stop request into an abort signal, and
- * records the outcome.
+ * Runs one claimed job to its end: builds the engine's inputs from the relationship, writes
+ * progress twice a second under the job's lease (which renews it), turns a stop request into an
+ * abort signal, and records the outcome. Once the lease is lost (the job was taken over, or could
+ * not be renewed in time), the engine is stopped and nothing more is written to the job.
  */
-export async function runJob(job: Job, { shutdown }: RunJobOptions): Promise<void> {
+export async function runJob(job: Job, { shutdown, log: workerLog = console.log }: RunJobOptions): Promise<void> {
+  const lease: JobLease = { jobId: job.id, token: job.leaseToken };
   const log = new JobLog(job.relationshipId, job.id);
   const progress = new ProgressTracker();
   const entryRows = new JobEntryRows(job.id);
   const stop = new AbortController();
   const onShutdown = () => stop.abort(new Error("worker shutdown"));
   shutdown.addEventListener("abort", onShutdown, { once: true });
+  let leaseLost = false;
+  // Local time by which the lease must have been renewed; counted from before each renewal is sent.
+  let renewBy = performance.now() + getConfig().workerLeaseMs * SELF_FENCE_SHARE;
 
   const emit = (event: EngineEvent) => {
     progress.listener(event);
@@ -46,12 +59,36 @@ export async function runJob(job: Job, { shutdown }: RunJobOptions): Promise<voi
     entryRows.listener(event);
   };
 
-  const flush = async () => {
-    await entryRows.flush();
-    await db().job.update({
-      where: { id: job.id },
-      data: { ...progressColumns(progress.snapshot()), heartbeatAt: new Date() },
+  let signalLeaseLost = () => {};
+  const leaseLostNow = new Promise<false>((resolve) => (signalLeaseLost = () => resolve(false)));
+  const loseLease = (why: string) => {
+    if (leaseLost) return;
+    leaseLost = true;
+    signalLeaseLost();
+    log.write("warn", "lease-lost", { reason: why });
+    workerLog(`worker: job ${job.id}: ${why}; stopping it here`);
+    stop.abort(new Error(why));
+  };
+
+  /** Progress, entry lists and the lease's renewal commit together, or not at all. */
+  const writeProgress = async (data: Prisma.JobUpdateManyMutationInput = {}) => {
+    const sent = performance.now();
+    const rows = await db().$transaction(async (tx) => {
+      await writeUnderLease(tx, lease, { ...progressColumns(progress.snapshot()), ...data });
+      return entryRows.writeIn(tx);
     });
+    rows.committed();
+    renewBy = sent + getConfig().workerLeaseMs * SELF_FENCE_SHARE;
+  };
+
+  const flush = async () => {
+    if (leaseLost) return;
+    try {
+      await writeProgress();
+    } catch (error) {
+      if (error instanceof LeaseLostError) return loseLease("another worker has taken this job over");
+      throw error;
+    }
     const current = await db().job.findUnique({ where: { id: job.id }, select: { abortRequested: true } });
     if (current?.abortRequested && !stop.signal.aborted) {
       log.write("info", "stop-requested");
@@ -59,42 +96,67 @@ export async function runJob(job: Job, { shutdown }: RunJobOptions): Promise<voi
     }
   };
 
+  // One write at a time. The lease is watched apart from the writes, until the outcome is
+  // recorded: a write hanging on a link gone quiet must not keep a lost job alive.
   let flushing: Promise<void> = Promise.resolve();
+  let writing = false;
+  let engineDone = false;
   const timer = setInterval(() => {
-    flushing = flushing
-      .then(flush)
-      .catch((error) => log.write("warn", "progress-write-failed", { message: String(error) }));
+    if (!leaseLost && performance.now() > renewBy) loseLease("its lease could not be renewed in time");
+    if (writing || leaseLost || engineDone) return;
+    writing = true;
+    flushing = flush()
+      .catch((error) => log.write("warn", "progress-write-failed", { message: String(error) }))
+      .finally(() => (writing = false));
   }, FLUSH_INTERVAL_MS);
 
+  /** The job's end under its lease; false when the lease was lost first (the new holder records it). */
+  const recordOutcome = async (result: CopyResult): Promise<boolean> => {
+    await flushing;
+    if (leaseLost) return false;
+    const interruptedByShutdown = result.outcome === "ABORTED" && shutdown.aborted && !(await wasStopRequested(job.id));
+    const state = interruptedByShutdown ? JOB_STATES.INTERRUPTED : JOB_STATES[result.outcome];
+    const error = interruptedByShutdown
+      ? "The worker was shut down during this job. Start it again: files already copied are not copied again."
+      : result.error;
+    try {
+      await writeProgress({
+        state,
+        error: storableText(error),
+        endTime: databaseNow(),
+        readMode: result.readMode ?? undefined,
+      });
+    } catch (writeError) {
+      if (writeError instanceof LeaseLostError) return false;
+      throw writeError;
+    }
+    const level =
+      state === JOB_STATES.SUCCEEDED ? "info" : state === JOB_STATES.COMPLETED_WITH_ERRORS ? "warn" : "error";
+    log.write(level, "job-end", { outcome: state, error });
+    return true;
+  };
+
   let result: CopyResult;
-  log.write("info", "job-start");
+  log.write("info", "job-start", { worker: job.workerId, takeovers: job.takeovers });
   try {
     result = await execute(job, stop.signal, emit);
   } catch (error) {
     result = { outcome: "FAILED", error: error instanceof Error ? error.message : String(error), readMode: null };
   } finally {
-    clearInterval(timer);
+    engineDone = true;
     shutdown.removeEventListener("abort", onShutdown);
   }
-  await flushing;
-  const interruptedByShutdown = result.outcome === "ABORTED" && shutdown.aborted && !(await wasStopRequested(job.id));
-  const state = interruptedByShutdown ? JOB_STATES.INTERRUPTED : JOB_STATES[result.outcome];
-  const error = interruptedByShutdown
-    ? "The worker was shut down during this job. Start it again: files already copied are not copied again."
-    : result.error;
-  await flush();
-  await db().job.update({
-    where: { id: job.id },
-    data: {
-      ...progressColumns(progress.snapshot()),
-      state,
-      error: storableText(error),
-      endTime: new Date(),
-      readMode: result.readMode ?? undefined,
-    },
-  });
-  const level = state === JOB_STATES.SUCCEEDED ? "info" : state === JOB_STATES.COMPLETED_WITH_ERRORS ? "warn" : "error";
-  log.write(level, "job-end", { outcome: state, error });
+  let recorded: boolean;
+  try {
+    recorded = await Promise.race([recordOutcome(result), leaseLostNow]);
+  } finally {
+    clearInterval(timer);
+  }
+  if (!recorded) {
+    log.write("warn", "job-left", { reason: "the lease was lost; the worker holding it now records the outcome" });
+    await log.close();
+    return;
+  }
   await pruneEntryLists(job.relationshipId).catch((e: unknown) =>
     log.write("warn", "entry-lists-not-pruned", { message: String(e) }),
   );
@@ -134,7 +196,8 @@ async function execute(job: Job, signal: AbortSignal, emit: (event: EngineEvent)
     }
     return await copyToObject({
       ...common,
-      jobId: job.id,
+      // One name per attempt: a job taken over must not meet the snapshot its lost worker left.
+      jobId: `${job.id}.${job.leaseToken}`,
       // AWS verifies x-amz-checksum-sha256; other stores are sent Content-MD5, which all verify.
       transfer: uploadSettings(parseAddress(relationship.objectStoreAddress).host.endsWith(".amazonaws.com")),
     });

@@ -1,12 +1,16 @@
 import os from "node:os";
 import crypto from "node:crypto";
 import { getConfig } from "@/lib/config";
+import { syncDatabaseClock } from "@/lib/db/database-clock";
 import { claimNextJob } from "./claim-next-job";
-import { recoverInterruptedJobs } from "./recover-interrupted-jobs";
 import { runJob } from "./run-job";
+import { takeOverLostJobs } from "./take-over-lost-jobs";
+import { beatWorker, forgetSilentWorkers, markWorkerStopped, registerWorker } from "./worker-registry";
 
 const POLL_MS = 250;
-const RECOVERY_EVERY_MS = 5_000;
+const BEAT_EVERY_MS = 1_000;
+const TAKE_OVER_EVERY_MS = 2_000;
+const CLOCK_SYNC_EVERY_MS = 60_000;
 
 export interface Worker {
   id: string;
@@ -14,25 +18,41 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-/** Claims queued jobs from the database and runs up to `jobConcurrency` of them at once. */
-export function startWorker({ log = console.log }: { log?: (line: string) => void } = {}): Worker {
+/**
+ * Registers this worker, then claims queued jobs and runs up to `jobConcurrency` of them at once,
+ * beating while it lives and handing on the jobs of workers whose leases ran out.
+ */
+export async function startWorker({ log = console.log }: { log?: (line: string) => void } = {}): Promise<Worker> {
   const config = getConfig();
   const id = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString("hex")}`;
+  await syncDatabaseClock();
+  await registerWorker(id);
   const shutdown = new AbortController();
   const running = new Set<Promise<void>>();
-  let lastRecovery = 0;
+  const last = { beat: Date.now(), takeOver: 0, clock: Date.now() };
+
+  const every = async (what: keyof typeof last, ms: number, task: () => Promise<void>) => {
+    if (Date.now() - last[what] < ms) return;
+    last[what] = Date.now();
+    await task();
+  };
 
   const tick = async () => {
-    if (Date.now() - lastRecovery > RECOVERY_EVERY_MS) {
-      lastRecovery = Date.now();
-      const recovered = await recoverInterruptedJobs();
-      if (recovered > 0) log(`worker: marked ${recovered} job(s) of a stopped worker as interrupted`);
-    }
+    await every("beat", BEAT_EVERY_MS, () => beatWorker(id));
+    await every("clock", CLOCK_SYNC_EVERY_MS, async () => {
+      await syncDatabaseClock();
+      await forgetSilentWorkers();
+    });
+    await every("takeOver", TAKE_OVER_EVERY_MS, async () => {
+      const { requeued, ended } = await takeOverLostJobs();
+      if (requeued > 0) log(`worker: ${requeued} job(s) of a lost worker put back in the queue`);
+      if (ended > 0) log(`worker: ${ended} job(s) of a lost worker ended`);
+    });
     while (!shutdown.signal.aborted && running.size < config.jobConcurrency) {
       const job = await claimNextJob(id);
       if (!job) break;
       log(`worker: running job ${job.id} of relationship ${job.relationshipId}`);
-      const task = runJob(job, { shutdown: shutdown.signal })
+      const task = runJob(job, { shutdown: shutdown.signal, log })
         .catch((error) => log(`worker: job ${job.id} could not be recorded: ${error}`))
         .finally(() => running.delete(task));
       running.add(task);
@@ -56,6 +76,7 @@ export function startWorker({ log = console.log }: { log?: (line: string) => voi
       shutdown.abort();
       await loop;
       await Promise.all(running);
+      await markWorkerStopped(id).catch((error: unknown) => log(`worker: could not record its stop: ${error}`));
     },
   };
 }

@@ -5,8 +5,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { PrismaClient } from "@/generated/prisma/client";
+import { getConfig } from "@/lib/config";
 import { decryptSecret, encryptSecret } from "@/lib/secrets/cipher";
-import { HEARTBEAT_STALE_MS } from "@/lib/jobs/recover-interrupted-jobs";
 import { JOB_STATES } from "@/lib/replication/job-states";
 import { migratePostgres } from "@/lib/db/postgres-migrations";
 import { createPostgresClient, createPrismaClient } from "@/lib/db/prisma";
@@ -26,7 +26,8 @@ type Model =
   | "job"
   | "jobFileError"
   | "jobSkippedEntry"
-  | "loginThrottle";
+  | "loginThrottle"
+  | "worker";
 
 /**
  * The calls the copy makes, the same on every model: rows pass from one client to the other
@@ -51,6 +52,7 @@ const TABLES: { name: string; model: Model; key: string[] }[] = [
   { name: "JobFileError", model: "jobFileError", key: ["id"] },
   { name: "JobSkippedEntry", model: "jobSkippedEntry", key: ["id"] },
   { name: "LoginThrottle", model: "loginThrottle", key: ["key"] },
+  { name: "Worker", model: "worker", key: ["id"] },
 ];
 
 async function copyTable(
@@ -121,7 +123,13 @@ export async function copySqliteToPostgres(input: CopyToPostgresInput): Promise<
   try {
     const now = input.now ?? new Date();
     const running = await from.job.count({
-      where: { state: JOB_STATES.RUNNING, heartbeatAt: { gte: new Date(now.getTime() - HEARTBEAT_STALE_MS) } },
+      where: {
+        state: JOB_STATES.RUNNING,
+        OR: [
+          { leaseExpiresAt: { gte: now } },
+          { heartbeatAt: { gte: new Date(now.getTime() - getConfig().workerLeaseMs) } },
+        ],
+      },
     });
     if (running > 0)
       throw new MoveRefusedError(

@@ -36,6 +36,8 @@ function currentJobView(job: Job) {
   return {
     job_id: job.id,
     job_state: job.state,
+    worker_id: job.workerId ?? "",
+    takeovers: job.takeovers,
     start_time: rfc3339(job.startTime ?? job.createdAt),
     estimated_end_time: progress.totalsKnown ? rfc3339(progress.estimatedEndTime) : "",
     read_mode: progress.readMode,
@@ -59,6 +61,7 @@ function lastJobView(job: Job) {
     job_id: job.id,
     outcome: apiOutcome(job.state),
     completed_with_errors: job.state === JOB_STATES.COMPLETED_WITH_ERRORS,
+    takeovers: job.takeovers,
     start_time: rfc3339(job.startTime ?? job.createdAt),
     end_time: rfc3339(job.endTime),
     error: job.error,

@@ -39,6 +39,8 @@ function running(p: Progress, estimatedEnd = ""): CurrentJob {
   return {
     job_id: "job",
     job_state: "RUNNING",
+    worker_id: "host:1:abc",
+    takeovers: 0,
     start_time: new Date(NOW - 12_000).toISOString(),
     estimated_end_time: estimatedEnd,
     read_mode: "stable-read",
@@ -97,6 +99,7 @@ describe("the summary at the end of a watched job", () => {
     job_id: "job",
     outcome: state === "COMPLETED_WITH_ERRORS" ? "FAILED" : state,
     completed_with_errors: state === "COMPLETED_WITH_ERRORS",
+    takeovers: 0,
     start_time: "2026-11-30T04:00:00.000Z",
     end_time: "2026-11-30T04:00:00.400Z",
     error: "",

@@ -29,6 +29,8 @@ export interface AppServer {
   /** Kills the worker process outright (SIGKILL), as a crash would. */
   killWorker(): Promise<void>;
   startWorker(): void;
+  /** Another worker process beside the first, as a second worker host would run it. */
+  addWorker(extraEnv?: Record<string, string>): WorkerProcess;
   /** Stops the web server (SIGTERM) and starts it again on the same port; the worker is left alone. */
   restartWebServer(): Promise<void>;
   login(username?: string, password?: string): Promise<string>;
@@ -37,6 +39,16 @@ export interface AppServer {
     path: string,
     options?: { token?: string; body?: unknown },
   ): Promise<{ status: number; json: any; text: string }>;
+}
+
+export interface WorkerProcess {
+  pid: number;
+  /** SIGKILL, as a crash would. */
+  kill(): Promise<void>;
+  /** SIGSTOP: the process stays but beats no more, as a host that hangs or is cut off. */
+  pause(): void;
+  /** SIGCONT: a paused worker wakes and finds what happened meanwhile. */
+  resume(): void;
 }
 
 /**
@@ -57,6 +69,7 @@ export async function startApp({
   keepData,
   databaseUrl,
   secretKey,
+  extraEnv = {},
 }: {
   worker?: boolean;
   allowedEndpoints?: string | null;
@@ -67,6 +80,8 @@ export async function startApp({
   /** SHIFT_DATABASE_URL; null for SQLite whatever the run's database; by default the run's. */
   databaseUrl?: string | null;
   secretKey?: string;
+  /** More of the service's environment (SHIFT_WORKER_LEASE_SECONDS, …). */
+  extraEnv?: Record<string, string>;
 } = {}): Promise<AppServer> {
   const dataDir = existing ?? fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-app-"));
   const removeData = () => {
@@ -90,6 +105,7 @@ export async function startApp({
       allowedEndpoints === undefined
         ? (process.env.SHIFT_ALLOWED_ENDPOINTS ?? LOOPBACK_STORES)
         : (allowedEndpoints ?? undefined),
+    ...extraEnv,
   };
   if (env.SHIFT_ALLOWED_ENDPOINTS === undefined) delete env.SHIFT_ALLOWED_ENDPOINTS;
   const database = databaseUrl === undefined ? await testDatabase() : undefined;
@@ -115,8 +131,12 @@ export async function startApp({
 
   let output = "";
   const children: ChildProcess[] = [];
-  const launch = (args: string[]) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const launch = (args: string[], extraEnv: Record<string, string> = {}) => {
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...env, ...extraEnv },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     children.push(child);
@@ -124,7 +144,8 @@ export async function startApp({
   };
   const launchWeb = () =>
     launch([path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)]);
-  const launchWorker = () => launch(["--import", "tsx", path.join(ROOT, "scripts/worker.ts")]);
+  const launchWorker = (extraEnv: Record<string, string> = {}) =>
+    launch(["--import", "tsx", path.join(ROOT, "scripts/worker.ts")], extraEnv);
   let web = launchWeb();
   let workerProcess = worker ? launchWorker() : undefined;
 
@@ -199,6 +220,20 @@ export async function startApp({
     startWorker() {
       workerProcess = launchWorker();
     },
+    addWorker(extraEnv) {
+      const child = launchWorker(extraEnv);
+      return {
+        pid: child.pid!,
+        async kill() {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const exited = new Promise((resolve) => child.once("exit", resolve));
+          child.kill("SIGKILL");
+          await exited;
+        },
+        pause: () => child.kill("SIGSTOP"),
+        resume: () => child.kill("SIGCONT"),
+      };
+    },
     async restartWebServer() {
       await terminateAll([web]);
       web = launchWeb();
@@ -229,8 +264,11 @@ export interface AppWithStore {
   token: string;
 }
 
-export async function startAppWithStore(bucket: string): Promise<AppWithStore> {
-  const [app, s3] = await Promise.allSettled([startApp(), startS3Server([bucket])]);
+export async function startAppWithStore(
+  bucket: string,
+  options: Parameters<typeof startApp>[0] = {},
+): Promise<AppWithStore> {
+  const [app, s3] = await Promise.allSettled([startApp(options), startS3Server([bucket])]);
   if (app.status === "rejected" || s3.status === "rejected") {
     // Whichever half started is stopped: a failed start leaves no process behind.
     await stopAppWithStore({
@@ -266,10 +304,10 @@ export function storeFields(port: number, bucket: string) {
  * The app and its store for this test file: started before its tests and stopped after them;
  * the proxy's log and interceptor are cleared before each test.
  */
-export function useAppWithStore(bucket: string): AppWithStore {
+export function useAppWithStore(bucket: string, options: Parameters<typeof startApp>[0] = {}): AppWithStore {
   const lab = {} as AppWithStore;
   beforeAll(async () => {
-    Object.assign(lab, await startAppWithStore(bucket));
+    Object.assign(lab, await startAppWithStore(bucket, options));
   });
   afterAll(() => stopAppWithStore(lab));
   beforeEach(() => {

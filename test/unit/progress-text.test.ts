@@ -12,6 +12,8 @@ function job(progress: Partial<ProgressSnapshot>, estimatedEnd = "") {
   return {
     job_id: "j",
     job_state: "RUNNING",
+    worker_id: "host:1:abc",
+    takeovers: 0,
     start_time: new Date(NOW - 60_000).toISOString(),
     estimated_end_time: s.totalsKnown ? estimatedEnd : "",
     read_mode: null,

@@ -1,3 +1,5 @@
+"use client";
+
 import { useEffect, useState } from "react";
 import { formatElapsed, formatTime } from "@/lib/format";
 

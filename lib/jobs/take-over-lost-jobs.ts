@@ -1,0 +1,93 @@
+import { getConfig } from "@/lib/config";
+import { databaseNow } from "@/lib/db/database-clock";
+import { db } from "@/lib/db/prisma";
+import { JOB_STATES } from "@/lib/replication/job-states";
+import { processSpace } from "./worker-registry";
+
+/** A job whose workers keep dying is not handed on for ever: the next loss interrupts it. */
+export const MAX_TAKEOVERS = 3;
+/** A live worker renews its leases every 500 ms; a local job this quiet whose process is gone is certainly orphaned. */
+const LOCAL_QUIET_MS = 3_000;
+
+const RESTART_HINT = "Start the job again: files already copied are not copied again.";
+
+export interface TakeOverCounts {
+  /** Put back in the queue for any worker to continue. */
+  requeued: number;
+  /** Ended: stopped by request, or lost too often. */
+  ended: number;
+}
+
+/**
+ * Jobs whose lease ran out (their worker stopped beating: a crash, a kill, a host cut off) go
+ * back to the queue with a new fencing token, so that the next claim continues them and the
+ * lost worker's late writes are refused. A lease held by a worker of this process space whose
+ * process no longer exists is ended at once, without waiting for it to run out.
+ */
+export async function takeOverLostJobs(now = databaseNow()): Promise<TakeOverCounts> {
+  await expireLeasesOfDeadLocalWorkers(now);
+  const leaseMs = getConfig().workerLeaseMs;
+  const lost = await db().job.findMany({
+    where: {
+      state: JOB_STATES.RUNNING,
+      OR: [
+        { leaseExpiresAt: { lt: now } },
+        // Jobs claimed before leases existed carry only a heartbeat.
+        { leaseExpiresAt: null, heartbeatAt: { lt: new Date(now.getTime() - leaseMs) } },
+      ],
+    },
+    select: { id: true, leaseToken: true, abortRequested: true, takeovers: true, workerId: true },
+  });
+  const counts: TakeOverCounts = { requeued: 0, ended: 0 };
+  for (const job of lost) {
+    const guard = { id: job.id, leaseToken: job.leaseToken, state: JOB_STATES.RUNNING };
+    const fenced = { leaseToken: job.leaseToken + 1, leaseExpiresAt: null, workerId: null };
+    if (job.abortRequested || job.takeovers >= MAX_TAKEOVERS) {
+      const { count } = await db().job.updateMany({
+        where: guard,
+        data: {
+          ...fenced,
+          state: job.abortRequested ? JOB_STATES.ABORTED : JOB_STATES.INTERRUPTED,
+          endTime: now,
+          error: job.abortRequested
+            ? "The job was stopped; its worker ended before it could confirm the stop."
+            : `The job's worker stopped without finishing it, ${job.takeovers + 1} times. ${RESTART_HINT}`,
+        },
+      });
+      counts.ended += count;
+    } else {
+      const { count } = await db().job.updateMany({
+        where: guard,
+        data: { ...fenced, state: JOB_STATES.QUEUED, takeovers: { increment: 1 } },
+      });
+      counts.requeued += count;
+    }
+  }
+  return counts;
+}
+
+async function expireLeasesOfDeadLocalWorkers(now: Date): Promise<void> {
+  const quiet = new Date(now.getTime() - LOCAL_QUIET_MS);
+  const neighbours = await db().worker.findMany({
+    where: { processSpace: processSpace(), stoppedAt: null, heartbeatAt: { lt: quiet } },
+    select: { id: true, pid: true },
+  });
+  for (const worker of neighbours) {
+    if (processExists(worker.pid)) continue;
+    await db().job.updateMany({
+      where: { workerId: worker.id, state: JOB_STATES.RUNNING, heartbeatAt: { lt: quiet } },
+      data: { leaseExpiresAt: new Date(now.getTime() - 1) },
+    });
+    await db().worker.updateMany({ where: { id: worker.id }, data: { stoppedAt: now } });
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
