@@ -10,7 +10,7 @@ import { startPostgres, type PostgresServer } from "./postgres-server";
 import { type Counts, ROOT, runNode, summarize, vitestPass } from "./vitest-pass";
 
 /** Every suite that reaches the service's database: run a second time with PostgreSQL as that database. */
-const POSTGRES_SUITES = ["test/api", "test/cli", "test/ceph/crash-on-ceph.test.ts", "test/e2e"];
+const POSTGRES_SUITES = ["test/api", "test/cli", "test/hosts", "test/ceph/crash-on-ceph.test.ts", "test/e2e"];
 
 const node = process.execPath;
 const env: NodeJS.ProcessEnv = {

@@ -30,7 +30,8 @@ export interface AppServer {
   killWorker(): Promise<void>;
   startWorker(): void;
   /** Another worker process beside the first, as a second worker host would run it. */
-  addWorker(extraEnv?: Record<string, string>): WorkerProcess;
+  /** `wrap` runs it through another command: `ip netns exec <host>` for a worker on a test host. */
+  addWorker(extraEnv?: Record<string, string>, wrap?: string[]): WorkerProcess;
   /** Stops the web server (SIGTERM) and starts it again on the same port; the worker is left alone. */
   restartWebServer(): Promise<void>;
   login(username?: string, password?: string): Promise<string>;
@@ -131,8 +132,9 @@ export async function startApp({
 
   let output = "";
   const children: ChildProcess[] = [];
-  const launch = (args: string[], extraEnv: Record<string, string> = {}) => {
-    const child = spawn(process.execPath, args, {
+  const launch = (args: string[], extraEnv: Record<string, string> = {}, wrap: string[] = []) => {
+    const [command, ...prefix] = [...wrap, process.execPath];
+    const child = spawn(command!, [...prefix, ...args], {
       cwd: ROOT,
       env: { ...env, ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
@@ -144,8 +146,8 @@ export async function startApp({
   };
   const launchWeb = () =>
     launch([path.join(ROOT, "node_modules/next/dist/bin/next"), "start", "-H", "127.0.0.1", "-p", String(port)]);
-  const launchWorker = (extraEnv: Record<string, string> = {}) =>
-    launch(["--import", "tsx", path.join(ROOT, "scripts/worker.ts")], extraEnv);
+  const launchWorker = (extraEnv: Record<string, string> = {}, wrap: string[] = []) =>
+    launch(["--import", "tsx", path.join(ROOT, "scripts/worker.ts")], extraEnv, wrap);
   let web = launchWeb();
   let workerProcess = worker ? launchWorker() : undefined;
 
@@ -220,8 +222,8 @@ export async function startApp({
     startWorker() {
       workerProcess = launchWorker();
     },
-    addWorker(extraEnv) {
-      const child = launchWorker(extraEnv);
+    addWorker(extraEnv, wrap) {
+      const child = launchWorker(extraEnv, wrap);
       return {
         pid: child.pid!,
         async kill() {

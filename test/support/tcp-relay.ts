@@ -2,7 +2,7 @@ import net from "node:net";
 import type { AddressInfo } from "node:net";
 
 /**
- * A TCP relay on 127.0.0.1 to `target`, whose link can be taken down and brought back: while it
+ * A TCP relay on 127.0.0.1 (or `listenHost`) to `target`, whose link can be taken down and brought back: while it
  * is down no byte passes either way (the sockets stay open, as over a cable pulled out), and when
  * it comes back what was held passes on, in order, as TCP's retransmissions would.
  */
@@ -14,10 +14,13 @@ export class TcpRelay {
   private down = false;
   port = 0;
 
-  constructor(private readonly target: { host: string; port: number }) {}
+  constructor(
+    private readonly target: { host: string; port: number },
+    private readonly listenHost = "127.0.0.1",
+  ) {}
 
   async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve) => this.server.listen(0, this.listenHost, resolve));
     this.port = (this.server.address() as AddressInfo).port;
   }
 
