@@ -3,7 +3,7 @@
 //   W1 first copy of 10,000 files of 4 KiB     W3 repeat, nothing changed
 //   W4 repeat with 1% of the files changed      W2 first copy of 8 files of 128 MiB
 //   P1..P4 the same from the bucket (P1 first pull, P3 no-change repeat, P4 after 1% changed, P2 large)
-// Tools alternate within each round; every run is verified (keys and sizes, and SHA-256 of a
+// Tools alternate within each round, each round starting with the next tool; every run is verified (keys and sizes, and SHA-256 of a
 // sample read back; a pull's files against the tree the bucket holds). Prints medians of BENCH_RUNS runs: wall time, files/s, MB/s, client CPU, the
 // CPU of the store's gateway and OSD meanwhile, peak RSS, and our ratio to each peer. The store's limits
 // are measured alongside: the SDK's PUTs from memory, hand-signed PUTs and GETs from memory over
@@ -12,7 +12,8 @@
 // "ours" is the engine in a process of its own per job, as the worker runs it; "service" is the
 // whole service as a user drives it (web server, worker, the s3shift CLI with --watch).
 // Options (environment): BENCH_RUNS (3), BENCH_FILES (10000), BENCH_LARGE_MIB (128),
-// BENCH_CONCURRENCY (32), BENCH_TOOLS (comma list of ours,service,rclone,aws,s3cmd, and baseline: the
+// BENCH_CONCURRENCY (32), BENCH_TOOLS (comma list of ours,service,rclone,aws,s3cmd; service-pg: the
+// service on a PostgreSQL cluster of its own, with what each job cost the database; and baseline: the
 // engine of the checkout at BENCH_BASELINE_ROOT, to measure a change against it in the same run), BENCH_ONLY (comma
 // list of W1,W2,W3,W4,P1,P2,P3,P4, and M1: a first copy of BENCH_SCALE_ENTRIES (1,000,000) tiny files,
 // its no-change repeats, a first pull of the same objects into an empty directory and its no-change
@@ -35,6 +36,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { DOWNLOAD_SETTINGS } from "@/lib/jobs/engine-settings";
 import { installPeers, peerCommand, peerVersions, type Peer } from "./peer-tools";
+import { startPostgres, type PostgresServer } from "@/scripts/postgres-server";
+import { withDatabaseCost, type DatabaseCost } from "./database-cost";
 import { Service } from "./service";
 import { makeLargeTree, makeScaleTree, makeSmallTree, smallFilePath } from "./trees";
 
@@ -50,9 +53,14 @@ const KEY = "bench-access";
 const SECRET = "bench-secret-key";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-peers-"));
-type Tool = "ours" | "baseline" | "service" | Peer;
+type Tool = "ours" | "baseline" | "service" | "service-pg" | Peer;
+/**
+ * The tools in the order round `run` runs them: each round starts one further along, so that no
+ * tool always runs first (on a fresh store) or last (after the others have filled it).
+ */
+const inTurn = (run: number) => TOOLS.map((_, i) => TOOLS[(i + run) % TOOLS.length]!);
 /** The tools whose time is a job's own duration, with a process's wall time beside it. */
-const isOurs = (tool: string) => tool === "ours" || tool === "baseline" || tool === "service";
+const isOurs = (tool: string) => tool === "ours" || tool === "baseline" || tool === "service" || tool === "service-pg";
 /** A checkout of another version (with its node_modules) whose engine runs as the tool "baseline". */
 const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT;
 
@@ -67,6 +75,8 @@ interface Measured {
   filesSent?: number;
   /** CPU the store's gateway and OSD spent meanwhile: on shared cores, what the client leaves them matters. */
   storeCpuMs?: number;
+  /** service-pg: what the job cost PostgreSQL (its service database; tracking stays in the data directory). */
+  database?: DatabaseCost;
 }
 
 const cephEnv = {
@@ -80,6 +90,10 @@ const cephEnv = {
 let endpoint = "";
 let s3!: S3Client;
 let service: Service | undefined;
+/** The same service on PostgreSQL (BENCH_TOOLS with service-pg), and the cluster it uses. */
+let servicePg: Service | undefined;
+let postgres: PostgresServer | undefined;
+let postgresUrl = "";
 /** The service's relationship for each folder it has copied to. */
 const relationships = new Map<string, string>();
 
@@ -195,18 +209,22 @@ async function runToolOnce(
   trackingFile: string,
   direction: Direction,
 ): Promise<Measured> {
-  if (tool === "service") {
+  if (tool === "service" || tool === "service-pg") {
+    const instance = tool === "service" ? service! : servicePg!;
     // One relationship per directory and folder: a pull's repeat is its own relationship's.
-    const known = relationships.get(`${direction} ${directory} ${prefix}`);
-    const run = known
-      ? await service!.repeat(known)
-      : await service!.create(
-          `/${path.relative(work, directory)}/`,
-          { endpoint, bucket: BUCKET, key: KEY, secret: SECRET },
-          prefix,
-          direction,
-        );
-    relationships.set(`${direction} ${directory} ${prefix}`, run.relationshipId);
+    const key = `${tool} ${direction} ${directory} ${prefix}`;
+    const known = relationships.get(key);
+    const job = () =>
+      known
+        ? instance.repeat(known)
+        : instance.create(
+            `/${path.relative(work, directory)}/`,
+            { endpoint, bucket: BUCKET, key: KEY, secret: SECRET },
+            prefix,
+            direction,
+          );
+    const run = tool === "service-pg" ? await withDatabaseCost(postgresUrl, job) : await job();
+    relationships.set(key, run.relationshipId);
     return run;
   }
   if (tool === "ours" || tool === "baseline") {
@@ -378,6 +396,11 @@ async function main() {
   pinStore();
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   if (TOOLS.includes("service")) service = await Service.start(work, work);
+  if (TOOLS.includes("service-pg")) {
+    postgres = await startPostgres();
+    postgresUrl = await postgres.createDatabase("shift_bench");
+    servicePg = await Service.start(work, work, { name: "service-pg", databaseUrl: postgresUrl });
+  }
   const source = path.join(work, "small");
   console.log(`generating ${FILES} files of 4 KiB and 8 files of ${LARGE_MIB} MiB in ${work}…`);
   makeSmallTree(source, FILES);
@@ -403,7 +426,7 @@ async function main() {
           concurrency: CONCURRENCY,
         }),
       );
-      for (const tool of TOOLS) {
+      for (const tool of inTurn(run)) {
         // The last round writes the folder the repeats work on.
         const prefix = run === RUNS - 1 ? syncPrefix(tool) : `${tool}/w1-${run}/`;
         record("W1", tool, await runTool(tool, trees.get(tool)!, prefix, tracking(tool, prefix.replaceAll("/", "_"))));
@@ -413,7 +436,7 @@ async function main() {
   }
   if (ONLY.has("W3")) {
     for (let run = 0; run < RUNS; run++) {
-      for (const tool of TOOLS) {
+      for (const tool of inTurn(run)) {
         const measured = await runTool(
           tool,
           trees.get(tool)!,
@@ -427,7 +450,7 @@ async function main() {
   }
   if (ONLY.has("W4")) {
     for (let run = 0; run < RUNS; run++) {
-      for (const tool of TOOLS) {
+      for (const tool of inTurn(run)) {
         const tree = trees.get(tool)!;
         const changed: string[] = [];
         for (let i = run; i < FILES; i += 100) {
@@ -452,7 +475,7 @@ async function main() {
         await referencePut(`ref/w2-${run}/`, 8, LARGE_MIB * 1024 * 1024),
       );
       await deleteFolder(`ref/w2-${run}/`);
-      for (const tool of TOOLS) {
+      for (const tool of inTurn(run)) {
         const prefix = `${tool}/w2-${run}/`;
         record("W2", tool, await runTool(tool, large, prefix, tracking(tool, `w2-${run}`)));
         await verify(`W2 ${tool}`, large, prefix, 2);
@@ -501,7 +524,7 @@ async function pulls(source: string, large: string): Promise<void> {
         }),
       );
       fs.rmSync(path.join(work, `ref-get-${run}`), { recursive: true, force: true });
-      for (const tool of TOOLS) {
+      for (const tool of inTurn(run)) {
         const into = fresh(pulled(tool, run));
         record("P1", tool, await runTool(tool, into, folder(tool), tracking(tool, `p1-${run}`), "from"));
         verifyPulled(`P1 ${tool}`, expected.get(tool)!, into, 50);
@@ -513,7 +536,7 @@ async function pulls(source: string, large: string): Promise<void> {
   const last = RUNS - 1;
   if (ONLY.has("P3")) {
     for (let run = 0; run < RUNS; run++) {
-      for (const tool of TOOLS) {
+      for (const tool of inTurn(run)) {
         const measured = await runTool(tool, pulled(tool, last), folder(tool), tracking(tool, `p1-${last}`), "from");
         if (measured.filesSent) throw new Error(`P3 ${tool}: a no-change repeat fetched ${measured.filesSent} objects`);
         record("P3", tool, measured);
@@ -522,7 +545,7 @@ async function pulls(source: string, large: string): Promise<void> {
   }
   if (ONLY.has("P4")) {
     for (let run = 0; run < RUNS; run++) {
-      for (const tool of TOOLS) {
+      for (const tool of inTurn(run)) {
         const changed: string[] = [];
         for (let i = run; i < FILES; i += 100) {
           const rel = smallFilePath(i);
@@ -549,7 +572,7 @@ async function pulls(source: string, large: string): Promise<void> {
           concurrency: DOWNLOAD_SETTINGS.parallelParts * 4,
         }),
       );
-      for (const tool of TOOLS) {
+      for (const tool of inTurn(run)) {
         const into = fresh(pulled(tool, 100 + run));
         record("P2", tool, await runTool(tool, into, "pull/large/", tracking(tool, `p2-${run}`), "from"));
         verifyPulled(`P2 ${tool}`, large, into, 2);
@@ -617,6 +640,26 @@ async function scale(): Promise<void> {
   }
 }
 
+/** What each service-pg job cost PostgreSQL, per 1,000 files of the workload. */
+function printDatabaseCost(volume: Record<string, { files: number }>) {
+  const rows = [...results].flatMap(([workload, byTool]) => {
+    const runs = byTool.get("service-pg")?.filter((r) => r.database);
+    return runs?.length ? [{ workload, runs }] : [];
+  });
+  if (rows.length === 0) return;
+  console.log("\nservice-pg: PostgreSQL's own cost per 1,000 files (medians; the service database only)");
+  console.log(
+    "| workload | commits | rows written | WAL bytes | database size after |\n| --- | --- | --- | --- | --- |",
+  );
+  for (const { workload, runs } of rows) {
+    const per = (value: (c: DatabaseCost) => number) =>
+      ((median(runs.map((r) => value(r.database!))) * 1000) / volume[workload]!.files).toFixed(0);
+    console.log(
+      `| ${workload} | ${per((c) => c.commits)} | ${per((c) => c.rowsWritten)} | ${per((c) => c.walBytes)} | ${(median(runs.map((r) => r.database!.sizeBytes)) / 1024 / 1024).toFixed(1)} MiB |`,
+    );
+  }
+}
+
 function printTable() {
   const volume: Record<string, { files: number; bytes: number }> = {
     W1: { files: FILES, bytes: FILES * 4096 },
@@ -658,7 +701,7 @@ function printTable() {
   for (const [workload, byTool] of results) {
     // Above 1: we are faster. Against the store's limit, on W2: the share of it we reach.
     const ratioTo = (reference: Measured[] | undefined, tool: string, ms: number) =>
-      reference && (!isOurs(tool) || tool === "baseline")
+      reference && (!isOurs(tool) || tool === "baseline" || tool === "service-pg")
         ? `${(ms / median(reference.map((r) => r.ms))).toFixed(2)}`
         : "";
     for (const [tool, runs] of byTool) {
@@ -687,6 +730,7 @@ function printTable() {
       );
     }
   }
+  printDatabaseCost(volume);
 }
 
 try {
@@ -694,6 +738,8 @@ try {
 } finally {
   s3?.destroy();
   await service?.stop();
+  await servicePg?.stop();
+  postgres?.stop();
   execFileSync("bash", [path.join(ROOT, "scripts/ceph.sh"), "down"], { env: cephEnv });
   fs.rmSync(work, { recursive: true, force: true });
 }

@@ -35,22 +35,31 @@ export class Service {
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  /** Starts the service (building the console first if it has never been built) with `fsRoot` as its local namespace. */
-  static async start(work: string, fsRoot: string): Promise<Service> {
+  /**
+   * Starts the service (building the console first if it has never been built) with `fsRoot` as
+   * its local namespace; `name` keeps two instances apart, `databaseUrl` puts one on PostgreSQL.
+   */
+  static async start(
+    work: string,
+    fsRoot: string,
+    { name = "service", databaseUrl }: { name?: string; databaseUrl?: string } = {},
+  ): Promise<Service> {
     const port = await freePort();
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       PORT: String(port),
-      SHIFT_DATA_DIR: path.join(work, "service-data"),
+      SHIFT_DATA_DIR: path.join(work, `${name}-data`),
       SHIFT_FS_ROOT: fsRoot,
       SHIFT_ADMIN_PASSWORD: PASSWORD,
       SHIFT_DEMO_S3: "0",
       // The benchmark's Ceph gateway listens on loopback, which object stores may reach only when allowed.
       SHIFT_ALLOWED_ENDPOINTS: process.env.SHIFT_ALLOWED_ENDPOINTS ?? "127.0.0.0/8,::1",
-      XDG_CONFIG_HOME: path.join(work, "service-cli"),
+      XDG_CONFIG_HOME: path.join(work, `${name}-cli`),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       NEXT_TELEMETRY_DISABLED: "1",
     };
+    if (databaseUrl) env.SHIFT_DATABASE_URL = databaseUrl;
+    else delete env.SHIFT_DATABASE_URL;
     const starter = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/start.ts")], {
       cwd: ROOT,
       env,

@@ -12,7 +12,7 @@ const envSchema = z.object({
   SHIFT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
   SHIFT_WORKER_JOBS: z.coerce.number().int().min(1).max(64).optional(),
   SHIFT_DATABASE_URL: z.string().optional(),
-  SHIFT_WORKER_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
+  SHIFT_WORKER_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(30),
 });
 
 export interface ShiftConfig {

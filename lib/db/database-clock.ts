@@ -11,11 +11,17 @@ let offsetMs = 0;
  */
 export async function syncDatabaseClock(): Promise<void> {
   if (databaseKind() !== "postgresql") return;
+  // Milliseconds since the epoch, not a timestamptz: the driver adapter reads a timestamptz's
+  // offset as +00:00 whatever the session's time zone, which would be off by the zone's offset.
+  const read = () => db().$queryRaw<Array<{ ms: number }>>`
+    SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms`;
+  // The first query may open a connection (TCP, TLS, authentication): only a warm round trip is timed.
+  await read();
   const sent = Date.now();
-  const [row] = await db().$queryRaw<Array<{ now: Date }>>`SELECT clock_timestamp() AS now`;
+  const [row] = await read();
   const received = Date.now();
   // The server read its clock somewhere in the round trip; its middle is the best guess.
-  if (row) offsetMs = row.now.getTime() - (sent + received) / 2;
+  if (row) offsetMs = Number(row.ms) - (sent + received) / 2;
 }
 
 /** The current time on the database's clock, as last synchronised. */

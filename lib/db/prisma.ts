@@ -21,8 +21,20 @@ export function createPrismaClient(databaseFile: string): PrismaClient {
  * service makes are the same; the suites run against both databases to hold that true.
  */
 export function createPostgresClient(url: string, poolSize = 10): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: parseDatabaseUrl(url).href, max: poolSize });
+  const adapter = new PrismaPg({
+    connectionString: parseDatabaseUrl(url).href,
+    max: poolSize,
+    // A process frozen or cut off inside a transaction must not hold its row locks (a job's
+    // lease among them) until TCP gives up hours later: the server ends such a session itself.
+    options: `-c idle_in_transaction_session_timeout=${idleInTransactionMs()}`,
+    keepAlive: true,
+  });
   return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+}
+
+/** Well within a job's lease, so that a lost worker's locks are gone before its job is taken over. */
+function idleInTransactionMs(): number {
+  return Math.max(1_000, Math.min(10_000, Math.floor(getConfig().workerLeaseMs / 3)));
 }
 
 /** One client per process, of the database the configuration names. */

@@ -11,17 +11,21 @@ import { JOB_STATES } from "@/lib/replication/job-states";
  */
 export async function claimNextJob(workerId: string): Promise<Job | null> {
   const leaseMs = getConfig().workerLeaseMs;
-  const id =
+  const claim =
     databaseKind() === "postgresql" ? await claimOnPostgres(workerId, leaseMs) : await claimOnSqlite(workerId, leaseMs);
-  return id ? db().job.findUnique({ where: { id } }) : null;
+  if (!claim) return null;
+  const job = await db().job.findUnique({ where: { id: claim.id } });
+  // Between the claim and this read the job may have been taken over (a worker frozen or cut off
+  // for a whole lease): its token then is someone else's, and must not be run under.
+  return job && job.leaseToken === claim.token && job.workerId === workerId ? job : null;
 }
 
 /**
  * One statement: the row lock taken with SKIP LOCKED means workers claiming at the same moment
  * each get a different job, without waiting on one another. Times are the server's own.
  */
-async function claimOnPostgres(workerId: string, leaseMs: number): Promise<string | undefined> {
-  const rows = await db().$queryRaw<Array<{ id: string }>>`
+async function claimOnPostgres(workerId: string, leaseMs: number): Promise<{ id: string; token: number } | undefined> {
+  const rows = await db().$queryRaw<Array<{ id: string; token: number }>>`
     WITH next AS (
       SELECT id FROM "Job" WHERE state = ${JOB_STATES.QUEUED}
       ORDER BY "createdAt" LIMIT 1
@@ -36,31 +40,31 @@ async function claimOnPostgres(workerId: string, leaseMs: number): Promise<strin
       "leaseExpiresAt" = now.at + make_interval(secs => ${leaseMs / 1000}::double precision)
     FROM next, now
     WHERE job.id = next.id
-    RETURNING job.id`;
-  return rows[0]?.id;
+    RETURNING job.id, job."leaseToken" AS token`;
+  return rows[0] && { id: rows[0].id, token: Number(rows[0].token) };
 }
 
 /** SQLite's writers take turns, so a conditional update is enough to make the claim exclusive. */
-async function claimOnSqlite(workerId: string, leaseMs: number): Promise<string | undefined> {
+async function claimOnSqlite(workerId: string, leaseMs: number): Promise<{ id: string; token: number } | undefined> {
   for (;;) {
     const candidate = await db().job.findFirst({
       where: { state: JOB_STATES.QUEUED },
       orderBy: { createdAt: "asc" },
-      select: { id: true, startTime: true },
+      select: { id: true, startTime: true, leaseToken: true },
     });
     if (!candidate) return undefined;
     const now = databaseNow();
     const claimed = await db().job.updateMany({
-      where: { id: candidate.id, state: JOB_STATES.QUEUED },
+      where: { id: candidate.id, state: JOB_STATES.QUEUED, leaseToken: candidate.leaseToken },
       data: {
         state: JOB_STATES.RUNNING,
         workerId,
-        leaseToken: { increment: 1 },
+        leaseToken: candidate.leaseToken + 1,
         startTime: candidate.startTime ?? now,
         heartbeatAt: now,
         leaseExpiresAt: new Date(now.getTime() + leaseMs),
       },
     });
-    if (claimed.count === 1) return candidate.id;
+    if (claimed.count === 1) return { id: candidate.id, token: candidate.leaseToken + 1 };
   }
 }

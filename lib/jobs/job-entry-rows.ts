@@ -27,6 +27,10 @@ export class JobEntryRows {
       this.skipped.push({ path: storableText(event.path), reason: event.reason });
   };
 
+  hasRows(): boolean {
+    return this.failed.length > 0 || this.skipped.length > 0;
+  }
+
   /**
    * Writes what has come in within the caller's transaction (the one that holds the job's lease);
    * the rows leave the buffer only once `committed` is called after it.
@@ -46,6 +50,12 @@ export class JobEntryRows {
       },
     };
   }
+}
+
+/** Empties one job's lists (a job taken over lists again what its new attempt finds). */
+export async function dropEntryLists(tx: Prisma.TransactionClient, jobId: string): Promise<void> {
+  await tx.jobFileError.deleteMany({ where: { jobId } });
+  await tx.jobSkippedEntry.deleteMany({ where: { jobId } });
 }
 
 /** Drops the entry lists of the copy's jobs older than its JOBS_WITH_LISTS newest (their counts stay). */

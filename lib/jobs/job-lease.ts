@@ -1,4 +1,4 @@
-import type { Prisma } from "@/generated/prisma/client";
+import type { Prisma, PrismaClient } from "@/generated/prisma/client";
 import { getConfig } from "@/lib/config";
 import { databaseNow } from "@/lib/db/database-clock";
 import { JOB_STATES } from "@/lib/replication/job-states";
@@ -21,7 +21,7 @@ export class LeaseLostError extends Error {
  * lease; throws LeaseLostError (writing nothing) when it is not. Returns the new expiry.
  */
 export async function writeUnderLease(
-  tx: Prisma.TransactionClient,
+  tx: Prisma.TransactionClient | PrismaClient,
   lease: JobLease,
   data: Prisma.JobUpdateManyMutationInput,
 ): Promise<Date> {

@@ -16,7 +16,7 @@ import { parseAddress } from "@/lib/s3/endpoint";
 import { findRelationship, s3SettingsOf } from "@/lib/replication/find-relationship";
 import { JOB_STATES } from "@/lib/replication/job-states";
 import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, storeSockets, uploadSettings } from "./engine-settings";
-import { JobEntryRows, pruneEntryLists } from "./job-entry-rows";
+import { dropEntryLists, JobEntryRows, pruneEntryLists } from "./job-entry-rows";
 import { JobLog } from "./job-log";
 import { LeaseLostError, writeUnderLease, type JobLease } from "./job-lease";
 import { createPrivateFile } from "@/lib/process/private-data";
@@ -24,10 +24,14 @@ import { partialsJournalFor, trackingFileFor } from "@/lib/data-paths";
 
 const FLUSH_INTERVAL_MS = 500;
 /**
- * A worker that could not renew its lease for this share of the lease's length stops the job
- * itself: by then another worker may be about to take it over, and two must not copy at once.
+ * How long after sending its last successful renewal a worker may go on without another before
+ * it stops the job itself: a fifth of the lease, and at least a second (two checks), short of the
+ * lease, so that it normally stops before any other worker may take the job over.
  */
-const SELF_FENCE_SHARE = 0.8;
+function selfFenceAfterMs(): number {
+  const leaseMs = getConfig().workerLeaseMs;
+  return leaseMs - Math.max(1_000, leaseMs / 5);
+}
 
 export interface RunJobOptions {
   /** Aborted when the worker itself shuts down. */
@@ -51,7 +55,10 @@ export async function runJob(job: Job, { shutdown, log: workerLog = console.log 
   shutdown.addEventListener("abort", onShutdown, { once: true });
   let leaseLost = false;
   // Local time by which the lease must have been renewed; counted from before each renewal is sent.
-  let renewBy = performance.now() + getConfig().workerLeaseMs * SELF_FENCE_SHARE;
+  let renewBy = performance.now() + selfFenceAfterMs();
+  // What earlier attempts of a job taken over listed is dropped with the first write: this
+  // attempt walks everything again and lists what it finds.
+  let dropEarlierEntries = job.takeovers > 0;
 
   const emit = (event: EngineEvent) => {
     progress.listener(event);
@@ -70,15 +77,26 @@ export async function runJob(job: Job, { shutdown, log: workerLog = console.log 
     stop.abort(new Error(why));
   };
 
-  /** Progress, entry lists and the lease's renewal commit together, or not at all. */
+  /**
+   * Progress, entry lists and the lease's renewal commit together, or not at all. Without entry
+   * rows to add it is one statement: no transaction stays open across round trips, holding the
+   * job's row, should this process freeze or lose its link midway.
+   */
   const writeProgress = async (data: Prisma.JobUpdateManyMutationInput = {}) => {
     const sent = performance.now();
-    const rows = await db().$transaction(async (tx) => {
-      await writeUnderLease(tx, lease, { ...progressColumns(progress.snapshot()), ...data });
-      return entryRows.writeIn(tx);
-    });
-    rows.committed();
-    renewBy = sent + getConfig().workerLeaseMs * SELF_FENCE_SHARE;
+    const columns = { ...progressColumns(progress.snapshot()), ...data };
+    if (!entryRows.hasRows() && !dropEarlierEntries) {
+      await writeUnderLease(db(), lease, columns);
+    } else {
+      const rows = await db().$transaction(async (tx) => {
+        await writeUnderLease(tx, lease, columns);
+        if (dropEarlierEntries) await dropEntryLists(tx, job.id);
+        return entryRows.writeIn(tx);
+      });
+      rows.committed();
+      dropEarlierEntries = false;
+    }
+    renewBy = sent + selfFenceAfterMs();
   };
 
   const flush = async () => {

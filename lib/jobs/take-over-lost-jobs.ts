@@ -32,32 +32,38 @@ export async function takeOverLostJobs(now = databaseNow()): Promise<TakeOverCou
       state: JOB_STATES.RUNNING,
       OR: [
         { leaseExpiresAt: { lt: now } },
-        // Jobs claimed before leases existed carry only a heartbeat.
+        // Jobs claimed before leases existed (an upgrade) carry only a heartbeat.
         { leaseExpiresAt: null, heartbeatAt: { lt: new Date(now.getTime() - leaseMs) } },
       ],
     },
-    select: { id: true, leaseToken: true, abortRequested: true, takeovers: true, workerId: true },
+    select: { id: true, leaseToken: true, leaseExpiresAt: true, abortRequested: true, takeovers: true },
   });
   const counts: TakeOverCounts = { requeued: 0, ended: 0 };
   for (const job of lost) {
     const guard = { id: job.id, leaseToken: job.leaseToken, state: JOB_STATES.RUNNING };
     const fenced = { leaseToken: job.leaseToken + 1, leaseExpiresAt: null, workerId: null };
-    if (job.abortRequested || job.takeovers >= MAX_TAKEOVERS) {
-      const { count } = await db().job.updateMany({
-        where: guard,
-        data: {
-          ...fenced,
-          state: job.abortRequested ? JOB_STATES.ABORTED : JOB_STATES.INTERRUPTED,
-          endTime: now,
-          error: job.abortRequested
-            ? "The job was stopped; its worker ended before it could confirm the stop."
-            : `The job's worker stopped without finishing it, ${job.takeovers + 1} times. ${RESTART_HINT}`,
-        },
-      });
+    const end = async (state: string, error: string) => {
+      const { count } = await db().job.updateMany({ where: guard, data: { ...fenced, state, endTime: now, error } });
       counts.ended += count;
+    };
+    if (job.abortRequested) {
+      await end(JOB_STATES.ABORTED, "The job was stopped; its worker ended before it could confirm the stop.");
+    } else if (job.leaseExpiresAt === null) {
+      // Left running by a version without leases: ended as that version would have, not re-run
+      // unasked long after.
+      await end(
+        JOB_STATES.INTERRUPTED,
+        `The worker running this job stopped without finishing it (no heartbeat for ${leaseMs / 1000} s). ${RESTART_HINT}`,
+      );
+    } else if (job.takeovers >= MAX_TAKEOVERS) {
+      await end(
+        JOB_STATES.INTERRUPTED,
+        `The job was handed to another worker ${job.takeovers} times, and its worker stopped renewing its lease once more. ${RESTART_HINT}`,
+      );
     } else {
+      // A stop asked for since the read above leaves the job running, for the next pass to end.
       const { count } = await db().job.updateMany({
-        where: guard,
+        where: { ...guard, abortRequested: false },
         data: { ...fenced, state: JOB_STATES.QUEUED, takeovers: { increment: 1 } },
       });
       counts.requeued += count;

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import { databaseNow } from "@/lib/db/database-clock";
@@ -12,16 +13,19 @@ export const FORGET_WORKERS_AFTER_MS = 24 * 60 * 60 * 1000;
  * same process table, so one may conclude from it that the other is gone; on another host, or in
  * another container, a free PID proves nothing.
  */
-export function processSpace(): string {
+export const processSpace = (() => {
+  let space: string | undefined;
+  return () => (space ??= readProcessSpace());
+})();
+
+function readProcessSpace(): string {
   const boot = readOr("/proc/sys/kernel/random/boot_id", os.hostname()).trim();
-  const pidNamespace = (() => {
-    try {
-      return fs.readlinkSync("/proc/self/ns/pid");
-    } catch {
-      return "pid:?";
-    }
-  })();
-  return `${boot}/${pidNamespace}`;
+  try {
+    return `${boot}/${fs.readlinkSync("/proc/self/ns/pid")}`;
+  } catch {
+    // Unknown: a space of its own, which no other worker will ever judge from its process table.
+    return `unknown/${crypto.randomUUID()}`;
+  }
 }
 
 function readOr(file: string, fallback: string): string {
@@ -49,7 +53,12 @@ export async function registerWorker(id: string): Promise<void> {
 
 /** The worker's own heartbeat (its jobs' leases are renewed with their progress). */
 export async function beatWorker(id: string): Promise<void> {
-  await db().worker.updateMany({ where: { id }, data: { heartbeatAt: databaseNow(), stoppedAt: null } });
+  const { count } = await db().worker.updateMany({
+    where: { id },
+    data: { heartbeatAt: databaseNow(), stoppedAt: null },
+  });
+  // Its row was removed after a day of silence (a host suspended, say): it registers again.
+  if (count === 0) await registerWorker(id);
 }
 
 export async function markWorkerStopped(id: string): Promise<void> {

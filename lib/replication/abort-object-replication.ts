@@ -13,15 +13,26 @@ import { JOB_STATES } from "./job-states";
 export async function abortObjectReplication({ id, actor }: { id: string; actor: Principal }) {
   const relationship = await findRelationship(id);
   await db().$transaction(async (tx) => {
-    const endedQueued = await tx.job.updateMany({
-      where: { relationshipId: relationship.id, state: JOB_STATES.QUEUED },
-      data: { state: JOB_STATES.ABORTED, endTime: new Date(), error: "The job was stopped before it started." },
-    });
+    // The running job is flagged first: a take-over that puts it back in the queue meanwhile then
+    // finds it flagged and ends it (take-over-lost-jobs.ts), or has already queued it for the
+    // statements below.
     const flagged = await tx.job.updateMany({
       where: { relationshipId: relationship.id, state: JOB_STATES.RUNNING },
       data: { abortRequested: true },
     });
-    if (endedQueued.count + flagged.count === 0) {
+    const endedQueued = await tx.job.updateMany({
+      where: { relationshipId: relationship.id, state: JOB_STATES.QUEUED, takeovers: 0 },
+      data: { state: JOB_STATES.ABORTED, endTime: new Date(), error: "The job was stopped before it started." },
+    });
+    const endedWaiting = await tx.job.updateMany({
+      where: { relationshipId: relationship.id, state: JOB_STATES.QUEUED, takeovers: { gt: 0 } },
+      data: {
+        state: JOB_STATES.ABORTED,
+        endTime: new Date(),
+        error: "The job was stopped while it waited for another worker to continue it.",
+      },
+    });
+    if (endedQueued.count + endedWaiting.count + flagged.count === 0) {
       throw new AppError("CONFLICT", "No job of this relationship is running.");
     }
     await recordAudit(tx, { actor: actor.username, action: "relationship.abort", target: relationship.id });

@@ -1,4 +1,5 @@
 import { getConfig } from "@/lib/config";
+import { databaseNow, syncDatabaseClock } from "@/lib/db/database-clock";
 import { db } from "@/lib/db/prisma";
 import { JOB_STATES } from "./job-states";
 
@@ -13,7 +14,10 @@ const rfc3339 = (date: Date | null | undefined) => (date ? date.toISOString() : 
  * Every worker seen in the last day, with the jobs whose lease it holds. A worker that has not
  * beaten for longer than a lease is SILENT: its jobs are about to be, or have been, taken over.
  */
-export async function listWorkers(now = new Date()) {
+export async function listWorkers() {
+  // Heartbeats are written in the database's time: they are judged in it, not this server's.
+  await syncDatabaseClock();
+  const now = databaseNow();
   const leaseMs = getConfig().workerLeaseMs;
   const workers = await db().worker.findMany({
     where: { heartbeatAt: { gte: new Date(now.getTime() - SHOWN_FOR_MS) } },
