@@ -214,6 +214,38 @@ describe("a worker that stops beating", () => {
     expect(done.last_job).toMatchObject({ outcome: "SUCCEEDED", takeovers: 1 });
   });
 
+  it("drops what a lost attempt listed as failed or skipped: the attempt that takes over lists what it finds", async () => {
+    const name = "relisted";
+    const contents = makeTree(name, 3);
+    const id = await createPush(name);
+    const past = new Date(Date.now() - 60_000);
+    const jobId = await withAppDatabase(lab.app, async (database) => {
+      const job = (await database.get<{ id: string }>(`SELECT id FROM "Job" WHERE "relationshipId" = ?`, id))!;
+      await database.run(
+        `UPDATE "Job" SET state = 'RUNNING', "workerId" = 'gone-host:1:000000', "leaseToken" = 1, "leaseExpiresAt" = ?, "heartbeatAt" = ? WHERE id = ?`,
+        database.time(past),
+        database.time(past),
+        job.id,
+      );
+      await database.run(
+        `INSERT INTO "JobFileError" ("jobId", path, message) VALUES (?, 'd0/f000.bin', 'connection reset by the store')`,
+        job.id,
+      );
+      await database.run(`INSERT INTO "JobSkippedEntry" ("jobId", path, reason) VALUES (?, 'pipe', 'fifo')`, job.id);
+      return job.id;
+    });
+    addWorker();
+    const done = (await waitForJobEnd(lab.app, lab.token, id, 20_000)).last_job;
+    expect(done).toMatchObject({ job_id: jobId, outcome: "SUCCEEDED", takeovers: 1 });
+    expect(done.job_progress.files_failed).toBe("0");
+    const listed = await withAppDatabase(lab.app, async (database) => [
+      ...(await database.all(`SELECT path FROM "JobFileError" WHERE "jobId" = ?`, jobId)),
+      ...(await database.all(`SELECT path FROM "JobSkippedEntry" WHERE "jobId" = ?`, jobId)),
+    ]);
+    expect(listed).toEqual([]);
+    await expectObjects(name, contents);
+  });
+
   it("ends a job lost again and again as interrupted, and one whose stop was asked for as aborted", async () => {
     makeTree("lost-often", 1);
     makeTree("lost-stopped", 1);
