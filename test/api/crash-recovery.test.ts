@@ -9,6 +9,7 @@ import { listKeys, readObject, sha256Hex } from "../support/engine-harness";
 import { isListing } from "../support/listing-xml";
 import { inspectionClient } from "../support/s3-server";
 import { isPartUpload } from "../support/s3-proxy";
+import { until } from "../support/until";
 
 const BASE = "/v3/replication/object-relationships";
 const BUCKET = "crash-bucket";
@@ -23,20 +24,6 @@ const create = (body: Record<string, unknown>) =>
       ...body,
     },
   });
-
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function filesUnder(root: string): string[] {
   return (fs.readdirSync(root, { recursive: true }) as string[])

@@ -1,13 +1,14 @@
 // Workers hold leases on the jobs they run: several share one queue, a worker that stops beating
 // loses its job to another, and its late writes are refused. Runs on SQLite and on PostgreSQL.
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { OBSERVER, storeFields, useAppWithStore, waitForJobEnd, type WorkerProcess } from "../support/app-server";
 import { withAppDatabase } from "../support/app-database";
-import { listKeys, readObject, sha256Hex } from "../support/engine-harness";
+import { listKeys } from "../support/engine-harness";
 import { inspectionClient } from "../support/s3-server";
+import { until } from "../support/until";
+import { expectBucketHolds, writeTree } from "../support/worker-scenarios";
 import { TcpRelay } from "../support/tcp-relay";
 
 const BASE = "/v3/replication/object-relationships";
@@ -42,27 +43,7 @@ afterEach(async () => {
   }
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function makeTree(name: string, files: number): Map<string, Buffer> {
-  const contents = new Map<string, Buffer>();
-  for (let i = 0; i < files; i++)
-    contents.set(`d${i % 4}/f${String(i).padStart(3, "0")}.bin`, crypto.randomBytes(1000 + i));
-  for (const [file, body] of contents) {
-    const target = path.join(lab.app.fsRoot, name, file);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, body);
-  }
-  return contents;
-}
+const makeTree = (name: string, files: number) => writeTree(lab.app.fsRoot, name, files);
 
 async function createPush(name: string): Promise<string> {
   const created = await lab.app.call("POST", `${BASE}/`, {
@@ -75,14 +56,8 @@ async function createPush(name: string): Promise<string> {
 
 const status = async (id: string) => (await lab.app.call("GET", `${BASE}/${id}/status`, { token: lab.token })).json;
 
-async function expectObjects(name: string, contents: Map<string, Buffer>) {
-  const client = inspectionClient(lab.s3.endpoint);
-  expect((await listKeys(client, BUCKET, `${name}/`)).sort()).toEqual(
-    [...contents.keys()].map((k) => `${name}/${k}`).sort(),
-  );
-  for (const [file, body] of contents)
-    expect(sha256Hex((await readObject(client, BUCKET, `${name}/${file}`)).body), file).toBe(sha256Hex(body));
-}
+const expectObjects = (name: string, contents: Map<string, Buffer>) =>
+  expectBucketHolds(lab.s3.endpoint, BUCKET, name, contents);
 
 describe("workers sharing one queue", () => {
   it("each job is claimed once, and the Workers list shows every worker, its heartbeat and what it runs", async () => {

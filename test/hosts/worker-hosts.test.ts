@@ -1,7 +1,6 @@
 // Workers on hosts of their own: three network namespaces with their own addresses, reaching
 // PostgreSQL and the S3 server through relays on this machine's address on their network, as
 // workers on three machines reach a database server and a store. Run with PostgreSQL, as root.
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -13,9 +12,11 @@ import {
   type AppWithStore,
   type WorkerProcess,
 } from "../support/app-server";
-import { listKeys, readObject, sha256Hex } from "../support/engine-harness";
+import { listKeys } from "../support/engine-harness";
 import { inspectionClient } from "../support/s3-server";
 import { TcpRelay } from "../support/tcp-relay";
+import { until } from "../support/until";
+import { expectBucketHolds, writeTree } from "../support/worker-scenarios";
 import { canMakeHosts, makeTestHosts, type TestHosts } from "../support/test-hosts";
 
 const BASE = "/v3/replication/object-relationships";
@@ -66,17 +67,7 @@ describe.runIf(process.env.SHIFT_TEST_DATABASE === "postgresql" && canMakeHosts(
     workers = hosts.hosts.map((_, i) => lab.app.addWorker({ SHIFT_DATABASE_URL: databaseOnNetwork }, hosts.exec(i)));
   };
 
-  function makeTree(name: string, files: number): Map<string, Buffer> {
-    const contents = new Map<string, Buffer>();
-    for (let i = 0; i < files; i++)
-      contents.set(`d${i % 5}/f${String(i).padStart(3, "0")}.bin`, crypto.randomBytes(700 + i));
-    for (const [file, body] of contents) {
-      const target = path.join(lab.app.fsRoot, name, file);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, body);
-    }
-    return contents;
-  }
+  const makeTree = (name: string, files: number) => writeTree(lab.app.fsRoot, name, files);
 
   async function createPush(name: string): Promise<string> {
     const created = await lab.app.call("POST", `${BASE}/`, {
@@ -95,24 +86,8 @@ describe.runIf(process.env.SHIFT_TEST_DATABASE === "postgresql" && canMakeHosts(
 
   const status = async (id: string) => (await lab.app.call("GET", `${BASE}/${id}/status`, { token: lab.token })).json;
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  async function expectObjects(name: string, contents: Map<string, Buffer>) {
-    const client = inspectionClient(lab.s3.endpoint);
-    expect((await listKeys(client, BUCKET, `${name}/`)).sort()).toEqual(
-      [...contents.keys()].map((k) => `${name}/${k}`).sort(),
-    );
-    for (const [file, body] of contents)
-      expect(sha256Hex((await readObject(client, BUCKET, `${name}/${file}`)).body), file).toBe(sha256Hex(body));
-  }
+  const expectObjects = (name: string, contents: Map<string, Buffer>) =>
+    expectBucketHolds(lab.s3.endpoint, BUCKET, name, contents);
 
   /** Which test host runs the worker holding the relationship's current job. */
   async function hostRunning(id: string): Promise<number> {

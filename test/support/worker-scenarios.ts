@@ -1,0 +1,29 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { expect } from "vitest";
+import { listKeys, readObject, sha256Hex } from "./engine-harness";
+import { inspectionClient } from "./s3-server";
+
+/** `files` small files of random bytes under `<fsRoot>/<name>`, in a few directories; returns them by relative path. */
+export function writeTree(fsRoot: string, name: string, files: number): Map<string, Buffer> {
+  const contents = new Map<string, Buffer>();
+  for (let i = 0; i < files; i++)
+    contents.set(`d${i % 4}/f${String(i).padStart(3, "0")}.bin`, crypto.randomBytes(700 + i));
+  for (const [file, body] of contents) {
+    const target = path.join(fsRoot, name, file);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, body);
+  }
+  return contents;
+}
+
+/** The bucket holds exactly `contents` under `<name>/`, byte for byte (read back past any proxy). */
+export async function expectBucketHolds(endpoint: string, bucket: string, name: string, contents: Map<string, Buffer>) {
+  const client = inspectionClient(endpoint);
+  expect((await listKeys(client, bucket, `${name}/`)).sort()).toEqual(
+    [...contents.keys()].map((k) => `${name}/${k}`).sort(),
+  );
+  for (const [file, body] of contents)
+    expect(sha256Hex((await readObject(client, bucket, `${name}/${file}`)).body), file).toBe(sha256Hex(body));
+}
