@@ -1,5 +1,6 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "@/generated/prisma/client";
 import { PrismaClient as PostgresPrismaClient } from "@/generated/prisma-pg/client";
 import { getConfig } from "@/lib/config";
@@ -21,14 +22,21 @@ export function createPrismaClient(databaseFile: string): PrismaClient {
  * service makes are the same; the suites run against both databases to hold that true.
  */
 export function createPostgresClient(url: string, poolSize = 10): PrismaClient {
-  const adapter = new PrismaPg({
+  const limitMs = idleInTransactionMs();
+  const pool = new pg.Pool({
     connectionString: parseDatabaseUrl(url).href,
     max: poolSize,
-    // A process frozen or cut off inside a transaction must not hold its row locks (a job's
-    // lease among them) until TCP gives up hours later: the server ends such a session itself.
-    options: `-c idle_in_transaction_session_timeout=${idleInTransactionMs()}`,
+    // A link that dies silently is noticed within a lease or so, not after the system's 2 hours.
     keepAlive: true,
+    keepAliveInitialDelayMillis: limitMs,
   });
+  // A process frozen or cut off inside a transaction must not hold its row locks (a job's lease
+  // among them) until TCP gives up: the server ends such a session itself. Set per session after
+  // connecting, not as a startup option, which connection poolers refuse.
+  pool.on("connect", (client) => {
+    client.query(`SET idle_in_transaction_session_timeout = ${limitMs}`).catch(() => undefined);
+  });
+  const adapter = new PrismaPg(pool);
   return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
 }
 

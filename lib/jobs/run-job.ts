@@ -37,6 +37,8 @@ export interface RunJobOptions {
   /** Aborted when the worker itself shuts down. */
   shutdown: AbortSignal;
   log?: (line: string) => void;
+  /** When the claim that gave the lease was sent (performance.now()): the lease runs from then. */
+  leaseSince?: number;
 }
 
 /**
@@ -45,7 +47,10 @@ export interface RunJobOptions {
  * abort signal, and records the outcome. Once the lease is lost (the job was taken over, or could
  * not be renewed in time), the engine is stopped and nothing more is written to the job.
  */
-export async function runJob(job: Job, { shutdown, log: workerLog = console.log }: RunJobOptions): Promise<void> {
+export async function runJob(
+  job: Job,
+  { shutdown, log: workerLog = console.log, leaseSince = performance.now() }: RunJobOptions,
+): Promise<void> {
   const lease: JobLease = { jobId: job.id, token: job.leaseToken };
   const log = new JobLog(job.relationshipId, job.id);
   const progress = new ProgressTracker();
@@ -55,7 +60,7 @@ export async function runJob(job: Job, { shutdown, log: workerLog = console.log 
   shutdown.addEventListener("abort", onShutdown, { once: true });
   let leaseLost = false;
   // Local time by which the lease must have been renewed; counted from before each renewal is sent.
-  let renewBy = performance.now() + selfFenceAfterMs();
+  let renewBy = leaseSince + selfFenceAfterMs();
   // What earlier attempts of a job taken over listed is dropped with the first write: this
   // attempt walks everything again and lists what it finds.
   let dropEarlierEntries = job.takeovers > 0;
@@ -156,6 +161,8 @@ export async function runJob(job: Job, { shutdown, log: workerLog = console.log 
 
   let result: CopyResult;
   log.write("info", "job-start", { worker: job.workerId, takeovers: job.takeovers });
+  // A worker frozen between its claim and here must not start on a lease already spent.
+  if (performance.now() > renewBy) loseLease("its lease could not be renewed in time");
   try {
     result = await execute(job, stop.signal, emit);
   } catch (error) {

@@ -40,7 +40,13 @@ export async function takeOverLostJobs(now = databaseNow()): Promise<TakeOverCou
   });
   const counts: TakeOverCounts = { requeued: 0, ended: 0 };
   for (const job of lost) {
-    const guard = { id: job.id, leaseToken: job.leaseToken, state: JOB_STATES.RUNNING };
+    // Still lost when written: a renewal that landed since the read above keeps the job.
+    const guard = {
+      id: job.id,
+      leaseToken: job.leaseToken,
+      state: JOB_STATES.RUNNING,
+      leaseExpiresAt: job.leaseExpiresAt === null ? null : { lt: now },
+    };
     const fenced = { leaseToken: job.leaseToken + 1, leaseExpiresAt: null, workerId: null };
     const end = async (state: string, error: string) => {
       const { count } = await db().job.updateMany({ where: guard, data: { ...fenced, state, endTime: now, error } });

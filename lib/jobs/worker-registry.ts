@@ -19,20 +19,12 @@ export const processSpace = (() => {
 })();
 
 function readProcessSpace(): string {
-  const boot = readOr("/proc/sys/kernel/random/boot_id", os.hostname()).trim();
   try {
+    const boot = fs.readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
     return `${boot}/${fs.readlinkSync("/proc/self/ns/pid")}`;
   } catch {
     // Unknown: a space of its own, which no other worker will ever judge from its process table.
     return `unknown/${crypto.randomUUID()}`;
-  }
-}
-
-function readOr(file: string, fallback: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch {
-    return fallback;
   }
 }
 

@@ -49,10 +49,11 @@ export async function startWorker({ log = console.log }: { log?: (line: string) 
       if (ended > 0) log(`worker: ${ended} job(s) of a lost worker ended`);
     });
     while (!shutdown.signal.aborted && running.size < config.jobConcurrency) {
+      const claimSent = performance.now();
       const job = await claimNextJob(id);
       if (!job) break;
       log(`worker: running job ${job.id} of relationship ${job.relationshipId}`);
-      const task = runJob(job, { shutdown: shutdown.signal, log })
+      const task = runJob(job, { shutdown: shutdown.signal, log, leaseSince: claimSent })
         .catch((error) => log(`worker: job ${job.id} could not be recorded: ${error}`))
         .finally(() => running.delete(task));
       running.add(task);

@@ -1,5 +1,6 @@
 import { recordAudit } from "@/lib/auth/audit";
 import type { Principal } from "@/lib/auth/privileges";
+import { databaseKind } from "@/lib/db/database-url";
 import { db } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors";
 import { findRelationship } from "./find-relationship";
@@ -13,9 +14,12 @@ import { JOB_STATES } from "./job-states";
 export async function abortObjectReplication({ id, actor }: { id: string; actor: Principal }) {
   const relationship = await findRelationship(id);
   await db().$transaction(async (tx) => {
-    // The running job is flagged first: a take-over that puts it back in the queue meanwhile then
-    // finds it flagged and ends it (take-over-lost-jobs.ts), or has already queued it for the
-    // statements below.
+    // The active job's row is locked first, so that neither a claim (QUEUED to RUNNING) nor a
+    // take-over (RUNNING to QUEUED) can move it between the statements below. SQLite needs
+    // nothing: the first write below holds its one write lock until the end.
+    if (databaseKind() === "postgresql")
+      await tx.$queryRaw`SELECT id FROM "Job" WHERE "relationshipId" = ${relationship.id}
+        AND state IN (${JOB_STATES.QUEUED}, ${JOB_STATES.RUNNING}) FOR UPDATE`;
     const flagged = await tx.job.updateMany({
       where: { relationshipId: relationship.id, state: JOB_STATES.RUNNING },
       data: { abortRequested: true },
