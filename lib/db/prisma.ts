@@ -29,14 +29,15 @@ export function createPostgresClient(url: string, poolSize = 10): PrismaClient {
     // A link that dies silently is noticed within a lease or so, not after the system's 2 hours.
     keepAlive: true,
     keepAliveInitialDelayMillis: limitMs,
+    // A process frozen or cut off inside a transaction must not hold its row locks (a job's lease
+    // among them) until TCP gives up: the server ends such a session itself. Set on each new
+    // session before its first use, not as a startup option, which connection poolers refuse.
+    onConnect: async (client) => {
+      await client.query(`SET idle_in_transaction_session_timeout = ${limitMs}`).catch(() => undefined);
+    },
   });
-  // A process frozen or cut off inside a transaction must not hold its row locks (a job's lease
-  // among them) until TCP gives up: the server ends such a session itself. Set per session after
-  // connecting, not as a startup option, which connection poolers refuse.
-  pool.on("connect", (client) => {
-    client.query(`SET idle_in_transaction_session_timeout = ${limitMs}`).catch(() => undefined);
-  });
-  const adapter = new PrismaPg(pool);
+  // The adapter ends the pool when the client disconnects, as it would a pool of its own.
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
   return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
 }
 
