@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { findNode24, NODE24_SUITES, node24Pass } from "./node24-pass";
 import { startPostgres, type PostgresServer } from "./postgres-server";
-import { type Counts, ROOT, runNode, summarize, vitestPass } from "./vitest-pass";
+import { type Counts, failureLine, ROOT, runNode, summarize, vitestPass } from "./vitest-pass";
 
 /** Every suite that reaches the service's database: run a second time with PostgreSQL as that database. */
 const POSTGRES_SUITES = ["test/api", "test/cli", "test/hosts", "test/ceph/crash-on-ceph.test.ts", "test/e2e"];
@@ -20,12 +20,14 @@ const env: NodeJS.ProcessEnv = {
 };
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 const passes: string[] = [];
+const failures: string[] = [];
 
 function add(name: string, counts: Counts): void {
   total.passed += counts.passed;
   total.failed += counts.failed;
   total.skipped += counts.skipped;
   passes.push(`${name}: ${summarize(counts)}`);
+  for (const failure of counts.failures ?? []) failures.push(`failed in ${name}: ${failure}`);
 }
 
 // Chromium, btrfs-progs and openssl come from Debian's packages; a fresh machine gets them here.
@@ -107,6 +109,9 @@ if (!built || node24Files.length === 0) {
   );
 }
 
+// Each failure named again at the end, where a reader of only the run's last lines looks.
+for (const line of failures.slice(0, 30)) console.log(line);
+if (failures.length > 30) console.log(`… and ${failures.length - 30} more failures, named above`);
 for (const line of passes) console.log(line);
 // Skipped tests (a machine without btrfs or mknod rights) are counted, never passed off as passing.
 console.log(summarize(total));
@@ -126,15 +131,49 @@ function playwrightPass(passEnv: NodeJS.ProcessEnv): Counts {
   });
   try {
     if (!fs.existsSync(report)) return { passed: 0, failed: code === 0 ? 0 : 1, skipped: 0 };
-    const stats = (
-      JSON.parse(fs.readFileSync(report, "utf8")) as {
-        stats: { expected: number; unexpected: number; flaky: number; skipped: number };
-      }
-    ).stats;
-    return { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
+    const parsed = JSON.parse(fs.readFileSync(report, "utf8")) as {
+      stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+      suites?: PlaywrightSuite[];
+    };
+    const { stats } = parsed;
+    return {
+      passed: stats.expected + stats.flaky,
+      failed: stats.unexpected,
+      skipped: stats.skipped,
+      failures: (parsed.suites ?? []).flatMap((suite) => failedSpecs(suite, [])),
+    };
   } finally {
     fs.rmSync(path.dirname(report), { recursive: true, force: true });
   }
+}
+
+interface PlaywrightSuite {
+  title: string;
+  file?: string;
+  suites?: PlaywrightSuite[];
+  specs?: {
+    title: string;
+    file: string;
+    line: number;
+    tests: { status: string; results: { error?: { message?: string } }[] }[];
+  }[];
+}
+
+function failedSpecs(suite: PlaywrightSuite, titles: string[]): string[] {
+  const here = suite.file ? titles : [...titles, suite.title];
+  return [
+    ...(suite.specs ?? []).flatMap((spec) =>
+      spec.tests
+        .filter((t) => t.status === "unexpected")
+        .map((t) =>
+          failureLine(
+            `test/e2e/${spec.file}:${spec.line} > ${[...here, spec.title].filter(Boolean).join(" > ")}`,
+            t.results.at(-1)?.error?.message,
+          ),
+        ),
+    ),
+    ...(suite.suites ?? []).flatMap((child) => failedSpecs(child, here)),
+  ];
 }
 
 function inPostgresSuites(file: string): boolean {
