@@ -39,6 +39,8 @@ try {
   });
   for (const { name, rows } of report.tables) console.log(`  ${name}: ${rows} rows`);
   console.log(`  ${report.secretsReencrypted} stored secrets re-encrypted under SHIFT_SECRET_KEY`);
+  console.log(`  ${report.trackedFiles} tracked files packed into TrackingPack`);
+  console.log(`  ${report.logLines} replication log lines copied into ReplicationLogLine`);
   console.log(
     "done. Start the service with the same SHIFT_DATABASE_URL and SHIFT_SECRET_KEY; the SQLite file is unchanged and no longer used.",
   );

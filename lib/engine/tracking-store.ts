@@ -26,7 +26,15 @@ export interface TrackedFile extends Fingerprint {
 }
 
 const PAGE = 2000;
+const COLUMNS = "path, size, mtime_ns, ctime_delta_ns, ino, etag, sha256";
 const FLUSH_ROWS = 500;
+
+/**
+ * Told, inside the transaction that writes them, which paths a flush wrote or removed (in key
+ * order); answers the ranges (by lower bound) to mark as changed in the same transaction, so that
+ * a crash cannot leave a change written here and unmarked.
+ */
+export type FlushObserver = (paths: readonly string[]) => readonly string[];
 
 /**
  * Per-relationship tracking rows in their own SQLite file (about 100 bytes a file: integers as
@@ -40,6 +48,8 @@ export class TrackingStore {
   private readonly remove: Database.Statement;
   private readonly page: Database.Statement;
   private readonly getOne: Database.Statement;
+  private observer: FlushObserver | undefined;
+  private readonly markChanged: Database.Statement;
   private readonly uploadStatements: Record<
     "get" | "parts" | "begin" | "part" | "dropParts" | "drop",
     Database.Statement
@@ -59,18 +69,21 @@ export class TrackingStore {
       ctime_ns INTEGER NOT NULL, ino INTEGER NOT NULL, sha256 BLOB NOT NULL, part_size INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS upload_parts (
       upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, etag TEXT NOT NULL, PRIMARY KEY (upload_id, part_number)) WITHOUT ROWID`);
+    // The ranges of keys this file mirrors from a shared database (see lib/jobs/shared-tracking.ts),
+    // each with the digest of the pack it last matched; "" once something in it changed here.
+    this.db.exec("CREATE TABLE IF NOT EXISTS packs (lower_bound TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT ROWID");
+    this.markChanged = this.db.prepare("UPDATE packs SET digest = '' WHERE lower_bound = ?");
     this.upsert = this.db.prepare(
       "INSERT OR REPLACE INTO files (path, size, mtime_ns, ctime_delta_ns, ino, etag, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
     this.remove = this.db.prepare("DELETE FROM files WHERE path = ?");
     // SQLite's BINARY collation compares UTF-8 bytes: the order S3 lists keys in.
     // Rows as arrays, not objects: a repeat reads a row per file.
-    const columns = "path, size, mtime_ns, ctime_delta_ns, ino, etag, sha256";
     this.page = this.db
-      .prepare(`SELECT ${columns} FROM files WHERE path > ? ORDER BY path LIMIT ?`)
+      .prepare(`SELECT ${COLUMNS} FROM files WHERE path > ? ORDER BY path LIMIT ?`)
       .raw(true)
       .safeIntegers(true);
-    this.getOne = this.db.prepare(`SELECT ${columns} FROM files WHERE path = ?`).raw(true).safeIntegers(true);
+    this.getOne = this.db.prepare(`SELECT ${COLUMNS} FROM files WHERE path = ?`).raw(true).safeIntegers(true);
     this.uploadStatements = {
       get: this.db.prepare("SELECT * FROM uploads WHERE path = ?").safeIntegers(true),
       parts: this.db.prepare("SELECT part_number, etag FROM upload_parts WHERE upload_id = ?"),
@@ -119,19 +132,74 @@ export class TrackingStore {
     const batch = [...this.pending].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     this.pending.clear();
     this.db.transaction(() => {
+      if (this.observer) for (const bound of this.observer(batch.map(([key]) => key))) this.markChanged.run(bound);
       for (const [key, file] of batch) {
         if (file === null) this.remove.run(key);
-        else
-          this.upsert.run(
-            key,
-            file.size,
-            file.mtimeNs,
-            file.ctimeNs - file.mtimeNs,
-            file.ino,
-            Buffer.from(file.etagTag, "hex"),
-            file.sha256,
-          );
+        else this.writeRow(file);
       }
+    })();
+  }
+
+  private writeRow(file: TrackedFile): void {
+    this.upsert.run(
+      file.path,
+      file.size,
+      file.mtimeNs,
+      file.ctimeNs - file.mtimeNs,
+      file.ino,
+      Buffer.from(file.etagTag, "hex"),
+      file.sha256,
+    );
+  }
+
+  observeFlushes(observer: FlushObserver | undefined): void {
+    this.observer = observer;
+  }
+
+  /** Up to `limit` files from `lower` (included) up to `upper` (excluded; none: to the end), in key order. */
+  rowsBetween(lower: string, upper: string | undefined, limit: number): TrackedFile[] {
+    this.flush();
+    const select = `SELECT ${COLUMNS} FROM files WHERE path >= ?${upper === undefined ? "" : " AND path < ?"} ORDER BY path LIMIT ?`;
+    const statement = this.db.prepare(select).raw(true).safeIntegers(true);
+    const rows = (upper === undefined ? statement.all(lower, limit) : statement.all(lower, upper, limit)) as RowTuple[];
+    return rows.map(fromTuple);
+  }
+
+  countBetween(lower: string, upper: string | undefined): number {
+    this.flush();
+    const select = `SELECT count(*) FROM files WHERE path >= ?${upper === undefined ? "" : " AND path < ?"}`;
+    const statement = this.db.prepare(select).pluck(true);
+    return Number(upper === undefined ? statement.get(lower) : statement.get(lower, upper));
+  }
+
+  /** The mirrored ranges: lower bound → digest of the pack last matched ("" when changed since). */
+  packDigests(): Map<string, string> {
+    const rows = this.db.prepare("SELECT lower_bound, digest FROM packs").raw(true).all() as [string, string][];
+    return new Map(rows);
+  }
+
+  /** Records ranges as matching their packs (a digest), changed (""), or gone (null). */
+  setPackDigests(changes: Iterable<[bound: string, digest: string | null]>): void {
+    const put = this.db.prepare("INSERT OR REPLACE INTO packs (lower_bound, digest) VALUES (?, ?)");
+    const drop = this.db.prepare("DELETE FROM packs WHERE lower_bound = ?");
+    this.db.transaction(() => {
+      for (const [bound, digest] of changes) {
+        if (digest === null) drop.run(bound);
+        else put.run(bound, digest);
+      }
+    })();
+  }
+
+  /** Forgets every file and range: the start of a fresh copy of the shared state. */
+  clearAll(): void {
+    this.pending.clear();
+    this.db.exec("BEGIN; DELETE FROM files; DELETE FROM packs; COMMIT");
+  }
+
+  /** Adds files (a range's, in key order) in one transaction. */
+  insertFiles(files: readonly TrackedFile[]): void {
+    this.db.transaction(() => {
+      for (const file of files) this.writeRow(file);
     })();
   }
 

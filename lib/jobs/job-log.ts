@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { relationshipLogFile } from "@/lib/data-paths";
+import { db } from "@/lib/db/prisma";
 import type { EngineEvent } from "@/lib/engine/events";
 
 /** Events worth a line in the replication log; per-file successes would drown the rest. */
@@ -17,26 +18,29 @@ const LOGGED: ReadonlySet<EngineEvent["type"]> = new Set([
   "orphan-upload-aborted",
 ]);
 
+/** Where a job's log lines go: the relationship's log file, or the shared database. */
+interface LogSink {
+  append(line: string): void;
+  close(): Promise<void>;
+}
+
 /** Appends structured (JSON) lines for one job to its relationship's replication log. */
 export class JobLog {
-  private readonly stream: fs.WriteStream;
+  private readonly sink: LogSink;
 
   constructor(
     relationshipId: string,
     private readonly jobId: string,
+    options: { shared?: boolean; onWriteFailed?: (message: string) => void } = {},
   ) {
-    const file = relationshipLogFile(relationshipId);
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    // The worker keeps the usual umask (the files it restores belong to the share's users), so its own
-    // files say their mode; a link put in the log's place is refused, not written through.
-    const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = fs.constants;
-    const fd = fs.openSync(file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
-    this.stream = fs.createWriteStream(file, { fd });
+    this.sink = options.shared
+      ? new DatabaseSink(relationshipId, options.onWriteFailed ?? console.error)
+      : new FileSink(relationshipId);
   }
 
   write(level: "info" | "warn" | "error", event: string, fields: Record<string, unknown> = {}): void {
     const line = { time: new Date().toISOString(), level, job: this.jobId, event, ...fields };
-    this.stream.write(JSON.stringify(line, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) + "\n");
+    this.sink.append(JSON.stringify(line, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
   }
 
   readonly listener = (event: EngineEvent): void => {
@@ -51,7 +55,103 @@ export class JobLog {
     this.write(level, type, fields);
   };
 
+  close(): Promise<void> {
+    return this.sink.close();
+  }
+}
+
+class FileSink implements LogSink {
+  private readonly stream: fs.WriteStream;
+
+  constructor(relationshipId: string) {
+    const file = relationshipLogFile(relationshipId);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    // The worker keeps the usual umask (the files it restores belong to the share's users), so its own
+    // files say their mode; a link put in the log's place is refused, not written through.
+    const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW } = fs.constants;
+    const fd = fs.openSync(file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
+    this.stream = fs.createWriteStream(file, { fd });
+  }
+
+  append(line: string): void {
+    this.stream.write(`${line}\n`);
+  }
+
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.stream.end(resolve));
+  }
+}
+
+const DATABASE_BATCH_MS = 500;
+const DATABASE_BATCH_LINES = 500;
+/** Lines held while the database cannot take them; beyond this the oldest are dropped, and counted. */
+const DATABASE_HELD_LINES = 20_000;
+
+/**
+ * Lines in the shared database, where the console of any host reads them. They are sent in
+ * batches, apart from the job's lease: a worker that lost its job still says so in the log. A log
+ * line is never worth failing or slowing a job for, so a failed batch is kept and sent again.
+ */
+class DatabaseSink implements LogSink {
+  private held: string[] = [];
+  private dropped = 0;
+  private failing = false;
+  private sending: Promise<void> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly relationshipId: string,
+    private readonly onWriteFailed: (message: string) => void,
+  ) {
+    this.timer = setInterval(() => this.send(), DATABASE_BATCH_MS);
+    this.timer.unref();
+  }
+
+  append(line: string): void {
+    this.held.push(line);
+    if (this.held.length > DATABASE_HELD_LINES) {
+      this.held.shift();
+      this.dropped++;
+    }
+    if (this.held.length >= DATABASE_BATCH_LINES) this.send();
+  }
+
+  private send(): Promise<void> {
+    this.sending = this.sending.then(async () => {
+      if (this.held.length === 0) return;
+      const batch = this.held.splice(0, DATABASE_BATCH_LINES);
+      try {
+        await db().replicationLogLine.createMany({
+          data: batch.map((line) => ({ relationshipId: this.relationshipId, line })),
+        });
+        this.failing = false;
+      } catch (error) {
+        this.held.unshift(...batch);
+        // Said once an outage, not twice a second.
+        if (!this.failing)
+          this.onWriteFailed(`replication log lines could not be saved yet: ${(error as Error).message}`);
+        this.failing = true;
+      }
+    });
+    return this.sending;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    if (this.dropped > 0)
+      this.held.push(
+        JSON.stringify({
+          time: new Date().toISOString(),
+          level: "warn",
+          event: "log-lines-dropped",
+          count: this.dropped,
+        }),
+      );
+    // Three failed tries, and the lines are given up: a worker must not hang on its log.
+    for (let failures = 0; failures < 3 && this.held.length > 0;) {
+      const before = this.held.length;
+      await this.send();
+      if (this.held.length >= before) failures++;
+    }
   }
 }

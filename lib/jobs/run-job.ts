@@ -1,6 +1,7 @@
 import type { Job, Prisma } from "@/generated/prisma/client";
 import { getConfig } from "@/lib/config";
 import { databaseNow } from "@/lib/db/database-clock";
+import { databaseKind } from "@/lib/db/database-url";
 import { db } from "@/lib/db/prisma";
 import { storableText } from "@/lib/db/storable-text";
 import { copyFromObject } from "@/lib/engine/copy-from-object";
@@ -19,10 +20,13 @@ import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, storeSockets, uploadSettings } 
 import { dropEntryLists, JobEntryRows, pruneEntryLists } from "./job-entry-rows";
 import { JobLog } from "./job-log";
 import { LeaseLostError, writeUnderLease, type JobLease } from "./job-lease";
+import { SharedTracking } from "./shared-tracking";
 import { createPrivateFile } from "@/lib/process/private-data";
 import { partialsJournalFor, trackingFileFor } from "@/lib/data-paths";
 
 const FLUSH_INTERVAL_MS = 500;
+/** A progress write that outlives its lease is refused anyway; Prisma's default of 5 s is too short for a first upload of a large tracking file. */
+const TRANSACTION_TIMEOUT_MS = 60_000;
 /**
  * How long after sending its last successful renewal a worker may go on without another before
  * it stops the job itself: a fifth of the lease, and at least a second (two checks), short of the
@@ -52,7 +56,12 @@ export async function runJob(
   { shutdown, log: workerLog = console.log, leaseSince = performance.now() }: RunJobOptions,
 ): Promise<void> {
   const lease: JobLease = { jobId: job.id, token: job.leaseToken };
-  const log = new JobLog(job.relationshipId, job.id);
+  const onShared = databaseKind() === "postgresql";
+  const log = new JobLog(job.relationshipId, job.id, { shared: onShared, onWriteFailed: workerLog });
+  // Created 0600 first: SQLite gives the file's -wal and -shm the same mode.
+  createPrivateFile(trackingFileFor(job.relationshipId));
+  const tracking = new TrackingStore(trackingFileFor(job.relationshipId));
+  let shared: SharedTracking | undefined;
   const progress = new ProgressTracker();
   const entryRows = new JobEntryRows(job.id);
   const stop = new AbortController();
@@ -89,16 +98,29 @@ export async function runJob(
    */
   const writeProgress = async (data: Prisma.JobUpdateManyMutationInput = {}) => {
     const sent = performance.now();
+    // The counters are read with the tracking's state (hasChanges flushes it): they commit together.
+    const sharedChanges = shared?.hasChanges() ?? false;
     const columns = { ...progressColumns(progress.snapshot()), ...data };
-    if (!entryRows.hasRows() && !dropEarlierEntries) {
+    if (!entryRows.hasRows() && !dropEarlierEntries && !sharedChanges) {
       await writeUnderLease(db(), lease, columns);
     } else {
-      const rows = await db().$transaction(async (tx) => {
-        await writeUnderLease(tx, lease, columns);
-        if (dropEarlierEntries) await dropEntryLists(tx, job.id);
-        return entryRows.writeIn(tx);
-      });
-      rows.committed();
+      let trackingWrite: Awaited<ReturnType<SharedTracking["writeIn"]>> | undefined;
+      try {
+        const rows = await db().$transaction(
+          async (tx) => {
+            await writeUnderLease(tx, lease, columns);
+            if (dropEarlierEntries) await dropEntryLists(tx, job.id);
+            if (sharedChanges) trackingWrite = await shared!.writeIn(tx);
+            return entryRows.writeIn(tx);
+          },
+          { timeout: TRANSACTION_TIMEOUT_MS },
+        );
+        trackingWrite?.committed();
+        rows.committed();
+      } catch (error) {
+        trackingWrite?.rolledBack();
+        throw error;
+      }
       dropEarlierEntries = false;
     }
     renewBy = sent + selfFenceAfterMs();
@@ -164,7 +186,8 @@ export async function runJob(
   // A worker frozen between its claim and here must not start on a lease already spent.
   if (performance.now() > renewBy) loseLease("its lease could not be renewed in time");
   try {
-    result = await execute(job, stop.signal, emit);
+    if (onShared) shared = await SharedTracking.open(job.relationshipId, tracking);
+    result = await execute(job, tracking, stop.signal, emit);
   } catch (error) {
     result = { outcome: "FAILED", error: error instanceof Error ? error.message : String(error), readMode: null };
   } finally {
@@ -173,9 +196,13 @@ export async function runJob(
   }
   let recorded: boolean;
   try {
-    recorded = await Promise.race([recordOutcome(result), leaseLostNow]);
+    const outcome = recordOutcome(result);
+    // Should the lease be lost first, the write still on its way may fail: nobody waits for it then.
+    outcome.catch(() => {});
+    recorded = await Promise.race([outcome, leaseLostNow]);
   } finally {
     clearInterval(timer);
+    tracking.close();
   }
   if (!recorded) {
     log.write("warn", "job-left", { reason: "the lease was lost; the worker holding it now records the outcome" });
@@ -188,15 +215,17 @@ export async function runJob(
   await log.close();
 }
 
-async function execute(job: Job, signal: AbortSignal, emit: (event: EngineEvent) => void): Promise<CopyResult> {
+async function execute(
+  job: Job,
+  tracking: TrackingStore,
+  signal: AbortSignal,
+  emit: (event: EngineEvent) => void,
+): Promise<CopyResult> {
   const config = getConfig();
   const relationship = await findRelationship(job.relationshipId);
   const directory = await jobDirectoryPath(relationship.localDirectoryPath);
   const settings = s3SettingsOf(relationship);
   const store = createObjectStore(settings, { maxSockets: storeSockets(config.transferConcurrency) });
-  // Created 0600 first: SQLite gives the file's -wal and -shm the same mode.
-  createPrivateFile(trackingFileFor(relationship.id));
-  const tracking = new TrackingStore(trackingFileFor(relationship.id));
   const common = {
     directory,
     directoryIno: BigInt(relationship.localDirectoryId),
@@ -227,7 +256,6 @@ async function execute(job: Job, signal: AbortSignal, emit: (event: EngineEvent)
       transfer: uploadSettings(parseAddress(relationship.objectStoreAddress).host.endsWith(".amazonaws.com")),
     });
   } finally {
-    tracking.close();
     store.destroy();
   }
 }

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import readline from "node:readline";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { PrismaClient } from "@/generated/prisma/client";
@@ -10,6 +11,10 @@ import { decryptSecret, encryptSecret } from "@/lib/secrets/cipher";
 import { JOB_STATES } from "@/lib/replication/job-states";
 import { migratePostgres } from "@/lib/db/postgres-migrations";
 import { createPostgresClient, createPrismaClient } from "@/lib/db/prisma";
+import { trackingFileFor } from "@/lib/data-paths";
+import { TrackingStore } from "@/lib/engine/tracking-store";
+import { SharedTracking } from "@/lib/jobs/shared-tracking";
+import { openLog } from "@/lib/replication/open-log";
 
 const PAGE = 1000;
 
@@ -27,7 +32,9 @@ type Model =
   | "jobFileError"
   | "jobSkippedEntry"
   | "loginThrottle"
-  | "worker";
+  | "worker"
+  | "trackingPack"
+  | "replicationLogLine";
 
 /**
  * The calls the copy makes, the same on every model: rows pass from one client to the other
@@ -53,6 +60,8 @@ const TABLES: { name: string; model: Model; key: string[] }[] = [
   { name: "JobSkippedEntry", model: "jobSkippedEntry", key: ["id"] },
   { name: "LoginThrottle", model: "loginThrottle", key: ["key"] },
   { name: "Worker", model: "worker", key: ["id"] },
+  { name: "TrackingPack", model: "trackingPack", key: ["relationshipId", "lowerBound"] },
+  { name: "ReplicationLogLine", model: "replicationLogLine", key: ["id"] },
 ];
 
 async function copyTable(
@@ -80,7 +89,7 @@ async function copyTable(
 }
 
 /** Tables whose ids PostgreSQL numbers from a sequence, which must carry on after the copied ids. */
-const SEQUENCED = ["AuditEvent", "JobFileError", "JobSkippedEntry"];
+const SEQUENCED = ["AuditEvent", "JobFileError", "JobSkippedEntry", "ReplicationLogLine"];
 
 export interface CopyToPostgresInput {
   sqliteFile: string;
@@ -95,6 +104,10 @@ export interface CopyToPostgresInput {
 export interface CopyReport {
   tables: { name: string; rows: number }[];
   secretsReencrypted: number;
+  /** Files tracked in the relationships' tracking files, now packed in PostgreSQL. */
+  trackedFiles: number;
+  /** Lines of the relationships' replication logs, now rows in PostgreSQL. */
+  logLines: number;
 }
 
 export class MoveRefusedError extends Error {}
@@ -145,6 +158,8 @@ export async function copySqliteToPostgres(input: CopyToPostgresInput): Promise<
         );
     }
     let secretsReencrypted = 0;
+    let trackedFiles = 0;
+    let logLines = 0;
     const reencrypt = (rows: Row[]) =>
       rows.map((row) => {
         secretsReencrypted++;
@@ -168,15 +183,72 @@ export async function copySqliteToPostgres(input: CopyToPostgresInput): Promise<
           await tx.$executeRawUnsafe(
             `SELECT setval(pg_get_serial_sequence('"${name}"', 'id'), COALESCE((SELECT MAX(id) FROM "${name}"), 0) + 1, false)`,
           );
+        trackedFiles = await shareTrackingFiles(from, tx, snapshotDir);
+        logLines = await shareLogFiles(from, tx);
         return copied;
       },
       { timeout: 60 * 60_000, maxWait: 60_000 },
     );
-    return { tables, secretsReencrypted };
+    return { tables, secretsReencrypted, trackedFiles, logLines };
   } finally {
     await Promise.all([from.$disconnect(), to?.$disconnect()]);
     fs.rmSync(snapshotDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Each relationship's tracking file becomes its packed rows, so that a worker on any host goes on
+ * from it. The files are read from snapshots, as the database is: they stay as they were.
+ */
+async function shareTrackingFiles(from: PrismaClient, tx: Tx, snapshotDir: string): Promise<number> {
+  let files = 0;
+  for (const { id } of await from.relationship.findMany({ select: { id: true } })) {
+    const file = trackingFileFor(id);
+    if (!fs.existsSync(file)) continue;
+    const copy = path.join(snapshotDir, `tracking-${id}.db`);
+    const source = new Database(file, { readonly: true, fileMustExist: true, timeout: 15_000 });
+    try {
+      await source.backup(copy);
+    } finally {
+      source.close();
+    }
+    const store = new TrackingStore(copy);
+    try {
+      files += store.count();
+      await SharedTracking.fromLocal(id, store).writeIn(tx);
+    } finally {
+      store.close();
+    }
+  }
+  return files;
+}
+
+/** Each relationship's replication log becomes its rows, in order, where the console reads them now. */
+async function shareLogFiles(from: PrismaClient, tx: Tx): Promise<number> {
+  let lines = 0;
+  for (const { id } of await from.relationship.findMany({ select: { id: true }, orderBy: { createdAt: "asc" } })) {
+    const log = await openLog(id);
+    if (!log) continue;
+    try {
+      let batch: { relationshipId: string; line: string }[] = [];
+      const send = async () => {
+        if (batch.length > 0) await tx.replicationLogLine.createMany({ data: batch });
+        lines += batch.length;
+        batch = [];
+      };
+      const reader = readline.createInterface({ input: log.handle.createReadStream(), crlfDelay: Infinity });
+      for await (const line of reader) {
+        if (line.trim() === "") continue;
+        // PostgreSQL's text holds no NUL: a line that has one (a damaged log) keeps the rest of it.
+        batch.push({ relationshipId: id, line: line.replaceAll("\u0000", "") });
+        if (batch.length >= PAGE) await send();
+      }
+      await send();
+    } finally {
+      await log.handle.close().catch(() => {});
+    }
+  }
+  return lines;
 }
 
 /** A database holding tables that are not the service's is someone else's: nothing is created in it. */

@@ -1,7 +1,9 @@
 import { Readable } from "node:stream";
 import { formatBytes, outcomeVerb, skipReasonWords } from "@/lib/format";
 import { findRelationship } from "./find-relationship";
+import { databaseKind } from "@/lib/db/database-url";
 import { openLog, UnreadableLogError } from "./open-log";
+import { hasSharedLog, lastSharedLogLines, sharedLogStream } from "./shared-log";
 
 export type LogLevel = "info" | "warn" | "error";
 
@@ -36,6 +38,9 @@ const DESCRIBE: Record<string, (f: Fields) => string> = {
     `An upload left by an earlier job was continued; ${text(f.partsReused)} parts not sent again.`,
   "orphan-upload-aborted": () => "A duplicate upload left by a lost reply was abandoned.",
   "leftovers-removed": (f) => `${text(f.count)} temporary files of an earlier, killed job were removed.`,
+  "lease-lost": (f) => `This worker stopped the job: ${text(f.reason)}.`,
+  "job-left": () => "The job was left to the worker that took it over; that worker records how it ends.",
+  "log-lines-dropped": (f) => `${text(f.count)} lines of this log were lost while the database could not be reached.`,
 };
 
 const LEVELS: ReadonlySet<string> = new Set(["info", "warn", "error"]);
@@ -90,6 +95,8 @@ export async function relationshipLogDownload({ id }: { id: string }): Promise<D
     filename: `replication-${relationship.id}.log`,
     contentType: "application/x-ndjson; charset=utf-8",
   };
+  if (databaseKind() === "postgresql")
+    return { ...download, body: (await hasSharedLog(relationship.id)) ? sharedLogStream(relationship.id) : null };
   const log = await openLog(relationship.id);
   if (!log) return { ...download, body: null };
   return { ...download, body: Readable.toWeb(log.handle.createReadStream()) as ReadableStream<Uint8Array> };
@@ -101,6 +108,7 @@ const TAIL_BYTES = 256 * 1024;
 /** The last lines of the relationship's replication log, oldest first. */
 export async function readRelationshipLog({ id, lines = 200 }: { id: string; lines?: number }): Promise<string[]> {
   const relationship = await findRelationship(id);
+  if (databaseKind() === "postgresql") return lastSharedLogLines(relationship.id, lines);
   const log = await openLog(relationship.id);
   if (!log) return [];
   try {

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { storedText } from "../support/app-database";
+import { storedText, withAppDatabase } from "../support/app-database";
 import { OBSERVER, startApp, waitForJobEnd, type AppServer } from "../support/app-server";
 import { startS3Server, S3RVER_KEY, type S3TestServer } from "../support/s3-server";
 
@@ -132,8 +132,17 @@ describe("the secret access key", () => {
       expect(text).not.toContain(canary);
       expect(text).not.toMatch(/secret_access_key/);
     }
-    const logs = readAll(path.join(app.dataDir, "logs"));
-    expect(logs.length).toBeGreaterThan(0);
+    // The replication logs: files in the data directory, or rows where the database is shared.
+    const logs = app.env.SHIFT_DATABASE_URL
+      ? (
+          await withAppDatabase(app, (database) =>
+            database.all<{ line: string }>(`SELECT line FROM "ReplicationLogLine"`),
+          )
+        )
+          .map((row) => row.line)
+          .join("\n")
+      : readAll(path.join(app.dataDir, "logs"));
+    expect(logs).toContain('"event":"job-start"');
     expect(logs).not.toContain(canary);
     expect(app.output()).not.toContain(canary);
     // The stored form is ciphertext: the plain secret is nowhere in the database files.

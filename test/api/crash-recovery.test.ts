@@ -10,6 +10,7 @@ import { isListing } from "../support/listing-xml";
 import { inspectionClient } from "../support/s3-server";
 import { isPartUpload } from "../support/s3-proxy";
 import { until } from "../support/until";
+import { replicationLog } from "../support/worker-scenarios";
 
 const BASE = "/v3/replication/object-relationships";
 const BUCKET = "crash-bucket";
@@ -88,7 +89,7 @@ describe("a worker killed in the middle of a job", () => {
       (r) => r.method === "GET" && !isListing(r.query) && finished.some((f) => r.path.endsWith(`/pull/${f}`)),
     );
     expect(fetchedAgain).toEqual([]);
-    const log = fs.readFileSync(path.join(lab.app.dataDir, "logs/replication", `${id}.log`), "utf8");
+    const log = await replicationLog(lab.app, id);
     expect(log).toMatch(/"event":"leftovers-removed","count":[1-9]/);
   });
 

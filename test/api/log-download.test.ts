@@ -3,11 +3,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_PASSWORD, storeFields, useAppWithStore, waitForJobEnd } from "../support/app-server";
+import { withAppDatabase } from "../support/app-database";
 import { consoleSignIn, withCookie } from "../support/console-cookie";
 
 const BASE = "/v3/replication/object-relationships";
 const BUCKET = "log-download";
 const lab = useAppWithStore(BUCKET);
+/** Where the database is PostgreSQL, shared by several hosts, the log is kept in it, not in a file. */
+const shared = process.env.SHIFT_TEST_DATABASE === "postgresql";
 let id: string;
 let session: string;
 let logFile: string;
@@ -22,12 +25,53 @@ beforeAll(async () => {
   await waitForJobEnd(lab.app, lab.token, id);
   session = await consoleSignIn(lab.app, "admin", ADMIN_PASSWORD);
   logFile = path.join(lab.app.dataDir, "logs", "replication", `${id}.log`);
-  expect(fs.statSync(logFile).isFile()).toBe(true);
+  expect(fs.existsSync(logFile)).toBe(!shared);
 });
 
 const download = () => fetch(`${lab.app.url}/copies/${id}/log`, withCookie(session));
 
-describe("the replication log's download when the log is not a plain file", () => {
+describe.runIf(shared)("the replication log kept in PostgreSQL", () => {
+  it("downloads whole, in order, a page of lines after another, and the copy's page shows its last lines", async () => {
+    // Lines of an earlier job, more than a page of them, then three more jobs of the copy.
+    await withAppDatabase(lab.app, (database) =>
+      database.run(
+        `INSERT INTO "ReplicationLogLine" ("relationshipId", line)
+         SELECT ?, '{"job":"earlier","event":"' || CASE WHEN n = 1 THEN 'job-start' WHEN n = 2500 THEN 'job-end' ELSE 'retry' END || '","n":' || n || '}'
+         FROM generate_series(1, 2500) AS n`,
+        id,
+      ),
+    );
+    for (let i = 0; i < 3; i++) {
+      expect((await lab.app.call("POST", `${BASE}/${id}/replicate`, { token: lab.token })).status).toBe(200);
+      await waitForJobEnd(lab.app, lab.token, id);
+    }
+    const reply = await download();
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get("content-type")).toBe("application/x-ndjson; charset=utf-8");
+    const lines = (await reply.text())
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { event: string; job: string; n?: number });
+    expect(lines.filter((l) => l.event === "job-start")).toHaveLength(5);
+    expect(lines.filter((l) => l.event === "job-end")).toHaveLength(5);
+    expect(lines.filter((l) => l.job === "earlier").map((l) => l.n)).toEqual(
+      Array.from({ length: 2500 }, (_, i) => i + 1),
+    );
+    // Each job's lines together, each starting with its start and ending with its end.
+    const jobs = [...new Set(lines.map((l) => l.job))];
+    expect(jobs).toHaveLength(5);
+    for (const job of jobs) {
+      const own = lines.filter((l) => l.job === job);
+      expect(own[0]!.event).toBe("job-start");
+      expect(own[own.length - 1]!.event).toBe("job-end");
+    }
+    const page = await fetch(`${lab.app.url}/copies/${id}`, withCookie(session));
+    expect(await page.text()).toContain("The job succeeded.");
+    expect(fs.existsSync(path.join(lab.app.dataDir, "logs", "replication", `${id}.log`))).toBe(false);
+  });
+});
+
+describe.skipIf(shared)("the replication log's download when the log is not a plain file", () => {
   it("refuses a log replaced by a link (never following it), saying what is wrong", async () => {
     fs.renameSync(logFile, `${logFile}.kept`);
     fs.symlinkSync("/etc/passwd", logFile);

@@ -1,14 +1,12 @@
 // Workers hold leases on the jobs they run: several share one queue, a worker that stops beating
 // loses its job to another, and its late writes are refused. Runs on SQLite and on PostgreSQL.
-import fs from "node:fs";
-import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { OBSERVER, storeFields, useAppWithStore, waitForJobEnd, type WorkerProcess } from "../support/app-server";
 import { withAppDatabase } from "../support/app-database";
 import { listKeys } from "../support/engine-harness";
 import { inspectionClient } from "../support/s3-server";
 import { until } from "../support/until";
-import { expectBucketHolds, writeTree } from "../support/worker-scenarios";
+import { expectBucketHolds, replicationLog, writeTree } from "../support/worker-scenarios";
 import { TcpRelay } from "../support/tcp-relay";
 
 const BASE = "/v3/replication/object-relationships";
@@ -149,7 +147,7 @@ describe("a worker that stops beating", () => {
     await until("the woken worker to give the job up", async () => gaveUp.test(lab.app.output()));
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await status(id)).toEqual(before);
-    const log = fs.readFileSync(path.join(lab.app.dataDir, "logs/replication", `${id}.log`), "utf8");
+    const log = await replicationLog(lab.app, id);
     expect(log).toMatch(/"event":"lease-lost"/);
     expect(log).toMatch(/"event":"job-left"/);
   });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withAppDatabase } from "../support/app-database";
 import { startApp, storeFields, waitForJobEnd, type AppServer } from "../support/app-server";
 import { startS3Server, type S3TestServer } from "../support/s3-server";
+import { replicationLog } from "../support/worker-scenarios";
 import { startPostgres, type PostgresServer } from "@/scripts/postgres-server";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -79,6 +80,12 @@ describe("moving an installation from SQLite to PostgreSQL", () => {
     expect(moved.stdout).toContain("  Relationship: 1 rows");
     expect(moved.stdout).toContain(`  AuditEvent: ${audit.length} rows`);
     expect(moved.stdout).toContain("  1 stored secrets re-encrypted under SHIFT_SECRET_KEY");
+    expect(moved.stdout).toContain("  20 tracked files packed into TrackingPack");
+    const logLines = fs
+      .readFileSync(path.join(dataDir, "logs/replication", `${id}.log`), "utf8")
+      .trim()
+      .split("\n");
+    expect(moved.stdout).toContain(`  ${logLines.length} replication log lines copied into ReplicationLogLine`);
     expect(moved.stdout + moved.stderr).not.toContain(new URL(target).password);
 
     // Moving again into the same database is refused, and changes nothing.
@@ -88,8 +95,10 @@ describe("moving an installation from SQLite to PostgreSQL", () => {
       /db:migrate-to-postgres: The PostgreSQL database already holds S3 Shift data \(\d+ rows in Role\); give it an empty database, one the service has never started on\./,
     );
 
-    // The key file is gone: only SHIFT_SECRET_KEY can open the secrets now.
+    // The key file is gone: only SHIFT_SECRET_KEY can open the secrets now. The tracking file too,
+    // as on a host that never had it: the tracking is in PostgreSQL now.
     fs.rmSync(path.join(dataDir, "secret.key"));
+    fs.rmSync(path.join(dataDir, "tracking", `${id}.db`));
     after = await startApp({ existing: dataDir, databaseUrl: target, secretKey: NEW_KEY });
     expect(after.output()).not.toContain("SQLite");
     // The bearer token issued before the move still works, and everything reads as it did.
@@ -102,6 +111,10 @@ describe("moving an installation from SQLite to PostgreSQL", () => {
     expect(repeated.last_job.outcome).toBe("SUCCEEDED");
     expect(repeated.last_job.job_progress.files_transferred).toBe("0");
     expect(repeated.last_job.job_progress.files_unchanged).toBe("20");
+    // The log reads on: the moved lines, then the repeat's.
+    const log = (await replicationLog(after, id)).trim().split("\n");
+    expect(log.slice(0, logLines.length)).toEqual(logLines);
+    expect(log.slice(logLines.length).map((line) => JSON.parse(line).event)).toContain("job-end");
     // New audit rows are numbered after the moved ones.
     const rows = (await auditRows(after)) as { id: number }[];
     expect(rows.length).toBeGreaterThan(audit.length);

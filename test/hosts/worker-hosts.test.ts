@@ -1,7 +1,9 @@
 // Workers on hosts of their own: three network namespaces with their own addresses, reaching
 // PostgreSQL and the S3 server through relays on this machine's address on their network, as
-// workers on three machines reach a database server and a store. Run with PostgreSQL, as root.
+// workers on three machines reach a database server and a store. Each has a data directory of its
+// own: only the file system being copied is shared. Run with PostgreSQL, as root.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -16,7 +18,7 @@ import { listKeys } from "../support/engine-harness";
 import { inspectionClient } from "../support/s3-server";
 import { TcpRelay } from "../support/tcp-relay";
 import { until } from "../support/until";
-import { expectBucketHolds, writeTree } from "../support/worker-scenarios";
+import { expectBucketHolds, replicationLog, writeTree } from "../support/worker-scenarios";
 import { canMakeHosts, makeTestHosts, type TestHosts } from "../support/test-hosts";
 
 const BASE = "/v3/replication/object-relationships";
@@ -31,6 +33,7 @@ describe.runIf(process.env.SHIFT_TEST_DATABASE === "postgresql" && canMakeHosts(
   let workers: WorkerProcess[] = [];
   let storeOnNetwork: { address: string; port: number };
   let databaseOnNetwork: string;
+  const dataDirs: string[] = [];
 
   beforeAll(async () => {
     hosts = makeTestHosts(HOSTS);
@@ -38,6 +41,7 @@ describe.runIf(process.env.SHIFT_TEST_DATABASE === "postgresql" && canMakeHosts(
       worker: false,
       allowedEndpoints: `127.0.0.0/8,::1,${hosts.network}`,
       extraEnv: { SHIFT_WORKER_LEASE_SECONDS: String(LEASE_SECONDS) },
+      secretKey: "the key every host of this installation is given",
     });
     const database = new URL(lab.app.env.SHIFT_DATABASE_URL!);
     const databaseRelay = new TcpRelay({ host: database.hostname, port: Number(database.port) }, hosts.gateway);
@@ -61,10 +65,16 @@ describe.runIf(process.env.SHIFT_TEST_DATABASE === "postgresql" && canMakeHosts(
     await Promise.all(relays.map((relay) => relay.stop()));
     if (lab) await stopAppWithStore(lab);
     hosts?.remove();
+    for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  /** A worker on each host, each with a new, empty data directory of its own. */
   const startWorkers = () => {
-    workers = hosts.hosts.map((_, i) => lab.app.addWorker({ SHIFT_DATABASE_URL: databaseOnNetwork }, hosts.exec(i)));
+    workers = hosts.hosts.map((_, i) => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `s3shift-host${i}-`));
+      dataDirs.push(dataDir);
+      return lab.app.addWorker({ SHIFT_DATABASE_URL: databaseOnNetwork, SHIFT_DATA_DIR: dataDir }, hosts.exec(i));
+    });
   };
 
   const makeTree = (name: string, files: number) => writeTree(lab.app.fsRoot, name, files);
@@ -114,6 +124,32 @@ describe.runIf(process.env.SHIFT_TEST_DATABASE === "postgresql" && canMakeHosts(
     const listed = (await lab.app.call("GET", "/v3/replication/workers", { token: lab.token })).json as any[];
     const pids = new Set(listed.filter((w) => w.state === "RUNNING").map((w) => w.pid));
     for (const worker of workers) expect(pids.has(worker.pid)).toBe(true);
+
+    // New workers, with nothing in their data directories: the tracking they go on from is in
+    // PostgreSQL, and the repeats send nothing.
+    await Promise.all(workers.map((worker) => worker.kill()));
+    startWorkers();
+    let sent = 0;
+    lab.proxy.interceptor = (r) => {
+      if (r.method === "PUT" || r.method === "POST") sent++;
+      return undefined;
+    };
+    for (const id of ids)
+      expect((await lab.app.call("POST", `${BASE}/${id}/replicate`, { token: lab.token })).status).toBe(200);
+    for (const id of ids) {
+      const repeated = (await waitForJobEnd(lab.app, lab.token, id)).last_job;
+      expect(repeated.outcome).toBe("SUCCEEDED");
+      expect(repeated.job_progress).toMatchObject({ files_transferred: "0", files_unchanged: "25" });
+    }
+    expect(sent, "requests that write to the store").toBe(0);
+    // The console reads each job's log, written by whichever host ran it, from the database.
+    const log = await replicationLog(lab.app, ids[0]!);
+    expect(
+      log
+        .trim()
+        .split("\n")
+        .filter((line) => JSON.parse(line).event === "job-end"),
+    ).toHaveLength(2);
   });
 
   it("a host cut off mid-job stops it; another host continues it; when the link returns its late writes are refused", async () => {
@@ -157,8 +193,7 @@ describe.runIf(process.env.SHIFT_TEST_DATABASE === "postgresql" && canMakeHosts(
     expect((await lab.app.call("POST", `${BASE}/${id}/abort-replication`, { token: lab.token })).status).toBe(200);
     const ended = (await waitForJobEnd(lab.app, lab.token, id, 30_000)).last_job;
     expect(ended.outcome).toBe("ABORTED");
-    const log = fs
-      .readFileSync(path.join(lab.app.dataDir, "logs/replication", `${id}.log`), "utf8")
+    const log = (await replicationLog(lab.app, id))
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line) as { time: string; event: string });

@@ -4,6 +4,8 @@ import path from "node:path";
 import { expect } from "vitest";
 import { listKeys, readObject, sha256Hex } from "./engine-harness";
 import { inspectionClient } from "./s3-server";
+import { ADMIN_PASSWORD, type AppServer } from "./app-server";
+import { consoleSignIn, withCookie } from "./console-cookie";
 
 /** `files` small files of random bytes under `<fsRoot>/<name>`, in a few directories; returns them by relative path. */
 export function writeTree(fsRoot: string, name: string, files: number): Map<string, Buffer> {
@@ -26,4 +28,15 @@ export async function expectBucketHolds(endpoint: string, bucket: string, name: 
   );
   for (const [file, body] of contents)
     expect(sha256Hex((await readObject(client, bucket, `${name}/${file}`)).body), file).toBe(sha256Hex(body));
+}
+
+/**
+ * A relationship's replication log as the console downloads it: from the log file on one host,
+ * from the database where it is shared, whichever host's worker wrote it.
+ */
+export async function replicationLog(app: AppServer, id: string): Promise<string> {
+  const session = await consoleSignIn(app, "admin", ADMIN_PASSWORD);
+  const reply = await fetch(`${app.url}/copies/${id}/log`, withCookie(session));
+  expect(reply.status).toBe(200);
+  return reply.text();
 }

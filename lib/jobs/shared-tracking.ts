@@ -1,0 +1,208 @@
+import type { Prisma } from "@/generated/prisma/client";
+import { db } from "@/lib/db/prisma";
+import { compareUtf8 } from "@/lib/engine/key-order";
+import { decodePack, encodePack, packDigest } from "@/lib/engine/tracking-pack";
+import type { TrackedFile, TrackingStore } from "@/lib/engine/tracking-store";
+
+/** Files a pack is cut to once it holds more than twice as many. */
+export const PACK_FILES = 512;
+/** Packs fetched per query when a worker's copy is refreshed. */
+const FETCH_PACKS = 64;
+
+type Transaction = Prisma.TransactionClient;
+
+/**
+ * A relationship's tracking state where the database is PostgreSQL, shared by the workers of
+ * every host: the truth is in `TrackingPack` rows, each holding the files of one range of keys,
+ * and each worker works on a local copy (the relationship's usual tracking file), which the
+ * engine reads and writes as on one host.
+ *
+ * Ranges changed here are written back as whole packs inside the transaction that renews the
+ * job's lease and records its progress (`writeIn`), so a worker that lost the job writes none, and
+ * what the counters say was copied is what the tracking holds. The local copy marks a range
+ * changed in the same local transaction that changes it; a range marked or holding another digest
+ * than the shared one is not trusted, and the copy is fetched again.
+ */
+export class SharedTracking {
+  /** Lower bounds of the ranges, in key order; the first is always "". */
+  private bounds: string[];
+  /** Ranges changed since the last write began. */
+  private changed = new Set<string>();
+
+  private constructor(
+    private readonly relationshipId: string,
+    private readonly store: TrackingStore,
+    bounds: string[],
+  ) {
+    this.bounds = bounds.sort(compareUtf8);
+    store.observeFlushes((paths) => this.noteChanges(paths));
+  }
+
+  /** Brings the local copy in line with the shared state, fetching it only when they differ. */
+  static async open(relationshipId: string, store: TrackingStore): Promise<SharedTracking> {
+    const shared = await db().trackingPack.findMany({
+      where: { relationshipId },
+      select: { lowerBound: true, digest: true },
+    });
+    const local = store.packDigests();
+    if (shared.length === 0) {
+      // Nothing shared yet. A tracking file that never mirrored anything is this host's own from
+      // before the database was shared: it is kept and becomes the shared state with the first write.
+      if (local.size > 0) store.clearAll();
+      return SharedTracking.fromLocal(relationshipId, store);
+    }
+    const same = shared.length === local.size && shared.every((p) => local.get(p.lowerBound) === p.digest);
+    if (!same) {
+      // Fetched whole: a copy that differs anywhere may differ in ways no digest shows (a range
+      // changed here by a job that then lost its lease). The digests are written last, so a copy
+      // cut short is fetched again.
+      store.clearAll();
+      for await (const files of fetchPacks(
+        relationshipId,
+        shared.map((p) => p.lowerBound),
+      ))
+        store.insertFiles(files);
+      store.setPackDigests(shared.map((p) => [p.lowerBound, p.digest]));
+    }
+    return new SharedTracking(
+      relationshipId,
+      store,
+      shared.map((p) => p.lowerBound),
+    );
+  }
+
+  /** Shares what `store` holds, all of it, with the first write. */
+  static fromLocal(relationshipId: string, store: TrackingStore): SharedTracking {
+    const tracking = new SharedTracking(relationshipId, store, [""]);
+    tracking.changed.add("");
+    store.setPackDigests([["", ""]]);
+    return tracking;
+  }
+
+  hasChanges(): boolean {
+    this.store.flush();
+    return this.changed.size > 0;
+  }
+
+  /**
+   * Writes the ranges changed here within `tx` (which must also hold the lease's check). Returns
+   * what to do once `tx` has committed; should it fail, call `rolledBack` instead.
+   */
+  async writeIn(tx: Transaction): Promise<{ committed(): void; rolledBack(): void }> {
+    this.store.flush();
+    const taken = [...this.changed].sort(compareUtf8);
+    this.changed = new Set();
+    const written: { from: string; packs: { bound: string; digest: string }[] }[] = [];
+    const removed: string[] = [];
+    for (const bound of taken) {
+      const upper = this.upperOf(bound);
+      const count = this.store.countBetween(bound, upper);
+      if (count === 0 && bound !== "") {
+        removed.push(bound);
+        continue;
+      }
+      // Read a pack at a time, not the range at once: a range can be a whole tree's first upload.
+      const size = count <= 2 * PACK_FILES ? Math.max(count, 1) : PACK_FILES;
+      const packs: { bound: string; digest: string }[] = [];
+      let from = bound;
+      for (;;) {
+        const files = this.store.rowsBetween(from, upper, size);
+        if (files.length === 0 && packs.length > 0) break;
+        const body = encodePack(files);
+        const lowerBound = packs.length === 0 ? bound : files[0]!.path;
+        const pack = { digest: packDigest(body), files: files.length, body: new Uint8Array(body) };
+        await tx.trackingPack.upsert({
+          where: { relationshipId_lowerBound: { relationshipId: this.relationshipId, lowerBound } },
+          create: { relationshipId: this.relationshipId, lowerBound, ...pack },
+          update: pack,
+        });
+        packs.push({ bound: lowerBound, digest: pack.digest });
+        if (files.length < size) break;
+        // No path holds a NUL: this is the first key after the last one read.
+        from = `${files[files.length - 1]!.path}\u0000`;
+      }
+      written.push({ from: bound, packs });
+    }
+    if (removed.length > 0)
+      await tx.trackingPack.deleteMany({ where: { relationshipId: this.relationshipId, lowerBound: { in: removed } } });
+
+    return {
+      committed: () => this.applyCommitted(written, removed),
+      rolledBack: () => {
+        for (const bound of taken) this.changed.add(bound);
+      },
+    };
+  }
+
+  /**
+   * The local copy learns the digests it now matches, and the ranges' new bounds. A range changed
+   * again while the write was on its way stays marked, as do the ranges cut from it; a removed
+   * range's keys written meanwhile belong to the range before it from now on, which is marked.
+   */
+  private applyCommitted(written: { from: string; packs: { bound: string; digest: string }[] }[], removed: string[]) {
+    const digests: [string, string | null][] = [];
+    const gone = new Set(removed);
+    for (const { from, packs } of written) {
+      const again = this.changed.has(from);
+      for (const { bound, digest } of packs) {
+        digests.push([bound, again ? "" : digest]);
+        if (again) this.changed.add(bound);
+      }
+    }
+    const before: string[] = [];
+    for (const bound of removed) {
+      digests.push([bound, null]);
+      if (this.changed.delete(bound)) before.push(bound);
+    }
+    const bounds = new Set(this.bounds.filter((b) => !gone.has(b)));
+    for (const { packs } of written) for (const { bound } of packs) bounds.add(bound);
+    this.bounds = [...bounds].sort(compareUtf8);
+    for (const bound of before) {
+      const previous = this.boundOf(bound);
+      this.changed.add(previous);
+      digests.push([previous, ""]);
+    }
+    this.store.setPackDigests(digests);
+  }
+
+  private noteChanges(paths: readonly string[]): string[] {
+    const newly: string[] = [];
+    for (const path of paths) {
+      const bound = this.boundOf(path);
+      if (this.changed.has(bound)) continue;
+      this.changed.add(bound);
+      newly.push(bound);
+    }
+    return newly;
+  }
+
+  /** The lower bound of the range holding `path`: the last bound not after it. */
+  private boundOf(path: string): string {
+    let low = 0;
+    let high = this.bounds.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (compareUtf8(this.bounds[mid]!, path) <= 0) low = mid;
+      else high = mid - 1;
+    }
+    return this.bounds[low]!;
+  }
+
+  private upperOf(bound: string): string | undefined {
+    const at = this.bounds.indexOf(bound);
+    return at >= 0 ? this.bounds[at + 1] : undefined;
+  }
+}
+
+/** The files of the given packs, a pack at a time, fetched a batch of packs per query. */
+async function* fetchPacks(relationshipId: string, bounds: string[]): AsyncGenerator<TrackedFile[]> {
+  const ordered = [...bounds].sort(compareUtf8);
+  for (let i = 0; i < ordered.length; i += FETCH_PACKS) {
+    const batch = ordered.slice(i, i + FETCH_PACKS);
+    const rows = await db().trackingPack.findMany({
+      where: { relationshipId, lowerBound: { in: batch } },
+      select: { lowerBound: true, body: true },
+    });
+    for (const row of rows) yield decodePack(Buffer.from(row.body));
+  }
+}

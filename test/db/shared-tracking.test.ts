@@ -1,0 +1,245 @@
+// Tracking state shared through PostgreSQL: each worker's local copy and the packed rows agree,
+// whichever host wrote last, whatever was cut short; and the rows cost under 100 bytes a file.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/prisma";
+import { migratePostgres } from "@/lib/db/postgres-migrations";
+import { compareUtf8 } from "@/lib/engine/key-order";
+import { decodePack } from "@/lib/engine/tracking-pack";
+import { TrackingStore, type TrackedFile } from "@/lib/engine/tracking-store";
+import { PACK_FILES, SharedTracking } from "@/lib/jobs/shared-tracking";
+import { startPostgres, type PostgresServer } from "@/scripts/postgres-server";
+
+let pg: PostgresServer;
+let dir: string;
+const stores: TrackingStore[] = [];
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  const url = await pg.createDatabase("tracking");
+  await migratePostgres(url);
+  process.env.SHIFT_DATABASE_URL = url;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-shared-tracking-"));
+}, 60_000);
+afterAll(async () => {
+  for (const store of stores) store.close();
+  await db().$disconnect();
+  pg?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function newRelationship(): Promise<string> {
+  const row = await db().relationship.create({
+    data: {
+      direction: "COPY_TO_OBJECT",
+      localDirectoryId: "1",
+      localDirectoryPath: "/projects/p",
+      objectStoreAddress: "127.0.0.1",
+      port: 9000,
+      bucket: "b",
+      bucketStyle: "BUCKET_STYLE_PATH",
+      objectFolder: "f/",
+      region: "us-east-1",
+      accessKeyId: "key",
+      secretCiphertext: "x",
+      createdBy: "test",
+    },
+  });
+  return row.id;
+}
+
+/** A worker's local copy: a tracking file of its own, as on another host. */
+function hostStore(): TrackingStore {
+  const store = new TrackingStore(path.join(dir, `${crypto.randomUUID()}.db`));
+  stores.push(store);
+  return store;
+}
+
+function file(i: number, tag = "a"): TrackedFile {
+  const mtimeNs = 1_764_000_000_000_000_000n + BigInt(i) * 1_000_003n;
+  return {
+    path: `projects/run-${String(Math.floor(i / 200)).padStart(4, "0")}/sample-${String(i).padStart(7, "0")}.dat`,
+    size: BigInt(4096 + (i % 7)),
+    mtimeNs,
+    ctimeNs: mtimeNs,
+    ino: BigInt(7_000_000 + i),
+    etagTag: crypto.hash("sha256", `${tag}${i}`, "hex").slice(0, 16),
+    sha256: crypto.createHash("sha256").update(`${tag}${i}`).digest(),
+  };
+}
+
+async function commit(shared: SharedTracking): Promise<void> {
+  let write: Awaited<ReturnType<SharedTracking["writeIn"]>> | undefined;
+  await db().$transaction(async (tx) => {
+    write = await shared.writeIn(tx);
+  });
+  write!.committed();
+}
+
+async function all(store: TrackingStore): Promise<TrackedFile[]> {
+  const out: TrackedFile[] = [];
+  for await (const row of store.rows()) out.push(row);
+  return out;
+}
+
+async function packs(relationshipId: string) {
+  const rows = await db().trackingPack.findMany({ where: { relationshipId } });
+  return rows.sort((a, b) => compareUtf8(a.lowerBound, b.lowerBound));
+}
+
+describe("tracking shared through PostgreSQL", () => {
+  it("reaches another host whole, in packs of at most twice 512 files covering every key once", async () => {
+    const id = await newRelationship();
+    const a = hostStore();
+    const shared = await SharedTracking.open(id, a);
+    for (let i = 0; i < 3000; i++) a.put(file(i));
+    expect(shared.hasChanges()).toBe(true);
+    await commit(shared);
+    expect(shared.hasChanges()).toBe(false);
+
+    const rows = await packs(id);
+    expect(rows[0]!.lowerBound).toBe("");
+    expect(rows.every((p) => p.files <= 2 * PACK_FILES && p.files === decodePack(Buffer.from(p.body)).length)).toBe(
+      true,
+    );
+    const packed = rows.flatMap((p) => decodePack(Buffer.from(p.body)).map((f) => ({ f, bound: p.lowerBound })));
+    expect(packed.map(({ f }) => f.path)).toEqual(Array.from({ length: 3000 }, (_, i) => file(i).path));
+    // Each file lies in its own pack's range.
+    for (let i = 1; i < rows.length; i++) {
+      const inRange = packed.filter(({ f }) => compareUtf8(f.path, rows[i]!.lowerBound) >= 0);
+      expect(inRange.every(({ bound }) => compareUtf8(bound, rows[i]!.lowerBound) >= 0)).toBe(true);
+    }
+
+    const b = hostStore();
+    await SharedTracking.open(id, b);
+    expect(await all(b)).toEqual(await all(a));
+  });
+
+  it("writes back only the ranges that changed, and removes a range left empty", async () => {
+    const id = await newRelationship();
+    const a = hostStore();
+    const shared = await SharedTracking.open(id, a);
+    for (let i = 0; i < 3000; i++) a.put(file(i));
+    await commit(shared);
+    const first = await packs(id);
+
+    a.put(file(10, "changed"));
+    for (let i = 1024; i < 3000; i++) a.forget(file(i).path);
+    await commit(shared);
+    const second = await packs(id);
+    expect(second[0]!.digest).not.toBe(first[0]!.digest);
+    expect(second.length).toBeLessThan(first.length);
+    expect(second.reduce((n, p) => n + p.files, 0)).toBe(1024);
+
+    // A third write of nothing new leaves every row as it is.
+    a.put(file(10, "changed"));
+    await commit(shared);
+    expect((await packs(id)).map((p) => p.digest)).toEqual(second.map((p) => p.digest));
+
+    const b = hostStore();
+    await SharedTracking.open(id, b);
+    expect(await all(b)).toEqual(await all(a));
+    expect((await all(b)).find((f) => f.path === file(10).path)?.etagTag).toBe(file(10, "changed").etagTag);
+  });
+
+  it("keeps nothing of a write whose transaction failed (a lease lost), and sends the change again with the next", async () => {
+    const id = await newRelationship();
+    const a = hostStore();
+    const shared = await SharedTracking.open(id, a);
+    a.put(file(1));
+    await commit(shared);
+    const before = await packs(id);
+
+    a.put(file(2));
+    let write: Awaited<ReturnType<SharedTracking["writeIn"]>> | undefined;
+    await expect(
+      db().$transaction(async (tx) => {
+        write = await shared.writeIn(tx);
+        throw new Error("the job was taken over");
+      }),
+    ).rejects.toThrow("taken over");
+    write!.rolledBack();
+    expect((await packs(id)).map((p) => p.digest)).toEqual(before.map((p) => p.digest));
+
+    expect(shared.hasChanges()).toBe(true);
+    await commit(shared);
+    const b = hostStore();
+    await SharedTracking.open(id, b);
+    expect((await all(b)).map((f) => f.path)).toEqual([file(1).path, file(2).path]);
+  });
+
+  it("writes again a range changed while its write was on the way, with the ranges cut from it", async () => {
+    const id = await newRelationship();
+    const a = hostStore();
+    const shared = await SharedTracking.open(id, a);
+    for (let i = 0; i < 2000; i++) a.put(file(i));
+    let write: Awaited<ReturnType<SharedTracking["writeIn"]>> | undefined;
+    await db().$transaction(async (tx) => {
+      write = await shared.writeIn(tx);
+      // The engine goes on while the write is on its way: into the range being cut in four.
+      a.put(file(1999, "late"));
+      a.flush();
+    });
+    write!.committed();
+    expect(shared.hasChanges()).toBe(true);
+    await commit(shared);
+
+    const b = hostStore();
+    await SharedTracking.open(id, b);
+    expect((await all(b)).find((f) => f.path === file(1999).path)?.etagTag).toBe(file(1999, "late").etagTag);
+    expect(await all(b)).toEqual(await all(a));
+  });
+
+  it("fetches a host's copy again when it holds changes that never reached the database", async () => {
+    const id = await newRelationship();
+    const file1 = path.join(dir, `${crypto.randomUUID()}.db`);
+    const a = new TrackingStore(file1);
+    const shared = await SharedTracking.open(id, a);
+    a.put(file(1));
+    await commit(shared);
+    // Written here, then the worker lost its job (or was killed) before its next write.
+    a.put(file(2));
+    a.flush();
+    a.close();
+
+    const reopened = new TrackingStore(file1);
+    stores.push(reopened);
+    await SharedTracking.open(id, reopened);
+    expect((await all(reopened)).map((f) => f.path)).toEqual([file(1).path]);
+  });
+
+  it("takes a host's tracking file from before the database was shared as the shared state", async () => {
+    const id = await newRelationship();
+    const a = hostStore();
+    for (let i = 0; i < 1500; i++) a.put(file(i));
+    a.flush();
+    const shared = await SharedTracking.open(id, a);
+    expect(a.count()).toBe(1500);
+    await commit(shared);
+    const b = hostStore();
+    await SharedTracking.open(id, b);
+    expect(await all(b)).toEqual(await all(a));
+  });
+
+  it("costs under 100 bytes a file in PostgreSQL, table, TOAST and indexes together", async () => {
+    await db().$executeRawUnsafe(`DELETE FROM "TrackingPack"`);
+    await db().$executeRawUnsafe(`VACUUM FULL "TrackingPack"`);
+    const id = await newRelationship();
+    const a = hostStore();
+    const shared = await SharedTracking.open(id, a);
+    const files = 50_000;
+    for (let i = 0; i < files; i++) a.put(file(i));
+    await commit(shared);
+    const [{ bytes }] = await db().$queryRawUnsafe<[{ bytes: bigint }]>(
+      `SELECT pg_total_relation_size('"TrackingPack"') AS bytes`,
+    );
+    const perFile = Number(bytes) / files;
+    console.log(
+      `tracking in PostgreSQL: ${Number(bytes)} bytes for ${files} files, ${perFile.toFixed(1)} bytes a file`,
+    );
+    expect(perFile).toBeLessThan(100);
+  }, 60_000);
+});
