@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { relationshipLogFile } from "@/lib/data-paths";
+import type { Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db/prisma";
 import type { EngineEvent } from "@/lib/engine/events";
 
@@ -24,6 +25,8 @@ interface LogSink {
   close(): Promise<void>;
 }
 
+type Transaction = Prisma.TransactionClient;
+
 /** Appends structured (JSON) lines for one job to its relationship's replication log. */
 export class JobLog {
   private readonly sink: LogSink;
@@ -39,8 +42,22 @@ export class JobLog {
   }
 
   write(level: "info" | "warn" | "error", event: string, fields: Record<string, unknown> = {}): void {
+    this.sink.append(this.line(level, event, fields));
+  }
+
+  line(level: "info" | "warn" | "error", event: string, fields: Record<string, unknown> = {}): string {
     const line = { time: new Date().toISOString(), level, job: this.jobId, event, ...fields };
-    this.sink.append(JSON.stringify(line, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+    return JSON.stringify(line, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+  }
+
+  /**
+   * Writes the lines held so far and `last` within `tx` (the job's last write, with its
+   * outcome): once the job shows as ended, its log is whole. Should `tx` fail, the held lines are
+   * kept for later and `last` is dropped. Only where the log is in the database.
+   */
+  async writeIn(tx: Transaction, last: string): Promise<{ committed(): void; rolledBack(): void }> {
+    if (!(this.sink instanceof DatabaseSink)) throw new Error("a log file is not written in a transaction");
+    return this.sink.writeIn(tx, last);
   }
 
   readonly listener = (event: EngineEvent): void => {
@@ -114,6 +131,24 @@ class DatabaseSink implements LogSink {
       this.dropped++;
     }
     if (this.held.length >= DATABASE_BATCH_LINES) this.send();
+  }
+
+  async writeIn(tx: Transaction, last: string): Promise<{ committed(): void; rolledBack(): void }> {
+    await this.sending;
+    const lines = this.held.splice(0);
+    const rolledBack = () => this.held.unshift(...lines);
+    try {
+      await tx.replicationLogLine.createMany({
+        data: [...lines, last].map((line) => ({ relationshipId: this.relationshipId, line })),
+      });
+    } catch (error) {
+      rolledBack();
+      throw error;
+    }
+    return {
+      committed: () => {},
+      rolledBack,
+    };
   }
 
   private send(): Promise<void> {

@@ -96,31 +96,31 @@ export async function runJob(
    * rows to add it is one statement: no transaction stays open across round trips, holding the
    * job's row, should this process freeze or lose its link midway.
    */
-  const writeProgress = async (data: Prisma.JobUpdateManyMutationInput = {}) => {
+  const writeProgress = async (data: Prisma.JobUpdateManyMutationInput = {}, lastLogLine?: string) => {
     const sent = performance.now();
     // The counters are read with the tracking's state (hasChanges flushes it): they commit together.
     const sharedChanges = shared?.hasChanges() ?? false;
     const columns = { ...progressColumns(progress.snapshot()), ...data };
-    if (!entryRows.hasRows() && !dropEarlierEntries && !sharedChanges) {
+    if (!entryRows.hasRows() && !dropEarlierEntries && !sharedChanges && lastLogLine === undefined) {
       await writeUnderLease(db(), lease, columns);
     } else {
-      let trackingWrite: Awaited<ReturnType<SharedTracking["writeIn"]>> | undefined;
+      const parts: { committed(): void; rolledBack?(): void }[] = [];
       try {
-        const rows = await db().$transaction(
+        await db().$transaction(
           async (tx) => {
             await writeUnderLease(tx, lease, columns);
             if (dropEarlierEntries) await dropEntryLists(tx, job.id);
-            if (sharedChanges) trackingWrite = await shared!.writeIn(tx);
-            return entryRows.writeIn(tx);
+            if (sharedChanges) parts.push(await shared!.writeIn(tx));
+            if (lastLogLine !== undefined) parts.push(await log.writeIn(tx, lastLogLine));
+            parts.push(await entryRows.writeIn(tx));
           },
           { timeout: TRANSACTION_TIMEOUT_MS },
         );
-        trackingWrite?.committed();
-        rows.committed();
       } catch (error) {
-        trackingWrite?.rolledBack();
+        for (const part of parts) part.rolledBack?.();
         throw error;
       }
+      for (const part of parts) part.committed();
       dropEarlierEntries = false;
     }
     renewBy = sent + selfFenceAfterMs();
@@ -164,20 +164,20 @@ export async function runJob(
     const error = interruptedByShutdown
       ? "The worker was shut down during this job. Start it again: files already copied are not copied again."
       : result.error;
+    const level =
+      state === JOB_STATES.SUCCEEDED ? "info" : state === JOB_STATES.COMPLETED_WITH_ERRORS ? "warn" : "error";
+    const endLine = log.line(level, "job-end", { outcome: state, error });
     try {
-      await writeProgress({
-        state,
-        error: storableText(error),
-        endTime: databaseNow(),
-        readMode: result.readMode ?? undefined,
-      });
+      // Where the log is in the database, its last line commits with the outcome.
+      await writeProgress(
+        { state, error: storableText(error), endTime: databaseNow(), readMode: result.readMode ?? undefined },
+        onShared ? endLine : undefined,
+      );
     } catch (writeError) {
       if (writeError instanceof LeaseLostError) return false;
       throw writeError;
     }
-    const level =
-      state === JOB_STATES.SUCCEEDED ? "info" : state === JOB_STATES.COMPLETED_WITH_ERRORS ? "warn" : "error";
-    log.write(level, "job-end", { outcome: state, error });
+    if (!onShared) log.write(level, "job-end", { outcome: state, error });
     return true;
   };
 

@@ -94,43 +94,50 @@ export class SharedTracking {
     this.changed = new Set();
     const written: { from: string; packs: { bound: string; digest: string }[] }[] = [];
     const removed: string[] = [];
-    for (const bound of taken) {
-      const upper = this.upperOf(bound);
-      const count = this.store.countBetween(bound, upper);
-      if (count === 0 && bound !== "") {
-        removed.push(bound);
-        continue;
+    const rolledBack = () => {
+      for (const bound of taken) this.changed.add(bound);
+    };
+    try {
+      for (const bound of taken) {
+        const upper = this.upperOf(bound);
+        const count = this.store.countBetween(bound, upper);
+        if (count === 0 && bound !== "") {
+          removed.push(bound);
+          continue;
+        }
+        // Read a pack at a time, not the range at once: a range can be a whole tree's first upload.
+        const size = count <= 2 * PACK_FILES ? Math.max(count, 1) : PACK_FILES;
+        const packs: { bound: string; digest: string }[] = [];
+        let from = bound;
+        for (;;) {
+          const files = this.store.rowsBetween(from, upper, size);
+          if (files.length === 0 && packs.length > 0) break;
+          const body = encodePack(files);
+          const lowerBound = packs.length === 0 ? bound : files[0]!.path;
+          const pack = { digest: packDigest(body), files: files.length, body: new Uint8Array(body) };
+          await tx.trackingPack.upsert({
+            where: { relationshipId_lowerBound: { relationshipId: this.relationshipId, lowerBound } },
+            create: { relationshipId: this.relationshipId, lowerBound, ...pack },
+            update: pack,
+          });
+          packs.push({ bound: lowerBound, digest: pack.digest });
+          if (files.length < size) break;
+          // No path holds a NUL: this is the first key after the last one read.
+          from = `${files[files.length - 1]!.path}\u0000`;
+        }
+        written.push({ from: bound, packs });
       }
-      // Read a pack at a time, not the range at once: a range can be a whole tree's first upload.
-      const size = count <= 2 * PACK_FILES ? Math.max(count, 1) : PACK_FILES;
-      const packs: { bound: string; digest: string }[] = [];
-      let from = bound;
-      for (;;) {
-        const files = this.store.rowsBetween(from, upper, size);
-        if (files.length === 0 && packs.length > 0) break;
-        const body = encodePack(files);
-        const lowerBound = packs.length === 0 ? bound : files[0]!.path;
-        const pack = { digest: packDigest(body), files: files.length, body: new Uint8Array(body) };
-        await tx.trackingPack.upsert({
-          where: { relationshipId_lowerBound: { relationshipId: this.relationshipId, lowerBound } },
-          create: { relationshipId: this.relationshipId, lowerBound, ...pack },
-          update: pack,
+      if (removed.length > 0)
+        await tx.trackingPack.deleteMany({
+          where: { relationshipId: this.relationshipId, lowerBound: { in: removed } },
         });
-        packs.push({ bound: lowerBound, digest: pack.digest });
-        if (files.length < size) break;
-        // No path holds a NUL: this is the first key after the last one read.
-        from = `${files[files.length - 1]!.path}\u0000`;
-      }
-      written.push({ from: bound, packs });
+    } catch (error) {
+      rolledBack();
+      throw error;
     }
-    if (removed.length > 0)
-      await tx.trackingPack.deleteMany({ where: { relationshipId: this.relationshipId, lowerBound: { in: removed } } });
-
     return {
       committed: () => this.applyCommitted(written, removed),
-      rolledBack: () => {
-        for (const bound of taken) this.changed.add(bound);
-      },
+      rolledBack,
     };
   }
 
