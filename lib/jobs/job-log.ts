@@ -37,7 +37,7 @@ export class JobLog {
     options: { shared?: boolean; onWriteFailed?: (message: string) => void } = {},
   ) {
     this.sink = options.shared
-      ? new DatabaseSink(relationshipId, options.onWriteFailed ?? console.error)
+      ? new DatabaseSink(relationshipId, jobId, options.onWriteFailed ?? console.error)
       : new FileSink(relationshipId);
   }
 
@@ -58,6 +58,11 @@ export class JobLog {
   async writeIn(tx: Transaction, last: string): Promise<{ committed(): void; rolledBack(): void }> {
     if (!(this.sink instanceof DatabaseSink)) throw new Error("a log file is not written in a transaction");
     return this.sink.writeIn(tx, last);
+  }
+
+  /** Where the log is in the database: waits for the batch on its way, and sends no more until the last write. */
+  async settle(): Promise<void> {
+    if (this.sink instanceof DatabaseSink) await this.sink.settle();
   }
 
   readonly listener = (event: EngineEvent): void => {
@@ -113,14 +118,16 @@ class DatabaseSink implements LogSink {
   private held: string[] = [];
   private dropped = 0;
   private failing = false;
-  private sending: Promise<void> = Promise.resolve();
-  private readonly timer: NodeJS.Timeout;
+  /** The batch on its way, if any: one at a time, whatever the rate of lines. */
+  private sending: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly relationshipId: string,
+    private readonly jobId: string,
     private readonly onWriteFailed: (message: string) => void,
   ) {
-    this.timer = setInterval(() => this.send(), DATABASE_BATCH_MS);
+    this.timer = setInterval(() => void this.send(), DATABASE_BATCH_MS);
     this.timer.unref();
   }
 
@@ -130,11 +137,17 @@ class DatabaseSink implements LogSink {
       this.held.shift();
       this.dropped++;
     }
-    if (this.held.length >= DATABASE_BATCH_LINES) this.send();
+    if (this.held.length >= DATABASE_BATCH_LINES && this.timer) void this.send();
+  }
+
+  /** No batch is on its way, and none starts before `writeIn` or `close`. */
+  async settle(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.sending;
   }
 
   async writeIn(tx: Transaction, last: string): Promise<{ committed(): void; rolledBack(): void }> {
-    await this.sending;
     const lines = this.held.splice(0);
     const rolledBack = () => this.held.unshift(...lines);
     try {
@@ -145,48 +158,53 @@ class DatabaseSink implements LogSink {
       rolledBack();
       throw error;
     }
-    return {
-      committed: () => {},
-      rolledBack,
-    };
+    return { committed: () => {}, rolledBack };
   }
 
-  private send(): Promise<void> {
-    this.sending = this.sending.then(async () => {
-      if (this.held.length === 0) return;
-      const batch = this.held.splice(0, DATABASE_BATCH_LINES);
-      try {
-        await db().replicationLogLine.createMany({
-          data: batch.map((line) => ({ relationshipId: this.relationshipId, line })),
-        });
-        this.failing = false;
-      } catch (error) {
-        this.held.unshift(...batch);
-        // Said once an outage, not twice a second.
-        if (!this.failing)
-          this.onWriteFailed(`replication log lines could not be saved yet: ${(error as Error).message}`);
-        this.failing = true;
-      }
-    });
-    return this.sending;
+  /** Sends the next batch, unless one is on its way; resolves true when it was taken. */
+  private send(): Promise<boolean> {
+    if (this.sending || this.held.length === 0) return Promise.resolve(false);
+    const batch = this.held.splice(0, DATABASE_BATCH_LINES);
+    const sent = db()
+      .replicationLogLine.createMany({ data: batch.map((line) => ({ relationshipId: this.relationshipId, line })) })
+      .then(
+        () => {
+          this.failing = false;
+          return true;
+        },
+        (error: unknown) => {
+          this.held.unshift(...batch);
+          // Said once an outage, not with every try.
+          if (!this.failing)
+            this.onWriteFailed(`replication log lines could not be saved yet: ${(error as Error).message}`);
+          this.failing = true;
+          return false;
+        },
+      );
+    this.sending = sent.then(() => undefined).finally(() => (this.sending = undefined));
+    return sent;
   }
 
   async close(): Promise<void> {
-    clearInterval(this.timer);
+    await this.settle();
     if (this.dropped > 0)
       this.held.push(
         JSON.stringify({
           time: new Date().toISOString(),
           level: "warn",
+          job: this.jobId,
           event: "log-lines-dropped",
           count: this.dropped,
         }),
       );
-    // Three failed tries, and the lines are given up: a worker must not hang on its log.
+    // Three failed tries, and the rest is given up: a worker must not hang on its log.
     for (let failures = 0; failures < 3 && this.held.length > 0;) {
-      const before = this.held.length;
-      await this.send();
-      if (this.held.length >= before) failures++;
+      if (!(await this.send())) {
+        failures++;
+        await new Promise((resolve) => setTimeout(resolve, DATABASE_BATCH_MS));
+      }
     }
+    if (this.held.length > 0)
+      this.onWriteFailed(`${this.held.length} replication log lines of job ${this.jobId} could not be saved`);
   }
 }

@@ -25,8 +25,8 @@ import { createPrivateFile } from "@/lib/process/private-data";
 import { partialsJournalFor, trackingFileFor } from "@/lib/data-paths";
 
 const FLUSH_INTERVAL_MS = 500;
-/** A progress write that outlives its lease is refused anyway; Prisma's default of 5 s is too short for a first upload of a large tracking file. */
-const TRANSACTION_TIMEOUT_MS = 60_000;
+/** How long the lease holder's last write may take to settle once the lease is given up: its outcome may have committed. */
+const SETTLE_MS = 2_000;
 /**
  * How long after sending its last successful renewal a worker may go on without another before
  * it stops the job itself: a fifth of the lease, and at least a second (two checks), short of the
@@ -58,9 +58,7 @@ export async function runJob(
   const lease: JobLease = { jobId: job.id, token: job.leaseToken };
   const onShared = databaseKind() === "postgresql";
   const log = new JobLog(job.relationshipId, job.id, { shared: onShared, onWriteFailed: workerLog });
-  // Created 0600 first: SQLite gives the file's -wal and -shm the same mode.
-  createPrivateFile(trackingFileFor(job.relationshipId));
-  const tracking = new TrackingStore(trackingFileFor(job.relationshipId));
+  let tracking: TrackingStore | undefined;
   let shared: SharedTracking | undefined;
   const progress = new ProgressTracker();
   const entryRows = new JobEntryRows(job.id);
@@ -92,9 +90,10 @@ export async function runJob(
   };
 
   /**
-   * Progress, entry lists and the lease's renewal commit together, or not at all. Without entry
-   * rows to add it is one statement: no transaction stays open across round trips, holding the
-   * job's row, should this process freeze or lose its link midway.
+   * Progress, entry lists, the shared tracking's changed ranges (PostgreSQL) and the lease's
+   * renewal commit together, or not at all. With nothing else to write it is one statement. A
+   * transaction holds the job's row: it is given no longer than the worker may go on without a
+   * renewal, and PostgreSQL ends one left idle (a process frozen, a link gone quiet).
    */
   const writeProgress = async (data: Prisma.JobUpdateManyMutationInput = {}, lastLogLine?: string) => {
     const sent = performance.now();
@@ -114,14 +113,24 @@ export async function runJob(
             if (lastLogLine !== undefined) parts.push(await log.writeIn(tx, lastLogLine));
             parts.push(await entryRows.writeIn(tx));
           },
-          { timeout: TRANSACTION_TIMEOUT_MS },
+          { timeout: selfFenceAfterMs() },
         );
       } catch (error) {
         for (const part of parts) part.rolledBack?.();
         throw error;
       }
-      for (const part of parts) part.committed();
       dropEarlierEntries = false;
+      renewBy = sent + selfFenceAfterMs();
+      // Entry rows first: rows left in their buffer would be written twice.
+      for (const part of parts.reverse()) {
+        try {
+          part.committed();
+        } catch (error) {
+          // The local copy stays marked and is fetched again by the next job: a cost, not a loss.
+          log.write("warn", "tracking-copy-not-updated", { message: String(error) });
+        }
+      }
+      return;
     }
     renewBy = sent + selfFenceAfterMs();
   };
@@ -167,6 +176,8 @@ export async function runJob(
     const level =
       state === JOB_STATES.SUCCEEDED ? "info" : state === JOB_STATES.COMPLETED_WITH_ERRORS ? "warn" : "error";
     const endLine = log.line(level, "job-end", { outcome: state, error });
+    // Waited for outside the transaction: a batch on its way needs a connection of its own.
+    if (onShared) await log.settle();
     try {
       // Where the log is in the database, its last line commits with the outcome.
       await writeProgress(
@@ -186,6 +197,9 @@ export async function runJob(
   // A worker frozen between its claim and here must not start on a lease already spent.
   if (performance.now() > renewBy) loseLease("its lease could not be renewed in time");
   try {
+    // Created 0600 first: SQLite gives the file's -wal and -shm the same mode.
+    createPrivateFile(trackingFileFor(job.relationshipId));
+    tracking = new TrackingStore(trackingFileFor(job.relationshipId));
     if (onShared) shared = await SharedTracking.open(job.relationshipId, tracking);
     result = await execute(job, tracking, stop.signal, emit);
   } catch (error) {
@@ -197,12 +211,16 @@ export async function runJob(
   let recorded: boolean;
   try {
     const outcome = recordOutcome(result);
-    // Should the lease be lost first, the write still on its way may fail: nobody waits for it then.
     outcome.catch(() => {});
-    recorded = await Promise.race([outcome, leaseLostNow]);
+    // Should the lease be given up while the outcome is on its way, the write may still commit:
+    // it is waited for a moment, so that a job that did end is not logged as left.
+    const settled = leaseLostNow.then(() =>
+      Promise.race([outcome.catch(() => false), new Promise<false>((r) => setTimeout(() => r(false), SETTLE_MS))]),
+    );
+    recorded = await Promise.race([outcome, settled]);
   } finally {
     clearInterval(timer);
-    tracking.close();
+    tracking?.close();
   }
   if (!recorded) {
     log.write("warn", "job-left", { reason: "the lease was lost; the worker holding it now records the outcome" });

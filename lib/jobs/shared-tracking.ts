@@ -28,6 +28,11 @@ export class SharedTracking {
   private bounds: string[];
   /** Ranges changed since the last write began. */
   private changed = new Set<string>();
+  /**
+   * A write failed: it may have committed all the same (a reply lost), leaving packs whose bounds
+   * this copy does not know. The next write learns them first.
+   */
+  private uncertain = false;
 
   private constructor(
     private readonly relationshipId: string,
@@ -40,17 +45,12 @@ export class SharedTracking {
 
   /** Brings the local copy in line with the shared state, fetching it only when they differ. */
   static async open(relationshipId: string, store: TrackingStore): Promise<SharedTracking> {
-    const shared = await db().trackingPack.findMany({
-      where: { relationshipId },
-      select: { lowerBound: true, digest: true },
-    });
-    const local = store.packDigests();
+    let shared = await digestsOf(relationshipId);
     if (shared.length === 0) {
-      // Nothing shared yet. A tracking file that never mirrored anything is this host's own from
-      // before the database was shared: it is kept and becomes the shared state with the first write.
-      if (local.size > 0) store.clearAll();
-      return SharedTracking.fromLocal(relationshipId, store);
+      await SharedTracking.share(relationshipId, store);
+      shared = await digestsOf(relationshipId);
     }
+    const local = store.packDigests();
     const same = shared.length === local.size && shared.every((p) => local.get(p.lowerBound) === p.digest);
     if (!same) {
       // Fetched whole: a copy that differs anywhere may differ in ways no digest shows (a range
@@ -71,12 +71,32 @@ export class SharedTracking {
     );
   }
 
-  /** Shares what `store` holds, all of it, with the first write. */
-  static fromLocal(relationshipId: string, store: TrackingStore): SharedTracking {
+  /**
+   * Nothing is shared yet: what this host's copy holds becomes the shared state, whole, in a
+   * transaction of its own. It is apart from the job's lease, so that sharing a large file (a
+   * tracking file from before the database was shared) holds no job's row and does not wait on
+   * the lease's renewals. Every row of the file was confirmed in the bucket, whichever job wrote
+   * it. Workers sharing at once take turns on the relationship's row; the second finds the
+   * first's packs and shares nothing. Returns how many files were shared.
+   */
+  static async share(relationshipId: string, store: TrackingStore, within?: Transaction): Promise<number> {
     const tracking = new SharedTracking(relationshipId, store, [""]);
     tracking.changed.add("");
-    store.setPackDigests([["", ""]]);
-    return tracking;
+    let write: Awaited<ReturnType<SharedTracking["writeIn"]>> | undefined;
+    const files = store.count();
+    const run = async (tx: Transaction) => {
+      await tx.$queryRaw`SELECT id FROM "Relationship" WHERE id = ${relationshipId} FOR UPDATE`;
+      if ((await tx.trackingPack.count({ where: { relationshipId } })) > 0) return;
+      write = await tracking.writeIn(tx);
+    };
+    try {
+      if (within) await run(within);
+      else await db().$transaction(run, { timeout: 30 * 60_000 });
+    } finally {
+      store.observeFlushes(undefined);
+    }
+    write?.committed();
+    return write ? files : 0;
   }
 
   hasChanges(): boolean {
@@ -90,12 +110,14 @@ export class SharedTracking {
    */
   async writeIn(tx: Transaction): Promise<{ committed(): void; rolledBack(): void }> {
     this.store.flush();
+    if (this.uncertain) await this.learnBounds(tx);
     const taken = [...this.changed].sort(compareUtf8);
     this.changed = new Set();
     const written: { from: string; packs: { bound: string; digest: string }[] }[] = [];
     const removed: string[] = [];
     const rolledBack = () => {
       for (const bound of taken) this.changed.add(bound);
+      this.uncertain = true;
     };
     try {
       for (const bound of taken) {
@@ -136,9 +158,29 @@ export class SharedTracking {
       throw error;
     }
     return {
-      committed: () => this.applyCommitted(written, removed),
+      committed: () => {
+        this.uncertain = false;
+        this.applyCommitted(written, removed);
+      },
       rolledBack,
     };
+  }
+
+  /**
+   * Packs the database holds whose bounds this copy does not know become ranges of their own,
+   * changed, as is the range each was found in: the next write rewrites them all from this copy.
+   */
+  private async learnBounds(tx: Transaction): Promise<void> {
+    const known = new Set(this.bounds);
+    const rows = await tx.trackingPack.findMany({
+      where: { relationshipId: this.relationshipId },
+      select: { lowerBound: true },
+    });
+    const unknown = rows.map((r) => r.lowerBound).filter((bound) => !known.has(bound));
+    for (const bound of unknown) this.changed.add(this.boundOf(bound));
+    if (unknown.length === 0) return;
+    this.bounds = [...this.bounds, ...unknown].sort(compareUtf8);
+    for (const bound of unknown) this.changed.add(bound);
   }
 
   /**
@@ -172,15 +214,15 @@ export class SharedTracking {
     this.store.setPackDigests(digests);
   }
 
+  /**
+   * Every range a flush touched is marked in the local copy, even one already marked: another
+   * process may have fetched the copy since (a worker of this host frozen past its lease).
+   */
   private noteChanges(paths: readonly string[]): string[] {
-    const newly: string[] = [];
-    for (const path of paths) {
-      const bound = this.boundOf(path);
-      if (this.changed.has(bound)) continue;
-      this.changed.add(bound);
-      newly.push(bound);
-    }
-    return newly;
+    const touched = new Set<string>();
+    for (const path of paths) touched.add(this.boundOf(path));
+    for (const bound of touched) this.changed.add(bound);
+    return [...touched];
   }
 
   /** The lower bound of the range holding `path`: the last bound not after it. */
@@ -202,6 +244,10 @@ export class SharedTracking {
 }
 
 /** The files of the given packs, a pack at a time, fetched a batch of packs per query. */
+async function digestsOf(relationshipId: string) {
+  return db().trackingPack.findMany({ where: { relationshipId }, select: { lowerBound: true, digest: true } });
+}
+
 async function* fetchPacks(relationshipId: string, bounds: string[]): AsyncGenerator<TrackedFile[]> {
   const ordered = [...bounds].sort(compareUtf8);
   for (let i = 0; i < ordered.length; i += FETCH_PACKS) {

@@ -60,8 +60,15 @@ const TABLES: { name: string; model: Model; key: string[] }[] = [
   { name: "JobSkippedEntry", model: "jobSkippedEntry", key: ["id"] },
   { name: "LoginThrottle", model: "loginThrottle", key: ["key"] },
   { name: "Worker", model: "worker", key: ["id"] },
-  { name: "TrackingPack", model: "trackingPack", key: ["relationshipId", "lowerBound"] },
-  { name: "ReplicationLogLine", model: "replicationLogLine", key: ["id"] },
+];
+
+/**
+ * Tables SQLite never fills (the tracking files and log files are packed and copied into them):
+ * not read from a SQLite file an older version may have made, but PostgreSQL's must be empty too.
+ */
+const FILLED_FROM_FILES: { name: string; model: Model }[] = [
+  { name: "TrackingPack", model: "trackingPack" },
+  { name: "ReplicationLogLine", model: "replicationLogLine" },
 ];
 
 async function copyTable(
@@ -89,7 +96,7 @@ async function copyTable(
 }
 
 /** Tables whose ids PostgreSQL numbers from a sequence, which must carry on after the copied ids. */
-const SEQUENCED = ["AuditEvent", "JobFileError", "JobSkippedEntry", "ReplicationLogLine"];
+const SEQUENCED = ["AuditEvent", "JobFileError", "JobSkippedEntry"];
 
 export interface CopyToPostgresInput {
   sqliteFile: string;
@@ -150,7 +157,7 @@ export async function copySqliteToPostgres(input: CopyToPostgresInput): Promise<
       );
     await migratePostgres(input.postgresUrl);
     to = createPostgresClient(input.postgresUrl, 2);
-    for (const table of TABLES) {
+    for (const table of [...TABLES, ...FILLED_FROM_FILES]) {
       const rows = await delegate(to, table.model).count();
       if (rows > 0)
         throw new MoveRefusedError(
@@ -166,6 +173,7 @@ export async function copySqliteToPostgres(input: CopyToPostgresInput): Promise<
         const opened = openSecret(row as { id: string; secretCiphertext: string }, input.oldKeys);
         return { ...row, secretCiphertext: encryptSecret(opened, input.newKey) };
       });
+    const trackingCopies = await snapshotTrackingFiles(from, snapshotDir);
     const tables = await to.$transaction(
       async (tx) => {
         const copied: CopyReport["tables"] = [];
@@ -183,7 +191,7 @@ export async function copySqliteToPostgres(input: CopyToPostgresInput): Promise<
           await tx.$executeRawUnsafe(
             `SELECT setval(pg_get_serial_sequence('"${name}"', 'id'), COALESCE((SELECT MAX(id) FROM "${name}"), 0) + 1, false)`,
           );
-        trackedFiles = await shareTrackingFiles(from, tx, snapshotDir);
+        trackedFiles = await shareTrackingFiles(tx, trackingCopies);
         logLines = await shareLogFiles(from, tx);
         return copied;
       },
@@ -198,10 +206,11 @@ export async function copySqliteToPostgres(input: CopyToPostgresInput): Promise<
 
 /**
  * Each relationship's tracking file becomes its packed rows, so that a worker on any host goes on
- * from it. The files are read from snapshots, as the database is: they stay as they were.
+ * from it. The files are read from snapshots, taken before PostgreSQL's transaction begins (which
+ * must not sit idle): they stay as they were.
  */
-async function shareTrackingFiles(from: PrismaClient, tx: Tx, snapshotDir: string): Promise<number> {
-  let files = 0;
+async function snapshotTrackingFiles(from: PrismaClient, snapshotDir: string): Promise<Map<string, string>> {
+  const copies = new Map<string, string>();
   for (const { id } of await from.relationship.findMany({ select: { id: true } })) {
     const file = trackingFileFor(id);
     if (!fs.existsSync(file)) continue;
@@ -212,10 +221,17 @@ async function shareTrackingFiles(from: PrismaClient, tx: Tx, snapshotDir: strin
     } finally {
       source.close();
     }
+    copies.set(id, copy);
+  }
+  return copies;
+}
+
+async function shareTrackingFiles(tx: Tx, copies: Map<string, string>): Promise<number> {
+  let files = 0;
+  for (const [id, copy] of copies) {
     const store = new TrackingStore(copy);
     try {
-      files += store.count();
-      await SharedTracking.fromLocal(id, store).writeIn(tx);
+      files += await SharedTracking.share(id, store, tx);
     } finally {
       store.close();
     }
@@ -256,7 +272,7 @@ async function refuseForeignTables(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000 });
   await client.connect();
   try {
-    const ours = new Set([...TABLES.map((t) => t.name), "_prisma_migrations"]);
+    const ours = new Set([...TABLES, ...FILLED_FROM_FILES].map((t) => t.name).concat("_prisma_migrations"));
     const { rows } = await client.query<{ name: string }>(
       `SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1`,
     );

@@ -211,14 +211,46 @@ describe("tracking shared through PostgreSQL", () => {
     expect((await all(reopened)).map((f) => f.path)).toEqual([file(1).path]);
   });
 
-  it("takes a host's tracking file from before the database was shared as the shared state", async () => {
+  it("shares a host's tracking file from before the database was shared as it opens, in a transaction of its own", async () => {
     const id = await newRelationship();
     const a = hostStore();
     for (let i = 0; i < 1500; i++) a.put(file(i));
     a.flush();
     const shared = await SharedTracking.open(id, a);
+    // Shared already, apart from any job's write, and this copy is known to match.
+    expect((await packs(id)).reduce((n, p) => n + p.files, 0)).toBe(1500);
+    expect(shared.hasChanges()).toBe(false);
     expect(a.count()).toBe(1500);
+    const b = hostStore();
+    await SharedTracking.open(id, b);
+    expect(await all(b)).toEqual(await all(a));
+  });
+
+  it("after a write whose reply was lost (committed, though it seemed to fail), leaves no pack overlapping another", async () => {
+    const id = await newRelationship();
+    const a = hostStore();
+    const shared = await SharedTracking.open(id, a);
+    for (let i = 0; i < 3000; i++) a.put(file(i));
+    let write: Awaited<ReturnType<SharedTracking["writeIn"]>> | undefined;
+    await db().$transaction(async (tx) => {
+      write = await shared.writeIn(tx);
+    });
+    // The commit's reply never came: the worker believes it failed.
+    write!.rolledBack();
+    // Its next write cuts the range elsewhere: a file fewer at its start.
+    a.forget(file(0).path);
     await commit(shared);
+    const rows = await packs(id);
+    const paths = rows.flatMap((p) => decodePack(Buffer.from(p.body)).map((f) => f.path));
+    expect(paths).toEqual(Array.from({ length: 2999 }, (_, i) => file(i + 1).path));
+    for (let i = 0; i < rows.length; i++) {
+      const own = decodePack(Buffer.from(rows[i]!.body));
+      const next = rows[i + 1]?.lowerBound;
+      for (const f of own) {
+        expect(compareUtf8(f.path, rows[i]!.lowerBound)).toBeGreaterThanOrEqual(0);
+        if (next !== undefined) expect(compareUtf8(f.path, next)).toBeLessThan(0);
+      }
+    }
     const b = hostStore();
     await SharedTracking.open(id, b);
     expect(await all(b)).toEqual(await all(a));
