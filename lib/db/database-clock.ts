@@ -2,6 +2,8 @@ import { databaseKind } from "./database-url";
 import { db } from "./prisma";
 
 let offsetMs = 0;
+/** When the offset was last measured (performance.now()), if ever. */
+let syncedAt: number | undefined;
 
 /**
  * Reads the database server's clock and keeps this process's offset from it. Workers on several
@@ -9,8 +11,9 @@ let offsetMs = 0;
  * whose clock is off by minutes must neither take a live job over nor keep a lost one.
  * SQLite lives on this host: its clock is ours.
  */
-export async function syncDatabaseClock(): Promise<void> {
+export async function syncDatabaseClock({ maxAgeMs = 0 }: { maxAgeMs?: number } = {}): Promise<void> {
   if (databaseKind() !== "postgresql") return;
+  if (syncedAt !== undefined && performance.now() - syncedAt < maxAgeMs) return;
   // Milliseconds since the epoch, not a timestamptz: the driver adapter reads a timestamptz's
   // offset as +00:00 whatever the session's time zone, which would be off by the zone's offset.
   const read = () => db().$queryRaw<Array<{ ms: number }>>`
@@ -22,6 +25,7 @@ export async function syncDatabaseClock(): Promise<void> {
   const received = Date.now();
   // The server read its clock somewhere in the round trip; its middle is the best guess.
   if (row) offsetMs = Number(row.ms) - (sent + received) / 2;
+  syncedAt = performance.now();
 }
 
 /** The current time on the database's clock, as last synchronised. */

@@ -49,9 +49,10 @@ export class TrackingStore {
   private readonly page: Database.Statement;
   private readonly getOne: Database.Statement;
   private observer: FlushObserver | undefined;
+  private uploadObserver: ((path: string) => void) | undefined;
   private readonly markChanged: Database.Statement;
   private readonly uploadStatements: Record<
-    "get" | "parts" | "begin" | "part" | "dropParts" | "drop",
+    "get" | "parts" | "begin" | "part" | "dropParts" | "drop" | "pathOf",
     Database.Statement
   >;
 
@@ -93,6 +94,7 @@ export class TrackingStore {
         "DELETE FROM upload_parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE path = ?)",
       ),
       drop: this.db.prepare("DELETE FROM uploads WHERE path = ?"),
+      pathOf: this.db.prepare("SELECT path FROM uploads WHERE upload_id = ?").pluck(true),
     };
   }
 
@@ -230,7 +232,34 @@ export class TrackingStore {
     };
   }
 
+  /** Told the path of every upload record begun, extended with a part, or ended. */
+  observeUploads(observer: ((path: string) => void) | undefined): void {
+    this.uploadObserver = observer;
+  }
+
+  /** The paths of every upload record. */
+  uploadPaths(): string[] {
+    return this.db.prepare("SELECT path FROM uploads").pluck(true).all() as string[];
+  }
+
+  /** Replaces every upload record with these, in one transaction: a copy of the shared ones. */
+  replaceUploads(uploads: Iterable<[path: string, upload: PendingUpload]>): void {
+    this.db.transaction(() => {
+      this.db.exec("DELETE FROM upload_parts; DELETE FROM uploads");
+      for (const [filePath, upload] of uploads) {
+        this.writeUpload(filePath, upload);
+        for (const [partNumber, etag] of upload.parts)
+          this.uploadStatements.part.run(upload.uploadId, partNumber, etag);
+      }
+    })();
+  }
+
   beginUpload(filePath: string, upload: Omit<PendingUpload, "parts">): void {
+    this.writeUpload(filePath, upload);
+    this.uploadObserver?.(filePath);
+  }
+
+  private writeUpload(filePath: string, upload: Omit<PendingUpload, "parts">): void {
     this.uploadStatements.begin.run(
       filePath,
       upload.uploadId,
@@ -245,6 +274,10 @@ export class TrackingStore {
 
   partDone(uploadId: string, partNumber: number, etag: string): void {
     this.uploadStatements.part.run(uploadId, partNumber, etag);
+    if (this.uploadObserver) {
+      const filePath = this.uploadStatements.pathOf.get(uploadId) as string | undefined;
+      if (filePath !== undefined) this.uploadObserver(filePath);
+    }
   }
 
   endUpload(filePath: string): void {
@@ -252,6 +285,7 @@ export class TrackingStore {
       this.uploadStatements.dropParts.run(filePath);
       this.uploadStatements.drop.run(filePath);
     })();
+    this.uploadObserver?.(filePath);
   }
 
   count(): number {

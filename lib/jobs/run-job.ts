@@ -91,9 +91,10 @@ export async function runJob(
 
   /**
    * Progress, entry lists, the shared tracking's changed ranges (PostgreSQL) and the lease's
-   * renewal commit together, or not at all. With nothing else to write it is one statement. A
-   * transaction holds the job's row: it is given no longer than the worker may go on without a
-   * renewal, and PostgreSQL ends one left idle (a process frozen, a link gone quiet).
+   * renewal commit together, or not at all. With nothing else to write it is one statement
+   * (which Prisma may still wrap in a transaction of its own). A transaction holds the job's row:
+   * it is given no longer than the worker may go on without a renewal, and PostgreSQL ends one
+   * left idle (a process frozen, a link gone quiet).
    */
   const writeProgress = async (data: Prisma.JobUpdateManyMutationInput = {}, lastLogLine?: string) => {
     const sent = performance.now();

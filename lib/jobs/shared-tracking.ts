@@ -2,7 +2,8 @@ import type { Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db/prisma";
 import { compareUtf8 } from "@/lib/engine/key-order";
 import { decodePack, encodePack, packDigest } from "@/lib/engine/tracking-pack";
-import type { TrackedFile, TrackingStore } from "@/lib/engine/tracking-store";
+import type { PendingUpload, TrackedFile, TrackingStore } from "@/lib/engine/tracking-store";
+import { decodeUpload, encodeUpload } from "./shared-uploads";
 
 /** Files a pack is cut to once it holds more than twice as many. */
 export const PACK_FILES = 512;
@@ -28,6 +29,8 @@ export class SharedTracking {
   private bounds: string[];
   /** Ranges changed since the last write began. */
   private changed = new Set<string>();
+  /** Paths whose multipart upload record was begun, extended or ended since the last write began. */
+  private changedUploads = new Set<string>();
   /**
    * A write failed: it may have committed all the same (a reply lost), leaving packs whose bounds
    * this copy does not know. The next write learns them first.
@@ -41,6 +44,7 @@ export class SharedTracking {
   ) {
     this.bounds = bounds.sort(compareUtf8);
     store.observeFlushes((paths) => this.noteChanges(paths));
+    store.observeUploads((path) => this.changedUploads.add(path));
   }
 
   /** Brings the local copy in line with the shared state, fetching it only when they differ. */
@@ -64,6 +68,7 @@ export class SharedTracking {
         store.insertFiles(files);
       store.setPackDigests(shared.map((p) => [p.lowerBound, p.digest]));
     }
+    store.replaceUploads(await mergedUploads(relationshipId, store));
     return new SharedTracking(
       relationshipId,
       store,
@@ -82,6 +87,7 @@ export class SharedTracking {
   static async share(relationshipId: string, store: TrackingStore, within?: Transaction): Promise<number> {
     const tracking = new SharedTracking(relationshipId, store, [""]);
     tracking.changed.add("");
+    for (const path of store.uploadPaths()) tracking.changedUploads.add(path);
     let write: Awaited<ReturnType<SharedTracking["writeIn"]>> | undefined;
     const files = store.count();
     const run = async (tx: Transaction) => {
@@ -94,6 +100,7 @@ export class SharedTracking {
       else await db().$transaction(run, { timeout: 30 * 60_000 });
     } finally {
       store.observeFlushes(undefined);
+      store.observeUploads(undefined);
     }
     write?.committed();
     return write ? files : 0;
@@ -101,7 +108,7 @@ export class SharedTracking {
 
   hasChanges(): boolean {
     this.store.flush();
-    return this.changed.size > 0;
+    return this.changed.size > 0 || this.changedUploads.size > 0;
   }
 
   /**
@@ -113,10 +120,13 @@ export class SharedTracking {
     if (this.uncertain) await this.learnBounds(tx);
     const taken = [...this.changed].sort(compareUtf8);
     this.changed = new Set();
+    const takenUploads = [...this.changedUploads];
+    this.changedUploads = new Set();
     const written: { from: string; packs: { bound: string; digest: string }[] }[] = [];
     const removed: string[] = [];
     const rolledBack = () => {
       for (const bound of taken) this.changed.add(bound);
+      for (const path of takenUploads) this.changedUploads.add(path);
       this.uncertain = true;
     };
     try {
@@ -153,6 +163,7 @@ export class SharedTracking {
         await tx.trackingPack.deleteMany({
           where: { relationshipId: this.relationshipId, lowerBound: { in: removed } },
         });
+      await this.writeUploads(tx, takenUploads);
     } catch (error) {
       rolledBack();
       throw error;
@@ -164,6 +175,26 @@ export class SharedTracking {
       },
       rolledBack,
     };
+  }
+
+  /** Each upload record as this copy holds it now: written whole, or removed where it ended. */
+  private async writeUploads(tx: Transaction, paths: string[]): Promise<void> {
+    const ended: string[] = [];
+    for (const path of paths) {
+      const upload = this.store.pendingUpload(path);
+      if (!upload) {
+        ended.push(path);
+        continue;
+      }
+      const record = encodeUpload(upload);
+      await tx.trackingUpload.upsert({
+        where: { relationshipId_path: { relationshipId: this.relationshipId, path } },
+        create: { relationshipId: this.relationshipId, path, record },
+        update: { record },
+      });
+    }
+    if (ended.length > 0)
+      await tx.trackingUpload.deleteMany({ where: { relationshipId: this.relationshipId, path: { in: ended } } });
   }
 
   /**
@@ -244,6 +275,38 @@ export class SharedTracking {
 }
 
 /** The files of the given packs, a pack at a time, fetched a batch of packs per query. */
+/**
+ * The upload records to resume from: the shared ones, and what this copy knows beyond them. Every
+ * record says what the store confirmed, so this copy's own parts of the same upload are kept
+ * (a worker of this host killed before sharing them), unless the two disagree on a part; and an
+ * upload only this copy knows (begun by a job lost before sharing it) is kept to be resumed,
+ * unless another upload of the path is shared. An upload that has ended since is refused by the
+ * store when resumed, and begun again.
+ */
+async function mergedUploads(relationshipId: string, store: TrackingStore): Promise<[string, PendingUpload][]> {
+  const merged = new Map<string, PendingUpload>();
+  for (const { path, record } of await db().trackingUpload.findMany({
+    where: { relationshipId },
+    select: { path: true, record: true },
+  })) {
+    const upload = decodeUpload(record);
+    if (upload) merged.set(path, upload);
+  }
+  for (const path of store.uploadPaths()) {
+    const own = store.pendingUpload(path);
+    if (!own) continue;
+    const shared = merged.get(path);
+    if (!shared) merged.set(path, own);
+    else if (shared.uploadId === own.uploadId)
+      for (const [part, etag] of own.parts) {
+        const known = shared.parts.get(part);
+        if (known === undefined) shared.parts.set(part, etag);
+        else if (known !== etag) shared.parts.delete(part);
+      }
+  }
+  return [...merged];
+}
+
 async function digestsOf(relationshipId: string) {
   return db().trackingPack.findMany({ where: { relationshipId }, select: { lowerBound: true, digest: true } });
 }

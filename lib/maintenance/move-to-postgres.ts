@@ -34,6 +34,7 @@ type Model =
   | "loginThrottle"
   | "worker"
   | "trackingPack"
+  | "trackingUpload"
   | "replicationLogLine";
 
 /**
@@ -68,6 +69,7 @@ const TABLES: { name: string; model: Model; key: string[] }[] = [
  */
 const FILLED_FROM_FILES: { name: string; model: Model }[] = [
   { name: "TrackingPack", model: "trackingPack" },
+  { name: "TrackingUpload", model: "trackingUpload" },
   { name: "ReplicationLogLine", model: "replicationLogLine" },
 ];
 

@@ -15,8 +15,9 @@ const rfc3339 = (date: Date | null | undefined) => (date ? date.toISOString() : 
  * beaten for longer than a lease is SILENT: its jobs are about to be, or have been, taken over.
  */
 export async function listWorkers() {
-  // Heartbeats are written in the database's time: they are judged in it, not this server's.
-  await syncDatabaseClock();
+  // Heartbeats are written in the database's time: they are judged in it, not this server's. A
+  // page open on the list asks every second; clocks drift far slower than that.
+  await syncDatabaseClock({ maxAgeMs: 60_000 });
   const now = databaseNow();
   const leaseMs = getConfig().workerLeaseMs;
   const workers = await db().worker.findMany({

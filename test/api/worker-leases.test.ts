@@ -219,20 +219,24 @@ describe("a worker that stops beating", () => {
     await expectObjects(name, contents);
   });
 
-  it("ends a job lost again and again as interrupted, and one whose stop was asked for as aborted", async () => {
+  it("ends a job lost again and again as interrupted, one whose stop was asked for as aborted, and one left by a version without leases as interrupted", async () => {
     makeTree("lost-often", 1);
     makeTree("lost-stopped", 1);
+    makeTree("lost-before-leases", 1);
     const lost = await createPush("lost-often");
     const stopped = await createPush("lost-stopped");
+    const old = await createPush("lost-before-leases");
     const past = new Date(Date.now() - 60_000);
     await withAppDatabase(lab.app, async (database) => {
-      for (const [id, takeovers, abort] of [
-        [lost, 3, false],
-        [stopped, 0, true],
+      for (const [id, takeovers, abort, leaseExpiresAt] of [
+        [lost, 3, false, past],
+        [stopped, 0, true, past],
+        // An upgrade's leftover: running, with a heartbeat and no lease.
+        [old, 0, false, null],
       ] as const)
         await database.run(
           `UPDATE "Job" SET state = 'RUNNING', "workerId" = 'gone-host:1:000000', "leaseToken" = 1, "leaseExpiresAt" = ?, "heartbeatAt" = ?, takeovers = ?, "abortRequested" = ? WHERE "relationshipId" = ?`,
-          database.time(past),
+          leaseExpiresAt && database.time(leaseExpiresAt),
           database.time(past),
           takeovers,
           abort,
@@ -249,6 +253,12 @@ describe("a worker that stops beating", () => {
     expect(aborted).toMatchObject({
       outcome: "ABORTED",
       error: "The job was stopped; its worker ended before it could confirm the stop.",
+    });
+    const left = (await waitForJobEnd(lab.app, lab.token, old, 20_000)).last_job;
+    expect(left).toMatchObject({
+      outcome: "INTERRUPTED",
+      takeovers: 0,
+      error: `The worker running this job stopped without finishing it (no heartbeat for ${LEASE_SECONDS} s). Start the job again: files already copied are not copied again.`,
     });
   });
 });

@@ -256,6 +256,57 @@ describe("tracking shared through PostgreSQL", () => {
     expect(await all(b)).toEqual(await all(a));
   });
 
+  it("shares a multipart upload's record, its parts as they are confirmed, and its end", async () => {
+    const id = await newRelationship();
+    const a = hostStore();
+    const shared = await SharedTracking.open(id, a);
+    const { path: big, ...fingerprint } = file(42);
+    a.beginUpload(big, { ...fingerprint, uploadId: "upload-1", partSize: 8 * 1024 * 1024 });
+    a.partDone("upload-1", 1, '"etag-1"');
+    a.partDone("upload-1", 2, '"etag-2"');
+    expect(shared.hasChanges()).toBe(true);
+    await commit(shared);
+    expect(shared.hasChanges()).toBe(false);
+
+    // Another host resumes it from the shared record; its own stale record is replaced.
+    const b = hostStore();
+    b.beginUpload(big, { ...fingerprint, uploadId: "stale", partSize: 8 * 1024 * 1024 });
+    await SharedTracking.open(id, b);
+    expect(b.pendingUpload(big)).toEqual(a.pendingUpload(big));
+    expect(b.pendingUpload(big)?.parts).toEqual(
+      new Map([
+        [1, '"etag-1"'],
+        [2, '"etag-2"'],
+      ]),
+    );
+
+    // A part confirmed here after the last write, and an upload begun and never shared (a worker
+    // killed in between), are kept by this host's next job: the store confirmed them.
+    a.partDone("upload-1", 3, '"etag-3"');
+    const { path: other, ...otherFingerprint } = file(43);
+    a.beginUpload(other, { ...otherFingerprint, uploadId: "upload-2", partSize: 8 * 1024 * 1024 });
+    const again = hostStore();
+    again.replaceUploads(a.uploadPaths().map((p) => [p, a.pendingUpload(p)!]));
+    await SharedTracking.open(id, again);
+    expect(again.pendingUpload(big)?.parts.get(3)).toBe('"etag-3"');
+    expect(again.pendingUpload(other)?.uploadId).toBe("upload-2");
+
+    // A record the database cannot read is not resumed from.
+    await db().trackingUpload.update({
+      where: { relationshipId_path: { relationshipId: id, path: big } },
+      data: { record: "{" },
+    });
+    const c = hostStore();
+    await SharedTracking.open(id, c);
+    expect(c.pendingUpload(big)).toBeUndefined();
+
+    a.endUpload(big);
+    await commit(shared);
+    // Ended here: its record goes; the other upload, begun here since, is shared with this write.
+    const left = await db().trackingUpload.findMany({ where: { relationshipId: id }, select: { path: true } });
+    expect(left.map((r) => r.path)).toEqual([other]);
+  });
+
   it("costs under 100 bytes a file in PostgreSQL, table, TOAST and indexes together", async () => {
     await db().$executeRawUnsafe(`DELETE FROM "TrackingPack"`);
     await db().$executeRawUnsafe(`VACUUM FULL "TrackingPack"`);

@@ -11,6 +11,16 @@ CREATE TABLE "TrackingPack" (
 );
 
 -- CreateTable
+CREATE TABLE "TrackingUpload" (
+    "relationshipId" TEXT NOT NULL,
+    "path" TEXT NOT NULL,
+    "record" TEXT NOT NULL,
+
+    PRIMARY KEY ("relationshipId", "path"),
+    CONSTRAINT "TrackingUpload_relationshipId_fkey" FOREIGN KEY ("relationshipId") REFERENCES "Relationship" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
 CREATE TABLE "ReplicationLogLine" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "relationshipId" TEXT NOT NULL,

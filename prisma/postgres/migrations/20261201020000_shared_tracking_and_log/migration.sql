@@ -10,6 +10,15 @@ CREATE TABLE "TrackingPack" (
 );
 
 -- CreateTable
+CREATE TABLE "TrackingUpload" (
+    "relationshipId" TEXT NOT NULL,
+    "path" TEXT NOT NULL,
+    "record" TEXT NOT NULL,
+
+    CONSTRAINT "TrackingUpload_pkey" PRIMARY KEY ("relationshipId","path")
+);
+
+-- CreateTable
 CREATE TABLE "ReplicationLogLine" (
     "id" SERIAL NOT NULL,
     "relationshipId" TEXT NOT NULL,
@@ -23,6 +32,9 @@ CREATE INDEX "ReplicationLogLine_relationshipId_id_idx" ON "ReplicationLogLine"(
 
 -- AddForeignKey
 ALTER TABLE "TrackingPack" ADD CONSTRAINT "TrackingPack_relationshipId_fkey" FOREIGN KEY ("relationshipId") REFERENCES "Relationship"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "TrackingUpload" ADD CONSTRAINT "TrackingUpload_relationshipId_fkey" FOREIGN KEY ("relationshipId") REFERENCES "Relationship"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "ReplicationLogLine" ADD CONSTRAINT "ReplicationLogLine_relationshipId_fkey" FOREIGN KEY ("relationshipId") REFERENCES "Relationship"("id") ON DELETE CASCADE ON UPDATE CASCADE;
