@@ -75,7 +75,7 @@ interface Measured {
   filesSent?: number;
   /** CPU the store's gateway and OSD spent meanwhile: on shared cores, what the client leaves them matters. */
   storeCpuMs?: number;
-  /** service-pg: what the job cost PostgreSQL (its service database; tracking stays in the data directory). */
+  /** service-pg: what the job cost PostgreSQL (its database, which holds the tracking state and the log too). */
   database?: DatabaseCost;
 }
 
