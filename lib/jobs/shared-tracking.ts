@@ -20,7 +20,8 @@ type Transaction = Prisma.TransactionClient;
  *
  * Ranges changed here are written back as whole packs inside the transaction that renews the
  * job's lease and records its progress (`writeIn`), so a worker that lost the job writes none, and
- * what the counters say was copied is what the tracking holds. The local copy marks a range
+ * every file the counters say was copied is in the tracking that commits with them (which may
+ * hold a few more, recorded while the write was on its way). The local copy marks a range
  * changed in the same local transaction that changes it; a range marked or holding another digest
  * than the shared one is not trusted, and the copy is fetched again.
  */

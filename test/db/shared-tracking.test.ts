@@ -71,12 +71,28 @@ function file(i: number, tag = "a"): TrackedFile {
   };
 }
 
-async function commit(shared: SharedTracking): Promise<void> {
-  let write: Awaited<ReturnType<SharedTracking["writeIn"]>> | undefined;
+type Write = Awaited<ReturnType<SharedTracking["writeIn"]>>;
+
+/** Writes `shared`'s changes in a transaction of their own (running `during` inside it), and returns the write once committed. */
+async function writeCommitted(shared: SharedTracking, during?: () => void): Promise<Write> {
+  let write: Write | undefined;
   await db().$transaction(async (tx) => {
     write = await shared.writeIn(tx);
+    during?.();
   });
-  write!.committed();
+  return write!;
+}
+
+async function commit(shared: SharedTracking): Promise<void> {
+  (await writeCommitted(shared)).committed();
+}
+
+/** A new host's copy, fetched from the database, holds exactly what `a` holds. */
+async function expectAnotherHostMatches(id: string, a: TrackingStore): Promise<TrackingStore> {
+  const b = hostStore();
+  await SharedTracking.open(id, b);
+  expect(await all(b)).toEqual(await all(a));
+  return b;
 }
 
 async function all(store: TrackingStore): Promise<TrackedFile[]> {
@@ -113,9 +129,7 @@ describe("tracking shared through PostgreSQL", () => {
       expect(inRange.every(({ bound }) => compareUtf8(bound, rows[i]!.lowerBound) >= 0)).toBe(true);
     }
 
-    const b = hostStore();
-    await SharedTracking.open(id, b);
-    expect(await all(b)).toEqual(await all(a));
+    await expectAnotherHostMatches(id, a);
   });
 
   it("writes back only the ranges that changed, and removes a range left empty", async () => {
@@ -139,9 +153,7 @@ describe("tracking shared through PostgreSQL", () => {
     await commit(shared);
     expect((await packs(id)).map((p) => p.digest)).toEqual(second.map((p) => p.digest));
 
-    const b = hostStore();
-    await SharedTracking.open(id, b);
-    expect(await all(b)).toEqual(await all(a));
+    const b = await expectAnotherHostMatches(id, a);
     expect((await all(b)).find((f) => f.path === file(10).path)?.etagTag).toBe(file(10, "changed").etagTag);
   });
 
@@ -154,7 +166,7 @@ describe("tracking shared through PostgreSQL", () => {
     const before = await packs(id);
 
     a.put(file(2));
-    let write: Awaited<ReturnType<SharedTracking["writeIn"]>> | undefined;
+    let write: Write | undefined;
     await expect(
       db().$transaction(async (tx) => {
         write = await shared.writeIn(tx);
@@ -176,21 +188,17 @@ describe("tracking shared through PostgreSQL", () => {
     const a = hostStore();
     const shared = await SharedTracking.open(id, a);
     for (let i = 0; i < 2000; i++) a.put(file(i));
-    let write: Awaited<ReturnType<SharedTracking["writeIn"]>> | undefined;
-    await db().$transaction(async (tx) => {
-      write = await shared.writeIn(tx);
+    const write = await writeCommitted(shared, () => {
       // The engine goes on while the write is on its way: into the range being cut in four.
       a.put(file(1999, "late"));
       a.flush();
     });
-    write!.committed();
+    write.committed();
     expect(shared.hasChanges()).toBe(true);
     await commit(shared);
 
-    const b = hostStore();
-    await SharedTracking.open(id, b);
+    const b = await expectAnotherHostMatches(id, a);
     expect((await all(b)).find((f) => f.path === file(1999).path)?.etagTag).toBe(file(1999, "late").etagTag);
-    expect(await all(b)).toEqual(await all(a));
   });
 
   it("fetches a host's copy again when it holds changes that never reached the database", async () => {
@@ -221,9 +229,7 @@ describe("tracking shared through PostgreSQL", () => {
     expect((await packs(id)).reduce((n, p) => n + p.files, 0)).toBe(1500);
     expect(shared.hasChanges()).toBe(false);
     expect(a.count()).toBe(1500);
-    const b = hostStore();
-    await SharedTracking.open(id, b);
-    expect(await all(b)).toEqual(await all(a));
+    await expectAnotherHostMatches(id, a);
   });
 
   it("after a write whose reply was lost (committed, though it seemed to fail), leaves no pack overlapping another", async () => {
@@ -231,12 +237,9 @@ describe("tracking shared through PostgreSQL", () => {
     const a = hostStore();
     const shared = await SharedTracking.open(id, a);
     for (let i = 0; i < 3000; i++) a.put(file(i));
-    let write: Awaited<ReturnType<SharedTracking["writeIn"]>> | undefined;
-    await db().$transaction(async (tx) => {
-      write = await shared.writeIn(tx);
-    });
+    const write = await writeCommitted(shared);
     // The commit's reply never came: the worker believes it failed.
-    write!.rolledBack();
+    write.rolledBack();
     // Its next write cuts the range elsewhere: a file fewer at its start.
     a.forget(file(0).path);
     await commit(shared);
@@ -251,9 +254,7 @@ describe("tracking shared through PostgreSQL", () => {
         if (next !== undefined) expect(compareUtf8(f.path, next)).toBeLessThan(0);
       }
     }
-    const b = hostStore();
-    await SharedTracking.open(id, b);
-    expect(await all(b)).toEqual(await all(a));
+    await expectAnotherHostMatches(id, a);
   });
 
   it("shares a multipart upload's record, its parts as they are confirmed, and its end", async () => {
