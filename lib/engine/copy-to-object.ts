@@ -20,6 +20,9 @@ import { PartBuffers } from "./part-buffers";
 import { Semaphore } from "@/lib/concurrency/semaphore";
 import { openTreeView } from "./snapshot";
 import type { TrackedFile } from "./tracking-store";
+import { type Completions, doneBefore, type DoneMark } from "./completions";
+import { keyAfter, type KeyRange } from "./key-range";
+import { compareUtf8 } from "./key-order";
 import { walkTree, type LocalEntry } from "./walk";
 
 /** Local entries read ahead while the bucket is listed: about 10 MB at most, and all of a 10,000-file tree. */
@@ -30,6 +33,11 @@ export interface CopyToObjectInput extends EngineJobInput {
   /** Tracked files per parallel listing range (LISTING_RANGE_FILES unless a test lists small folders in ranges). */
   listingRangeFiles?: number;
   transfer: Omit<TransferSettings, "stableRead">;
+  /** Only these keys (a work unit's); the whole directory when absent. */
+  range?: KeyRange;
+  /** Told what is dispatched and finished; with a mark to resume from, what an earlier attempt did is passed over. */
+  completions?: Completions;
+  resumeFrom?: DoneMark;
 }
 
 /** Runs one copy-to-S3 job over a point-in-time view of the directory. */
@@ -61,7 +69,8 @@ class JobRun {
   private readonly tasks = new Set<Promise<void>>();
   private readonly linkGroups = new Map<string, { key: string; landed: Promise<Landed | null> }>();
   private readonly failures = new JobFailures({ one: "file", many: "files", verb: "copied" });
-  private readonly walkLimits: { maxPathBytes: number };
+  private readonly walkLimits: { maxPathBytes: number; range?: KeyRange };
+  private readonly doneEarlier: ReadonlySet<string>;
 
   constructor(
     private readonly input: CopyToObjectInput,
@@ -70,7 +79,14 @@ class JobRun {
   ) {
     this.controller = jobController(input.signal);
     this.slots = new Semaphore(input.concurrency);
-    this.walkLimits = { maxPathBytes: MAX_KEY_BYTES - Buffer.byteLength(input.folder) };
+    const through = input.resumeFrom?.through;
+    // Keys an earlier attempt finished in order are not walked again.
+    const walked =
+      input.range && through !== undefined && compareUtf8(keyAfter(through), input.range.lower) > 0
+        ? { ...input.range, lower: keyAfter(through) }
+        : input.range;
+    this.walkLimits = { maxPathBytes: MAX_KEY_BYTES - Buffer.byteLength(input.folder), range: walked };
+    this.doneEarlier = new Set(input.resumeFrom?.beyond ?? []);
     this.ctx = {
       store: input.store,
       bucket: input.bucket,
@@ -78,6 +94,7 @@ class JobRun {
       tracking: input.tracking,
       emit: (event) => {
         if (event.type === "file-failed") this.failures.noteFile(event.path);
+        if (TERMINAL.has(event.type)) input.completions?.finished((event as { path: string }).path);
         input.emit(event);
       },
       signal: this.controller.signal,
@@ -97,7 +114,7 @@ class JobRun {
     const withTracking = new ReadAhead(
       mergeJoin(
         countedFiles(walkTree(this.tree, this.controller.signal, this.walkLimits), scan.finishWith),
-        this.input.tracking.rows(),
+        this.input.tracking.rows(this.walkLimits.range),
         (e) => e.relPath,
         (t) => t.path,
       ),
@@ -114,6 +131,9 @@ class JobRun {
         (r) => r.relPath,
       )) {
         if (this.controller.signal.aborted) break;
+        if (doneBefore(this.input.resumeFrom, this.doneEarlier, entry.relPath)) continue;
+        await this.input.completions?.room();
+        this.input.completions?.dispatched(entry.relPath);
         await this.dispatch(entry, tracked, object);
       }
     } catch (error) {
@@ -129,8 +149,10 @@ class JobRun {
 
   private async listBucket(): Promise<RemoteIndex> {
     try {
+      const range = this.walkLimits.range;
       return await this.indexListing(
-        this.input.tracking.splitPoints(this.input.listingRangeFiles ?? LISTING_RANGE_FILES, LISTING_RANGES_MAX),
+        this.input.tracking.splitPoints(this.input.listingRangeFiles ?? LISTING_RANGE_FILES, LISTING_RANGES_MAX, range),
+        range,
       );
     } catch (error) {
       // A recovery of its own: the listing is made again, whole.
@@ -140,11 +162,15 @@ class JobRun {
     return this.indexListing([]);
   }
 
-  private async indexListing(splits: string[]): Promise<RemoteIndex> {
+  private async indexListing(splits: string[], range?: KeyRange): Promise<RemoteIndex> {
     const index = new RemoteIndex();
     try {
       await index.fill(
-        listRemote(this.input.store, this.input.bucket, this.input.folder, { signal: this.controller.signal, splits }),
+        listRemote(this.input.store, this.input.bucket, this.input.folder, {
+          signal: this.controller.signal,
+          splits,
+          range,
+        }),
       );
       return index;
     } catch (error) {
@@ -255,6 +281,15 @@ class JobRun {
     return { finishWith: announce, start, stop: () => scanAbort.abort() };
   }
 }
+
+/** The events that end an entry's work, each naming its path. */
+const TERMINAL: ReadonlySet<string> = new Set([
+  "file-transferred",
+  "file-copied-server-side",
+  "file-unchanged",
+  "file-skipped",
+  "file-failed",
+]);
 
 class LinkSourceFailed extends DispositionError {
   constructor(sourceKey: string) {

@@ -41,17 +41,24 @@ export class JobFailures {
   outcome(stopped: boolean): { outcome: JobOutcome; error: string } {
     if (this.fatalMessage) return { outcome: "FAILED", error: this.fatalMessage };
     if (stopped) return { outcome: "ABORTED", error: "The job was stopped before it finished." };
-    if (this.count > 0) {
-      const shown = this.firstPaths.map((p) => `"${p}"`).join(", ");
-      const more = this.count > this.firstPaths.length ? ", …" : "";
-      const noun = this.count === 1 ? this.noun.one : this.noun.many;
-      return {
-        outcome: "COMPLETED_WITH_ERRORS",
-        error: `${this.count} ${noun} could not be ${this.noun.verb}: ${shown}${more} (see the job's file errors).`,
-      };
-    }
+    if (this.count > 0)
+      return { outcome: "COMPLETED_WITH_ERRORS", error: filesFailedMessage(this.count, this.firstPaths, this.noun) };
     return { outcome: "SUCCEEDED", error: "" };
   }
+}
+
+/** "3 files could not be copied: "a", "b", … (see the job's file errors)." */
+export function filesFailedMessage(
+  count: number,
+  firstPaths: readonly string[],
+  noun: { one: string; many: string; verb: string },
+): string {
+  const shown = firstPaths
+    .slice(0, FIRST_FAILED_PATHS)
+    .map((p) => `"${p}"`)
+    .join(", ");
+  const more = count > Math.min(firstPaths.length, FIRST_FAILED_PATHS) ? ", …" : "";
+  return `${count} ${count === 1 ? noun.one : noun.many} could not be ${noun.verb}: ${shown}${more} (see the job's file errors).`;
 }
 
 const FS_SYSCALLS = new Set([

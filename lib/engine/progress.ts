@@ -14,7 +14,7 @@ const SERIES_MAX_POINTS = 300;
  * it finishes, nothing derived from them (percentage, remaining, ETA) is claimed.
  */
 export class ProgressTracker {
-  private readonly started = Date.now();
+  private readonly started: number;
   /** Bytes moved per tenth of a second over the last WINDOW_MS, oldest first. */
   private readonly samples: Array<{ at: number; bytes: number }> = [];
   private s: ProgressSnapshot = emptyProgress();
@@ -23,9 +23,40 @@ export class ProgressTracker {
   /** Bytes on the wire, parts of unfinished files included (what throughput measures). */
   private wireBytes = 0;
   private readonly timeLeft = new TimeLeftEstimator();
+  private absorbed = false;
 
-  constructor() {
-    this.timeLeft.observe(this.started, 0, 0);
+  /**
+   * `base`: counters an earlier attempt committed (a work unit taken over), carried on from;
+   * `startedAt`: when the work began (Date.now() scale), where it began before this tracker.
+   */
+  constructor({
+    base,
+    startedAt = Date.now(),
+  }: { base?: { counts: Partial<ProgressSnapshot>; wireBytes: bigint }; startedAt?: number } = {}) {
+    this.started = startedAt;
+    if (base) {
+      Object.assign(this.s, base.counts);
+      this.wireBytes = Number(base.wireBytes);
+    }
+    this.timeLeft.observe(this.started, this.wireBytes, Number(filesDone(this.s)));
+  }
+
+  /** Bytes on the wire so far, parts of unfinished files included. */
+  get bytesMoved(): number {
+    return this.wireBytes;
+  }
+
+  /**
+   * Counters kept elsewhere (the work units of a split job, summed): rate, chart and time left
+   * follow them. The first call only sets where the bytes stand: a job taken over does not show
+   * everything before it as one burst.
+   */
+  absorb(counts: Partial<ProgressSnapshot>, wireBytes: number): void {
+    Object.assign(this.s, counts);
+    const delta = wireBytes - this.wireBytes;
+    if (this.absorbed && delta > 0) this.addSample(Date.now(), delta);
+    this.wireBytes = wireBytes;
+    this.absorbed = true;
   }
 
   readonly listener = (event: EngineEvent): void => {

@@ -2,6 +2,7 @@ import { DispositionError } from "@/lib/s3/disposition";
 import { normaliseEtag } from "@/lib/s3/etag";
 import type { ListedObject, ListPage, ObjectStore } from "@/lib/s3/object-store";
 import { compareUtf8 } from "./key-order";
+import type { KeyRange } from "./key-range";
 
 export interface RemoteObject {
   /** Key with the relationship's folder removed. */
@@ -34,7 +35,20 @@ export interface ListingOptions {
   signal?: AbortSignal;
   /** Relative paths, in key order, at which the folder is cut into ranges listed in parallel. */
   splits?: readonly string[];
+  /** Only the keys of this range (relative to the folder); `splits` must fall inside it. */
+  range?: KeyRange;
   pageSize?: number;
+}
+
+interface RangeLimits {
+  after?: string;
+  /** Keys before it are passed over (the start of a range that `after` cannot name exactly). */
+  from?: string;
+  /** The last key listed (included). */
+  through?: string;
+  /** The first key not listed (excluded). */
+  before?: string;
+  inOrder: boolean;
 }
 
 /**
@@ -51,8 +65,24 @@ export async function* listRemote(
   options: ListingOptions = {},
 ): AsyncGenerator<RemoteObject> {
   const bounds = (options.splits ?? []).map((split) => folder + split);
-  const ranges = [undefined, ...bounds].map((after, i) =>
-    listRange(store, bucket, folder, { after, through: bounds[i], inOrder: bounds.length > 0 }, options),
+  const { range } = options;
+  const from = range && range.lower !== "" ? folder + range.lower : undefined;
+  const before = range?.upper === undefined ? undefined : folder + range.upper;
+  const inOrder = bounds.length > 0 || range !== undefined;
+  const ranges = [from === undefined ? undefined : shorter(from), ...bounds].map((after, i) =>
+    listRange(
+      store,
+      bucket,
+      folder,
+      {
+        after,
+        from: i === 0 ? from : undefined,
+        through: bounds[i],
+        before: i === bounds.length ? before : undefined,
+        inOrder,
+      },
+      options,
+    ),
   );
   for await (const objects of interleave(ranges)) for (const object of objects) yield toRemote(object, folder);
 }
@@ -62,7 +92,7 @@ async function* listRange(
   store: ObjectStore,
   bucket: string,
   folder: string,
-  range: { after?: string; through?: string; inOrder: boolean },
+  range: RangeLimits,
   { signal, pageSize }: ListingOptions,
 ): AsyncGenerator<ListedObject[]> {
   const fetchPage = (token?: string): Promise<ListPage> =>
@@ -71,20 +101,35 @@ async function* listRange(
   let next: Promise<ListPage> | undefined = fetchPage();
   while (next) {
     const page: ListPage = await next;
+    let start = 0;
     let end = page.objects.length;
     if (range.inOrder) {
       for (const [i, object] of page.objects.entries()) {
         if (previous !== undefined && compareUtf8(object.key, previous) <= 0) throw new UnsortedListingError();
         previous = object.key;
-        if (range.through !== undefined && end === page.objects.length && compareUtf8(object.key, range.through) > 0)
-          end = i;
+        if (range.from !== undefined && compareUtf8(object.key, range.from) < 0) start = i + 1;
+        if (end === page.objects.length && pastEnd(object.key, range)) end = i;
       }
     }
     next = page.nextToken && end === page.objects.length ? fetchPage(page.nextToken) : undefined;
     // Keep a rejected prefetch from surfacing as an unhandled rejection if we stop early.
     next?.catch(() => undefined);
-    yield end === page.objects.length ? page.objects : page.objects.slice(0, end);
+    yield start === 0 && end === page.objects.length ? page.objects : page.objects.slice(start, Math.max(start, end));
   }
+}
+
+function pastEnd(key: string, range: RangeLimits): boolean {
+  if (range.through !== undefined && compareUtf8(key, range.through) > 0) return true;
+  return range.before !== undefined && compareUtf8(key, range.before) >= 0;
+}
+
+/**
+ * A key listed from just before `key`: S3 lists after a key, never from one, so the listing
+ * starts after `key` without its last character and passes over the few keys before `key`.
+ */
+function shorter(key: string): string {
+  const last = key.codePointAt(key.length - 2);
+  return key.slice(0, last !== undefined && last > 0xffff ? -2 : -1);
 }
 
 /** The items of several sources as each produces them; a failure of one ends all. */

@@ -3,6 +3,7 @@ import path from "node:path";
 import crypto from "node:crypto";
 import Database from "better-sqlite3";
 import type { Fingerprint } from "./fingerprint";
+import { inRange, keyAfter, type KeyRange } from "./key-range";
 
 /**
  * A multipart upload left unfinished by a stop, a crash or a fault, kept so the next job can resume
@@ -73,7 +74,11 @@ export class TrackingStore {
     // The ranges of keys this file mirrors from a shared database (see lib/jobs/shared-tracking.ts),
     // each with the digest of the pack it last matched; "" once something in it changed here.
     this.db.exec("CREATE TABLE IF NOT EXISTS packs (lower_bound TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT ROWID");
-    this.markChanged = this.db.prepare("UPDATE packs SET digest = '' WHERE lower_bound = ?");
+    // A range with no pack yet (a work unit's first files) is marked too: its files are not trusted
+    // until a pack holds them.
+    this.markChanged = this.db.prepare(
+      "INSERT INTO packs (lower_bound, digest) VALUES (?, '') ON CONFLICT (lower_bound) DO UPDATE SET digest = ''",
+    );
     this.upsert = this.db.prepare(
       "INSERT OR REPLACE INTO files (path, size, mtime_ns, ctime_delta_ns, ino, etag, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
@@ -98,8 +103,18 @@ export class TrackingStore {
     };
   }
 
-  /** All rows in key order, a page at a time. */
-  async *rows(): AsyncGenerator<TrackedFile> {
+  /** All rows in key order (those of `range` only, when given), a page at a time. */
+  async *rows(range?: KeyRange): AsyncGenerator<TrackedFile> {
+    if (range) {
+      let from = range.lower;
+      for (;;) {
+        const rows = this.rowsBetween(from, range.upper, PAGE);
+        yield* rows;
+        if (rows.length < PAGE) return;
+        from = keyAfter(rows[rows.length - 1]!.path);
+        await Promise.resolve();
+      }
+    }
     let after = "";
     for (;;) {
       this.flush();
@@ -174,10 +189,10 @@ export class TrackingStore {
     return Number(upper === undefined ? statement.get(lower) : statement.get(lower, upper));
   }
 
-  /** The mirrored ranges: lower bound → digest of the pack last matched ("" when changed since). */
-  packDigests(): Map<string, string> {
+  /** The mirrored ranges (those starting in `range`, when given): lower bound → digest of the pack last matched ("" when changed since). */
+  packDigests(range?: KeyRange): Map<string, string> {
     const rows = this.db.prepare("SELECT lower_bound, digest FROM packs").raw(true).all() as [string, string][];
-    return new Map(rows);
+    return new Map(range ? rows.filter(([bound]) => inRange(bound, range)) : rows);
   }
 
   /** Records ranges as matching their packs (a digest), changed (""), or gone (null). */
@@ -196,6 +211,18 @@ export class TrackingStore {
   clearAll(): void {
     this.pending.clear();
     this.db.exec("BEGIN; DELETE FROM files; DELETE FROM packs; COMMIT");
+  }
+
+  /** Forgets the files and ranges of one range of keys: the start of a fresh copy of its part of the shared state. */
+  clearRange(range: KeyRange): void {
+    this.flush();
+    const upper = range.upper === undefined ? "" : " AND path < ?";
+    const upperBound = range.upper === undefined ? "" : " AND lower_bound < ?";
+    const args = range.upper === undefined ? [range.lower] : [range.lower, range.upper];
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM files WHERE path >= ?${upper}`).run(...args);
+      this.db.prepare(`DELETE FROM packs WHERE lower_bound >= ?${upperBound}`).run(...args);
+    })();
   }
 
   /** Adds files (a range's, in key order) in one transaction. */
@@ -242,10 +269,19 @@ export class TrackingStore {
     return this.db.prepare("SELECT path FROM uploads").pluck(true).all() as string[];
   }
 
-  /** Replaces every upload record with these, in one transaction: a copy of the shared ones. */
-  replaceUploads(uploads: Iterable<[path: string, upload: PendingUpload]>): void {
+  /**
+   * Replaces every upload record with these (those of `range` only, when given), in one
+   * transaction: a copy of the shared ones.
+   */
+  replaceUploads(uploads: Iterable<[path: string, upload: PendingUpload]>, range?: KeyRange): void {
     this.db.transaction(() => {
-      this.db.exec("DELETE FROM upload_parts; DELETE FROM uploads");
+      if (range) {
+        for (const filePath of this.uploadPaths())
+          if (inRange(filePath, range)) {
+            this.uploadStatements.dropParts.run(filePath);
+            this.uploadStatements.drop.run(filePath);
+          }
+      } else this.db.exec("DELETE FROM upload_parts; DELETE FROM uploads");
       for (const [filePath, upload] of uploads) {
         this.writeUpload(filePath, upload);
         for (const [partNumber, etag] of upload.parts)
@@ -297,14 +333,16 @@ export class TrackingStore {
    * Tracked paths, in key order, that cut the tracked files into runs of about equal length, each
    * of at least `perRun` files and at most `maxRuns` runs (none when the files make one run).
    */
-  splitPoints(perRun: number, maxRuns: number): string[] {
-    const total = this.count();
+  splitPoints(perRun: number, maxRuns: number, range: KeyRange = { lower: "" }): string[] {
+    const total = this.countBetween(range.lower, range.upper);
     const parts = Math.min(maxRuns, Math.floor(total / perRun));
     if (parts < 2) return [];
-    const at = this.db.prepare("SELECT path FROM files ORDER BY path LIMIT 1 OFFSET ?");
+    const upper = range.upper === undefined ? "" : " AND path < ?";
+    const at = this.db.prepare(`SELECT path FROM files WHERE path >= ?${upper} ORDER BY path LIMIT 1 OFFSET ?`);
+    const bounds = range.upper === undefined ? [range.lower] : [range.lower, range.upper];
     return Array.from(
       { length: parts - 1 },
-      (_, i) => (at.get(Math.floor((total * (i + 1)) / parts)) as { path: string }).path,
+      (_, i) => (at.get(...bounds, Math.floor((total * (i + 1)) / parts)) as { path: string }).path,
     );
   }
 

@@ -4,6 +4,7 @@ import fs from "node:fs/promises";
 import { fdPath, PathChangedError, type TreeHandle } from "@/lib/fs/beneath";
 import { MAX_KEY_BYTES } from "./decide";
 import { compareUtf8 } from "./key-order";
+import { inRange, subtreeOutside, type KeyRange } from "./key-range";
 
 export type EntryKind = "file" | "symlink" | "fifo" | "socket" | "block-device" | "char-device" | "unknown";
 
@@ -56,11 +57,11 @@ interface Level {
 export async function* walkTree(
   tree: TreeHandle,
   signal?: AbortSignal,
-  { maxPathBytes = MAX_KEY_BYTES }: { maxPathBytes?: number } = {},
+  { maxPathBytes = MAX_KEY_BYTES, range }: { maxPathBytes?: number; range?: KeyRange } = {},
 ): AsyncGenerator<LocalEntry> {
   const stack: Level[] = [];
   try {
-    stack.push(await listDirectory(tree, ""));
+    stack.push(await listDirectory(tree, "", range));
     while (stack.length > 0) {
       signal?.throwIfAborted();
       const level = stack[stack.length - 1]!;
@@ -74,24 +75,31 @@ export async function* walkTree(
       for (let i = 0; i < batch.length; i++) {
         const item = batch[i]!;
         if (item.nameError) {
+          if (!inRange(item.relPath, range)) continue;
           yield { relPath: item.relPath, kind: "unknown", error: item.nameError };
           continue;
         }
         const stat = stats[i]!;
         if (stat instanceof Error) {
           if (stat.code === "ENOENT") continue; // removed since the listing: it is simply gone
+          if (!inRange(item.relPath, range)) continue;
           yield { relPath: item.relPath, kind: "unknown", error: `cannot stat: ${stat.code ?? stat.message}` };
           continue;
         }
         const kind = kindOf(stat);
         if (kind !== "directory") {
+          if (!inRange(item.relPath, range)) continue;
           yield { relPath: item.relPath, kind, stat };
           continue;
         }
+        if (subtreeOutside(item.relPath + "/", range)) continue;
+        // A directory's own error is reported by the one range that holds its key ("dir/").
+        const reportsErrors = inRange(item.relPath + "/", range);
         // Nothing below a directory this deep could become a key: one error for it, and no handle
         // held open per level of a tree built to exhaust them.
         const bytes = Buffer.byteLength(item.relPath) + 1;
         if (bytes >= maxPathBytes) {
+          if (!reportsErrors) continue;
           yield {
             relPath: item.relPath + "/",
             kind: "unknown",
@@ -103,13 +111,13 @@ export async function* walkTree(
         const rest = batch.slice(i + 1).map((pending, j) => ({ ...pending, stat: stats[i + 1 + j] }));
         level.items.unshift(...rest);
         try {
-          stack.push(await listDirectory(tree, item.relPath));
+          stack.push(await listDirectory(tree, item.relPath, range));
         } catch (error) {
           const reason =
             error instanceof PathChangedError
               ? error.message
               : `cannot read directory: ${(error as NodeJS.ErrnoException).code ?? error}`;
-          yield { relPath: item.relPath + "/", kind: "unknown", error: reason };
+          if (reportsErrors) yield { relPath: item.relPath + "/", kind: "unknown", error: reason };
         }
         break;
       }
@@ -155,7 +163,8 @@ async function statBatch(
   return results;
 }
 
-async function listDirectory(tree: TreeHandle, relDir: string): Promise<Level> {
+/** A directory's entries in key order; with a range, those that cannot reach it are left out before any lstat. */
+async function listDirectory(tree: TreeHandle, relDir: string, range?: KeyRange): Promise<Level> {
   const fd = tree.acquire(relDir);
   try {
     const dirents = await fs.readdir(fdPath(fd), { withFileTypes: true });
@@ -167,7 +176,7 @@ async function listDirectory(tree: TreeHandle, relDir: string): Promise<Level> {
     // file, so it is reported (with its bytes) instead of passing for a file that vanished.
     if (dirents.some((d) => d.name.includes("\uFFFD"))) await markInvalidNames(fd, items);
     items.sort((a, b) => compareUtf8(a.sortKey, b.sortKey));
-    return { relDir, fd, items };
+    return { relDir, fd, items: range ? items.filter((item) => mayReach(item, range)) : items };
   } catch (error) {
     tree.release(relDir);
     throw error;
@@ -194,4 +203,11 @@ async function markInvalidNames(dirFd: number, items: Pending[]): Promise<void> 
     item.nameError = `the name is not valid UTF-8 (bytes ${bytes}), and S3 keys must be; rename it to copy it`;
     item.sortKey = item.relPath;
   }
+}
+
+function mayReach(item: Pending, range: KeyRange): boolean {
+  if (item.dirent.isDirectory()) return !subtreeOutside(item.sortKey, range);
+  // A type readdir could not tell may be a directory.
+  const known = item.dirent.isFile() || item.dirent.isSymbolicLink() || item.dirent.isFIFO() || item.dirent.isSocket();
+  return !known || inRange(item.relPath, range);
 }

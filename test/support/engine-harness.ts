@@ -7,6 +7,8 @@ import { copyFromObject } from "@/lib/engine/copy-from-object";
 import { copyToObject } from "@/lib/engine/copy-to-object";
 import type { CopyResult } from "@/lib/engine/job-failures";
 import type { EngineEvent } from "@/lib/engine/events";
+import type { Completions, DoneMark } from "@/lib/engine/completions";
+import type { KeyRange } from "@/lib/engine/key-range";
 import { ProgressTracker } from "@/lib/engine/progress";
 import type { ProgressSnapshot } from "@/lib/progress/fields";
 import { TrackingStore } from "@/lib/engine/tracking-store";
@@ -62,6 +64,8 @@ export interface RunOptions {
   /** Socket inactivity after which a request is given up and retried (the production default is 120 s). */
   requestTimeoutMs?: number;
   onEvent?: (event: EngineEvent) => void;
+  /** A work unit's keys, what it is told of its progress, and what an earlier attempt of it did. */
+  unit?: { range: KeyRange; completions: Completions; resumeFrom?: DoneMark };
 }
 
 export interface RunOutcome extends CopyResult {
@@ -86,6 +90,7 @@ export function runCopyJob(options: RunOptions): Promise<RunOutcome> {
       concurrency: 8,
       bufferBudgetBytes: 64 * 1024 * 1024,
       listingRangeFiles: options.listingRangeFiles,
+      ...options.unit,
       transfer: {
         multipartThreshold: options.multipartThreshold ?? 16 * 1024 * 1024,
         minPartSize: 5 * 1024 * 1024,

@@ -1,0 +1,173 @@
+// A job's work units, on the engine: a push over one range of keys reads, lists and sends only
+// that range; an attempt that follows a stopped one passes over what the first had dealt with,
+// so every file is sent once and counted once across the two.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { Completions, type DoneMark } from "@/lib/engine/completions";
+import { compareUtf8 } from "@/lib/engine/key-order";
+import type { KeyRange } from "@/lib/engine/key-range";
+import { filesDone } from "@/lib/progress/remaining";
+import { listKeys, makeTempDir, runCopyJob, writeFile } from "../support/engine-harness";
+import { useProxiedS3 } from "../support/proxied-s3";
+import { isListing } from "../support/listing-xml";
+
+const BUCKET = "units-bucket";
+const lab = useProxiedS3(BUCKET);
+const temps: string[] = [];
+afterAll(() => temps.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** 3 directories of 30 files, and 5 at the top. */
+function makeTree(): { root: string; names: string[] } {
+  const root = makeTempDir("s3shift-units-");
+  temps.push(root);
+  const names = [
+    ...Array.from({ length: 90 }, (_, i) => `d${i % 3}/f${String(i).padStart(3, "0")}.txt`),
+    ...Array.from({ length: 5 }, (_, i) => `top${i}.txt`),
+  ];
+  for (const name of names) writeFile(root, name, `contents of ${name}`);
+  return { root, names: names.sort(compareUtf8) };
+}
+
+const putKeys = () =>
+  lab.proxy.requests
+    .filter((r) => r.method === "PUT")
+    .map((r) => decodeURIComponent(r.path.split("/").slice(2).join("/")))
+    .sort(compareUtf8);
+
+const inside = (name: string, range: KeyRange) =>
+  compareUtf8(name, range.lower) >= 0 && (range.upper === undefined || compareUtf8(name, range.upper) < 0);
+
+describe("work units on the engine", () => {
+  it("each range sends, lists and tracks only its own keys; together they send every file once", async () => {
+    const { root, names } = makeTree();
+    const folder = "ranges/";
+    const trackingFile = path.join(makeTempDir(), "tracking.db");
+    temps.push(path.dirname(trackingFile));
+    // Cut inside a directory, at a key that does not exist, and at a directory's start.
+    const ranges: KeyRange[] = [
+      { lower: "", upper: "d1/f040.txt" },
+      { lower: "d1/f040.txt", upper: "d2/" },
+      { lower: "d2/" },
+    ];
+    for (const range of ranges) {
+      const before = lab.proxy.requests.length;
+      const result = await runCopyJob({
+        endpoint: lab.proxy.endpoint,
+        bucket: BUCKET,
+        directory: root,
+        trackingFile,
+        folder,
+        unit: { range, completions: new Completions() },
+      });
+      expect(result.outcome).toBe("SUCCEEDED");
+      const own = names.filter((name) => inside(name, range));
+      expect(result.progress.filesTransferred).toBe(BigInt(own.length));
+      const listings = lab.proxy.requests.slice(before).filter((r) => isListing(r.query));
+      // Listed from just before the range's first key, never from the folder's start (but the first range).
+      expect(listings[0]!.query.get("start-after") ?? "").toBe(
+        range.lower === "" ? "" : folder + range.lower.slice(0, -1),
+      );
+    }
+    expect(putKeys()).toEqual(names.map((name) => folder + name));
+    expect((await listKeys(lab.s3, BUCKET, folder)).sort(compareUtf8)).toEqual(names.map((n) => folder + n));
+
+    // The repeat of one range finds its files unchanged through the tracking it wrote.
+    lab.proxy.reset();
+    const repeat = await runCopyJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory: root,
+      trackingFile,
+      folder,
+      unit: { range: ranges[1]!, completions: new Completions() },
+    });
+    expect(repeat.progress.filesUnchanged).toBe(BigInt(names.filter((n) => inside(n, ranges[1]!)).length));
+    expect(putKeys()).toEqual([]);
+  });
+
+  it("attempts after stopped ones pass over what each dealt with: every file sent and counted once", async () => {
+    const { root, names } = makeTree();
+    const folder = "resumed/";
+    const trackingFile = path.join(makeTempDir(), "tracking.db");
+    temps.push(path.dirname(trackingFile));
+    const range: KeyRange = { lower: "d0/", upper: "top3.txt" };
+    const own = names.filter((name) => inside(name, range));
+    // The range's first file is slow: files after it finish first, and the mark must name them
+    // one by one, and keep naming them through an attempt that never dispatches them again.
+    lab.proxy.interceptor = (r) =>
+      r.method === "PUT" ? { delayMs: r.path.endsWith("/d0/f000.txt") ? 1_500 : 20 } : undefined;
+
+    let mark: DoneMark | undefined;
+    let counted = 0n;
+    const sentBy: string[][] = [];
+    for (const stopAfter of [25, 10, undefined]) {
+      lab.proxy.reset();
+      const stop = new AbortController();
+      const completions = new Completions(mark);
+      let sent = 0;
+      const attempt = await runCopyJob({
+        endpoint: lab.proxy.endpoint,
+        bucket: BUCKET,
+        directory: root,
+        trackingFile,
+        folder,
+        signal: stop.signal,
+        unit: { range, completions, resumeFrom: mark },
+        onEvent: (event) => {
+          if (event.type === "file-transferred" && ++sent === stopAfter) stop.abort(new Error("stopped"));
+        },
+      });
+      expect(attempt.outcome).toBe(stopAfter === undefined ? "SUCCEEDED" : "ABORTED");
+      const sends = putKeys();
+      // Nothing an earlier attempt dealt with is sent again.
+      const dealtWith = (key: string) =>
+        !!mark &&
+        ((mark.through !== undefined && compareUtf8(key, folder + mark.through) <= 0) ||
+          mark.beyond.map((k) => folder + k).includes(key));
+      expect(sends.filter(dealtWith)).toEqual([]);
+      sentBy.push(sends);
+      // What the attempt committed: its counters and its mark, read together.
+      counted += filesDone(attempt.progress);
+      mark = completions.mark();
+      if (stopAfter !== undefined) {
+        expect(mark.through).toBeUndefined();
+        expect(mark.beyond.length).toBeGreaterThanOrEqual(stopAfter);
+      }
+    }
+    // Every file of the range counted once across the three attempts.
+    expect(counted).toBe(BigInt(own.length));
+    // Sent again only what an attempt had on the wire when it stopped (the slow file each time).
+    expect(sentBy[1]!.filter((key) => sentBy[0]!.includes(key)).length).toBeLessThanOrEqual(8);
+    expect((await listKeys(lab.s3, BUCKET, folder)).sort(compareUtf8)).toEqual(own.map((n) => folder + n));
+  });
+
+  it("a directory's own error is reported by the one range that holds its key, not by every range inside it", async () => {
+    const root = makeTempDir("s3shift-units-deep-");
+    temps.push(root);
+    // Too deep for any key below it: the walk reports the directory and does not enter it.
+    const deep = ["x", ...Array.from({ length: 5 }, (_, i) => `${String.fromCharCode(97 + i)}`.repeat(220))].join("/");
+    writeFile(root, `${deep}/f.txt`, "never a key");
+    writeFile(root, "x/zz.txt", "a file");
+    const trackingFile = path.join(makeTempDir(), "tracking.db");
+    temps.push(path.dirname(trackingFile));
+    const failed: string[] = [];
+    // The second range starts inside the deep directory's subtree.
+    const cut = `${deep}/m`;
+    for (const range of [{ lower: "", upper: cut }, { lower: cut }]) {
+      await runCopyJob({
+        endpoint: lab.proxy.endpoint,
+        bucket: BUCKET,
+        directory: root,
+        trackingFile,
+        folder: "deep/",
+        unit: { range, completions: new Completions() },
+        onEvent: (event) => {
+          if (event.type === "file-failed") failed.push(event.path);
+        },
+      });
+    }
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toBe(`${deep}/`);
+  });
+});
