@@ -13,6 +13,7 @@ const envSchema = z.object({
   SHIFT_WORKER_JOBS: z.coerce.number().int().min(1).max(64).optional(),
   SHIFT_DATABASE_URL: z.string().optional(),
   SHIFT_WORKER_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(30),
+  SHIFT_UNIT_FILES: z.coerce.number().int().min(100).max(10_000_000).default(20_000),
 });
 
 export interface ShiftConfig {
@@ -30,6 +31,8 @@ export interface ShiftConfig {
   databaseUrl?: string;
   /** How long a job's lease lasts without a heartbeat before another worker takes the job over. */
   workerLeaseMs: number;
+  /** Files per work unit when a job is split across workers (PostgreSQL); a job of fewer than two units' worth runs whole. */
+  unitFiles: number;
 }
 
 let cached: ShiftConfig | undefined;
@@ -50,6 +53,7 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): ShiftConfig {
     jobConcurrency: parsed.SHIFT_WORKER_JOBS ?? 4,
     databaseUrl: parsed.SHIFT_DATABASE_URL || undefined,
     workerLeaseMs: parsed.SHIFT_WORKER_LEASE_SECONDS * 1000,
+    unitFiles: parsed.SHIFT_UNIT_FILES,
   };
   if (env === process.env) cached = config;
   return config;

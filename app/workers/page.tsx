@@ -106,23 +106,46 @@ function WorkerCard({ worker }: { worker: WorkerView }) {
         <ul className="flex flex-col gap-1 text-sm">
           {worker.running_jobs.map((job) => (
             <li key={job.job_id}>
-              <Link
-                href={`/copies/${job.relationship_id}`}
-                className="break-all text-blue-700 underline hover:text-blue-900"
-              >
-                {job.direction === "COPY_FROM_OBJECT"
-                  ? `${job.bucket}/${job.object_folder} → ${job.local_directory_path}`
-                  : `${job.local_directory_path} → ${job.bucket}/${job.object_folder}`}
-              </Link>
+              <CopyLink copy={job} />
               <span className="text-slate-600">
                 {" "}
                 · started <Moment time={job.start_time} empty="—" />
                 {job.takeovers > 0 && ` · taken over ${job.takeovers === 1 ? "once" : `${job.takeovers} times`}`}
+                {job.work_units > 0 && ` · split into ${job.work_units} parts, which every worker runs`}
               </span>
             </li>
           ))}
         </ul>
       )}
+      {worker.running_units.length > 0 && (
+        <>
+          <h3 className="mt-4 mb-1 text-sm font-semibold">Parts of jobs</h3>
+          <ul className="flex flex-col gap-1 text-sm">
+            {worker.running_units.map((unit) => (
+              <li key={`${unit.job_id}:${unit.unit}`}>
+                Part {unit.unit + 1} of <CopyLink copy={unit} />
+                <span className="break-all text-slate-600">
+                  {" "}
+                  · keys {unit.from_key === "" ? "from the start" : `from “${unit.from_key}”`}{" "}
+                  {unit.to_key === "" ? "to the end" : `up to “${unit.to_key}”`}
+                  {unit.takeovers > 0 && ` · taken over ${unit.takeovers === 1 ? "once" : `${unit.takeovers} times`}`}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
     </li>
+  );
+}
+
+/** The copy a job or a part of one belongs to, as the list of copies names it. */
+function CopyLink({ copy }: { copy: WorkerView["running_jobs"][number] | WorkerView["running_units"][number] }) {
+  return (
+    <Link href={`/copies/${copy.relationship_id}`} className="break-all text-blue-700 underline hover:text-blue-900">
+      {copy.direction === "COPY_FROM_OBJECT"
+        ? `${copy.bucket}/${copy.object_folder} → ${copy.local_directory_path}`
+        : `${copy.local_directory_path} → ${copy.bucket}/${copy.object_folder}`}
+    </Link>
   );
 }

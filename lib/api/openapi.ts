@@ -38,6 +38,16 @@ const takeovers = {
     "how often the job was put back in the queue after its worker stopped renewing its lease, and continued by another",
 };
 
+/** Which job a lease is held on, and what it copies. */
+const leasedJob = {
+  job_id: { type: "string" },
+  relationship_id: { type: "string" },
+  direction: { enum: ["COPY_TO_OBJECT", "COPY_FROM_OBJECT"] },
+  local_directory_path: { type: "string" },
+  bucket: { type: "string" },
+  object_folder: { type: "string" },
+};
+
 const worker = {
   type: "object",
   properties: {
@@ -57,13 +67,28 @@ const worker = {
       items: {
         type: "object",
         properties: {
-          job_id: { type: "string" },
-          relationship_id: { type: "string" },
-          direction: { enum: ["COPY_TO_OBJECT", "COPY_FROM_OBJECT"] },
-          local_directory_path: { type: "string" },
-          bucket: { type: "string" },
-          object_folder: { type: "string" },
+          ...leasedJob,
           start_time: { type: "string", format: "date-time" },
+          lease_expires_at: { type: "string", format: "date-time" },
+          takeovers,
+          work_units: {
+            type: "integer",
+            description:
+              "how many work units the job is split into (PostgreSQL), which any worker runs; 0: it runs whole here",
+          },
+        },
+      },
+    },
+    running_units: {
+      type: "array",
+      description: "the work units of split jobs this worker runs",
+      items: {
+        type: "object",
+        properties: {
+          ...leasedJob,
+          unit: { type: "integer", description: "the unit's number in its job, from 0" },
+          from_key: { type: "string", description: "the first key of the unit's range (relative to the folder)" },
+          to_key: { type: "string", description: 'the first key after it, or "" to the end' },
           lease_expires_at: { type: "string", format: "date-time" },
           takeovers,
         },

@@ -32,12 +32,21 @@ export class JobEntryRows {
   }
 
   /**
-   * Writes what has come in within the caller's transaction (the one that holds the job's lease);
-   * the rows leave the buffer only once `committed` is called after it.
+   * What has come in so far, to be written within the caller's transaction (the one that holds
+   * the lease): taken now, with the counters it must agree with, not when the transaction gets
+   * to it. The rows leave the buffer only once `committed` is called after it.
    */
-  async writeIn(tx: Prisma.TransactionClient): Promise<{ committed: () => void }> {
+  prepare(): (tx: Prisma.TransactionClient) => Promise<{ committed: () => void }> {
     const failed = this.failed.length;
     const skipped = this.skipped.length;
+    return (tx) => this.writeIn(tx, failed, skipped);
+  }
+
+  private async writeIn(
+    tx: Prisma.TransactionClient,
+    failed: number,
+    skipped: number,
+  ): Promise<{ committed: () => void }> {
     const jobId = this.jobId;
     if (failed > 0)
       await tx.jobFileError.createMany({ data: this.failed.slice(0, failed).map((r) => ({ jobId, ...r })) });

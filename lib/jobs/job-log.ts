@@ -30,12 +30,19 @@ type Transaction = Prisma.TransactionClient;
 /** Appends structured (JSON) lines for one job to its relationship's replication log. */
 export class JobLog {
   private readonly sink: LogSink;
+  private readonly context: Record<string, unknown>;
 
   constructor(
     relationshipId: string,
     private readonly jobId: string,
-    options: { shared?: boolean; onWriteFailed?: (message: string) => void } = {},
+    options: {
+      shared?: boolean;
+      onWriteFailed?: (message: string) => void;
+      /** Fields every line carries (a work unit's number). */
+      context?: Record<string, unknown>;
+    } = {},
   ) {
+    this.context = options.context ?? {};
     this.sink = options.shared
       ? new DatabaseSink(relationshipId, jobId, options.onWriteFailed ?? console.error)
       : new FileSink(relationshipId);
@@ -46,7 +53,7 @@ export class JobLog {
   }
 
   line(level: "info" | "warn" | "error", event: string, fields: Record<string, unknown> = {}): string {
-    const line = { time: new Date().toISOString(), level, job: this.jobId, event, ...fields };
+    const line = { time: new Date().toISOString(), level, job: this.jobId, ...this.context, event, ...fields };
     return JSON.stringify(line, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
   }
 

@@ -1,6 +1,7 @@
 import type { Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db/prisma";
 import { compareUtf8 } from "@/lib/engine/key-order";
+import { inRange, keyAfter, type KeyRange } from "@/lib/engine/key-range";
 import { decodePack, encodePack, packDigest } from "@/lib/engine/tracking-pack";
 import type { PendingUpload, TrackedFile, TrackingStore } from "@/lib/engine/tracking-store";
 import { decodeUpload, encodeUpload } from "./shared-uploads";
@@ -42,26 +43,30 @@ export class SharedTracking {
     private readonly relationshipId: string,
     private readonly store: TrackingStore,
     bounds: string[],
+    /** The keys this copy answers for (a work unit's); its first bound is always the range's lower one. */
+    private readonly range: KeyRange = { lower: "" },
   ) {
-    this.bounds = bounds.sort(compareUtf8);
+    this.bounds = [...new Set([range.lower, ...bounds])].sort(compareUtf8);
     store.observeFlushes((paths) => this.noteChanges(paths));
     store.observeUploads((path) => this.changedUploads.add(path));
   }
 
-  /** Brings the local copy in line with the shared state, fetching it only when they differ. */
-  static async open(relationshipId: string, store: TrackingStore): Promise<SharedTracking> {
-    let shared = await digestsOf(relationshipId);
-    if (shared.length === 0) {
+  /**
+   * Brings the local copy in line with the shared state (its part in `range`, for a work unit,
+   * which must start at a pack's bound), fetching it only when they differ.
+   */
+  static async open(relationshipId: string, store: TrackingStore, range?: KeyRange): Promise<SharedTracking> {
+    if ((await db().trackingPack.count({ where: { relationshipId } })) === 0)
       await SharedTracking.share(relationshipId, store);
-      shared = await digestsOf(relationshipId);
-    }
-    const local = store.packDigests();
+    const shared = (await digestsOf(relationshipId)).filter((p) => inRange(p.lowerBound, range));
+    const local = store.packDigests(range);
     const same = shared.length === local.size && shared.every((p) => local.get(p.lowerBound) === p.digest);
     if (!same) {
       // Fetched whole: a copy that differs anywhere may differ in ways no digest shows (a range
       // changed here by a job that then lost its lease). The digests are written last, so a copy
       // cut short is fetched again.
-      store.clearAll();
+      if (range) store.clearRange(range);
+      else store.clearAll();
       for await (const files of fetchPacks(
         relationshipId,
         shared.map((p) => p.lowerBound),
@@ -69,11 +74,12 @@ export class SharedTracking {
         store.insertFiles(files);
       store.setPackDigests(shared.map((p) => [p.lowerBound, p.digest]));
     }
-    store.replaceUploads(await mergedUploads(relationshipId, store));
+    store.replaceUploads(await mergedUploads(relationshipId, store, range), range);
     return new SharedTracking(
       relationshipId,
       store,
       shared.map((p) => p.lowerBound),
+      range,
     );
   }
 
@@ -134,7 +140,8 @@ export class SharedTracking {
       for (const bound of taken) {
         const upper = this.upperOf(bound);
         const count = this.store.countBetween(bound, upper);
-        if (count === 0 && bound !== "") {
+        // A range's first bound stays, empty or not: another copy's ranges begin where it ends.
+        if (count === 0 && bound !== this.range.lower) {
           removed.push(bound);
           continue;
         }
@@ -155,8 +162,7 @@ export class SharedTracking {
           });
           packs.push({ bound: lowerBound, digest: pack.digest });
           if (files.length < size) break;
-          // No path holds a NUL: this is the first key after the last one read.
-          from = `${files[files.length - 1]!.path}\u0000`;
+          from = keyAfter(files[files.length - 1]!.path);
         }
         written.push({ from: bound, packs });
       }
@@ -208,7 +214,7 @@ export class SharedTracking {
       where: { relationshipId: this.relationshipId },
       select: { lowerBound: true },
     });
-    const unknown = rows.map((r) => r.lowerBound).filter((bound) => !known.has(bound));
+    const unknown = rows.map((r) => r.lowerBound).filter((bound) => !known.has(bound) && inRange(bound, this.range));
     for (const bound of unknown) this.changed.add(this.boundOf(bound));
     if (unknown.length === 0) return;
     this.bounds = [...this.bounds, ...unknown].sort(compareUtf8);
@@ -271,7 +277,7 @@ export class SharedTracking {
 
   private upperOf(bound: string): string | undefined {
     const at = this.bounds.indexOf(bound);
-    return at >= 0 ? this.bounds[at + 1] : undefined;
+    return (at >= 0 ? this.bounds[at + 1] : undefined) ?? this.range.upper;
   }
 }
 
@@ -284,16 +290,21 @@ export class SharedTracking {
  * unless another upload of the path is shared. An upload that has ended since is refused by the
  * store when resumed, and begun again.
  */
-async function mergedUploads(relationshipId: string, store: TrackingStore): Promise<[string, PendingUpload][]> {
+async function mergedUploads(
+  relationshipId: string,
+  store: TrackingStore,
+  range?: KeyRange,
+): Promise<[string, PendingUpload][]> {
   const merged = new Map<string, PendingUpload>();
   for (const { path, record } of await db().trackingUpload.findMany({
     where: { relationshipId },
     select: { path: true, record: true },
   })) {
     const upload = decodeUpload(record);
-    if (upload) merged.set(path, upload);
+    if (upload && inRange(path, range)) merged.set(path, upload);
   }
   for (const path of store.uploadPaths()) {
+    if (!inRange(path, range)) continue;
     const own = store.pendingUpload(path);
     if (!own) continue;
     const shared = merged.get(path);

@@ -90,6 +90,10 @@ async function expireLeasesOfDeadLocalWorkers(now: Date): Promise<void> {
       where: { workerId: worker.id, state: JOB_STATES.RUNNING, heartbeatAt: { lt: quiet } },
       data: { leaseExpiresAt: new Date(now.getTime() - 1) },
     });
+    await db().jobUnit.updateMany({
+      where: { workerId: worker.id, state: "RUNNING", heartbeatAt: { lt: quiet } },
+      data: { leaseExpiresAt: new Date(now.getTime() - 1) },
+    });
     await db().worker.updateMany({ where: { id: worker.id }, data: { stoppedAt: now } });
   }
 }

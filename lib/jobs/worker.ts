@@ -4,6 +4,8 @@ import { getConfig } from "@/lib/config";
 import { syncDatabaseClock } from "@/lib/db/database-clock";
 import { claimNextJob } from "./claim-next-job";
 import { runJob } from "./run-job";
+import { runUnit } from "./units/run-unit";
+import { claimNextUnit, takeOverLostUnits } from "./units/unit-lease";
 import { takeOverLostJobs } from "./take-over-lost-jobs";
 import { beatWorker, forgetSilentWorkers, markWorkerStopped, registerWorker } from "./worker-registry";
 
@@ -28,7 +30,10 @@ export async function startWorker({ log = console.log }: { log?: (line: string) 
   await syncDatabaseClock();
   await registerWorker(id);
   const shutdown = new AbortController();
+  /** Work holding one of the worker's slots: a job run whole, or a unit. */
   const running = new Set<Promise<void>>();
+  /** Everything under way, the jobs it coordinates included. */
+  const all = new Set<Promise<void>>();
   const last = { beat: Date.now(), takeOver: 0, clock: Date.now() };
 
   const every = async (what: keyof typeof last, ms: number, task: () => Promise<void>) => {
@@ -47,16 +52,41 @@ export async function startWorker({ log = console.log }: { log?: (line: string) 
       const { requeued, ended } = await takeOverLostJobs();
       if (requeued > 0) log(`worker: ${requeued} job(s) of a lost worker put back in the queue`);
       if (ended > 0) log(`worker: ${ended} job(s) of a lost worker ended`);
+      const units = await takeOverLostUnits();
+      if (units > 0) log(`worker: ${units} work unit(s) of a lost worker put back in the queue`);
     });
+    // Jobs first: a job split into units holds no slot, and its units are claimed next.
     while (!shutdown.signal.aborted && running.size < config.jobConcurrency) {
       const claimSent = performance.now();
       const job = await claimNextJob(id);
-      if (!job) break;
-      log(`worker: running job ${job.id} of relationship ${job.relationshipId}`);
-      const task = runJob(job, { shutdown: shutdown.signal, log, leaseSince: claimSent })
-        .catch((error) => log(`worker: job ${job.id} could not be recorded: ${error}`))
-        .finally(() => running.delete(task));
+      if (job) {
+        log(`worker: running job ${job.id} of relationship ${job.relationshipId}`);
+        const task: Promise<void> = runJob(job, {
+          shutdown: shutdown.signal,
+          log,
+          leaseSince: claimSent,
+          onSplit: () => running.delete(task),
+        })
+          .catch((error) => log(`worker: job ${job.id} could not be recorded: ${error}`))
+          .finally(() => {
+            running.delete(task);
+            all.delete(task);
+          });
+        running.add(task);
+        all.add(task);
+        continue;
+      }
+      const unit = await claimNextUnit(id);
+      if (!unit) break;
+      log(`worker: running unit ${unit.index} of job ${unit.jobId}`);
+      const task: Promise<void> = runUnit(unit, { shutdown: shutdown.signal, log, leaseSince: claimSent })
+        .catch((error) => log(`worker: unit ${unit.index} of job ${unit.jobId} could not be recorded: ${error}`))
+        .finally(() => {
+          running.delete(task);
+          all.delete(task);
+        });
       running.add(task);
+      all.add(task);
     }
   };
 
@@ -76,7 +106,7 @@ export async function startWorker({ log = console.log }: { log?: (line: string) 
     async stop() {
       shutdown.abort();
       await loop;
-      await Promise.all(running);
+      await Promise.all(all);
       await markWorkerStopped(id).catch((error: unknown) => log(`worker: could not record its stop: ${error}`));
     },
   };

@@ -35,7 +35,8 @@ type Model =
   | "worker"
   | "trackingPack"
   | "trackingUpload"
-  | "replicationLogLine";
+  | "replicationLogLine"
+  | "jobUnit";
 
 /**
  * The calls the copy makes, the same on every model: rows pass from one client to the other
@@ -64,13 +65,15 @@ const TABLES: { name: string; model: Model; key: string[] }[] = [
 ];
 
 /**
- * Tables SQLite never fills (the tracking files and log files are packed and copied into them):
+ * Tables SQLite never fills (the tracking files and log files are packed and copied into them; work
+ * units exist only on PostgreSQL):
  * not read from a SQLite file an older version may have made, but PostgreSQL's must be empty too.
  */
 const FILLED_FROM_FILES: { name: string; model: Model }[] = [
   { name: "TrackingPack", model: "trackingPack" },
   { name: "TrackingUpload", model: "trackingUpload" },
   { name: "ReplicationLogLine", model: "replicationLogLine" },
+  { name: "JobUnit", model: "jobUnit" },
 ];
 
 async function copyTable(

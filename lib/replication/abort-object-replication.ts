@@ -24,19 +24,25 @@ export async function abortObjectReplication({ id, actor }: { id: string; actor:
       where: { relationshipId: relationship.id, state: JOB_STATES.RUNNING },
       data: { abortRequested: true },
     });
+    // A job split into units that waits for a worker to coordinate it again may have units
+    // running: it is flagged, and its next coordinator stops them and records the stop.
+    const flaggedWaiting = await tx.job.updateMany({
+      where: { relationshipId: relationship.id, state: JOB_STATES.QUEUED, unitsPlanned: { not: null } },
+      data: { abortRequested: true },
+    });
     const endedQueued = await tx.job.updateMany({
-      where: { relationshipId: relationship.id, state: JOB_STATES.QUEUED, takeovers: 0 },
+      where: { relationshipId: relationship.id, state: JOB_STATES.QUEUED, takeovers: 0, unitsPlanned: null },
       data: { state: JOB_STATES.ABORTED, endTime: new Date(), error: "The job was stopped before it started." },
     });
     const endedWaiting = await tx.job.updateMany({
-      where: { relationshipId: relationship.id, state: JOB_STATES.QUEUED, takeovers: { gt: 0 } },
+      where: { relationshipId: relationship.id, state: JOB_STATES.QUEUED, takeovers: { gt: 0 }, unitsPlanned: null },
       data: {
         state: JOB_STATES.ABORTED,
         endTime: new Date(),
         error: "The job was stopped while it waited for another worker to continue it.",
       },
     });
-    if (endedQueued.count + endedWaiting.count + flagged.count === 0) {
+    if (endedQueued.count + endedWaiting.count + flagged.count + flaggedWaiting.count === 0) {
       throw new AppError("CONFLICT", "No job of this relationship is running.");
     }
     await recordAudit(tx, { actor: actor.username, action: "relationship.abort", target: relationship.id });

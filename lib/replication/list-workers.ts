@@ -11,7 +11,7 @@ export type WorkerState = "RUNNING" | "SILENT" | "STOPPED";
 const rfc3339 = (date: Date | null | undefined) => (date ? date.toISOString() : "");
 
 /**
- * Every worker seen in the last day, with the jobs whose lease it holds. A worker that has not
+ * Every worker seen in the last day, with the jobs and the work units whose lease it holds. A worker that has not
  * beaten for longer than a lease is SILENT: its jobs are about to be, or have been, taken over.
  */
 export async function listWorkers() {
@@ -28,6 +28,23 @@ export async function listWorkers() {
     where: { state: JOB_STATES.RUNNING, workerId: { in: workers.map((w) => w.id) } },
     orderBy: { startTime: "asc" },
     include: { relationship: true },
+  });
+  const units = await db().jobUnit.findMany({
+    where: { state: "RUNNING", workerId: { in: workers.map((w) => w.id) } },
+    orderBy: [{ jobId: "asc" }, { index: "asc" }],
+    include: { job: { include: { relationship: true } } },
+  });
+  const unitCounts = await db().jobUnit.groupBy({
+    by: ["jobId"],
+    where: { jobId: { in: jobs.map((job) => job.id) } },
+    _count: { _all: true },
+  });
+  const where = (relationship: (typeof jobs)[number]["relationship"]) => ({
+    relationship_id: relationship.id,
+    direction: relationship.direction,
+    local_directory_path: relationship.localDirectoryPath,
+    bucket: relationship.bucket,
+    object_folder: relationship.objectFolder,
   });
   const view = workers.map((worker) => {
     const state: WorkerState = worker.stoppedAt
@@ -48,14 +65,22 @@ export async function listWorkers() {
         .filter((job) => job.workerId === worker.id)
         .map((job) => ({
           job_id: job.id,
-          relationship_id: job.relationshipId,
-          direction: job.relationship.direction,
-          local_directory_path: job.relationship.localDirectoryPath,
-          bucket: job.relationship.bucket,
-          object_folder: job.relationship.objectFolder,
+          ...where(job.relationship),
           start_time: rfc3339(job.startTime),
           lease_expires_at: rfc3339(job.leaseExpiresAt),
           takeovers: job.takeovers,
+          work_units: unitCounts.find((count) => count.jobId === job.id)?._count._all ?? 0,
+        })),
+      running_units: units
+        .filter((unit) => unit.workerId === worker.id)
+        .map((unit) => ({
+          job_id: unit.jobId,
+          ...where(unit.job.relationship),
+          unit: unit.index,
+          from_key: unit.lowerBound,
+          to_key: unit.upperBound ?? "",
+          lease_expires_at: rfc3339(unit.leaseExpiresAt),
+          takeovers: unit.takeovers,
         })),
     };
   });

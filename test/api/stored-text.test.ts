@@ -42,7 +42,8 @@ describe("text from outside", () => {
     rows.listener({ type: "file-failed", path: "bad\u0000key.txt", size: 1n, message: "names NUL\u0000 here" });
     rows.listener({ type: "file-skipped", path: "odd\u0000link", reason: "symlink" });
     const { db } = await import("@/lib/db/prisma");
-    (await db().$transaction((tx) => rows.writeIn(tx))).committed();
+    const write = rows.prepare();
+    (await db().$transaction((tx) => write(tx))).committed();
     const stored = await withAppDatabase(app, (database) =>
       database.all<{ path: string; message: string }>(
         `SELECT path, message FROM "JobFileError" WHERE "jobId" = ?`,

@@ -6,50 +6,23 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/prisma";
-import { migratePostgres } from "@/lib/db/postgres-migrations";
 import { compareUtf8 } from "@/lib/engine/key-order";
 import { decodePack } from "@/lib/engine/tracking-pack";
 import { TrackingStore, type TrackedFile } from "@/lib/engine/tracking-store";
 import { PACK_FILES, SharedTracking } from "@/lib/jobs/shared-tracking";
-import { startPostgres, type PostgresServer } from "@/scripts/postgres-server";
+import { newRelationship, useMigratedPostgres } from "../support/postgres-rows";
 
-let pg: PostgresServer;
 let dir: string;
 const stores: TrackingStore[] = [];
 
-beforeAll(async () => {
-  pg = await startPostgres();
-  const url = await pg.createDatabase("tracking");
-  await migratePostgres(url);
-  process.env.SHIFT_DATABASE_URL = url;
+useMigratedPostgres("tracking");
+beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-shared-tracking-"));
-}, 60_000);
-afterAll(async () => {
+});
+afterAll(() => {
   for (const store of stores) store.close();
-  await db().$disconnect();
-  pg?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-async function newRelationship(): Promise<string> {
-  const row = await db().relationship.create({
-    data: {
-      direction: "COPY_TO_OBJECT",
-      localDirectoryId: "1",
-      localDirectoryPath: "/projects/p",
-      objectStoreAddress: "127.0.0.1",
-      port: 9000,
-      bucket: "b",
-      bucketStyle: "BUCKET_STYLE_PATH",
-      objectFolder: "f/",
-      region: "us-east-1",
-      accessKeyId: "key",
-      secretCiphertext: "x",
-      createdBy: "test",
-    },
-  });
-  return row.id;
-}
 
 /** A worker's local copy: a tracking file of its own, as on another host. */
 function hostStore(): TrackingStore {
@@ -326,4 +299,45 @@ describe("tracking shared through PostgreSQL", () => {
     );
     expect(perFile).toBeLessThan(100);
   }, 60_000);
+
+  it("work units on two hosts each fetch and write their own range: no pack crosses a unit's bound, and a new host's copy holds both", async () => {
+    const id = await newRelationship();
+    const first = hostStore();
+    const whole = await SharedTracking.open(id, first);
+    for (let i = 0; i < 4_000; i++) first.put(file(i));
+    await commit(whole);
+    // Units start at packs' bounds (lib/jobs/units/plan-units.ts).
+    const cut = (await packs(id))[3]!.lowerBound;
+    const ranges = [{ lower: "", upper: cut }, { lower: cut }];
+    const inRange = (path: string, r: { lower: string; upper?: string }) =>
+      compareUtf8(path, r.lower) >= 0 && (r.upper === undefined || compareUtf8(path, r.upper) < 0);
+
+    const hosts = [hostStore(), hostStore()];
+    const units = await Promise.all(ranges.map((range, u) => SharedTracking.open(id, hosts[u]!, range)));
+    for (const [u, host] of hosts.entries())
+      expect((await all(host)).every((f) => inRange(f.path, ranges[u]!))).toBe(true);
+    // Each unit changes every third file of its range and adds files beyond the old ones (the second).
+    const expected = new Map<string, TrackedFile>();
+    for (let i = 0; i < 4_000; i++) expected.set(file(i).path, file(i));
+    for (let i = 0; i < 5_000; i++) {
+      const u = inRange(file(i).path, ranges[0]!) ? 0 : 1;
+      if (i % 3 !== 0 && i < 4_000) continue;
+      const changed = file(i, u === 0 ? "b" : "c");
+      hosts[u]!.put(changed);
+      expected.set(changed.path, changed);
+    }
+    // Both commit at once, each in its own transaction.
+    await Promise.all(units.map((unit) => commit(unit)));
+
+    for (const pack of await packs(id)) {
+      const range = ranges.find((r) => inRange(pack.lowerBound, r))!;
+      expect(
+        decodePack(Buffer.from(pack.body)).every((f) => inRange(f.path, range)),
+        pack.lowerBound,
+      ).toBe(true);
+    }
+    const fresh = hostStore();
+    await SharedTracking.open(id, fresh);
+    expect(await all(fresh)).toEqual([...expected.values()].sort((a, b) => compareUtf8(a.path, b.path)));
+  });
 });

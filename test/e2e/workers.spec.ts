@@ -84,6 +84,28 @@ test.beforeAll(async () => {
     );
   await hold(RUNNING, relationships.frames, 29_000, 0);
   await hold(SILENT, relationships.renders, -15_000, 1);
+  // The frames job is split into three work units: one done, one running here, one queued.
+  const [framesJob] = await database.all<{ id: string }>(
+    `SELECT id FROM "Job" WHERE "relationshipId" = ?`,
+    relationships.frames,
+  );
+  await database.run(`UPDATE "Job" SET "unitsPlanned" = ? WHERE id = ?`, true, framesJob!.id);
+  const units: Array<[number, string, string, string | null]> = [
+    [0, "DONE", "", "shot-0400/"],
+    [1, "RUNNING", "shot-0400/", "shot-0800/"],
+    [2, "QUEUED", "shot-0800/", null],
+  ];
+  for (const [index, state, lower, upper] of units)
+    await database.run(
+      `INSERT INTO "JobUnit" ("jobId", "index", "lowerBound", "upperBound", state, "workerId", "leaseExpiresAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      framesJob!.id,
+      index,
+      lower,
+      upper,
+      state,
+      state === "RUNNING" ? RUNNING : null,
+      state === "RUNNING" ? at(29_000) : null,
+    );
 });
 
 test.afterAll(async () => {
@@ -104,7 +126,11 @@ test("lists every worker with its state, heartbeat and the jobs it holds, at des
   await expect(cards.nth(0)).toContainText("storage-node-1.example.net");
   await expect(cards.nth(0)).toContainText("Running");
   await expect(cards.nth(0)).toContainText("/projects/render-farm/frames/ → workers-bucket/frames/");
-  await expect(cards.nth(0).getByRole("link")).toHaveAttribute("href", `/copies/${relationships.frames}`);
+  await expect(cards.nth(0).getByRole("link").first()).toHaveAttribute("href", `/copies/${relationships.frames}`);
+  await expect(cards.nth(0)).toContainText("split into 3 parts, which every worker runs");
+  await expect(cards.nth(0)).toContainText(
+    "Part 2 of /projects/render-farm/frames/ → workers-bucket/frames/ · keys from “shot-0400/” up to “shot-0800/”",
+  );
   await expect(cards.nth(1)).toContainText("storage-node-7.example.net");
   await expect(cards.nth(1)).toContainText("Silent");
   await expect(cards.nth(1)).toContainText(/Last heartbeat\s*[4-9]\d s ago/);

@@ -1,112 +1,40 @@
-// Workers on hosts of their own: three network namespaces with their own addresses, reaching
-// PostgreSQL and the S3 server through relays on this machine's address on their network, as
-// workers on three machines reach a database server and a store. Each has a data directory of its
-// own: only the file system being copied is shared. Run with PostgreSQL, as root.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
+// Workers on hosts of their own (test/support/hosts-lab.ts): three network namespaces sharing one
+// queue through PostgreSQL. Run with PostgreSQL, as root.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  startAppWithStore,
-  stopAppWithStore,
-  storeFields,
-  waitForJobEnd,
-  type AppWithStore,
-  type WorkerProcess,
-} from "../support/app-server";
+import { waitForJobEnd } from "../support/app-server";
 import { listKeys } from "../support/engine-harness";
+import { RELATIONSHIPS as BASE, startHostsLab, type HostsLab } from "../support/hosts-lab";
 import { inspectionClient } from "../support/s3-server";
-import { TcpRelay } from "../support/tcp-relay";
 import { until } from "../support/until";
-import { expectBucketHolds, replicationLog, writeTree } from "../support/worker-scenarios";
-import { canMakeHosts, makeTestHosts, type TestHosts } from "../support/test-hosts";
+import { expectBucketHolds, replicationLog } from "../support/worker-scenarios";
+import { canMakeHosts } from "../support/test-hosts";
 
-const BASE = "/v3/replication/object-relationships";
 const BUCKET = "hosts-bucket";
 const LEASE_SECONDS = 3;
 const HOSTS = 3;
 
 describe.runIf(process.env.SHIFT_TEST_DATABASE === "postgresql" && canMakeHosts())("workers on three hosts", () => {
-  let hosts: TestHosts;
-  let lab: AppWithStore;
-  const relays: TcpRelay[] = [];
-  let workers: WorkerProcess[] = [];
-  let storeOnNetwork: { address: string; port: number };
-  let databaseOnNetwork: string;
-  const dataDirs: string[] = [];
+  let hostsLab: HostsLab;
+  let lab: HostsLab["lab"];
+  let hosts: HostsLab["hosts"];
 
   beforeAll(async () => {
-    hosts = makeTestHosts(HOSTS);
-    lab = await startAppWithStore(BUCKET, {
-      worker: false,
-      allowedEndpoints: `127.0.0.0/8,::1,${hosts.network}`,
-      extraEnv: { SHIFT_WORKER_LEASE_SECONDS: String(LEASE_SECONDS) },
-      secretKey: "the key every host of this installation is given",
-    });
-    const database = new URL(lab.app.env.SHIFT_DATABASE_URL!);
-    const databaseRelay = new TcpRelay({ host: database.hostname, port: Number(database.port) }, hosts.gateway);
-    const storeRelay = new TcpRelay({ host: "127.0.0.1", port: lab.proxy.port }, hosts.gateway);
-    relays.push(databaseRelay, storeRelay);
-    await Promise.all(relays.map((relay) => relay.start()));
-    const onNetwork = new URL(database);
-    onNetwork.hostname = hosts.gateway;
-    onNetwork.port = String(databaseRelay.port);
-    databaseOnNetwork = onNetwork.href;
-    storeOnNetwork = { address: hosts.gateway, port: storeRelay.port };
+    hostsLab = await startHostsLab(BUCKET, { hosts: HOSTS, leaseSeconds: LEASE_SECONDS });
+    ({ lab, hosts } = hostsLab);
   }, 120_000);
 
-  afterEach(async () => {
-    for (let i = 0; i < HOSTS; i++) hosts.restore(i);
-    await Promise.all(workers.map((worker) => worker.kill()));
-    workers = [];
-  });
+  afterEach(() => hostsLab.reset());
+  afterAll(() => hostsLab?.stop());
 
-  afterAll(async () => {
-    await Promise.all(relays.map((relay) => relay.stop()));
-    if (lab) await stopAppWithStore(lab);
-    hosts?.remove();
-    for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  /** A worker on each host, each with a new, empty data directory of its own. */
-  const startWorkers = () => {
-    workers = hosts.hosts.map((_, i) => {
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `s3shift-host${i}-`));
-      dataDirs.push(dataDir);
-      return lab.app.addWorker({ SHIFT_DATABASE_URL: databaseOnNetwork, SHIFT_DATA_DIR: dataDir }, hosts.exec(i));
-    });
-  };
-
-  const makeTree = (name: string, files: number) => writeTree(lab.app.fsRoot, name, files);
-
-  async function createPush(name: string): Promise<string> {
-    const created = await lab.app.call("POST", `${BASE}/`, {
-      token: lab.token,
-      body: {
-        ...storeFields(storeOnNetwork.port, BUCKET),
-        object_store_address: `http://${storeOnNetwork.address}`,
-        allow_plain_http: true,
-        local_directory_path: `/${name}`,
-        object_folder: `${name}/`,
-      },
-    });
-    expect(created.status, created.text).toBe(201);
-    return created.json.id as string;
-  }
-
-  const status = async (id: string) => (await lab.app.call("GET", `${BASE}/${id}/status`, { token: lab.token })).json;
-
+  const startWorkers = () => hostsLab.startWorkers();
+  const makeTree = (name: string, files: number) => hostsLab.makeTree(name, files);
+  const createPush = (name: string) => hostsLab.createPush(name);
+  const status = (id: string) => hostsLab.status(id);
   const expectObjects = (name: string, contents: Map<string, Buffer>) =>
     expectBucketHolds(lab.s3.endpoint, BUCKET, name, contents);
 
   /** Which test host runs the worker holding the relationship's current job. */
-  async function hostRunning(id: string): Promise<number> {
-    const workerId: string = (await status(id)).current_job.worker_id;
-    const pid = Number(workerId.split(":")[1]);
-    const index = workers.findIndex((worker) => worker.pid === pid);
-    expect(index, `worker ${workerId} is one of the hosts' workers`).toBeGreaterThanOrEqual(0);
-    return index;
-  }
+  const hostRunning = async (id: string) => hostsLab.hostOf((await status(id)).current_job.worker_id);
 
   it("share one queue through PostgreSQL and the store's address on their network; every object is verified", async () => {
     startWorkers();
@@ -123,11 +51,11 @@ describe.runIf(process.env.SHIFT_TEST_DATABASE === "postgresql" && canMakeHosts(
     for (const name of names) await expectObjects(name, trees.get(name)!);
     const listed = (await lab.app.call("GET", "/v3/replication/workers", { token: lab.token })).json as any[];
     const pids = new Set(listed.filter((w) => w.state === "RUNNING").map((w) => w.pid));
-    for (const worker of workers) expect(pids.has(worker.pid)).toBe(true);
+    for (const worker of hostsLab.workers) expect(pids.has(worker.pid)).toBe(true);
 
     // New workers, with nothing in their data directories: the tracking they go on from is in
     // PostgreSQL, and the repeats send nothing.
-    await Promise.all(workers.map((worker) => worker.kill()));
+    await Promise.all(hostsLab.workers.map((worker) => worker.kill()));
     startWorkers();
     let sent = 0;
     lab.proxy.interceptor = (r) => {

@@ -46,6 +46,8 @@ export interface WorkerProcess {
   pid: number;
   /** SIGKILL, as a crash would. */
   kill(): Promise<void>;
+  /** SIGTERM, as an operator stopping it would; resolves once it has exited. */
+  terminate(): Promise<void>;
   /** SIGSTOP: the process stays but beats no more, as a host that hangs or is cut off. */
   pause(): void;
   /** SIGCONT: a paused worker wakes and finds what happened meanwhile. */
@@ -175,13 +177,20 @@ export async function startApp({
   }
 
   const call: AppServer["call"] = async (method, urlPath, { token, body } = {}) => {
-    const response = await fetch(url + urlPath, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      },
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    const send = () =>
+      fetch(url + urlPath, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      });
+    // A kept-alive connection the server closed for idleness (5 s) just as a request went out on
+    // it fails with "other side closed" before the server read anything: sent once more, on a new one.
+    const response = await send().catch((error: unknown) => {
+      if ((error as { cause?: { code?: string } }).cause?.code === "UND_ERR_SOCKET") return send();
+      throw error;
     });
     const text = await response.text();
     let json: unknown;
@@ -224,14 +233,16 @@ export async function startApp({
     },
     addWorker(extraEnv, wrap) {
       const child = launchWorker(extraEnv, wrap);
+      const signalAndWait = async (signal: NodeJS.Signals) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill(signal);
+        await exited;
+      };
       return {
         pid: child.pid!,
-        async kill() {
-          if (child.exitCode !== null || child.signalCode !== null) return;
-          const exited = new Promise((resolve) => child.once("exit", resolve));
-          child.kill("SIGKILL");
-          await exited;
-        },
+        kill: () => signalAndWait("SIGKILL"),
+        terminate: () => signalAndWait("SIGTERM"),
         pause: () => child.kill("SIGSTOP"),
         resume: () => child.kill("SIGCONT"),
       };

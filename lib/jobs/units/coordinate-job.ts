@@ -1,0 +1,220 @@
+import { Prisma, type Job } from "@/generated/prisma/client";
+import { getConfig } from "@/lib/config";
+import { databaseNow } from "@/lib/db/database-clock";
+import { db } from "@/lib/db/prisma";
+import { storableText } from "@/lib/db/storable-text";
+import { filesFailedMessage } from "@/lib/engine/job-failures";
+import { ProgressTracker } from "@/lib/engine/progress";
+import { walkTree } from "@/lib/engine/walk";
+import { progressColumns } from "@/lib/progress/record";
+import { JOB_STATES } from "@/lib/replication/job-states";
+import { relationshipTree } from "../execute-copy";
+import { jobTarget, LeaseLostError } from "../job-lease";
+import { pruneEntryLists } from "../job-entry-rows";
+import { JobLog } from "../job-log";
+import { LeaseRun, type PartWriter } from "../lease-run";
+import { WalkCutter, type Plan, type UnitCut } from "./plan-units";
+import { UNIT_STATES } from "./unit-lease";
+import { summariseUnits, type UnitsSummary } from "./unit-progress";
+
+const WAIT_MS = 250;
+/** Units written per statement. */
+const INSERT_UNITS = 500;
+
+export interface CoordinateOptions {
+  shutdown: AbortSignal;
+  log: (line: string) => void;
+  leaseSince: number;
+}
+
+/**
+ * Holds the lease of a job split into work units, which any worker runs: makes the units (all
+ * at once from the tracking's packs, or as a walk of the tree passes their ends), counts the
+ * tree's totals, writes the job's progress as the sum of what its units committed, and records
+ * the outcome once the last unit has ended. Stop reaches the units through the job's row; a
+ * worker shutting down hands the job back to the queue, for another to coordinate.
+ */
+export async function coordinateJob(job: Job, plan: Exclude<Plan, { kind: "whole" }>, options: CoordinateOptions) {
+  const { shutdown, log: workerLog, leaseSince } = options;
+  const lease = { jobId: job.id, token: job.leaseToken };
+  const log = new JobLog(job.relationshipId, job.id, { shared: true, onWriteFailed: workerLog });
+  const run = new LeaseRun(jobTarget(lease), { shutdown, log, workerLog, leaseSince });
+  // The job's start is on the database's clock: the overall rate counts from it, here too.
+  const startedAt = Date.now() - (databaseNow().getTime() - (job.startTime ?? databaseNow()).getTime());
+  const progress = new ProgressTracker({ startedAt });
+  let unsent: UnitCut[] = plan.kind === "packs" ? plan.units : [];
+  let planned = plan.kind !== "walk";
+  let latest: UnitsSummary | undefined;
+  let writes = 0;
+
+  const write = async (data: Record<string, unknown> = {}, lastLine?: string) => {
+    // The reasons skipped entries were counted under are merged every few writes, and at the end.
+    const summary = await summariseUnits(job.id, lastLine !== undefined || writes++ % 10 === 0);
+    progress.absorb(summary.counts, summary.bytesMoved);
+    // A copy: cuts the walk makes while this write is on its way go with the next one.
+    const units = [...unsent];
+    const parts: PartWriter[] = [];
+    if (units.length > 0)
+      parts.push(async (tx) => {
+        await insertUnits(tx, job.id, units);
+        return { committed: () => (unsent = unsent.slice(units.length)) };
+      });
+    if (lastLine !== undefined) parts.push((tx) => log.writeIn(tx, lastLine));
+    // Planned is written true only with the last units.
+    await run.write({ ...progressColumns(progress.snapshot()), unitsPlanned: planned, ...data }, parts);
+    latest = summary;
+  };
+
+  log.write("info", "job-start", {
+    worker: job.workerId,
+    takeovers: job.takeovers,
+    units: plan.kind === "packs" ? plan.units.length : undefined,
+  });
+  run.checkFresh();
+  run.start(() => write());
+  let failure: string | undefined;
+  try {
+    const tree = await relationshipTree(job.relationshipId);
+    const cutter = plan.kind === "walk" ? new WalkCutter(getConfig().unitFiles, plan) : undefined;
+    const totals = await walkTotals(tree, run.stop.signal, (entry) => {
+      const unit = cutter?.see(entry);
+      if (unit) unsent.push(unit);
+    });
+    if (cutter) {
+      unsent.push(cutter.finish());
+      planned = true;
+    }
+    progress.listener({ type: "totals", ...totals });
+  } catch (error) {
+    if (!run.stop.signal.aborted) failure = error instanceof Error ? error.message : String(error);
+  }
+
+  // Until every unit has ended, or one failed for good, or the work here must stop.
+  while (!failure && !run.stop.signal.aborted && !latest?.failed) {
+    if (planned && unsent.length === 0 && latest && (await openUnits(job.id)) === 0) break;
+    await pause(run.stop.signal);
+  }
+  const stopAsked = !run.leaseLost && run.stop.signal.aborted && (await run.stopAsked());
+  const handBack = shutdown.aborted && !stopAsked && !failure;
+  if (!run.leaseLost && !handBack) {
+    // The job ends when its last unit does. Stopped, the units running stop with their next
+    // renewal (or their lease runs out); failed, no unit starts any more and those running finish.
+    if (!stopAsked) await endQueuedUnits(job.id, "Another part of the job failed; this one was not started.");
+    while (!run.leaseLost && (await runningUnits(job.id)) > 0) await pause();
+  }
+  await run.end();
+
+  const recordEnd = async (): Promise<boolean> => {
+    if (run.leaseLost) return false;
+    let end: Record<string, unknown>;
+    let line: string;
+    if (handBack) {
+      end = { state: JOB_STATES.QUEUED, workerId: null, leaseToken: lease.token + 1, leaseExpiresAt: null };
+      line = log.line("info", "job-handed-back", { reason: "the worker is shutting down; its units go on" });
+    } else {
+      const summary = await summariseUnits(job.id, true);
+      const { state, error } = await outcomeOf(job.id, summary, failure, stopAsked);
+      const first = await db().jobUnit.findFirst({
+        where: { jobId: job.id, readMode: { not: null } },
+        orderBy: { index: "asc" },
+      });
+      end = { state, error: storableText(error), endTime: databaseNow(), readMode: first?.readMode ?? undefined };
+      line = log.line(state === JOB_STATES.SUCCEEDED ? "info" : "warn", "job-end", { outcome: state, error });
+    }
+    await log.settle();
+    try {
+      await write(end, line);
+      // Units never started, of a job stopped, end with it.
+      if (!handBack) await endQueuedUnits(job.id, "The job was stopped before this part started.");
+    } catch (error) {
+      if (error instanceof LeaseLostError) return false;
+      throw error;
+    }
+    return !handBack;
+  };
+
+  const recorded = await run.settle(recordEnd());
+  if (recorded)
+    await pruneEntryLists(job.relationshipId).catch((e: unknown) =>
+      log.write("warn", "entry-lists-not-pruned", { message: String(e) }),
+    );
+  else if (run.leaseLost)
+    log.write("warn", "job-left", { reason: "the lease was lost; the worker holding it now records the outcome" });
+  await log.close();
+}
+
+async function outcomeOf(
+  jobId: string,
+  summary: UnitsSummary,
+  failure: string | undefined,
+  stopped: boolean,
+): Promise<{ state: string; error: string }> {
+  if (failure) return { state: JOB_STATES.FAILED, error: failure };
+  if (summary.failed) return { state: JOB_STATES.FAILED, error: summary.failed.error };
+  if (stopped) return { state: JOB_STATES.ABORTED, error: "The job was stopped before it finished." };
+  const failed = Number(summary.counts.filesFailed ?? 0n);
+  if (failed === 0) return { state: JOB_STATES.SUCCEEDED, error: "" };
+  const first = await db().jobFileError.findMany({ where: { jobId }, orderBy: { id: "asc" }, take: 3 });
+  return {
+    state: JOB_STATES.COMPLETED_WITH_ERRORS,
+    error: filesFailedMessage(
+      failed,
+      first.map((row) => row.path),
+      { one: "file", many: "files", verb: "copied" },
+    ),
+  };
+}
+
+/** Counts the files and bytes the units will consider, as the engine's own walk would. */
+async function walkTotals(
+  tree: Awaited<ReturnType<typeof relationshipTree>>,
+  signal: AbortSignal,
+  see: (entry: Parameters<WalkCutter["see"]>[0]) => void,
+): Promise<{ files: bigint; bytes: bigint }> {
+  const handle = tree.open();
+  try {
+    let files = 0n;
+    let bytes = 0n;
+    for await (const entry of walkTree(handle, signal, { maxPathBytes: tree.maxPathBytes })) {
+      if (entry.kind === "file" && !entry.error) {
+        files++;
+        bytes += entry.stat!.size;
+      }
+      see(entry);
+    }
+    return { files, bytes };
+  } finally {
+    handle.close();
+  }
+}
+
+/** Inserted at most once each: a write whose reply was lost may have committed them already. */
+async function insertUnits(tx: Prisma.TransactionClient, jobId: string, units: UnitCut[]): Promise<void> {
+  for (let i = 0; i < units.length; i += INSERT_UNITS) {
+    const rows = units
+      .slice(i, i + INSERT_UNITS)
+      .map((u) => Prisma.sql`(${jobId}, ${u.index}, ${u.lowerBound}, ${u.upperBound}, ${UNIT_STATES.QUEUED})`);
+    await tx.$executeRaw`INSERT INTO "JobUnit" ("jobId", index, "lowerBound", "upperBound", state)
+      VALUES ${Prisma.join(rows)} ON CONFLICT DO NOTHING`;
+  }
+}
+
+const endQueuedUnits = (jobId: string, error: string) =>
+  db().jobUnit.updateMany({
+    where: { jobId, state: UNIT_STATES.QUEUED },
+    data: { state: UNIT_STATES.DONE, outcome: "ABORTED", error },
+  });
+const openUnits = (jobId: string) => db().jobUnit.count({ where: { jobId, state: { not: UNIT_STATES.DONE } } });
+const runningUnits = (jobId: string) => db().jobUnit.count({ where: { jobId, state: UNIT_STATES.RUNNING } });
+
+function pause(signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, WAIT_MS);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
