@@ -32,11 +32,12 @@ import {
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from "@aws-sdk/client-s3";
 import { DOWNLOAD_SETTINGS } from "@/lib/jobs/engine-settings";
 import { installPeers, peerCommand, peerVersions, type Peer } from "./peer-tools";
 import { startPostgres, type PostgresServer } from "@/scripts/postgres-server";
+import { CephStore } from "./ceph-store";
 import { withDatabaseCost, type DatabaseCost } from "./database-cost";
 import { Service } from "./service";
 import { makeLargeTree, makeScaleTree, makeSmallTree, smallFilePath } from "./trees";
@@ -79,14 +80,7 @@ interface Measured {
   database?: DatabaseCost;
 }
 
-const cephEnv = {
-  ...process.env,
-  CEPH_DIR: path.join(work, "ceph"),
-  CEPH_BACKEND: process.env.CEPH_BACKEND ?? "memstore",
-  CEPH_SIZE_GB: process.env.CEPH_SIZE_GB ?? "20",
-  S3_ACCESS_KEY: KEY,
-  S3_SECRET_KEY: SECRET,
-};
+const ceph = new CephStore(path.join(work, "ceph"), KEY, SECRET);
 let endpoint = "";
 let s3!: S3Client;
 let service: Service | undefined;
@@ -116,28 +110,16 @@ function pinClients(): void {
 
 function pinStore(): void {
   if (STORE_CPUS.length === 0) return;
-  for (const pidFile of fs.readdirSync(path.join(cephEnv.CEPH_DIR!, "run")).filter((name) => name.endsWith(".pid"))) {
-    const pid = fs.readFileSync(path.join(cephEnv.CEPH_DIR!, "run", pidFile), "utf8").trim();
+  for (const pidFile of fs.readdirSync(path.join(ceph.dir, "run")).filter((name) => name.endsWith(".pid"))) {
+    const pid = fs.readFileSync(path.join(ceph.dir, "run", pidFile), "utf8").trim();
     execFileSync("taskset", ["-a", "-p", "-c", STORE_CPUS.join(","), pid], { stdio: "ignore" });
   }
 }
 
 function startCeph(): void {
-  const settings = Object.fromEntries(
-    execFileSync("bash", [path.join(ROOT, "scripts/ceph.sh"), "up"], { env: cephEnv, encoding: "utf8" })
-      .trim()
-      .split("\n")
-      .map((line) => line.split("=") as [string, string]),
-  );
-  endpoint = settings.S3_ENDPOINT!;
-  s3 = new S3Client({
-    endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: KEY, secretAccessKey: SECRET },
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
+  ceph.start();
+  endpoint = ceph.endpoint;
+  s3 = ceph.s3;
 }
 
 /** Runs a command under /usr/bin/time, which reports the child's CPU and peak RSS. */
@@ -175,7 +157,7 @@ const CLOCK_TICKS_PER_S = Number(execFileSync("getconf", ["CLK_TCK"], { encoding
 function storeCpuMs(): number {
   let ticks = 0;
   for (const daemon of ["client.rgw.a", "osd.0"]) {
-    const pid = fs.readFileSync(path.join(cephEnv.CEPH_DIR!, "run", `${daemon}.pid`), "utf8").trim();
+    const pid = fs.readFileSync(path.join(ceph.dir, "run", `${daemon}.pid`), "utf8").trim();
     // utime and stime are fields 14 and 15; the command name before them may hold spaces, so count from its ")".
     const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
     ticks += Number(fields[11]) + Number(fields[12]);
@@ -330,7 +312,7 @@ async function deleteFolder(prefix: string): Promise<void> {
     await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: keys.slice(i, i + 1000) } }));
   execFileSync(
     "radosgw-admin",
-    ["-c", path.join(cephEnv.CEPH_DIR!, "ceph.conf"), "-n", "client.admin", "gc", "process", "--include-all"],
+    ["-c", path.join(ceph.dir, "ceph.conf"), "-n", "client.admin", "gc", "process", "--include-all"],
     { stdio: "ignore" },
   );
 }
@@ -678,7 +660,7 @@ function printTable() {
   const cpus = STORE_CPUS.length
     ? `the store on CPU ${STORE_CPUS.join(",")} and the clients on CPU ${CLIENT_CPUS.join(",")}`
     : `${os.availableParallelism()} cores shared by client and server`;
-  console.log(`\nmedians of ${RUNS} runs, Ceph RGW (${cephEnv.CEPH_BACKEND}) on 127.0.0.1, ${cpus}`);
+  console.log(`\nmedians of ${RUNS} runs, Ceph RGW (${ceph.backend}) on 127.0.0.1, ${cpus}`);
   console.log("ours: the job's own duration (the process's wall time, with Node's start, in brackets)");
   console.log(
     "service: the job's duration as the API reports it (the CLI's wall time to the end of --watch in brackets); the worker's CPU, and its peak RSS since it started\n",
@@ -736,10 +718,9 @@ function printTable() {
 try {
   await main();
 } finally {
-  s3?.destroy();
   await service?.stop();
   await servicePg?.stop();
   postgres?.stop();
-  execFileSync("bash", [path.join(ROOT, "scripts/ceph.sh"), "down"], { env: cephEnv });
+  ceph.stop();
   fs.rmSync(work, { recursive: true, force: true });
 }

@@ -29,6 +29,8 @@ export interface Store {
 }
 
 export class Service {
+  private readonly extraWorkers: ChildProcess[] = [];
+
   private constructor(
     private readonly starter: ChildProcess,
     private readonly url: string,
@@ -42,7 +44,11 @@ export class Service {
   static async start(
     work: string,
     fsRoot: string,
-    { name = "service", databaseUrl }: { name?: string; databaseUrl?: string } = {},
+    {
+      name = "service",
+      databaseUrl,
+      env: extraEnv = {},
+    }: { name?: string; databaseUrl?: string; env?: Record<string, string> } = {},
   ): Promise<Service> {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
@@ -58,6 +64,7 @@ export class Service {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       NEXT_TELEMETRY_DISABLED: "1",
     };
+    Object.assign(env, extraEnv);
     if (databaseUrl) env.SHIFT_DATABASE_URL = databaseUrl;
     else delete env.SHIFT_DATABASE_URL;
     const starter = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/start.ts")], {
@@ -117,7 +124,33 @@ export class Service {
     return this.timedJob(["replication_start_object_relationship", "--id", relationshipId, "--watch"]);
   }
 
+  /**
+   * Another worker beside the service's own, with a data directory of its own, as on another
+   * host (PostgreSQL; the environment must give SHIFT_SECRET_KEY, which every host shares).
+   */
+  addWorker(dataDir: string): void {
+    const worker = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/worker.ts")], {
+      cwd: ROOT,
+      env: { ...this.env, SHIFT_DATA_DIR: dataDir },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    this.extraWorkers.push(worker);
+  }
+
+  /** Stops the workers added beside the service's own. */
+  async stopAddedWorkers(): Promise<void> {
+    await Promise.all(
+      this.extraWorkers.splice(0).map((worker) => {
+        if (worker.exitCode !== null) return undefined;
+        const exited = new Promise((resolve) => worker.once("exit", resolve));
+        worker.kill("SIGTERM");
+        return exited;
+      }),
+    );
+  }
+
   async stop(): Promise<void> {
+    await this.stopAddedWorkers();
     if (this.starter.exitCode !== null) return;
     const exited = new Promise((resolve) => this.starter.once("exit", resolve));
     this.starter.kill("SIGTERM");
