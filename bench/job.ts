@@ -1,6 +1,7 @@
 // One job in its own process, run as the worker runs it (copy to S3, or with "direction": "from",
 // copy from S3); prints one JSON line with the job's duration, outcome, counters and this
 // process's peak RSS. BENCH_DURABLE=0 turns off the per-file fdatasync of downloads.
+import { FilePartialsLedger } from "@/lib/engine/partials-journal";
 import crypto from "node:crypto";
 import { copyFromObject } from "@/lib/engine/copy-from-object";
 import { copyToObject } from "@/lib/engine/copy-to-object";
@@ -39,7 +40,7 @@ const result =
   args.direction === "from"
     ? await copyFromObject({
         ...common,
-        partialsJournal: `${args.trackingFile}.partials`,
+        partials: new FilePartialsLedger(`${args.trackingFile}.partials`),
         listingRangeFiles: args.listingRangeFiles,
         download: { ...DOWNLOAD_SETTINGS, durableWrites: process.env.BENCH_DURABLE !== "0" },
       })

@@ -1,7 +1,9 @@
-// One job across 1, 2 and 3 workers: the service on PostgreSQL splits a push into work units
+// One job across 1, 2 and 3 workers: the service on PostgreSQL splits a copy into work units
 // that every worker leases. A first copy of BENCH_FILES (100,000) files of 4 KiB and its
 // no-change repeat, to the Ceph gateway on 127.0.0.1 through a proxy that adds BENCH_LATENCY_MS
-// (20) to every request, as a store in a distant region would. Each worker runs one unit at a
+// (20) to every request, as a store in a distant region would; then, unless BENCH_DIRECTIONS is
+// "push", the same folder pulled into an empty directory by the same workers, and its repeat
+// (every file counted on disk, a sample compared byte for byte with the source). Each worker runs one unit at a
 // time with BENCH_WORKER_CONCURRENCY (8) transfers in flight, so one worker is bound by its
 // transfers in flight, not by the CPU. Units of BENCH_UNIT_FILES (5,000) files; BENCH_REPEATS
 // (1) rounds, medians reported. The workers share this machine's two cores with Ceph,
@@ -24,6 +26,7 @@ const WORKER_CONCURRENCY = process.env.BENCH_WORKER_CONCURRENCY ?? "8";
 const UNIT_FILES = process.env.BENCH_UNIT_FILES ?? "5000";
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 1);
 const WORKERS = [1, 2, 3];
+const PULLS = (process.env.BENCH_DIRECTIONS ?? "push,pull").split(",").includes("pull");
 const BUCKET = "bench-units";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "s3shift-units-"));
@@ -56,9 +59,9 @@ async function main(): Promise<void> {
   makeSmallTree(path.join(work, "tree"), FILES);
   const store = { endpoint: proxy.endpoint, bucket: BUCKET, key: ceph.key, secret: ceph.secret };
 
-  const results = new Map<number, { first: number[]; repeat: number[] }>(
-    WORKERS.map((n) => [n, { first: [], repeat: [] }]),
-  );
+  type Times = { first: number[]; repeat: number[] };
+  const results = new Map<number, Times>(WORKERS.map((n) => [n, { first: [], repeat: [] }]));
+  const pulls = new Map<number, Times>(WORKERS.map((n) => [n, { first: [], repeat: [] }]));
   for (let round = 0; round < REPEATS; round++) {
     for (const workers of WORKERS) {
       for (let i = 1; i < workers; i++) service.addWorker(path.join(work, `host${i}-round${round}`));
@@ -76,21 +79,55 @@ async function main(): Promise<void> {
       console.log(
         `round ${round + 1}, ${workers} worker(s): first copy ${(first.ms / 1000).toFixed(1)} s, repeat ${(repeat.ms / 1000).toFixed(2)} s`,
       );
+      if (PULLS) {
+        const target = `pulled-w${workers}-r${round}`;
+        fs.mkdirSync(path.join(work, target));
+        const pulled = checked(await service.create(`/${target}`, store, folder, "from"), FILES, "first pull");
+        proxy.reset();
+        expectSameTree(path.join(work, "tree"), path.join(work, target));
+        const again = checked(await service.repeat(pulled.relationshipId), 0, "no-change repeat of the pull");
+        proxy.reset();
+        pulls.get(workers)!.first.push(pulled.ms);
+        pulls.get(workers)!.repeat.push(again.ms);
+        console.log(
+          `round ${round + 1}, ${workers} worker(s): first pull ${(pulled.ms / 1000).toFixed(1)} s, repeat ${(again.ms / 1000).toFixed(2)} s`,
+        );
+        fs.rmSync(path.join(work, target), { recursive: true, force: true });
+      }
       await service.stopAddedWorkers();
     }
   }
 
-  const base = results.get(1)!;
   console.log(
     `\n${FILES} files of 4 KiB, ${LATENCY_MS} ms added per request, ${WORKER_CONCURRENCY} transfers in flight per worker, units of ${UNIT_FILES} files; medians of ${REPEATS} round(s), Ceph RGW (${ceph.backend}) on 127.0.0.1, ${os.availableParallelism()} cores\n`,
   );
-  console.log("| workers | first copy | speed-up | no-change repeat | speed-up |");
+  table("push", results);
+  if (PULLS) table("pull", pulls);
+}
+
+function table(direction: string, times: Map<number, { first: number[]; repeat: number[] }>): void {
+  const base = times.get(1)!;
+  console.log(`| workers | first ${direction} | speed-up | no-change repeat | speed-up |`);
   console.log("| --- | --- | --- | --- | --- |");
   for (const workers of WORKERS) {
-    const { first, repeat } = results.get(workers)!;
+    const { first, repeat } = times.get(workers)!;
     console.log(
       `| ${workers} | ${(median(first) / 1000).toFixed(1)} s | ${(median(base.first) / median(first)).toFixed(2)} | ${(median(repeat) / 1000).toFixed(2)} s | ${(median(base.repeat) / median(repeat)).toFixed(2)} |`,
     );
+  }
+  console.log("");
+}
+
+/** Every file of the source is in the copy, and one in 97 holds the same bytes. */
+function expectSameTree(source: string, copy: string): void {
+  const files = (fs.readdirSync(source, { recursive: true, encoding: "utf8" }) as string[]).filter((p) =>
+    fs.statSync(path.join(source, p)).isFile(),
+  );
+  for (const [i, file] of files.entries()) {
+    const there = path.join(copy, file);
+    if (!fs.existsSync(there)) throw new Error(`the pull left out ${file}`);
+    if (i % 97 === 0 && !fs.readFileSync(there).equals(fs.readFileSync(path.join(source, file))))
+      throw new Error(`the pull wrote ${file} with other bytes`);
   }
 }
 

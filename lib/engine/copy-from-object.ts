@@ -5,31 +5,35 @@ import { classifyS3Error, httpStatusOf, s3ErrorCode } from "@/lib/s3/classify-er
 import { SMALL_OBJECT_BYTES } from "@/lib/s3/get-object";
 import { placeObject, type DownloadContext, type DownloadSettings } from "./download-file";
 import { jobController, type EngineJobInput } from "./job-input";
+import { type Completions, doneBefore, type DoneMark } from "./completions";
+import { listAndCheckFolder, refusalErrors, refusedFolderMessage } from "./folder-check";
 import { dispositionOf, fatalMessage, JobFailures, localFailureMessage, type CopyResult } from "./job-failures";
-import { placeKey, storageClassRefusal } from "./key-path";
-import { PartialsJournal } from "./partials-journal";
+import { placeKey } from "./key-path";
+import { keyAfter, type KeyRange } from "./key-range";
+import { PartialsJournal, type PartialsLedger } from "./partials-journal";
 import { LocalTree } from "./local-tree";
 import { mergeJoin } from "./merge";
-import { RemoteIndex } from "./remote-index";
-import {
-  LISTING_RANGE_FILES,
-  LISTING_RANGES_MAX,
-  listRemote,
-  UnsortedListingError,
-  type RemoteObject,
-} from "./remote-listing";
+import type { RemoteIndex } from "./remote-index";
+import { LISTING_RANGE_FILES, LISTING_RANGES_MAX, UnsortedListingError, type RemoteObject } from "./remote-listing";
 import { Semaphore } from "@/lib/concurrency/semaphore";
+import { compareUtf8 } from "./key-order";
 
 export interface CopyFromObjectInput extends EngineJobInput {
   download: DownloadSettings;
   /** Where the job notes the directories that hold its temporary files (outside the directory). */
-  partialsJournal: string;
+  partials: PartialsLedger;
   /** Tracked files per parallel listing range (LISTING_RANGE_FILES unless a test lists small folders in ranges). */
   listingRangeFiles?: number;
+  /**
+   * A work unit's keys. Its job checked the whole folder before any unit ran (a clash between
+   * two units' keys is seen only there) and sweeps the journal the units share.
+   */
+  range?: KeyRange;
+  /** Told of every object dispatched and finished, for the unit's mark. */
+  completions?: Completions;
+  /** What earlier attempts of the unit dealt with: passed over. */
+  resumeFrom?: DoneMark;
 }
-
-/** Refused keys kept for the job's file errors; the count goes on past it. */
-const MAX_LISTED_REFUSALS = 1000;
 
 /**
  * Runs one copy-from-S3 job: lists the folder (which gives the totals), refuses the whole folder
@@ -57,6 +61,8 @@ class DownloadRun {
   private readonly ctx: DownloadContext;
   private readonly tasks = new Set<Promise<void>>();
   private readonly failures = new JobFailures({ one: "object", many: "objects", verb: "copied" });
+  private readonly range: KeyRange | undefined;
+  private readonly doneEarlier: ReadonlySet<string>;
 
   constructor(
     private readonly input: CopyFromObjectInput,
@@ -65,6 +71,13 @@ class DownloadRun {
     this.controller = jobController(input.signal);
     this.slots = new Semaphore(input.concurrency);
     this.smallSlots = new Semaphore(input.download.smallObjectsInFlight);
+    const through = input.resumeFrom?.through;
+    // Keys an earlier attempt finished in order are not listed again.
+    this.range =
+      input.range && through !== undefined && compareUtf8(keyAfter(through), input.range.lower) > 0
+        ? { ...input.range, lower: keyAfter(through) }
+        : input.range;
+    this.doneEarlier = new Set(input.resumeFrom?.beyond ?? []);
     this.ctx = {
       store: input.store,
       bucket: input.bucket,
@@ -73,13 +86,14 @@ class DownloadRun {
       tracking: input.tracking,
       emit: (event) => {
         if (event.type === "file-failed") this.failures.noteFile(input.folder + event.path);
+        if (TERMINAL.has(event.type)) input.completions?.finished((event as { path: string }).path);
         input.emit(event);
       },
       signal: this.controller.signal,
       bufferBudget: new Semaphore(input.bufferBudgetBytes),
       settings: input.download,
       partials: new Set(),
-      journal: new PartialsJournal(input.partialsJournal, handles),
+      journal: new PartialsJournal(input.partials, handles, input.range !== undefined),
       tempPrefix: crypto.randomBytes(6).toString("hex"),
       tempCount: 0,
     };
@@ -94,7 +108,7 @@ class DownloadRun {
       if (!listing) return;
       const pairs = mergeJoin(
         listing.sorted(),
-        this.input.tracking.rows(),
+        this.input.tracking.rows(this.range),
         (o) => o.relPath,
         (t) => t.path,
       );
@@ -104,6 +118,9 @@ class DownloadRun {
         if (placement.kind === "directory")
           await this.guard(object, () => this.ctx.tree.ensureDirectory(placement.relPath));
         if (placement.kind !== "file") continue;
+        if (doneBefore(this.input.resumeFrom, this.doneEarlier, placement.relPath)) continue;
+        await this.input.completions?.room();
+        this.input.completions?.dispatched(placement.relPath);
         const small = object.size <= BigInt(SMALL_OBJECT_BYTES);
         const release = await (small ? this.smallSlots : this.slots).acquire();
         const task = this.guard(object, () => placeObject(this.ctx, object, placement.relPath, tracked)).finally(() => {
@@ -117,7 +134,7 @@ class DownloadRun {
     } finally {
       await Promise.all(this.tasks);
       await this.removePartials();
-      this.ctx.journal.close();
+      await this.ctx.journal.close().catch((error: unknown) => this.handleError(error, undefined));
       this.input.tracking.flush();
       listing?.close();
     }
@@ -137,6 +154,7 @@ class DownloadRun {
     const splits = this.input.tracking.splitPoints(
       this.input.listingRangeFiles ?? LISTING_RANGE_FILES,
       LISTING_RANGES_MAX,
+      this.range,
     );
     try {
       return await this.listAndCheckOnce(splits);
@@ -148,50 +166,16 @@ class DownloadRun {
 
   private async listAndCheckOnce(splits: string[]): Promise<RemoteIndex | undefined> {
     const { folder } = this.input;
-    const refusals: Array<{ object: RemoteObject; reason: string }> = [];
-    let refused = 0;
-    const refuse = (object: RemoteObject, reason: string) => {
-      refused++;
-      if (refusals.length < MAX_LISTED_REFUSALS) refusals.push({ object, reason });
-    };
-    const listing = new RemoteIndex();
-    let totals: Awaited<ReturnType<RemoteIndex["fill"]>>;
-    try {
-      totals = await listing.fill(
-        listRemote(this.input.store, this.input.bucket, folder, { signal: this.controller.signal, splits }),
-        (object) => {
-          const placement = placeKey(object);
-          const reason = placement.kind === "refused" ? placement.reason : storageClassRefusal(object);
-          if (reason) refuse(object, reason);
-        },
-      );
-    } catch (error) {
-      listing.close();
-      throw error;
-    }
-    this.input.emit({ type: "totals", files: totals.files, bytes: totals.bytes });
-    for (const conflict of listing.fileDirectoryConflicts(MAX_LISTED_REFUSALS)) {
-      refuse(
-        { relPath: conflict.file, size: 0n, etag: "" },
-        `is a file, yet "${folder}${conflict.inside}" needs it to be a directory`,
-      );
-    }
-    if (refused === 0) return listing;
-    listing.close();
-    for (const { object, reason } of refusals) {
-      this.ctx.emit({
-        type: "file-failed",
-        path: object.relPath,
-        size: object.size,
-        message: `the key "${folder}${object.relPath}" ${reason}`,
-      });
-    }
-    const first = refusals[0]!;
-    const others =
-      refused > 1 ? ` (and ${refused - 1} more key${refused === 2 ? "" : "s"}, see the job's file errors)` : "";
-    this.failures.setFatal(
-      `The folder cannot be copied: the key "${folder}${first.object.relPath}" ${first.reason}${others}. Nothing was downloaded.`,
-    );
+    const checked = await listAndCheckFolder(this.input.store, this.input.bucket, folder, {
+      signal: this.controller.signal,
+      splits,
+      range: this.range,
+    });
+    this.input.emit({ type: "totals", files: checked.totals.files, bytes: checked.totals.bytes });
+    if (checked.refused === 0) return checked.listing;
+    checked.listing.close();
+    for (const event of refusalErrors(folder, checked.refusals)) this.ctx.emit(event);
+    this.failures.setFatal(refusedFolderMessage(folder, checked));
     return undefined;
   }
 
@@ -222,6 +206,9 @@ class DownloadRun {
     this.ctx.partials.clear();
   }
 }
+
+/** The events that end an object's work, each naming its path. */
+const TERMINAL: ReadonlySet<string> = new Set(["file-transferred", "file-unchanged", "file-failed"]);
 
 /** The message for an error that concerns one object only. */
 function perKeyMessage(error: unknown): string {

@@ -145,7 +145,7 @@ async function download(ctx: DownloadContext, object: RemoteObject, relPath: str
   // A short name of fixed length: one derived from the target's could exceed NAME_MAX.
   const tempName = `.s3shift-${ctx.tempPrefix}-${++ctx.tempCount}.partial`;
   const temp = dir ? `${dir}/${tempName}` : tempName;
-  ctx.journal.noteDirectory(dir);
+  await ctx.journal.noteDirectory(dir);
   const dirFd = ctx.tree.handles.acquire(dir);
   let handle: fs.FileHandle | undefined;
   try {
@@ -193,7 +193,7 @@ async function downloadSmall(ctx: DownloadContext, object: RemoteObject, relPath
     const dir = parentOf(relPath);
     const tempName = `.s3shift-${ctx.tempPrefix}-${++ctx.tempCount}.partial`;
     const temp = dir ? `${dir}/${tempName}` : tempName;
-    ctx.journal.noteDirectory(dir);
+    await ctx.journal.noteDirectory(dir);
     const dirFd = ctx.tree.handles.acquire(dir);
     let fd: number | undefined;
     try {

@@ -6,13 +6,16 @@ import type { EngineEvent } from "@/lib/engine/events";
 import type { CopyResult } from "@/lib/engine/job-failures";
 import type { KeyRange } from "@/lib/engine/key-range";
 import type { TrackingStore } from "@/lib/engine/tracking-store";
-import { partialsJournalFor } from "@/lib/data-paths";
 import { TreeHandle } from "@/lib/fs/beneath";
 import { jobDirectoryPath } from "@/lib/fs/namespace";
 import { MAX_KEY_BYTES } from "@/lib/engine/decide";
 import { findRelationship, s3SettingsOf } from "@/lib/replication/find-relationship";
+import { listRemote } from "@/lib/engine/remote-listing";
+import { countEntries } from "@/lib/engine/count-entries";
 import { createObjectStore } from "@/lib/s3/client";
+import type { S3Store } from "@/lib/s3/s3-store";
 import { parseAddress } from "@/lib/s3/endpoint";
+import { partialsLedgerFor } from "./partial-directories";
 import { BUFFER_BUDGET_BYTES, DOWNLOAD_SETTINGS, storeSockets, uploadSettings } from "./engine-settings";
 
 /**
@@ -57,12 +60,11 @@ export async function executeCopy(
   };
   try {
     if (relationship.direction === "COPY_FROM_OBJECT") {
-      // Pulls are not cut into units (lib/jobs/units/plan-units.ts): one that was would copy everything.
-      if (unit) throw new Error("a copy from S3 does not run in work units");
       return await copyFromObject({
         ...common,
+        ...unit,
         download: DOWNLOAD_SETTINGS,
-        partialsJournal: partialsJournalFor(relationship.id),
+        partials: partialsLedgerFor(relationship.id),
       });
     }
     return await copyToObject({
@@ -95,4 +97,46 @@ export async function relationshipTree(
       }),
     maxPathBytes: MAX_KEY_BYTES - Buffer.byteLength(relationship.objectFolder),
   };
+}
+
+/** The relationship's bucket and folder, with a store of its own: for a listing apart from the engine's. */
+export async function relationshipFolder(
+  relationshipId: string,
+): Promise<{ store: S3Store; bucket: string; folder: string }> {
+  const relationship = await findRelationship(relationshipId);
+  return {
+    store: createObjectStore(s3SettingsOf(relationship), { maxSockets: 4 }),
+    bucket: relationship.bucket,
+    folder: relationship.objectFolder,
+  };
+}
+
+/**
+ * How many keys a first copy would meet, up to `limit`: the tree's entries for a push (counted
+ * from its directories' listings, nothing stat'ed), the folder's listing for a pull.
+ */
+export async function countRelationshipKeys(
+  relationshipId: string,
+  direction: string,
+  limit: number,
+  deadline: number,
+): Promise<number> {
+  let counted = 0;
+  if (direction === "COPY_FROM_OBJECT") {
+    const { store, bucket, folder } = await relationshipFolder(relationshipId);
+    try {
+      for await (const _ of listRemote(store, bucket, folder)) {
+        if (++counted >= limit || performance.now() >= deadline) break;
+      }
+    } finally {
+      store.destroy();
+    }
+    return counted;
+  }
+  const tree = (await relationshipTree(relationshipId)).open();
+  try {
+    return await countEntries(tree, limit, deadline);
+  } finally {
+    tree.close();
+  }
 }

@@ -13,7 +13,7 @@ import { JobLog } from "./job-log";
 import { jobTarget, LeaseLostError, wasStopRequested, type JobLease } from "./job-lease";
 import { LeaseRun, type PartWriter } from "./lease-run";
 import { SharedTracking } from "./shared-tracking";
-import { executeCopy, relationshipTree } from "./execute-copy";
+import { executeCopy, countRelationshipKeys } from "./execute-copy";
 import { findRelationship } from "@/lib/replication/find-relationship";
 import { coordinateJob } from "./units/coordinate-job";
 import { planJob, type Plan } from "./units/plan-units";
@@ -149,7 +149,9 @@ async function planOrWhole(job: Job, workerLog: (line: string) => void): Promise
   if (databaseKind() !== "postgresql") return { kind: "whole" };
   try {
     const { direction } = await findRelationship(job.relationshipId);
-    return await planJob(job, direction, async () => (await relationshipTree(job.relationshipId)).open());
+    return await planJob(job, direction, (limit, deadline) =>
+      countRelationshipKeys(job.relationshipId, direction, limit, deadline),
+    );
   } catch (error) {
     if (job.unitsPlanned !== null) throw error;
     workerLog(`worker: job ${job.id} runs whole: ${error instanceof Error ? error.message : error}`);

@@ -11,7 +11,8 @@ import { decryptSecret, encryptSecret } from "@/lib/secrets/cipher";
 import { JOB_STATES } from "@/lib/replication/job-states";
 import { migratePostgres } from "@/lib/db/postgres-migrations";
 import { createPostgresClient, createPrismaClient } from "@/lib/db/prisma";
-import { trackingFileFor } from "@/lib/data-paths";
+import { partialsJournalFor, trackingFileFor } from "@/lib/data-paths";
+import { FilePartialsLedger } from "@/lib/engine/partials-journal";
 import { TrackingStore } from "@/lib/engine/tracking-store";
 import { SharedTracking } from "@/lib/jobs/shared-tracking";
 import { openLog } from "@/lib/replication/open-log";
@@ -36,7 +37,8 @@ type Model =
   | "trackingPack"
   | "trackingUpload"
   | "replicationLogLine"
-  | "jobUnit";
+  | "jobUnit"
+  | "partialDirectory";
 
 /**
  * The calls the copy makes, the same on every model: rows pass from one client to the other
@@ -74,6 +76,7 @@ const FILLED_FROM_FILES: { name: string; model: Model }[] = [
   { name: "TrackingUpload", model: "trackingUpload" },
   { name: "ReplicationLogLine", model: "replicationLogLine" },
   { name: "JobUnit", model: "jobUnit" },
+  { name: "PartialDirectory", model: "partialDirectory" },
 ];
 
 async function copyTable(
@@ -198,6 +201,7 @@ export async function copySqliteToPostgres(input: CopyToPostgresInput): Promise<
           );
         trackedFiles = await shareTrackingFiles(tx, trackingCopies);
         logLines = await shareLogFiles(from, tx);
+        await sharePartialsJournals(from, tx);
         return copied;
       },
       { timeout: 60 * 60_000, maxWait: 60_000 },
@@ -242,6 +246,20 @@ async function shareTrackingFiles(tx: Tx, copies: Map<string, string>): Promise<
     }
   }
   return files;
+}
+
+/**
+ * The directories where a killed pull left temporary files, noted in a file on this host, are
+ * noted where a worker on any host will sweep them.
+ */
+async function sharePartialsJournals(from: PrismaClient, tx: Tx): Promise<void> {
+  for (const { id } of await from.relationship.findMany({ select: { id: true } })) {
+    const relDirs = await new FilePartialsLedger(partialsJournalFor(id)).listed();
+    if (relDirs.length > 0)
+      await tx.partialDirectory.createMany({
+        data: [...new Set(relDirs)].map((relDir) => ({ relationshipId: id, relDir })),
+      });
+  }
 }
 
 /** Each relationship's replication log becomes its rows, in order, where the console reads them now. */

@@ -4,6 +4,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { Client as PgClient } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withAppDatabase } from "../support/app-database";
 import { startApp, storeFields, waitForJobEnd, type AppServer } from "../support/app-server";
@@ -65,6 +66,8 @@ describe("moving an installation from SQLite to PostgreSQL", () => {
     const { env } = before;
     // The web server and the worker stopped; the data directory (tracking, logs, key file) stays.
     await before.stop();
+    // A pull killed mid-download on this host left temporary files in two directories, noted here.
+    fs.writeFileSync(path.join(dataDir, "tracking", `${id}.partials`), "/\n/deep/dir\n/deep/dir\n");
 
     const target = await pg.createDatabase("moved");
     const common = { SHIFT_DATA_DIR: dataDir, SHIFT_FS_ROOT: env.SHIFT_FS_ROOT };
@@ -87,6 +90,15 @@ describe("moving an installation from SQLite to PostgreSQL", () => {
       .split("\n");
     expect(moved.stdout).toContain(`  ${logLines.length} replication log lines copied into ReplicationLogLine`);
     expect(moved.stdout + moved.stderr).not.toContain(new URL(target).password);
+    // Noted where a worker on any host sweeps them.
+    const client = new PgClient({ connectionString: target });
+    await client.connect();
+    const noted = await client.query(`SELECT "relationshipId", "relDir" FROM "PartialDirectory" ORDER BY "relDir"`);
+    await client.end();
+    expect(noted.rows).toEqual([
+      { relationshipId: id, relDir: "" },
+      { relationshipId: id, relDir: "deep/dir" },
+    ]);
 
     // Moving again into the same database is refused, and changes nothing.
     const again = move({ ...common, SHIFT_DATABASE_URL: target, SHIFT_SECRET_KEY: NEW_KEY });

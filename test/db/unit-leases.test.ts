@@ -11,6 +11,7 @@ import {
   writeUnderUnitLease,
   type UnitLease,
 } from "@/lib/jobs/units/unit-lease";
+import { summariseUnits } from "@/lib/jobs/units/unit-progress";
 import { abortObjectReplication } from "@/lib/replication/abort-object-replication";
 import { newRelationship, useMigratedPostgres } from "../support/postgres-rows";
 
@@ -120,5 +121,37 @@ describe("work units' leases", () => {
       abortRequested: true,
     });
     expect(await claimNextUnit("w")).toBeNull();
+  });
+
+  it("sums a job's units in one query: counters, units still open, and the first that failed", async () => {
+    const { jobId } = await splitJob(4);
+    const set = (index: number, data: Record<string, unknown>) =>
+      db().jobUnit.update({ where: { jobId_index: { jobId, index } }, data });
+    await set(0, {
+      state: UNIT_STATES.DONE,
+      outcome: "SUCCEEDED",
+      filesTransferred: 5n,
+      bytesTransferred: 500n,
+      bytesMoved: 520n,
+    });
+    await set(1, { state: UNIT_STATES.RUNNING, filesUnchanged: 7n, entriesSkipped: 2n, skippedDetail: '{"fifo":2}' });
+    await set(2, { state: UNIT_STATES.DONE, outcome: "FAILED", error: "the bucket is gone", filesFailed: 1n });
+    await set(3, { state: UNIT_STATES.DONE, outcome: "FAILED", error: "a later failure", bytesMoved: 30n });
+    const summary = await summariseUnits(jobId, true);
+    expect(summary).toEqual({
+      counts: expect.objectContaining({
+        filesTransferred: 5n,
+        bytesTransferred: 500n,
+        filesUnchanged: 7n,
+        filesFailed: 1n,
+        entriesSkipped: 2n,
+        skippedByReason: { fifo: 2 },
+      }),
+      bytesMoved: 550,
+      open: 1,
+      failed: { index: 2, error: "the bucket is gone" },
+    });
+    const empty = await splitJob(2);
+    expect(await summariseUnits(empty.jobId, false)).toMatchObject({ open: 2, failed: undefined, bytesMoved: 0 });
   });
 });

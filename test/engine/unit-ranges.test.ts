@@ -8,7 +8,15 @@ import { Completions, type DoneMark } from "@/lib/engine/completions";
 import { compareUtf8 } from "@/lib/engine/key-order";
 import type { KeyRange } from "@/lib/engine/key-range";
 import { filesDone } from "@/lib/progress/remaining";
-import { listKeys, makeTempDir, runCopyJob, writeFile } from "../support/engine-harness";
+import {
+  listKeys,
+  makeTempDir,
+  runCopyJob,
+  runDownloadJob,
+  writeFile,
+  type RunOutcome,
+} from "../support/engine-harness";
+import type { EngineEvent } from "@/lib/engine/events";
 import { useProxiedS3 } from "../support/proxied-s3";
 import { isListing } from "../support/listing-xml";
 
@@ -37,6 +45,53 @@ const putKeys = () =>
 
 const inside = (name: string, range: KeyRange) =>
   compareUtf8(name, range.lower) >= 0 && (range.upper === undefined || compareUtf8(name, range.upper) < 0);
+
+/**
+ * Runs one range as three attempts, the first stopped after 25 files moved, the second after 10,
+ * each going on from the mark the one before left, as a unit taken over does. No attempt moves
+ * a key an earlier one dealt with (`moved` lists the keys the store was asked to move since the
+ * last reset); returns the files counted across the attempts and what each moved.
+ */
+async function attemptsAfterStops(
+  folder: string,
+  range: KeyRange,
+  moved: () => string[],
+  run: (
+    unit: { range: KeyRange; completions: Completions; resumeFrom?: DoneMark },
+    signal: AbortSignal,
+    onEvent: (event: EngineEvent) => void,
+  ) => Promise<RunOutcome>,
+): Promise<{ counted: bigint; movedBy: string[][] }> {
+  let mark: DoneMark | undefined;
+  let counted = 0n;
+  const movedBy: string[][] = [];
+  for (const stopAfter of [25, 10, undefined]) {
+    lab.proxy.reset();
+    const stop = new AbortController();
+    const completions = new Completions(mark);
+    let done = 0;
+    const attempt = await run({ range, completions, resumeFrom: mark }, stop.signal, (event) => {
+      if (event.type === "file-transferred" && ++done === stopAfter) stop.abort(new Error("stopped"));
+    });
+    expect(attempt.outcome).toBe(stopAfter === undefined ? "SUCCEEDED" : "ABORTED");
+    const keys = moved();
+    const earlier = mark;
+    const dealtWith = (key: string) =>
+      !!earlier &&
+      ((earlier.through !== undefined && compareUtf8(key, folder + earlier.through) <= 0) ||
+        earlier.beyond.map((k) => folder + k).includes(key));
+    expect(keys.filter(dealtWith)).toEqual([]);
+    movedBy.push(keys);
+    // What the attempt committed: its counters and its mark, read together.
+    counted += filesDone(attempt.progress);
+    mark = completions.mark();
+    if (stopAfter !== undefined) {
+      expect(mark.through).toBeUndefined();
+      expect(mark.beyond.length).toBeGreaterThanOrEqual(stopAfter);
+    }
+  }
+  return { counted, movedBy };
+}
 
 describe("work units on the engine", () => {
   it("each range sends, lists and tracks only its own keys; together they send every file once", async () => {
@@ -98,43 +153,18 @@ describe("work units on the engine", () => {
     lab.proxy.interceptor = (r) =>
       r.method === "PUT" ? { delayMs: r.path.endsWith("/d0/f000.txt") ? 1_500 : 20 } : undefined;
 
-    let mark: DoneMark | undefined;
-    let counted = 0n;
-    const sentBy: string[][] = [];
-    for (const stopAfter of [25, 10, undefined]) {
-      lab.proxy.reset();
-      const stop = new AbortController();
-      const completions = new Completions(mark);
-      let sent = 0;
-      const attempt = await runCopyJob({
+    const { counted, movedBy: sentBy } = await attemptsAfterStops(folder, range, putKeys, (unit, signal, onEvent) =>
+      runCopyJob({
         endpoint: lab.proxy.endpoint,
         bucket: BUCKET,
         directory: root,
         trackingFile,
         folder,
-        signal: stop.signal,
-        unit: { range, completions, resumeFrom: mark },
-        onEvent: (event) => {
-          if (event.type === "file-transferred" && ++sent === stopAfter) stop.abort(new Error("stopped"));
-        },
-      });
-      expect(attempt.outcome).toBe(stopAfter === undefined ? "SUCCEEDED" : "ABORTED");
-      const sends = putKeys();
-      // Nothing an earlier attempt dealt with is sent again.
-      const dealtWith = (key: string) =>
-        !!mark &&
-        ((mark.through !== undefined && compareUtf8(key, folder + mark.through) <= 0) ||
-          mark.beyond.map((k) => folder + k).includes(key));
-      expect(sends.filter(dealtWith)).toEqual([]);
-      sentBy.push(sends);
-      // What the attempt committed: its counters and its mark, read together.
-      counted += filesDone(attempt.progress);
-      mark = completions.mark();
-      if (stopAfter !== undefined) {
-        expect(mark.through).toBeUndefined();
-        expect(mark.beyond.length).toBeGreaterThanOrEqual(stopAfter);
-      }
-    }
+        signal,
+        unit,
+        onEvent,
+      }),
+    );
     // Every file of the range counted once across the three attempts.
     expect(counted).toBe(BigInt(own.length));
     // Sent again only what an attempt had on the wire when it stopped (the slow file each time).
@@ -169,5 +199,107 @@ describe("work units on the engine", () => {
     }
     expect(failed).toHaveLength(1);
     expect(failed[0]).toBe(`${deep}/`);
+  });
+});
+
+describe("work units of a pull on the engine", () => {
+  const getKeys = () =>
+    lab.proxy.requests
+      .filter((r) => r.method === "GET" && !isListing(r.query))
+      .map((r) => decodeURIComponent(r.path.split("/").slice(2).join("/")))
+      .sort(compareUtf8);
+
+  /** The tree of makeTree, pushed to `folder` as the source of the pulls. */
+  async function seedFolder(folder: string): Promise<string[]> {
+    const { root, names } = makeTree();
+    const trackingFile = path.join(makeTempDir(), "tracking.db");
+    temps.push(path.dirname(trackingFile));
+    const pushed = await runCopyJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory: root,
+      trackingFile,
+      folder,
+    });
+    expect(pushed.outcome).toBe("SUCCEEDED");
+    return names;
+  }
+
+  it("each range lists and downloads only its own keys; together they place every object once", async () => {
+    const folder = "pull-ranges/";
+    const names = await seedFolder(folder);
+    const target = makeTempDir("s3shift-units-pull-");
+    const trackingFile = path.join(makeTempDir(), "tracking.db");
+    temps.push(target, path.dirname(trackingFile));
+    const ranges: KeyRange[] = [
+      { lower: "", upper: "d1/f040.txt" },
+      { lower: "d1/f040.txt", upper: "d2/" },
+      { lower: "d2/" },
+    ];
+    for (const range of ranges) {
+      lab.proxy.reset();
+      const result = await runDownloadJob({
+        endpoint: lab.proxy.endpoint,
+        bucket: BUCKET,
+        directory: target,
+        trackingFile,
+        folder,
+        unit: { range, completions: new Completions() },
+      });
+      expect(result.outcome).toBe("SUCCEEDED");
+      const own = names.filter((name) => inside(name, range));
+      expect(result.progress.filesTransferred).toBe(BigInt(own.length));
+      expect(getKeys()).toEqual(own.map((name) => folder + name));
+      // Only this range's files are on disk so far, besides the earlier ranges'.
+      const listings = lab.proxy.requests.filter((r) => isListing(r.query));
+      expect(listings[0]!.query.get("start-after") ?? "").toBe(
+        range.lower === "" ? "" : folder + range.lower.slice(0, -1),
+      );
+    }
+    for (const name of names) expect(fs.readFileSync(path.join(target, name), "utf8")).toBe(`contents of ${name}`);
+
+    lab.proxy.reset();
+    const repeat = await runDownloadJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory: target,
+      trackingFile,
+      folder,
+      unit: { range: ranges[1]!, completions: new Completions() },
+    });
+    expect(repeat.progress.filesUnchanged).toBe(BigInt(names.filter((n) => inside(n, ranges[1]!)).length));
+    expect(getKeys()).toEqual([]);
+  });
+
+  it("attempts after stopped ones fetch nothing an earlier one dealt with, and leave no temporary file", async () => {
+    const folder = "pull-resumed/";
+    const names = await seedFolder(folder);
+    const target = makeTempDir("s3shift-units-pull-");
+    const trackingFile = path.join(makeTempDir(), "tracking.db");
+    temps.push(target, path.dirname(trackingFile));
+    const range: KeyRange = { lower: "d0/", upper: "top3.txt" };
+    const own = names.filter((name) => inside(name, range));
+    lab.proxy.interceptor = (r) =>
+      r.method === "GET" && !isListing(r.query) ? { delayMs: r.path.endsWith("/d0/f000.txt") ? 1_500 : 20 } : undefined;
+
+    const { counted } = await attemptsAfterStops(folder, range, getKeys, (unit, signal, onEvent) =>
+      runDownloadJob({
+        endpoint: lab.proxy.endpoint,
+        bucket: BUCKET,
+        directory: target,
+        trackingFile,
+        folder,
+        signal,
+        unit,
+        onEvent,
+      }),
+    );
+    lab.proxy.interceptor = undefined;
+    expect(counted).toBe(BigInt(own.length));
+    const onDisk = fs.readdirSync(target, { recursive: true, encoding: "utf8" }).filter((p) => p.endsWith(".txt"));
+    expect(onDisk.sort(compareUtf8)).toEqual(own);
+    expect(fs.readdirSync(target, { recursive: true, encoding: "utf8" }).filter((p) => p.includes(".partial"))).toEqual(
+      [],
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { FilePartialsLedger } from "@/lib/engine/partials-journal";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -121,7 +122,8 @@ export function runDownloadJob(options: DownloadRunOptions): Promise<RunOutcome>
       emit,
       concurrency: 8,
       bufferBudgetBytes: 64 * 1024 * 1024,
-      partialsJournal: options.trackingFile.replace(/\.db$/, "") + ".partials",
+      partials: new FilePartialsLedger(options.trackingFile.replace(/\.db$/, "") + ".partials"),
+      ...options.unit,
       listingRangeFiles: options.listingRangeFiles,
       download: {
         rangeThreshold: options.rangeThreshold ?? 16 * 1024 * 1024,

@@ -1,13 +1,25 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect } from "vitest";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { startAppWithStore, stopAppWithStore, storeFields, type AppWithStore, type WorkerProcess } from "./app-server";
 import { TcpRelay } from "./tcp-relay";
 import { makeTestHosts, type TestHosts } from "./test-hosts";
-import { writeTree } from "./worker-scenarios";
+import { replicationLog, writeTree } from "./worker-scenarios";
 
 export const RELATIONSHIPS = "/v3/replication/object-relationships";
+
+/** A line of a relationship's replication log, with the fields the hosts' scenarios read. */
+export interface LogLine {
+  time: string;
+  event: string;
+  unit?: number;
+  worker?: string;
+  takeovers?: number;
+  units?: number;
+  count?: number;
+}
 
 /**
  * Workers on hosts of their own: network namespaces with their own addresses, reaching
@@ -27,7 +39,11 @@ export interface HostsLab {
   makeTree(name: string, files: number): Map<string, Buffer>;
   /** A copy of `/<name>` to the folder `<name>/`, through the store's address on the hosts' network. */
   createPush(name: string): Promise<string>;
+  /** A copy from the folder `<folder>/` to a new, empty `/<name>`, the same way. */
+  createPull(name: string, folder: string): Promise<string>;
   status(id: string): Promise<any>;
+  /** The relationship's replication log, line by line, whichever host wrote it. */
+  logOf(id: string): Promise<LogLine[]>;
   /** Which host runs the worker of this id ("host:pid:tag"). */
   hostOf(workerId: string): number;
 }
@@ -60,6 +76,20 @@ export async function startHostsLab(
   onNetwork.hostname = hosts.gateway;
   onNetwork.port = String(databaseRelay.port);
 
+  const create = async (fields: Record<string, unknown>): Promise<string> => {
+    const created = await lab.app.call("POST", `${RELATIONSHIPS}/`, {
+      token: lab.token,
+      body: {
+        ...storeFields(storeRelay.port, bucket),
+        object_store_address: `http://${hosts.gateway}`,
+        allow_plain_http: true,
+        ...fields,
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    return created.json.id as string;
+  };
+
   const self: HostsLab = {
     hosts,
     lab,
@@ -87,20 +117,16 @@ export async function startHostsLab(
       for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
     },
     makeTree: (name, files) => writeTree(lab.app.fsRoot, name, files),
-    async createPush(name) {
-      const created = await lab.app.call("POST", `${RELATIONSHIPS}/`, {
-        token: lab.token,
-        body: {
-          ...storeFields(storeRelay.port, bucket),
-          object_store_address: `http://${hosts.gateway}`,
-          allow_plain_http: true,
-          local_directory_path: `/${name}`,
-          object_folder: `${name}/`,
-        },
-      });
-      expect(created.status, created.text).toBe(201);
-      return created.json.id as string;
+    createPush: (name) => create({ local_directory_path: `/${name}`, object_folder: `${name}/` }),
+    createPull(name, folder) {
+      fs.mkdirSync(path.join(lab.app.fsRoot, name));
+      return create({ direction: "COPY_FROM_OBJECT", local_directory_path: `/${name}`, object_folder: `${folder}/` });
     },
+    logOf: async (id) =>
+      (await replicationLog(lab.app, id))
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as LogLine),
     status: async (id) => (await lab.app.call("GET", `${RELATIONSHIPS}/${id}/status`, { token: lab.token })).json,
     hostOf(workerId) {
       const pid = Number(workerId.split(":")[1]);
@@ -110,4 +136,31 @@ export async function startHostsLab(
     },
   };
   return self;
+}
+
+/**
+ * A lab of hosts for a test file: started before its first test, reset after each (links
+ * restored, workers killed, the proxy's log and interceptor cleared), stopped after the last;
+ * with a client of its PostgreSQL, for the rows a test reads. Its fields are set once started.
+ */
+export function useHostsLab(
+  bucket: string,
+  options: { hosts: number; leaseSeconds: number },
+): { hostsLab: HostsLab; database: pg.Client } {
+  const setup = {} as { hostsLab: HostsLab; database: pg.Client };
+  beforeAll(async () => {
+    setup.hostsLab = await startHostsLab(bucket, options);
+    setup.database = new pg.Client({ connectionString: setup.hostsLab.lab.app.env.SHIFT_DATABASE_URL });
+    await setup.database.connect();
+  }, 120_000);
+  afterEach(async () => {
+    await setup.hostsLab.reset();
+    setup.hostsLab.lab.proxy.interceptor = undefined;
+    setup.hostsLab.lab.proxy.reset();
+  });
+  afterAll(async () => {
+    await setup.database?.end();
+    await setup.hostsLab?.stop();
+  });
+  return setup;
 }

@@ -8,12 +8,14 @@ import { ProgressTracker } from "@/lib/engine/progress";
 import { walkTree } from "@/lib/engine/walk";
 import { progressColumns } from "@/lib/progress/record";
 import { JOB_STATES } from "@/lib/replication/job-states";
+import { findRelationship } from "@/lib/replication/find-relationship";
 import { relationshipTree } from "../execute-copy";
 import { jobTarget, LeaseLostError } from "../job-lease";
-import { pruneEntryLists } from "../job-entry-rows";
+import { JobEntryRows, pruneEntryLists } from "../job-entry-rows";
 import { JobLog } from "../job-log";
 import { LeaseRun, type PartWriter } from "../lease-run";
 import { WalkCutter, type Plan, type UnitCut } from "./plan-units";
+import { checkPull, sweepPullLeftovers } from "./pull-units";
 import { UNIT_STATES } from "./unit-lease";
 import { summariseUnits, type UnitsSummary } from "./unit-progress";
 
@@ -42,8 +44,12 @@ export async function coordinateJob(job: Job, plan: Exclude<Plan, { kind: "whole
   // The job's start is on the database's clock: the overall rate counts from it, here too.
   const startedAt = Date.now() - (databaseNow().getTime() - (job.startTime ?? databaseNow()).getTime());
   const progress = new ProgressTracker({ startedAt });
-  let unsent: UnitCut[] = plan.kind === "packs" ? plan.units : [];
-  let planned = plan.kind !== "walk";
+  const pull = (await findRelationship(job.relationshipId)).direction === "COPY_FROM_OBJECT";
+  const entryRows = new JobEntryRows(job.id);
+  // A pull's units wait for the check of its whole folder.
+  let unsent: UnitCut[] = plan.kind === "packs" && !pull ? plan.units : [];
+  // Written true with the last units only: a coordinator that takes over a planned job makes none.
+  let planned = plan.kind === "planned" || (plan.kind === "packs" && !pull);
   let latest: UnitsSummary | undefined;
   let writes = 0;
 
@@ -60,9 +66,11 @@ export async function coordinateJob(job: Job, plan: Exclude<Plan, { kind: "whole
         return { committed: () => (unsent = unsent.slice(units.length)) };
       });
     if (lastLine !== undefined) parts.push((tx) => log.writeIn(tx, lastLine));
+    if (entryRows.hasRows()) parts.push(entryRows.prepare());
     // Planned is written true only with the last units.
     await run.write({ ...progressColumns(progress.snapshot()), unitsPlanned: planned, ...data }, parts);
-    latest = summary;
+    // A summary taken before units it inserted does not count them: the next write's will.
+    latest = units.length === 0 ? summary : undefined;
   };
 
   log.write("info", "job-start", {
@@ -74,6 +82,31 @@ export async function coordinateJob(job: Job, plan: Exclude<Plan, { kind: "whole
   run.start(() => write());
   let failure: string | undefined;
   try {
+    if (pull) failure = await preparePull();
+    else await preparePush();
+  } catch (error) {
+    if (!run.stop.signal.aborted) failure = error instanceof Error ? error.message : String(error);
+  }
+
+  async function preparePull(): Promise<string | undefined> {
+    if (plan.kind !== "planned") await sweepLeftovers();
+    const checked = await checkPull(job.relationshipId, plan, run.stop.signal);
+    progress.listener({ type: "totals", ...checked.totals });
+    if (checked.refused) {
+      for (const event of checked.refused.errors) entryRows.listener(event);
+      return checked.refused.message;
+    }
+    unsent.push(...checked.units);
+    planned = true;
+    return undefined;
+  }
+
+  async function sweepLeftovers(): Promise<void> {
+    const count = await sweepPullLeftovers(job.relationshipId);
+    if (count > 0) log.write("info", "leftovers-removed", { count });
+  }
+
+  async function preparePush(): Promise<void> {
     const tree = await relationshipTree(job.relationshipId);
     const cutter = plan.kind === "walk" ? new WalkCutter(getConfig().unitFiles, plan) : undefined;
     const totals = await walkTotals(tree, run.stop.signal, (entry) => {
@@ -85,13 +118,11 @@ export async function coordinateJob(job: Job, plan: Exclude<Plan, { kind: "whole
       planned = true;
     }
     progress.listener({ type: "totals", ...totals });
-  } catch (error) {
-    if (!run.stop.signal.aborted) failure = error instanceof Error ? error.message : String(error);
   }
 
   // Until every unit has ended, or one failed for good, or the work here must stop.
   while (!failure && !run.stop.signal.aborted && !latest?.failed) {
-    if (planned && unsent.length === 0 && latest && (await openUnits(job.id)) === 0) break;
+    if (planned && unsent.length === 0 && latest?.open === 0) break;
     await pause(run.stop.signal);
   }
   const stopAsked = !run.leaseLost && run.stop.signal.aborted && (await run.stopAsked());
@@ -101,6 +132,9 @@ export async function coordinateJob(job: Job, plan: Exclude<Plan, { kind: "whole
     // renewal (or their lease runs out); failed, no unit starts any more and those running finish.
     if (!stopAsked) await endQueuedUnits(job.id, "Another part of the job failed; this one was not started.");
     while (!run.leaseLost && (await runningUnits(job.id)) > 0) await pause();
+    // What units killed mid-download left, on any host, once none runs.
+    if (pull && !run.leaseLost)
+      await sweepLeftovers().catch((e: unknown) => log.write("warn", "leftovers-not-removed", { message: String(e) }));
   }
   await run.end();
 
@@ -204,7 +238,6 @@ const endQueuedUnits = (jobId: string, error: string) =>
     where: { jobId, state: UNIT_STATES.QUEUED },
     data: { state: UNIT_STATES.DONE, outcome: "ABORTED", error },
   });
-const openUnits = (jobId: string) => db().jobUnit.count({ where: { jobId, state: { not: UNIT_STATES.DONE } } });
 const runningUnits = (jobId: string) => db().jobUnit.count({ where: { jobId, state: UNIT_STATES.RUNNING } });
 
 function pause(signal?: AbortSignal): Promise<void> {

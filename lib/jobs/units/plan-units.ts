@@ -6,10 +6,8 @@ import { databaseKind } from "@/lib/db/database-url";
 import { db } from "@/lib/db/prisma";
 import { compareUtf8 } from "@/lib/engine/key-order";
 import { TrackingStore } from "@/lib/engine/tracking-store";
-import { walkTree, type LocalEntry } from "@/lib/engine/walk";
-import type { TreeHandle } from "@/lib/fs/beneath";
 
-/** How long a first copy's tree is walked to tell whether it is worth splitting: well within any lease. */
+/** How long a first copy's tree is walked (or its folder listed) to tell whether it is worth splitting: well within any lease. */
 const PROBE_MS = 1_000;
 
 export interface UnitCut {
@@ -24,21 +22,29 @@ export type Plan =
   | { kind: "whole" }
   /** Every unit known at once, cut at the shared tracking's packs (a repeat). */
   | { kind: "packs"; units: UnitCut[] }
-  /** Units cut from a walk of the tree as it goes (a first copy, or a plan a lost worker left unfinished). */
+  /**
+   * Units cut as the job's keys pass in order: a walk of the tree (a first push, or one a lost
+   * worker left unfinished), or the listing of the folder (a first pull).
+   */
   | { kind: "walk"; from: string; nextIndex: number }
   /** Every unit made already, by a worker that lost the job since. */
   | { kind: "planned" };
 
+/** How many keys a first copy would meet, up to `limit`: its tree's entries, or its folder's listing. */
+export type KeyCount = (limit: number, deadline: number) => Promise<number>;
+
 /**
- * Whether a claimed job runs whole or in work units, and where they come from. Only pushes on
- * PostgreSQL are split, and only trees of at least two units' worth of files: a small job runs
- * whole, with no extra cost but one count of its tracking (or a walk of a first copy's tree
- * cut short once it has seen enough).
+ * Whether a claimed job runs whole or in work units, and where they come from. Only jobs on
+ * PostgreSQL are split, and only those of at least two units' worth of files: a small job runs
+ * whole, with no extra cost but one count of its tracking (or a walk of a first copy's tree, or
+ * a listing of its folder, cut short once it has seen enough).
  */
-export async function planJob(job: Job, direction: string, openTree: () => Promise<TreeHandle>): Promise<Plan> {
-  if (databaseKind() !== "postgresql" || direction !== "COPY_TO_OBJECT") return { kind: "whole" };
+export async function planJob(job: Job, direction: string, countKeys: KeyCount): Promise<Plan> {
+  if (databaseKind() !== "postgresql") return { kind: "whole" };
   if (job.unitsPlanned === true) return { kind: "planned" };
-  if (job.unitsPlanned === false) return resumePlan(job.id);
+  // A pull makes its units only once the whole folder is checked: none were made.
+  if (job.unitsPlanned === false)
+    return direction === "COPY_TO_OBJECT" ? resumePlan(job.id) : { kind: "walk", from: "", nextIndex: 0 };
   const unitFiles = getConfig().unitFiles;
   const packs = await packsOf(job.relationshipId);
   if (packs.length === 0 && hasLocalTracking(job.relationshipId)) return { kind: "whole" };
@@ -46,14 +52,13 @@ export async function planJob(job: Job, direction: string, openTree: () => Promi
     const units = unitsFromPacks(packs, unitFiles);
     return units ? { kind: "packs", units } : { kind: "whole" };
   }
-  const tree = await openTree();
-  try {
-    return (await walkReaches(tree, 2 * unitFiles, unitFiles))
-      ? { kind: "walk", from: "", nextIndex: 0 }
-      : { kind: "whole" };
-  } finally {
-    tree.close();
-  }
+  const deadline = performance.now() + PROBE_MS;
+  const counted = await countKeys(2 * unitFiles, deadline);
+  // Cut short by the deadline, at least one unit's worth is enough.
+  const cutShort = counted < 2 * unitFiles && performance.now() >= deadline;
+  return counted >= 2 * unitFiles || (cutShort && counted >= unitFiles)
+    ? { kind: "walk", from: "", nextIndex: 0 }
+    : { kind: "whole" };
 }
 
 async function packsOf(relationshipId: string) {
@@ -101,20 +106,9 @@ async function resumePlan(jobId: string): Promise<Plan> {
   return { kind: "walk", from: last?.upperBound ?? "", nextIndex: last ? last.index + 1 : 0 };
 }
 
-/** Whether the tree holds `files` entries; past the deadline, whether it holds at least one unit's worth. */
-async function walkReaches(tree: TreeHandle, files: number, unitFiles: number): Promise<boolean> {
-  const deadline = performance.now() + PROBE_MS;
-  let seen = 0;
-  for await (const _ of walkTree(tree)) {
-    if (++seen >= files) return true;
-    if (performance.now() > deadline) return seen >= unitFiles;
-  }
-  return false;
-}
-
 /**
- * Cuts the entries of a walk, in key order, into units of `unitFiles` entries as they pass, from
- * `from` on (the entries before it belong to units already made).
+ * Cuts the entries of a walk or a listing, in key order, into units of `unitFiles` entries as
+ * they pass, from `from` on (the entries before it belong to units already made).
  */
 export class WalkCutter {
   private lower: string;
@@ -130,7 +124,7 @@ export class WalkCutter {
   }
 
   /** The unit this entry closes, if it starts the next one. */
-  see(entry: LocalEntry): UnitCut | undefined {
+  see(entry: { relPath: string }): UnitCut | undefined {
     if (compareUtf8(entry.relPath, this.lower) < 0) return undefined;
     if (this.inUnit < this.unitFiles) {
       this.inUnit++;

@@ -1,4 +1,4 @@
-import type { JobUnit } from "@/generated/prisma/client";
+import { Prisma, type JobUnit } from "@/generated/prisma/client";
 import { db } from "@/lib/db/prisma";
 import type { DoneMark } from "@/lib/engine/completions";
 import type { ProgressSnapshot } from "@/lib/progress/fields";
@@ -45,41 +45,46 @@ export function committedOf(unit: JobUnit): { counts: Partial<ProgressSnapshot>;
 export interface UnitsSummary {
   counts: Partial<ProgressSnapshot>;
   bytesMoved: number;
+  /** Units not yet DONE. */
+  open: number;
   /** The first unit (by number) that ended in a fatal error, with its message. */
   failed?: { index: number; error: string };
 }
 
 /**
- * The job's progress from its units' committed counters: sums in SQL, and the reasons for
- * skipped entries (a small JSON object per unit) merged only when `withReasons`.
+ * The job's progress from its units' committed counters, how many units are still open and the
+ * first that failed, in one query (a coordinator makes it twice a second); the reasons for
+ * skipped entries (a small JSON object per unit) are merged only when `withReasons`.
  */
 export async function summariseUnits(jobId: string, withReasons: boolean): Promise<UnitsSummary> {
-  const sums = await db().jobUnit.aggregate({
-    where: { jobId },
-    _sum: { ...Object.fromEntries(COUNTS.map((name) => [name, true])), bytesMoved: true },
-  });
+  const sums = COUNTS.map(
+    (name) => Prisma.sql`COALESCE(SUM(${Prisma.raw(`"${name}"`)}), 0)::bigint AS ${Prisma.raw(`"${name}"`)}`,
+  );
+  const [row] = await db().$queryRaw<Array<Record<string, bigint | number | string | null>>>`
+    SELECT ${Prisma.join(sums)},
+      COALESCE(SUM("bytesMoved"), 0)::bigint AS "bytesMoved",
+      COUNT(*) FILTER (WHERE state <> ${UNIT_STATES.DONE})::int AS open,
+      (array_agg(index ORDER BY index) FILTER (WHERE state = ${UNIT_STATES.DONE} AND outcome = 'FAILED'))[1] AS "failedIndex",
+      (array_agg(error ORDER BY index) FILTER (WHERE state = ${UNIT_STATES.DONE} AND outcome = 'FAILED'))[1] AS "failedError"
+    FROM "JobUnit" WHERE "jobId" = ${jobId}`;
   const counts: Partial<ProgressSnapshot> = {};
-  const summed = sums._sum as Record<string, bigint | null>;
-  for (const name of COUNTS) counts[name] = summed[name] ?? 0n;
+  for (const name of COUNTS) counts[name] = BigInt(row![name] ?? 0);
   if (withReasons) {
     const reasons: Record<string, number> = {};
     const rows = await db().jobUnit.findMany({
       where: { jobId, entriesSkipped: { gt: 0 } },
       select: { skippedDetail: true },
     });
-    for (const row of rows)
-      for (const [reason, n] of Object.entries(PROGRESS_FIELDS.skippedByReason.parse(row.skippedDetail)))
+    for (const unit of rows)
+      for (const [reason, n] of Object.entries(PROGRESS_FIELDS.skippedByReason.parse(unit.skippedDetail)))
         reasons[reason] = (reasons[reason] ?? 0) + (n ?? 0);
     counts.skippedByReason = reasons as ProgressSnapshot["skippedByReason"];
   }
-  const failed = await db().jobUnit.findFirst({
-    where: { jobId, state: UNIT_STATES.DONE, outcome: "FAILED" },
-    orderBy: { index: "asc" },
-    select: { index: true, error: true },
-  });
+  const failedIndex = row!.failedIndex;
   return {
     counts,
-    bytesMoved: Number(summed.bytesMoved ?? 0n),
-    failed: failed ?? undefined,
+    bytesMoved: Number(row!.bytesMoved ?? 0),
+    open: Number(row!.open),
+    failed: failedIndex === null ? undefined : { index: Number(failedIndex), error: String(row!.failedError ?? "") },
   };
 }
