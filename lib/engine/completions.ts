@@ -35,11 +35,21 @@ export class Completions {
   }
 
   /**
-   * Resolves once fewer than MAX_OPEN dispatched keys wait to join `through`: one slow transfer
-   * must not let the mark grow with every file finished after it.
+   * Resolves once fewer than MAX_OPEN dispatched keys wait to join `through` (one slow transfer
+   * must not let the mark grow with every file finished after it), or once `signal` aborts.
    */
-  async room(): Promise<void> {
-    while (this.open.size >= MAX_OPEN) await new Promise<void>((resolve) => (this.wakeDispatcher = resolve));
+  async room(signal: AbortSignal): Promise<void> {
+    while (this.open.size >= MAX_OPEN && !signal.aborted) {
+      // A stop or a failure ends the wait: the transfer it waits on may never finish.
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          signal.removeEventListener("abort", wake);
+          resolve();
+        };
+        this.wakeDispatcher = wake;
+        signal.addEventListener("abort", wake, { once: true });
+      });
+    }
   }
 
   finished(key: string): void {

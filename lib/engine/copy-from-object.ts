@@ -119,7 +119,8 @@ class DownloadRun {
           await this.guard(object, () => this.ctx.tree.ensureDirectory(placement.relPath));
         if (placement.kind !== "file") continue;
         if (doneBefore(this.input.resumeFrom, this.doneEarlier, placement.relPath)) continue;
-        await this.input.completions?.room();
+        await this.input.completions?.room(this.controller.signal);
+        if (this.controller.signal.aborted) break;
         this.input.completions?.dispatched(placement.relPath);
         const small = object.size <= BigInt(SMALL_OBJECT_BYTES);
         const release = await (small ? this.smallSlots : this.slots).acquire();

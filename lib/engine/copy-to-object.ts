@@ -132,7 +132,8 @@ class JobRun {
       )) {
         if (this.controller.signal.aborted) break;
         if (doneBefore(this.input.resumeFrom, this.doneEarlier, entry.relPath)) continue;
-        await this.input.completions?.room();
+        await this.input.completions?.room(this.controller.signal);
+        if (this.controller.signal.aborted) break;
         this.input.completions?.dispatched(entry.relPath);
         await this.dispatch(entry, tracked, object);
       }

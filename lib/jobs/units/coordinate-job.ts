@@ -90,7 +90,15 @@ export async function coordinateJob(job: Job, plan: Exclude<Plan, { kind: "whole
 
   async function preparePull(): Promise<string | undefined> {
     if (plan.kind !== "planned") await sweepLeftovers();
-    const checked = await checkPull(job.relationshipId, plan, run.stop.signal);
+    let checked: Awaited<ReturnType<typeof checkPull>>;
+    try {
+      checked = await checkPull(job.relationshipId, plan, run.stop.signal);
+    } catch (error) {
+      // Taken over, the listing only gives the totals: its units go on without them.
+      if (plan.kind !== "planned" || run.stop.signal.aborted) throw error;
+      log.write("warn", "totals-unknown", { message: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    }
     progress.listener({ type: "totals", ...checked.totals });
     if (checked.refused) {
       for (const event of checked.refused.errors) entryRows.listener(event);
@@ -130,10 +138,17 @@ export async function coordinateJob(job: Job, plan: Exclude<Plan, { kind: "whole
   if (!run.leaseLost && !handBack) {
     // The job ends when its last unit does. Stopped, the units running stop with their next
     // renewal (or their lease runs out); failed, no unit starts any more and those running finish.
-    if (!stopAsked) await endQueuedUnits(job.id, "Another part of the job failed; this one was not started.");
-    while (!run.leaseLost && (await runningUnits(job.id)) > 0) await pause();
-    // What units killed mid-download left, on any host, once none runs.
-    if (pull && !run.leaseLost)
+    // Queued units are ended on every pass: a lost unit can go back to the queue meanwhile.
+    const why = stopAsked
+      ? "The job was stopped before this part started."
+      : "Another part of the job failed; this one was not started.";
+    while (!run.leaseLost) {
+      await endQueuedUnits(job.id, why);
+      if ((await openUnits(job.id)) === 0) break;
+      await pause();
+    }
+    // What units lost mid-download left, on any host, once none can run any more.
+    if (pull && !run.leaseLost && (await lostUnits(job.id)) > 0)
       await sweepLeftovers().catch((e: unknown) => log.write("warn", "leftovers-not-removed", { message: String(e) }));
   }
   await run.end();
@@ -238,7 +253,9 @@ const endQueuedUnits = (jobId: string, error: string) =>
     where: { jobId, state: UNIT_STATES.QUEUED },
     data: { state: UNIT_STATES.DONE, outcome: "ABORTED", error },
   });
-const runningUnits = (jobId: string) => db().jobUnit.count({ where: { jobId, state: UNIT_STATES.RUNNING } });
+const openUnits = (jobId: string) => db().jobUnit.count({ where: { jobId, state: { not: UNIT_STATES.DONE } } });
+/** Units an attempt of which was lost: only such an attempt can have left temporary files behind. */
+const lostUnits = (jobId: string) => db().jobUnit.count({ where: { jobId, takeovers: { gt: 0 } } });
 
 function pause(signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -95,7 +95,14 @@ export async function takeOverLostUnits(now = databaseNow()): Promise<number> {
     if (unit.job.abortRequested || !jobGoing) {
       await db().jobUnit.updateMany({
         where: guard,
-        data: { ...fenced, state: UNIT_STATES.DONE, outcome: "ABORTED", error: "The job was stopped." },
+        // Counted as lost: the job's last sweep looks for what its attempt left.
+        data: {
+          ...fenced,
+          state: UNIT_STATES.DONE,
+          outcome: "ABORTED",
+          error: "The job was stopped.",
+          takeovers: { increment: 1 },
+        },
       });
     } else if (unit.takeovers >= MAX_TAKEOVERS) {
       await db().jobUnit.updateMany({
