@@ -168,7 +168,8 @@ describe.runIf(process.env.SHIFT_TEST_DATABASE === "postgresql" && canMakeHosts(
   it("a host cut off mid-unit: its units are redone elsewhere, and when its link returns its late writes are refused", async () => {
     setup.hostsLab.startWorkers(WORKER_ENV);
     const files = 4_000;
-    lab().proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 30 } : undefined);
+    // Units of several seconds: the host cut is still inside the unit it was seen running.
+    lab().proxy.interceptor = (r) => (r.method === "PUT" ? { delayMs: 100 } : undefined);
     const { contents, id, jobId } = await start("cut", files);
     await until("units running on every host", async () => (await hostsRunning(jobId)).size === 3, 60_000);
     const cut = [...(await hostsRunning(jobId))][0]!;
