@@ -355,10 +355,21 @@ test("the time since the last run moves on while nothing changes, and the search
 test("a Repeat the server refuses says why beside the row, in the console's words", async ({ browser }) => {
   const page = await signedIn(browser);
   // Another user deletes the copy between two polls: the page still shows it.
-  const snapshot = await (await page.request.get(`${app.url}${BASE}/status/`)).text();
-  await page.route(`${app.url}${BASE}/status/`, (route) =>
-    route.fulfill({ status: 200, contentType: "application/json", body: snapshot }),
+  // Read as the page reads it: the console's session answers only requests from its own pages.
+  const snapshot = await page.evaluate(
+    async (url) => (await fetch(url, { cache: "no-store" })).text(),
+    `${BASE}/status/`,
   );
+  expect(JSON.parse(snapshot)).toEqual(expect.arrayContaining([expect.objectContaining({ id: ids.gone })]));
+  let served!: () => void;
+  const held = new Promise<void>((resolve) => (served = resolve));
+  await page.route(`${app.url}${BASE}/status/`, async (route) => {
+    await route.fulfill({ status: 200, contentType: "application/json", body: snapshot });
+    served();
+  });
+  // The list keeps one poll in flight at a time: once a held one is answered, a poll sent before
+  // the route was in place has been answered too, so none can bring the deletion in.
+  await held;
   expect((await app.call("DELETE", `${BASE}/${ids.gone}`, { token })).status).toBe(204);
   await row(page, ids.gone).getByRole("button", { name: "Repeat" }).click();
   await expect(row(page, ids.gone).locator(APP_ALERT)).toHaveText(
