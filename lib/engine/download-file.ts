@@ -21,7 +21,7 @@ import type { ObjectStore } from "@/lib/s3/object-store";
 import { carriesObjectTime, decideDownload } from "./decide-download";
 import type { EngineListener } from "./events";
 import { parentOf, type LocalTree } from "./local-tree";
-import type { PartialsJournal } from "./partials-journal";
+import { partialName, type PartialsJournal } from "./partials-journal";
 import { digestFile, sameVersion } from "./read-file";
 import type { RemoteObject } from "./remote-listing";
 import type { Semaphore } from "@/lib/concurrency/semaphore";
@@ -57,8 +57,7 @@ export interface DownloadContext {
   /** Temporary files (relative paths) that exist right now; whatever is left here when the job ends is removed. */
   partials: Set<string>;
   journal: PartialsJournal;
-  /** Random per job, so that temporary names never meet another job's (or a key's). */
-  tempPrefix: string;
+  /** Temporary files named so far (see `partialName`). */
   tempCount: number;
 }
 
@@ -143,7 +142,7 @@ async function download(ctx: DownloadContext, object: RemoteObject, relPath: str
   if (object.size <= BigInt(SMALL_OBJECT_BYTES)) return downloadSmall(ctx, object, relPath);
   const dir = parentOf(relPath);
   // A short name of fixed length: one derived from the target's could exceed NAME_MAX.
-  const tempName = `.s3shift-${ctx.tempPrefix}-${++ctx.tempCount}.partial`;
+  const tempName = partialName(ctx.journal.prefix, ++ctx.tempCount);
   const temp = dir ? `${dir}/${tempName}` : tempName;
   await ctx.journal.noteDirectory(dir);
   const dirFd = ctx.tree.handles.acquire(dir);
@@ -154,6 +153,8 @@ async function download(ctx: DownloadContext, object: RemoteObject, relPath: str
     const fetched = await fetchWithRetries(ctx, object, relPath, handle);
     if (ctx.settings.durableWrites) await handle.datasync();
     await handle.utimes(new Date(), object.lastModified ?? new Date());
+    // A worker that lost its lease while waiting on the disk places nothing more: another may own the unit now.
+    if (ctx.signal.aborted) throw ctx.signal.reason;
     // rename() never follows a link at the target, and fails on a directory that appeared there.
     await fs.rename(fdPath(dirFd, tempName), fdPath(dirFd, baseOf(relPath)));
     ctx.partials.delete(temp);
@@ -191,7 +192,7 @@ async function downloadSmall(ctx: DownloadContext, object: RemoteObject, relPath
     });
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const dir = parentOf(relPath);
-    const tempName = `.s3shift-${ctx.tempPrefix}-${++ctx.tempCount}.partial`;
+    const tempName = partialName(ctx.journal.prefix, ++ctx.tempCount);
     const temp = dir ? `${dir}/${tempName}` : tempName;
     await ctx.journal.noteDirectory(dir);
     const dirFd = ctx.tree.handles.acquire(dir);
@@ -201,6 +202,7 @@ async function downloadSmall(ctx: DownloadContext, object: RemoteObject, relPath
       fd = openSync(fdPath(dirFd, tempName), TEMP_OPEN_FLAGS, 0o666);
       for (let done = 0; done < size;) done += writeSync(fd, fetched.data, done, size - done, done);
       if (ctx.settings.durableWrites) await fdatasync(fd);
+      if (ctx.signal.aborted) throw ctx.signal.reason;
       futimesSync(fd, new Date(), object.lastModified ?? new Date());
       // rename() never follows a link at the target, and fails on a directory that appeared there.
       renameSync(fdPath(dirFd, tempName), fdPath(dirFd, baseOf(relPath)));
