@@ -93,8 +93,13 @@ class DownloadRun {
       bufferBudget: new Semaphore(input.bufferBudgetBytes),
       settings: input.download,
       partials: new Set(),
-      journal: new PartialsJournal(input.partials, handles, input.range !== undefined),
-      tempPrefix: crypto.randomBytes(6).toString("hex"),
+      // Random per job (or unit attempt), so that temporary names never meet another's, nor a key's.
+      journal: new PartialsJournal(
+        input.partials,
+        handles,
+        input.range !== undefined,
+        crypto.randomBytes(6).toString("hex"),
+      ),
       tempCount: 0,
     };
   }
@@ -115,13 +120,18 @@ class DownloadRun {
       for await (const [object, tracked] of pairs) {
         if (this.controller.signal.aborted) break;
         const placement = placeKey(object);
-        if (placement.kind === "directory")
-          await this.guard(object, () => this.ctx.tree.ensureDirectory(placement.relPath));
-        if (placement.kind !== "file") continue;
-        if (doneBefore(this.input.resumeFrom, this.doneEarlier, placement.relPath)) continue;
+        if (placement.kind !== "file" && placement.kind !== "directory") continue;
+        // A directory marker ("d/") is dealt with once like a file: an attempt after a lost one
+        // passes over it, so a failure to make it is counted once.
+        if (doneBefore(this.input.resumeFrom, this.doneEarlier, object.relPath)) continue;
         await this.input.completions?.room(this.controller.signal);
         if (this.controller.signal.aborted) break;
-        this.input.completions?.dispatched(placement.relPath);
+        this.input.completions?.dispatched(object.relPath);
+        if (placement.kind === "directory") {
+          await this.guard(object, () => this.ctx.tree.ensureDirectory(placement.relPath));
+          this.input.completions?.finished(object.relPath);
+          continue;
+        }
         const small = object.size <= BigInt(SMALL_OBJECT_BYTES);
         const release = await (small ? this.smallSlots : this.slots).acquire();
         const task = this.guard(object, () => placeObject(this.ctx, object, placement.relPath, tracked)).finally(() => {
@@ -135,7 +145,7 @@ class DownloadRun {
     } finally {
       await Promise.all(this.tasks);
       await this.removePartials();
-      await this.ctx.journal.close().catch((error: unknown) => this.handleError(error, undefined));
+      await this.ctx.journal.close();
       this.input.tracking.flush();
       listing?.close();
     }

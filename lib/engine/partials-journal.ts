@@ -2,7 +2,22 @@ import fs from "node:fs";
 import path from "node:path";
 import { fdPath, PathChangedError, type TreeHandle } from "@/lib/fs/beneath";
 
-const PARTIAL_NAME = /^\.s3shift-[0-9a-f]+-\d+\.partial$/;
+const PARTIAL_NAME = /^\.s3shift-([0-9a-f]+)-\d+\.partial$/;
+
+/** The name of a job's temporary file: its random prefix, then a count. */
+export function partialName(prefix: string, count: number): string {
+  return `.s3shift-${prefix}-${count}.partial`;
+}
+
+/**
+ * A directory where one job (or one attempt at a work unit) created temporary files, and the
+ * random prefix of their names. An empty prefix, from a note written before prefixes were kept,
+ * stands for any.
+ */
+export interface NotedDirectory {
+  relDir: string;
+  prefix: string;
+}
 
 /**
  * Where the directories that hold a copy-from-S3 job's temporary files are noted, outside the
@@ -10,11 +25,11 @@ const PARTIAL_NAME = /^\.s3shift-[0-9a-f]+-\d+\.partial$/;
  * Each directory is "" for the root or its path relative to it.
  */
 export interface PartialsLedger {
-  listed(): Promise<string[]>;
+  listed(): Promise<NotedDirectory[]>;
   /** Resolves once the note is durable: a temporary file is created only after it. */
-  note(relDir: string): Promise<void>;
+  note(noted: NotedDirectory): Promise<void>;
   /** Only these stay noted. */
-  keepOnly(relDirs: string[]): Promise<void>;
+  keepOnly(noted: NotedDirectory[]): Promise<void>;
 }
 
 /**
@@ -23,16 +38,22 @@ export interface PartialsLedger {
  * relationship sweeps the directories noted first. A job split into work units shares the
  * journal between them (`shared`): a unit neither sweeps nor clears it, since another unit may
  * be writing there; the job does both before its first unit and after its last.
+ *
+ * Each note carries the prefix of the names this journal's files get (`prefix`), and a sweep
+ * removes only names with a noted prefix: a file placed from an object whose key merely looks
+ * like a temporary file's is never taken for one.
  */
 export class PartialsJournal {
   private readonly noted = new Map<string, Promise<void>>();
   /** Directories an earlier job's leftovers could not be swept from: kept for the next job. */
-  private unswept: string[] = [];
+  private unswept: NotedDirectory[] = [];
 
   constructor(
     private readonly ledger: PartialsLedger,
     private readonly tree: TreeHandle,
     private readonly shared = false,
+    /** The random part of this job's temporary files' names (see `partialName`). */
+    readonly prefix = "",
   ) {}
 
   /**
@@ -45,23 +66,25 @@ export class PartialsJournal {
     if (this.shared) return 0;
     let removed = 0;
     const unswept = this.unswept;
-    for (const relDir of new Set(await this.ledger.listed())) {
+    for (const [relDir, prefixes] of byDirectory(await this.ledger.listed())) {
+      const keep = () => unswept.push(...[...prefixes].map((prefix) => ({ relDir, prefix })));
       let fd: number;
       try {
         // Reached through the tree's handles: a noted directory since swapped for a link is passed over.
         fd = this.tree.acquire(relDir);
       } catch (error) {
         // Gone, or no longer a directory of the tree (a link now): nothing of ours can be reached there.
-        if (!(error instanceof PathChangedError) && (error as NodeJS.ErrnoException).code !== "ENOENT")
-          unswept.push(relDir);
+        if (!(error instanceof PathChangedError) && (error as NodeJS.ErrnoException).code !== "ENOENT") keep();
         continue;
       }
       try {
-        for (const name of (await fs.promises.readdir(fdPath(fd))).filter((n) => PARTIAL_NAME.test(n))) {
+        for (const name of await fs.promises.readdir(fdPath(fd))) {
+          const prefix = PARTIAL_NAME.exec(name)?.[1];
+          if (prefix === undefined || !(prefixes.has(prefix) || prefixes.has(""))) continue;
           if (await removeOwnPartial(fdPath(fd, name))) removed++;
         }
       } catch {
-        unswept.push(relDir);
+        keep();
       } finally {
         this.tree.release(relDir);
       }
@@ -74,7 +97,7 @@ export class PartialsJournal {
   noteDirectory(relDir: string): Promise<void> {
     let noting = this.noted.get(relDir);
     if (!noting) {
-      noting = this.ledger.note(relDir);
+      noting = this.ledger.note({ relDir, prefix: this.prefix });
       // A note that failed is tried again by the next file there.
       noting.catch(() => this.noted.delete(relDir));
       this.noted.set(relDir, noting);
@@ -84,36 +107,74 @@ export class PartialsJournal {
 
   /** The job removed its own temporary files: nothing is left to sweep (but what an earlier sweep could not reach). */
   async close(): Promise<void> {
-    if (!this.shared) await this.ledger.keepOnly(this.unswept);
+    if (this.shared) return;
+    try {
+      await this.ledger.keepOnly(this.unswept);
+    } catch {
+      // The notes stay: the next job sweeps those directories and finds none of these files.
+    }
   }
 }
 
-/** The ledger of a host's own jobs: one line per directory, "/" + its relative path. */
+/**
+ * The ledger of a host's own jobs: one line per note, a JSON object (a directory's name may hold
+ * a line break). A line "/" + path is a note from before prefixes were kept.
+ */
 export class FilePartialsLedger implements PartialsLedger {
   constructor(private readonly file: string) {}
 
-  async listed(): Promise<string[]> {
+  async listed(): Promise<NotedDirectory[]> {
+    let text: string;
     try {
-      const text = await fs.promises.readFile(this.file, "utf8");
-      return text
-        .split("\n")
-        .filter((line) => line.startsWith("/"))
-        .map((line) => line.slice(1));
+      text = await fs.promises.readFile(this.file, "utf8");
     } catch {
       return [];
     }
+    const noted: NotedDirectory[] = [];
+    for (const line of text.split("\n")) {
+      if (line.startsWith("/")) noted.push({ relDir: line.slice(1), prefix: "" });
+      else if (line.startsWith("{")) {
+        // A line cut short by a kill was written before its file was created: nothing to sweep.
+        const parsed = parseNote(line);
+        if (parsed) noted.push(parsed);
+      }
+    }
+    return noted;
   }
 
-  async note(relDir: string): Promise<void> {
+  async note(noted: NotedDirectory): Promise<void> {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    fs.appendFileSync(this.file, `/${relDir}\n`, { mode: 0o600 });
+    fs.appendFileSync(this.file, noteLine(noted), { mode: 0o600 });
   }
 
-  async keepOnly(relDirs: string[]): Promise<void> {
-    if (relDirs.length > 0)
-      await fs.promises.writeFile(this.file, relDirs.map((d) => `/${d}\n`).join(""), { mode: 0o600 });
+  async keepOnly(noted: NotedDirectory[]): Promise<void> {
+    if (noted.length > 0) await fs.promises.writeFile(this.file, noted.map(noteLine).join(""), { mode: 0o600 });
     else await fs.promises.rm(this.file, { force: true });
   }
+}
+
+function noteLine({ relDir, prefix }: NotedDirectory): string {
+  return JSON.stringify({ d: relDir, p: prefix }) + "\n";
+}
+
+function parseNote(line: string): NotedDirectory | undefined {
+  try {
+    const { d, p } = JSON.parse(line) as { d?: unknown; p?: unknown };
+    if (typeof d === "string" && typeof p === "string" && /^[0-9a-f]*$/.test(p)) return { relDir: d, prefix: p };
+  } catch {
+    // Not a whole line.
+  }
+  return undefined;
+}
+
+function byDirectory(noted: NotedDirectory[]): Map<string, Set<string>> {
+  const map = new Map<string, Set<string>>();
+  for (const { relDir, prefix } of noted) {
+    let prefixes = map.get(relDir);
+    if (!prefixes) map.set(relDir, (prefixes = new Set()));
+    prefixes.add(prefix);
+  }
+  return map;
 }
 
 /** Removes a leftover temporary file, if it is one: a regular file of this service's user. */

@@ -1,7 +1,12 @@
+import fs from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { partialsJournalFor } from "@/lib/data-paths";
 import { databaseKind } from "@/lib/db/database-url";
 import { db } from "@/lib/db/prisma";
-import { FilePartialsLedger, type PartialsLedger } from "@/lib/engine/partials-journal";
+import { FilePartialsLedger, type NotedDirectory, type PartialsLedger } from "@/lib/engine/partials-journal";
+
+/** Waits between the tries of a note: a database that blinks does not fail the file. */
+const NOTE_RETRY_MS = [200, 1000, 3000];
 
 /**
  * Where a relationship's copies from S3 note the directories of their temporary files: the
@@ -17,23 +22,45 @@ export function partialsLedgerFor(relationshipId: string): PartialsLedger {
 class DatabasePartialsLedger implements PartialsLedger {
   constructor(private readonly relationshipId: string) {}
 
-  async listed(): Promise<string[]> {
-    const rows = await db().partialDirectory.findMany({
+  async listed(): Promise<NotedDirectory[]> {
+    await this.carryLocalJournal();
+    return db().partialDirectory.findMany({
       where: { relationshipId: this.relationshipId },
-      select: { relDir: true },
+      select: { relDir: true, prefix: true },
     });
-    return rows.map((row) => row.relDir);
   }
 
-  async note(relDir: string): Promise<void> {
+  async note({ relDir, prefix }: NotedDirectory): Promise<void> {
     // Not under a lease: a fenced attempt's note is one more directory swept, never a loss.
-    await db().$executeRaw`INSERT INTO "PartialDirectory" ("relationshipId", "relDir")
-      VALUES (${this.relationshipId}, ${relDir}) ON CONFLICT DO NOTHING`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await db().$executeRaw`INSERT INTO "PartialDirectory" ("relationshipId", "relDir", "prefix")
+          VALUES (${this.relationshipId}, ${relDir}, ${prefix}) ON CONFLICT DO NOTHING`;
+        return;
+      } catch (error) {
+        if (attempt >= NOTE_RETRY_MS.length) throw error;
+        await sleep(NOTE_RETRY_MS[attempt]);
+      }
+    }
   }
 
-  async keepOnly(relDirs: string[]): Promise<void> {
+  async keepOnly(noted: NotedDirectory[]): Promise<void> {
     await db().partialDirectory.deleteMany({
-      where: { relationshipId: this.relationshipId, relDir: { notIn: relDirs } },
+      where: {
+        relationshipId: this.relationshipId,
+        ...(noted.length > 0 ? { NOT: { OR: noted.map(({ relDir, prefix }) => ({ relDir, prefix })) } } : {}),
+      },
     });
+  }
+
+  /**
+   * A journal this host kept in its data directory before the database held them (a pull killed
+   * then, on an installation already on PostgreSQL) is carried into the table, then removed.
+   */
+  private async carryLocalJournal(): Promise<void> {
+    const file = partialsJournalFor(this.relationshipId);
+    const local = await new FilePartialsLedger(file).listed();
+    for (const noted of local) await this.note(noted);
+    await fs.promises.rm(file, { force: true });
   }
 }

@@ -254,10 +254,12 @@ async function shareTrackingFiles(tx: Tx, copies: Map<string, string>): Promise<
  */
 async function sharePartialsJournals(from: PrismaClient, tx: Tx): Promise<void> {
   for (const { id } of await from.relationship.findMany({ select: { id: true } })) {
-    const relDirs = await new FilePartialsLedger(partialsJournalFor(id)).listed();
-    if (relDirs.length > 0)
+    const noted = new Map(
+      (await new FilePartialsLedger(partialsJournalFor(id)).listed()).map((n) => [`${n.prefix}/${n.relDir}`, n]),
+    );
+    if (noted.size > 0)
       await tx.partialDirectory.createMany({
-        data: [...new Set(relDirs)].map((relDir) => ({ relationshipId: id, relDir })),
+        data: [...noted.values()].map(({ relDir, prefix }) => ({ relationshipId: id, relDir, prefix })),
       });
   }
 }

@@ -67,7 +67,10 @@ describe("moving an installation from SQLite to PostgreSQL", () => {
     // The web server and the worker stopped; the data directory (tracking, logs, key file) stays.
     await before.stop();
     // A pull killed mid-download on this host left temporary files in two directories, noted here.
-    fs.writeFileSync(path.join(dataDir, "tracking", `${id}.partials`), "/\n/deep/dir\n/deep/dir\n");
+    fs.writeFileSync(
+      path.join(dataDir, "tracking", `${id}.partials`),
+      '/\n/deep/dir\n/deep/dir\n{"d":"new\\nline","p":"0a1b2c"}\n{"d":"cut sh',
+    );
 
     const target = await pg.createDatabase("moved");
     const common = { SHIFT_DATA_DIR: dataDir, SHIFT_FS_ROOT: env.SHIFT_FS_ROOT };
@@ -93,11 +96,14 @@ describe("moving an installation from SQLite to PostgreSQL", () => {
     // Noted where a worker on any host sweeps them.
     const client = new PgClient({ connectionString: target });
     await client.connect();
-    const noted = await client.query(`SELECT "relationshipId", "relDir" FROM "PartialDirectory" ORDER BY "relDir"`);
+    const noted = await client.query(
+      `SELECT "relationshipId", "relDir", "prefix" FROM "PartialDirectory" ORDER BY "relDir"`,
+    );
     await client.end();
     expect(noted.rows).toEqual([
-      { relationshipId: id, relDir: "" },
-      { relationshipId: id, relDir: "deep/dir" },
+      { relationshipId: id, relDir: "", prefix: "" },
+      { relationshipId: id, relDir: "deep/dir", prefix: "" },
+      { relationshipId: id, relDir: "new\nline", prefix: "0a1b2c" },
     ]);
 
     // Moving again into the same database is refused, and changes nothing.

@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { partialsJournalFor } from "@/lib/data-paths";
 import { db } from "@/lib/db/prisma";
 import { PartialsJournal } from "@/lib/engine/partials-journal";
 import { partialsLedgerFor } from "@/lib/jobs/partial-directories";
@@ -10,36 +11,61 @@ import { TreeHandle } from "@/lib/fs/beneath";
 import { makeTempDir } from "../support/engine-harness";
 import { newRelationship, useMigratedPostgres } from "../support/postgres-rows";
 
+// This host's data directory, where a journal from before the table is found.
+process.env.SHIFT_DATA_DIR = makeTempDir("s3shift-partials-data-");
 useMigratedPostgres("partials");
 
 describe("the shared journal of temporary files", () => {
-  it("notes each directory once, from any number of writers; the next job's sweep removes only this service's temporary files", async () => {
+  it("notes each directory once per attempt, from any number of writers; the next job's sweep removes only the noted attempts' temporary files", async () => {
     const relationshipId = await newRelationship("COPY_FROM_OBJECT");
     const root = makeTempDir("s3shift-partials-");
     fs.mkdirSync(path.join(root, "a/b"), { recursive: true });
     const leftover = path.join(root, "a/b/.s3shift-0a1b2c-7.partial");
     fs.writeFileSync(leftover, "half a download");
     fs.writeFileSync(path.join(root, "a/b/.s3shift-notours.partial"), "a user's file of a similar name");
+    // Placed from an object whose key looks like a temporary file's: no attempt had that prefix.
+    fs.writeFileSync(path.join(root, "a/b/.s3shift-abcdef-1.partial"), "an object's bytes");
     fs.writeFileSync(path.join(root, ".s3shift-ffff-1.partial"), "at the root");
+    // A journal this host kept before the database held them, from a pull killed then.
+    fs.mkdirSync(path.dirname(partialsJournalFor(relationshipId)), { recursive: true });
+    fs.writeFileSync(partialsJournalFor(relationshipId), '{"d":"c","p":"0c0c"}\n');
+    fs.mkdirSync(path.join(root, "c"));
+    fs.writeFileSync(path.join(root, "c/.s3shift-0c0c-3.partial"), "left before the move");
 
     // Two hosts' units note the same directories at once.
     const tree = TreeHandle.open(root);
     try {
-      const hostA = new PartialsJournal(partialsLedgerFor(relationshipId), tree, true);
-      const hostB = new PartialsJournal(partialsLedgerFor(relationshipId), tree, true);
-      await Promise.all([hostA.noteDirectory("a/b"), hostB.noteDirectory("a/b"), hostB.noteDirectory("")]);
+      const hostA = new PartialsJournal(partialsLedgerFor(relationshipId), tree, true, "0a1b2c");
+      const hostB = new PartialsJournal(partialsLedgerFor(relationshipId), tree, true, "ffff");
+      await Promise.all([
+        hostA.noteDirectory("a/b"),
+        hostA.noteDirectory("a/b"),
+        hostB.noteDirectory("a/b"),
+        hostB.noteDirectory(""),
+      ]);
       // A unit shares the journal: it neither sweeps nor clears it.
       expect(await hostA.sweepLeftovers()).toBe(0);
       await hostA.close();
-      const rows = await db().partialDirectory.findMany({ where: { relationshipId }, orderBy: { relDir: "asc" } });
-      expect(rows.map((r) => r.relDir)).toEqual(["", "a/b"]);
+      const rows = await db().partialDirectory.findMany({
+        where: { relationshipId },
+        orderBy: [{ relDir: "asc" }, { prefix: "asc" }],
+        select: { relDir: true, prefix: true },
+      });
+      expect(rows).toEqual([
+        { relDir: "", prefix: "ffff" },
+        { relDir: "a/b", prefix: "0a1b2c" },
+        { relDir: "a/b", prefix: "ffff" },
+      ]);
 
       const job = new PartialsJournal(partialsLedgerFor(relationshipId), tree);
-      expect(await job.sweepLeftovers()).toBe(2);
+      expect(await job.sweepLeftovers()).toBe(3);
       expect(fs.existsSync(leftover)).toBe(false);
-      expect(fs.readFileSync(path.join(root, "a/b/.s3shift-notours.partial"), "utf8")).toBe(
-        "a user's file of a similar name",
-      );
+      expect(fs.existsSync(path.join(root, "c/.s3shift-0c0c-3.partial"))).toBe(false);
+      expect(fs.existsSync(partialsJournalFor(relationshipId))).toBe(false);
+      expect(fs.readdirSync(path.join(root, "a/b")).sort()).toEqual([
+        ".s3shift-abcdef-1.partial",
+        ".s3shift-notours.partial",
+      ]);
       expect(await db().partialDirectory.count({ where: { relationshipId } })).toBe(0);
     } finally {
       tree.close();

@@ -184,6 +184,37 @@ describe("what a killed pull left, swept by the next job", () => {
   });
 });
 
+describe("an object whose key looks like a temporary file", () => {
+  it("is placed, and a later sweep of its directory leaves it: only the noted jobs' own names are removed", async () => {
+    const base = makeTempDir("s3shift-lookalike-");
+    const rel = path.join(base, "rel");
+    const journal = path.join(base, "t.partials");
+    const trackingFile = path.join(base, "t.db");
+    const lookalike = ".s3shift-abcdef-1.partial";
+    fs.mkdirSync(rel);
+    await lab.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `alike/sub/${lookalike}`, Body: "an object" }));
+    await lab.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "alike/sub/a.txt", Body: "A" }));
+    const pull = () =>
+      runDownloadJob({ endpoint: lab.proxy.endpoint, bucket: BUCKET, directory: rel, folder: "alike/", trackingFile });
+
+    const first = await pull();
+    expect(first.outcome).toBe("SUCCEEDED");
+    expect(first.progress.filesTransferred).toBe(2n);
+    // A later job of the relationship was killed with a temporary file of its own in "sub".
+    fs.writeFileSync(journal, '{"d":"sub","p":"aaaaaa"}\n');
+    fs.writeFileSync(path.join(rel, "sub", ".s3shift-aaaaaa-4.partial"), "left by the killed job");
+
+    const second = await pull();
+    expect(second.outcome).toBe("SUCCEEDED");
+    expect(second.events).toContainEqual({ type: "leftovers-removed", count: 1 });
+    expect(fs.readdirSync(path.join(rel, "sub")).sort()).toEqual([lookalike, "a.txt"]);
+    expect(fs.readFileSync(path.join(rel, "sub", lookalike), "utf8")).toBe("an object");
+    expect(second.progress.filesTransferred).toBe(0n);
+    expect(second.progress.filesUnchanged).toBe(2n);
+    expect(fs.existsSync(journal)).toBe(false);
+  });
+});
+
 describe("a tree deeper than any key", () => {
   it("is not descended past the length a key can have: one error for the directory, and no handle held per level below it", async () => {
     const rel = makeTempDir("s3shift-deep-");

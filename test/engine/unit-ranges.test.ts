@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { Completions, type DoneMark } from "@/lib/engine/completions";
 import { compareUtf8 } from "@/lib/engine/key-order";
 import type { KeyRange } from "@/lib/engine/key-range";
@@ -271,12 +272,15 @@ describe("work units of a pull on the engine", () => {
     expect(getKeys()).toEqual([]);
   });
 
-  it("attempts after stopped ones fetch nothing an earlier one dealt with, and leave no temporary file", async () => {
+  it("attempts after stopped ones fetch nothing an earlier one dealt with, count a marker that fails once, and leave no temporary file", async () => {
     const folder = "pull-resumed/";
     const names = await seedFolder(folder);
     const target = makeTempDir("s3shift-units-pull-");
     const trackingFile = path.join(makeTempDir(), "tracking.db");
     temps.push(target, path.dirname(trackingFile));
+    // A directory marker the first attempt cannot make (a file is in its way), just after the slow file.
+    await lab.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${folder}d0/f001/`, Body: "" }));
+    writeFile(target, "d0/f001", "a file where the marker's directory would go");
     const range: KeyRange = { lower: "d0/", upper: "top3.txt" };
     const own = names.filter((name) => inside(name, range));
     lab.proxy.interceptor = (r) =>
@@ -295,7 +299,7 @@ describe("work units of a pull on the engine", () => {
       }),
     );
     lab.proxy.interceptor = undefined;
-    expect(counted).toBe(BigInt(own.length));
+    expect(counted).toBe(BigInt(own.length) + 1n);
     const onDisk = fs.readdirSync(target, { recursive: true, encoding: "utf8" }).filter((p) => p.endsWith(".txt"));
     expect(onDisk.sort(compareUtf8)).toEqual(own);
     expect(fs.readdirSync(target, { recursive: true, encoding: "utf8" }).filter((p) => p.includes(".partial"))).toEqual(
