@@ -1,4 +1,4 @@
-import type { Prisma } from "@/generated/prisma/client";
+import { Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db/prisma";
 import { compareUtf8 } from "@/lib/engine/key-order";
 import { inRange, keyAfter, type KeyRange } from "@/lib/engine/key-range";
@@ -56,9 +56,9 @@ export class SharedTracking {
    * which must start at a pack's bound), fetching it only when they differ.
    */
   static async open(relationshipId: string, store: TrackingStore, range?: KeyRange): Promise<SharedTracking> {
-    if ((await db().trackingPack.count({ where: { relationshipId } })) === 0)
+    if (!(await db().trackingPack.findFirst({ where: { relationshipId }, select: { lowerBound: true } })))
       await SharedTracking.share(relationshipId, store);
-    const shared = (await digestsOf(relationshipId)).filter((p) => inRange(p.lowerBound, range));
+    const shared = (await digestsOf(relationshipId, range)).filter((p) => inRange(p.lowerBound, range));
     const local = store.packDigests(range);
     const same = shared.length === local.size && shared.every((p) => local.get(p.lowerBound) === p.digest);
     if (!same) {
@@ -319,8 +319,17 @@ async function mergedUploads(
   return [...merged];
 }
 
-async function digestsOf(relationshipId: string) {
-  return db().trackingPack.findMany({ where: { relationshipId }, select: { lowerBound: true, digest: true } });
+/**
+ * The packs' digests, of `range` only for a work unit: a job of thousands of units over a tree of
+ * a hundred thousand packs must not read them all at the start of each.
+ */
+async function digestsOf(relationshipId: string, range?: KeyRange): Promise<{ lowerBound: string; digest: string }[]> {
+  if (!range)
+    return db().trackingPack.findMany({ where: { relationshipId }, select: { lowerBound: true, digest: true } });
+  // In byte order, as the keys are cut (compareUtf8), whatever the database's own collation.
+  const upper = range.upper === undefined ? Prisma.empty : Prisma.sql`AND "lowerBound" COLLATE "C" < ${range.upper}`;
+  return db().$queryRaw`SELECT "lowerBound", "digest" FROM "TrackingPack"
+    WHERE "relationshipId" = ${relationshipId} AND "lowerBound" COLLATE "C" >= ${range.lower} ${upper}`;
 }
 
 async function* fetchPacks(relationshipId: string, bounds: string[]): AsyncGenerator<TrackedFile[]> {

@@ -1,7 +1,12 @@
 import type { ProgressSnapshot } from "./fields";
 
+/** The bytes of the files in `filesDone`. */
+export function bytesDone(s: ProgressSnapshot): bigint {
+  return s.bytesTransferred + s.bytesUnchanged + s.bytesCopiedServerSide + s.bytesFailed;
+}
+
 export function remainingBytes(s: ProgressSnapshot): bigint {
-  const done = s.bytesTransferred + s.bytesUnchanged + s.bytesCopiedServerSide + s.bytesFailed;
+  const done = bytesDone(s);
   return s.bytesTotal > done ? s.bytesTotal - done : 0n;
 }
 

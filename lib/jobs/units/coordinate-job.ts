@@ -7,6 +7,7 @@ import { filesFailedMessage } from "@/lib/engine/job-failures";
 import { ProgressTracker } from "@/lib/engine/progress";
 import { walkTree } from "@/lib/engine/walk";
 import { progressColumns } from "@/lib/progress/record";
+import { bytesDone, filesDone } from "@/lib/progress/remaining";
 import { JOB_STATES } from "@/lib/replication/job-states";
 import { findRelationship } from "@/lib/replication/find-relationship";
 import { relationshipTree } from "../execute-copy";
@@ -81,24 +82,36 @@ export async function coordinateJob(job: Job, plan: Exclude<Plan, { kind: "whole
   run.checkFresh();
   run.start(() => write());
   let failure: string | undefined;
-  try {
-    if (pull) failure = await preparePull();
-    else await preparePush();
-  } catch (error) {
-    if (!run.stop.signal.aborted) failure = error instanceof Error ? error.message : String(error);
-  }
+  // Where every unit exists already (a push repeat, a plan a lost coordinator finished), the walk
+  // or listing gives the totals only: the units need not wait for it, nor the job's end (on a
+  // large tree, one host's serial walk would bound the whole job).
+  const totalsOnly = plan.kind === "planned" || (plan.kind === "packs" && !pull);
+  const totalsCut = new AbortController();
+  const walkSignal = AbortSignal.any([run.stop.signal, totalsCut.signal]);
+  const preparing = (async () => {
+    try {
+      if (pull) failure = await preparePull();
+      else await preparePush();
+    } catch (error) {
+      if (!run.stop.signal.aborted && !totalsCut.signal.aborted)
+        failure = error instanceof Error ? error.message : String(error);
+    }
+  })();
+  if (!totalsOnly) await preparing;
 
   async function preparePull(): Promise<string | undefined> {
     if (plan.kind !== "planned") await sweepLeftovers();
     let checked: Awaited<ReturnType<typeof checkPull>>;
     try {
-      checked = await checkPull(job.relationshipId, plan, run.stop.signal);
+      checked = await checkPull(job.relationshipId, plan, walkSignal);
     } catch (error) {
+      if (totalsCut.signal.aborted) return undefined;
       // Taken over, the listing only gives the totals: its units go on without them.
       if (plan.kind !== "planned" || run.stop.signal.aborted) throw error;
       log.write("warn", "totals-unknown", { message: error instanceof Error ? error.message : String(error) });
       return undefined;
     }
+    if (totalsCut.signal.aborted) return undefined;
     progress.listener({ type: "totals", ...checked.totals });
     if (checked.refused) {
       for (const event of checked.refused.errors) entryRows.listener(event);
@@ -117,7 +130,7 @@ export async function coordinateJob(job: Job, plan: Exclude<Plan, { kind: "whole
   async function preparePush(): Promise<void> {
     const tree = await relationshipTree(job.relationshipId);
     const cutter = plan.kind === "walk" ? new WalkCutter(getConfig().unitFiles, plan) : undefined;
-    const totals = await walkTotals(tree, run.stop.signal, (entry) => {
+    const totals = await walkTotals(tree, walkSignal, (entry) => {
       const unit = cutter?.see(entry);
       if (unit) unsent.push(unit);
     });
@@ -125,13 +138,22 @@ export async function coordinateJob(job: Job, plan: Exclude<Plan, { kind: "whole
       unsent.push(cutter.finish());
       planned = true;
     }
-    progress.listener({ type: "totals", ...totals });
+    // A walk cut short counts only part of the tree.
+    if (!totalsCut.signal.aborted) progress.listener({ type: "totals", ...totals });
   }
 
   // Until every unit has ended, or one failed for good, or the work here must stop.
   while (!failure && !run.stop.signal.aborted && !latest?.failed) {
     if (planned && unsent.length === 0 && latest?.open === 0) break;
     await pause(run.stop.signal);
+  }
+  if (totalsOnly) {
+    totalsCut.abort();
+    await preparing;
+    // Every unit has ended: what they dealt with is the whole tree, so the totals are its sums.
+    const done = progress.snapshot();
+    if (!done.totalsKnown && !failure && !run.stop.signal.aborted && !latest?.failed)
+      progress.listener({ type: "totals", files: filesDone(done), bytes: bytesDone(done) });
   }
   const stopAsked = !run.leaseLost && run.stop.signal.aborted && (await run.stopAsked());
   const handBack = shutdown.aborted && !stopAsked && !failure;
