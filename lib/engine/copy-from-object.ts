@@ -59,7 +59,7 @@ class DownloadRun {
   private readonly slots: Semaphore;
   private readonly smallSlots: Semaphore;
   private readonly ctx: DownloadContext;
-  private readonly tasks = new Set<Promise<void>>();
+  private readonly tasks = new Set<Promise<unknown>>();
   private readonly failures = new JobFailures({ one: "object", many: "objects", verb: "copied" });
   private readonly range: KeyRange | undefined;
   private readonly doneEarlier: ReadonlySet<string>;
@@ -99,6 +99,7 @@ class DownloadRun {
         handles,
         input.range !== undefined,
         crypto.randomBytes(6).toString("hex"),
+        this.controller.signal,
       ),
       tempCount: 0,
     };
@@ -128,8 +129,9 @@ class DownloadRun {
         if (this.controller.signal.aborted) break;
         this.input.completions?.dispatched(object.relPath);
         if (placement.kind === "directory") {
-          await this.guard(object, () => this.ctx.tree.ensureDirectory(placement.relPath));
-          this.input.completions?.finished(object.relPath);
+          // A failure is counted (and marked) by its event; one a stop cut short is left for the next attempt.
+          if (await this.guard(object, () => this.ctx.tree.ensureDirectory(placement.relPath)))
+            this.input.completions?.finished(object.relPath);
           continue;
         }
         const small = object.size <= BigInt(SMALL_OBJECT_BYTES);
@@ -190,11 +192,14 @@ class DownloadRun {
     return undefined;
   }
 
-  private async guard(object: RemoteObject, work: () => Promise<void>): Promise<void> {
+  /** Runs one object's work; true when it succeeded. */
+  private async guard(object: RemoteObject, work: () => Promise<void>): Promise<boolean> {
     try {
       await work();
+      return true;
     } catch (error) {
       this.handleError(error, object);
+      return false;
     }
   }
 

@@ -26,8 +26,8 @@ export interface NotedDirectory {
  */
 export interface PartialsLedger {
   listed(): Promise<NotedDirectory[]>;
-  /** Resolves once the note is durable: a temporary file is created only after it. */
-  note(noted: NotedDirectory): Promise<void>;
+  /** Resolves once the note is durable: a temporary file is created only after it. Gives up when `signal` aborts. */
+  note(noted: NotedDirectory, signal?: AbortSignal): Promise<void>;
   /** Only these stay noted. */
   keepOnly(noted: NotedDirectory[]): Promise<void>;
 }
@@ -54,6 +54,8 @@ export class PartialsJournal {
     private readonly shared = false,
     /** The random part of this job's temporary files' names (see `partialName`). */
     readonly prefix = "",
+    /** The job's: a note still being tried when it aborts gives up. */
+    private readonly signal?: AbortSignal,
   ) {}
 
   /**
@@ -97,7 +99,7 @@ export class PartialsJournal {
   noteDirectory(relDir: string): Promise<void> {
     let noting = this.noted.get(relDir);
     if (!noting) {
-      noting = this.ledger.note({ relDir, prefix: this.prefix });
+      noting = this.ledger.note({ relDir, prefix: this.prefix }, this.signal);
       // A note that failed is tried again by the next file there.
       noting.catch(() => this.noted.delete(relDir));
       this.noted.set(relDir, noting);
@@ -127,8 +129,10 @@ export class FilePartialsLedger implements PartialsLedger {
     let text: string;
     try {
       text = await fs.promises.readFile(this.file, "utf8");
-    } catch {
-      return [];
+    } catch (error) {
+      // Only a journal that does not exist is empty: one that cannot be read now must not be taken for it and cleared.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
     }
     const noted: NotedDirectory[] = [];
     for (const line of text.split("\n")) {

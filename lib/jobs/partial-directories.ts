@@ -30,7 +30,7 @@ class DatabasePartialsLedger implements PartialsLedger {
     });
   }
 
-  async note({ relDir, prefix }: NotedDirectory): Promise<void> {
+  async note({ relDir, prefix }: NotedDirectory, signal?: AbortSignal): Promise<void> {
     // Not under a lease: a fenced attempt's note is one more directory swept, never a loss.
     for (let attempt = 0; ; attempt++) {
       try {
@@ -38,8 +38,10 @@ class DatabasePartialsLedger implements PartialsLedger {
           VALUES (${this.relationshipId}, ${relDir}, ${prefix}) ON CONFLICT DO NOTHING`;
         return;
       } catch (error) {
-        if (attempt >= NOTE_RETRY_MS.length) throw error;
-        await sleep(NOTE_RETRY_MS[attempt]);
+        // A stopped or fenced job creates no file here: it need not wait for the database.
+        if (attempt >= NOTE_RETRY_MS.length || signal?.aborted) throw error;
+        await sleep(NOTE_RETRY_MS[attempt], undefined, { signal }).catch(() => undefined);
+        if (signal?.aborted) throw error;
       }
     }
   }

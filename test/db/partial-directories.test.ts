@@ -72,4 +72,45 @@ describe("the shared journal of temporary files", () => {
       fs.rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it("a journal from before the table that cannot be read is neither taken for an empty one nor removed", async () => {
+    const relationshipId = await newRelationship("COPY_FROM_OBJECT");
+    const root = makeTempDir("s3shift-partials-");
+    // A link to itself in the journal's place: reading it fails with ELOOP, not ENOENT.
+    const journal = partialsJournalFor(relationshipId);
+    fs.mkdirSync(path.dirname(journal), { recursive: true });
+    fs.symlinkSync(journal, journal);
+    const tree = TreeHandle.open(root);
+    try {
+      await expect(new PartialsJournal(partialsLedgerFor(relationshipId), tree).sweepLeftovers()).rejects.toThrow(
+        /ELOOP/,
+      );
+      expect(fs.lstatSync(journal).isSymbolicLink()).toBe(true);
+    } finally {
+      tree.close();
+      fs.rmSync(root, { recursive: true, force: true });
+      fs.rmSync(journal, { force: true });
+    }
+  });
+
+  it("a note the database refuses is tried again, but not once the job has stopped", async () => {
+    // No relationship of that id: every insert fails on its foreign key.
+    const ledger = partialsLedgerFor("no-such-relationship");
+    const stopped = new AbortController();
+    stopped.abort(new Error("stopped"));
+    const started = performance.now();
+    await expect(ledger.note({ relDir: "a", prefix: "00" }, stopped.signal)).rejects.toThrow(/foreign key/i);
+    const whenStopped = performance.now() - started;
+
+    const stopsLater = new AbortController();
+    const tries = ledger.note({ relDir: "a", prefix: "00" }, stopsLater.signal);
+    setTimeout(() => stopsLater.abort(new Error("stopped")), 500);
+    const second = performance.now();
+    await expect(tries).rejects.toThrow(/foreign key/i);
+    const whenStoppedMidway = performance.now() - second;
+    // Left to its tries, a refused note waits 200 ms, 1 s and 3 s between them: 4.2 s in all.
+    expect(whenStopped).toBeLessThan(2_000);
+    expect(whenStoppedMidway).toBeGreaterThanOrEqual(450);
+    expect(whenStoppedMidway).toBeLessThan(3_000);
+  });
 });

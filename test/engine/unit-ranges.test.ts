@@ -306,4 +306,53 @@ describe("work units of a pull on the engine", () => {
       [],
     );
   });
+
+  it("a marker whose directory could not be made as the attempt stopped is left to the next attempt, which reports it", async () => {
+    const folder = "pull-marker-stopped/";
+    await seedFolder(folder);
+    const target = makeTempDir("s3shift-units-pull-");
+    const trackingFile = path.join(makeTempDir(), "tracking.db");
+    temps.push(target, path.dirname(trackingFile));
+    await lab.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${folder}d0/f001/`, Body: "" }));
+    writeFile(target, "d0/f001", "a file where the marker's directory would go");
+    const range: KeyRange = { lower: "d0/", upper: "d1/" };
+    const stop = new AbortController();
+    // The stop comes as the marker is handed out, so its directory fails under a stopped job.
+    class StopAtMarker extends Completions {
+      override dispatched(key: string): void {
+        super.dispatched(key);
+        if (key === "d0/f001/") stop.abort(new Error("stopped"));
+      }
+    }
+    const completions = new StopAtMarker();
+    const stopped = await runDownloadJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory: target,
+      trackingFile,
+      folder,
+      signal: stop.signal,
+      unit: { range, completions },
+    });
+    expect(stopped.outcome).toBe("ABORTED");
+    expect(stopped.progress.filesFailed).toBe(0n);
+    const mark = completions.mark();
+    const markCovers = (key: string) =>
+      (mark.through !== undefined && compareUtf8(key, mark.through) <= 0) || mark.beyond.includes(key);
+    expect(markCovers("d0/f001/")).toBe(false);
+
+    const next = await runDownloadJob({
+      endpoint: lab.proxy.endpoint,
+      bucket: BUCKET,
+      directory: target,
+      trackingFile,
+      folder,
+      unit: { range, completions: new Completions(mark), resumeFrom: mark },
+    });
+    expect(next.outcome).toBe("COMPLETED_WITH_ERRORS");
+    expect(next.progress.filesFailed).toBe(1n);
+    expect(next.events.filter((e) => e.type === "file-failed").map((e) => (e as { path: string }).path)).toEqual([
+      "d0/f001/",
+    ]);
+  });
 });
